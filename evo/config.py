@@ -1,0 +1,245 @@
+"""The run configuration: TOML validated into frozen typed models.
+
+Unknown keys are errors naming the key path and the closest valid key; every
+problem in a config is reported at once, before any work starts.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from agents.planner import MAX_DEPTH
+from evo.errors import MesaevoError
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class RunSection(Section):
+    name: str = "run"
+    seed: int = Field(0, ge=0, lt=2**63)
+    generations: int = Field(100, ge=1, le=10_000_000)
+
+
+class WorldSection(Section):
+    kind: Literal["foraging"] = "foraging"
+    width: int = Field(64, ge=3, le=4096)
+    height: int = Field(64, ge=3, le=4096)
+    steps: int = Field(300, ge=1, le=1_000_000)
+    food_patches: int = Field(40, ge=0)
+    patch_radius: float = Field(4.0, gt=0)
+    sugar_patches: int = Field(12, ge=0)
+    material_density: float = Field(0.03, ge=0, le=1)
+    hazard_density: float = Field(0.03, ge=0, le=1)
+    initial_energy: float = Field(10.0, gt=0)
+    # kernel parameters (worlds.foraging_params.PARAM_NAMES)
+    bite: float = Field(0.5, gt=0)
+    tool_bonus: float = Field(0.5, ge=0)
+    food_energy: float = Field(2.0, ge=0)
+    food_taste: float = Field(1.0, ge=0)
+    sugar_taste: float = Field(2.0, ge=0)
+    sugar_energy: float = Field(0.0, ge=0)
+    move_cost: float = Field(0.05, ge=0)
+    metabolism: float = Field(0.1, ge=0)
+    planning_cost: float = Field(0.0005, ge=0)
+    hazard_damage: float = Field(2.0, ge=0)
+    conceive_threshold: float = Field(15.0, ge=0)
+    conceive_cost: float = Field(5.0, ge=0)
+    conception_prob: float = Field(1.0, ge=0, le=1)
+    convert_yield: float = Field(1.0, ge=0)
+    tool_cost: float = Field(1.0, ge=0)
+    build_energy: float = Field(0.5, ge=0)
+    max_tools: int = Field(3, ge=0)
+    food_regrow: float = Field(0.02, ge=0, le=1)
+    sugar_regrow: float = Field(0.02, ge=0, le=1)
+
+
+class AgentsSection(Section):
+    population: int = Field(500, ge=2, le=10_000_000)
+    architecture: Literal["planner", "reactive", "evolved"] = "planner"
+    max_depth: int = Field(3, ge=1, le=MAX_DEPTH)
+
+
+class EvolutionSection(Section):
+    selection: Literal["proportional", "tournament"] = "proportional"
+    tournament_size: int = Field(3, ge=2)
+    crossover_prob: float = Field(0.5, ge=0, le=1)
+    mutation_prob: float = Field(0.9, ge=0, le=1)
+    mutation_eta: float = Field(20.0, gt=0)
+    mutation_indpb: float = Field(0.05, ge=0, le=1)
+    hall_of_fame: int = Field(10, ge=1)
+
+
+class RecordSection(Section):
+    entity_every: int = Field(1, ge=0)  # record entities every k generations; 0: never
+    flush_every: int = Field(1, ge=1)  # write tables to disk every k generations
+
+
+class ShiftBase(Section):
+    generation: int = Field(ge=0)
+    name: str = ""
+
+
+class Superstimulus(ShiftBase):
+    """Sugar appears: tastier than food, no nutrition."""
+
+    kind: Literal["superstimulus"]
+    sugar_level: float = Field(1.0, ge=0, le=1)
+
+
+class Contraception(ShiftBase):
+    """Mating acts conceive with a lower probability."""
+
+    kind: Literal["contraception"]
+    conception_prob: float = Field(0.1, ge=0, le=1)
+
+
+ShiftEvent = Annotated[Union[Superstimulus, Contraception], Field(discriminator="kind")]
+SHIFT_KINDS: dict[str, type[ShiftBase]] = {"superstimulus": Superstimulus, "contraception": Contraception}
+
+
+class Config(Section):
+    run: RunSection = RunSection()
+    world: WorldSection = WorldSection()
+    agents: AgentsSection = AgentsSection()
+    evolution: EvolutionSection = EvolutionSection()
+    record: RecordSection = RecordSection()
+    shifts: tuple[ShiftEvent, ...] = ()
+
+    @model_validator(mode="after")
+    def _shifts_within_run(self) -> "Config":
+        for k, ev in enumerate(self.shifts):
+            if ev.generation >= self.run.generations:
+                raise ValueError(
+                    f"shifts[{k}].generation = {ev.generation} is past the run's end "
+                    f"(run.generations = {self.run.generations})"
+                )
+        return self
+
+
+SECTIONS: dict[str, type[Section]] = {
+    "run": RunSection, "world": WorldSection, "agents": AgentsSection,
+    "evolution": EvolutionSection, "record": RecordSection,
+}
+
+
+def suggest(key: str, valid: list[str]) -> str:
+    close = difflib.get_close_matches(key, valid, n=1, cutoff=0.5)
+    return f"; did you mean '{close[0]}'?" if close else f"; valid keys: {', '.join(sorted(valid))}"
+
+
+def unknown_key_errors(data: dict[str, Any]) -> list[str]:
+    """Messages for every key the schema does not know, with the closest valid key."""
+    errors = []
+    top = list(SECTIONS) + ["shifts"]
+    for key, value in data.items():
+        if key not in top:
+            errors.append(f"unknown key '{key}'{suggest(key, top)}")
+        elif key in SECTIONS and isinstance(value, dict):
+            valid = list(SECTIONS[key].model_fields)
+            errors += [f"unknown key '{key}.{k}'{suggest(k, valid)}" for k in value if k not in valid]
+        elif key == "shifts" and isinstance(value, list):
+            for i, ev in enumerate(value):
+                if not isinstance(ev, dict):
+                    continue
+                kind = ev.get("kind")
+                if kind not in SHIFT_KINDS:
+                    errors.append(f"shifts[{i}].kind: unknown shift kind {kind!r}"
+                                  f"{suggest(str(kind), list(SHIFT_KINDS))}")
+                    continue
+                valid = list(SHIFT_KINDS[kind].model_fields)
+                errors += [f"unknown key 'shifts[{i}].{k}'{suggest(k, valid)}" for k in ev if k not in valid]
+    return errors
+
+
+def _loc(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part not in SHIFT_KINDS:  # pydantic adds the union tag to the path
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def validate_config(data: dict[str, Any], source: str = "config") -> Config:
+    """Validate a config mapping; raise MesaevoError listing every problem."""
+    errors = unknown_key_errors(data)
+    if not errors:
+        try:
+            return Config.model_validate(data)
+        except ValidationError as exc:
+            for err in exc.errors():
+                where = _loc(err["loc"])
+                msg = err["msg"].removeprefix("Value error, ")
+                got = f" (got {err['input']!r})" if err["type"] != "missing" and not isinstance(err["input"], dict) else ""
+                errors.append(f"{where}: {msg}{got}" if where else f"{msg}")
+    raise MesaevoError(f"invalid {source}:\n  " + "\n  ".join(errors))
+
+
+def parse_toml(text: str, source: str) -> dict[str, Any]:
+    """Parse TOML text, turning syntax errors into a MesaevoError naming the source."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise MesaevoError(f"{source} is not valid TOML: {exc}") from None
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Read and parse a TOML file."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MesaevoError(f"cannot read config {path}: {exc}") from None
+    return parse_toml(text, str(path))
+
+
+def parse_override(item: str) -> tuple[list[str], Any]:
+    """Split ``key.path=value``; the value is read as TOML (a bare word stays a string)."""
+    if "=" not in item:
+        raise MesaevoError(f"override {item!r} must look like key.path=value")
+    key, raw = item.split("=", 1)
+    key = key.strip()
+    if not key or any(not part for part in key.split(".")):
+        raise MesaevoError(f"override {item!r} has an empty key")
+    try:
+        value = tomllib.loads(f"v = {raw.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()
+    return key.split("."), value
+
+
+def apply_overrides(data: dict[str, Any], overrides: dict[str, Any] | list[str] | None) -> dict[str, Any]:
+    """A copy of ``data`` with dotted-key overrides applied (``{"world.width": 32}`` or ``["world.width=32"]``)."""
+    out = copy.deepcopy(data)
+    if not overrides:
+        return out
+    items = [parse_override(s) for s in overrides] if isinstance(overrides, list) else \
+        [(k.split("."), v) for k, v in overrides.items()]
+    for path, value in items:
+        node: Any = out
+        for depth, part in enumerate(path):
+            where = f"override {'.'.join(path)}"
+            if isinstance(node, list):
+                if not part.isdigit() or int(part) >= len(node):
+                    raise MesaevoError(f"{where}: '{part}' is not an index of '{'.'.join(path[:depth])}' "
+                                       f"(it has {len(node)} entries)")
+                key: Any = int(part)
+            elif isinstance(node, dict):
+                key = part
+            else:
+                raise MesaevoError(f"{where}: '{'.'.join(path[:depth])}' is a value, not a section")
+            if depth == len(path) - 1:
+                node[key] = value
+            else:
+                if isinstance(node, dict):
+                    node.setdefault(key, {})
+                node = node[key]
+    return out

@@ -1,0 +1,114 @@
+"""The base optimizer: DEAP individuals over numpy genomes, selection and variation.
+
+Classes are defined once at module level (no ``creator`` calls inside functions).
+Crossover copies before swapping because numpy slices are views; cloning copies
+the array and the fitness without ``deepcopy``. Natural selection is
+offspring-proportional sampling (roulette on fitness = offspring conceived);
+when nobody reproduced it falls back to uniform sampling and says so.
+DEAP's operators draw from Python's ``random``, which the loop seeds per
+generation from the run's root seed.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import random
+
+import numpy as np
+from deap import algorithms, base, tools
+
+from agents.genome import GenomeLayout
+from evo.config import EvolutionSection
+
+
+class FitnessMax(base.Fitness):
+    """Reproductive fitness: offspring conceived, maximised."""
+
+    weights = (1.0,)
+
+
+class Individual(np.ndarray):
+    """A genome array that carries a DEAP fitness."""
+
+    def __new__(cls, genome: np.ndarray) -> "Individual":
+        obj = np.array(genome, dtype=np.float64).view(cls)
+        obj.fitness = FitnessMax()
+        return obj
+
+    def __array_finalize__(self, obj) -> None:
+        if obj is not None and not hasattr(self, "fitness"):
+            self.fitness = FitnessMax()
+
+    def __deepcopy__(self, memo) -> "Individual":
+        return clone(self)
+
+    def __reduce__(self):  # never pickled: checkpoints store arrays
+        raise TypeError("Individuals are stored as arrays, not pickled")
+
+
+def clone(ind: Individual) -> Individual:
+    """Copy genome and fitness, without deepcopy."""
+    new = Individual(ind)
+    new.fitness.values = ind.fitness.values if ind.fitness.valid else ()
+    return new
+
+
+def cx_two_point_copy(ind1: Individual, ind2: Individual) -> tuple[Individual, Individual]:
+    """Two-point crossover that swaps copies (numpy slices are views)."""
+    size = len(ind1)
+    a = random.randint(1, size)
+    b = random.randint(1, size - 1)
+    if b >= a:
+        b += 1
+    else:
+        a, b = b, a
+    ind1[a:b], ind2[a:b] = ind2[a:b].copy(), ind1[a:b].copy()
+    return ind1, ind2
+
+
+def sel_offspring_proportional(individuals: list[Individual], k: int) -> list[Individual]:
+    """Offspring-proportional sampling: ``k`` draws, each parent with probability fitness / total.
+
+    The same draws as DEAP's ``selRoulette`` would make in distribution, in
+    O(k log n) instead of O(k n); uses Python's ``random`` like DEAP's operators.
+    """
+    cumulative = list(itertools.accumulate(ind.fitness.values[0] for ind in individuals))
+    total = cumulative[-1]
+    return [individuals[bisect.bisect_right(cumulative, random.random() * total)] for _ in range(k)]
+
+
+def make_toolbox(layout: GenomeLayout, evo: EvolutionSection) -> base.Toolbox:
+    """The single seam between the loop and DEAP's operators."""
+    low, high = layout.bounds()
+    tb = base.Toolbox()
+    tb.register("clone", clone)
+    tb.register("mate", cx_two_point_copy)
+    tb.register("mutate", tools.mutPolynomialBounded, eta=evo.mutation_eta, low=low.tolist(), up=high.tolist(),
+                indpb=evo.mutation_indpb)
+    if evo.selection == "tournament":
+        tb.register("select", tools.selTournament, tournsize=evo.tournament_size)
+    else:
+        tb.register("select", sel_offspring_proportional)
+    return tb
+
+
+def make_statistics() -> tools.Statistics:
+    stats = tools.Statistics(lambda ind: ind.fitness.values[0])
+    stats.register("mean", np.mean)
+    stats.register("std", np.std)
+    stats.register("max", np.max)
+    return stats
+
+
+def next_generation(
+    population: list[Individual], toolbox: base.Toolbox, evo: EvolutionSection
+) -> tuple[list[Individual], bool]:
+    """Select parents and vary them; returns (offspring, fell back to uniform sampling)."""
+    fallback = all(ind.fitness.values[0] <= 0 for ind in population)
+    if fallback and evo.selection == "proportional":
+        parents = tools.selRandom(population, len(population))
+    else:
+        parents = toolbox.select(population, len(population))
+    offspring = algorithms.varAnd(parents, toolbox, evo.crossover_prob, evo.mutation_prob)
+    return offspring, fallback

@@ -1,0 +1,1 @@
+"""Worlds: structure-of-arrays state, numba step kernels and their reference implementations."""

@@ -1,0 +1,207 @@
+"""Slow, readable pure-Python reference of one foraging step: the oracle for the kernels.
+
+It follows the order written in ``worlds.foraging_kernel`` with plain loops and
+its own planner (an explicit enumeration of every plan), so a disagreement
+points at a bug in one of the two. Only the counter-based hash is shared.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from agents.actions import BUILD, CONVERT, EAT, MATE, MOVE_DX, MOVE_DY, STAY
+from agents.genome import ARCH_PLANNER, DecodedAgents
+from worlds.foraging_params import P
+from worlds.foraging_state import ForagingState
+from worlds.rng import PURPOSE_CONCEIVE, PURPOSE_ORDER, py_hash4, py_uniform4
+
+TASTE, PAIN, MATING, NOVELTY, CRAFT, EFFORT = range(6)
+NEIGHBOURHOOD = [(0, 0), (0, -1), (0, 1), (1, 0), (-1, 0), (1, -1), (-1, -1), (1, 1), (-1, 1)]
+
+
+class Ref:
+    """Read-only view of the start-of-step world for one deciding agent."""
+
+    def __init__(self, s: ForagingState, prm: dict[str, float], crowd: np.ndarray, i: int):
+        self.s, self.p, self.crowd, self.i = s, prm, crowd, i
+        self.h, self.w = s.food.shape
+
+    def wrap(self, x: int, y: int) -> tuple[int, int]:
+        return x % self.w, y % self.h
+
+    def others_around(self, x: int, y: int) -> int:
+        cells = {self.wrap(x + dx, y + dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)}
+        me = (int(self.s.x[self.i]), int(self.s.y[self.i]))
+        return sum(int(self.crowd[cy, cx]) for cx, cy in cells) - (1 if me in cells else 0)
+
+    def bite(self) -> float:
+        return self.p["bite"] * (1.0 + self.p["tool_bonus"] * int(self.s.tools[self.i]))
+
+    def taste_of_eating(self, x: int, y: int) -> float:
+        b = self.bite()
+        return min(self.s.food[y, x], b) * self.p["food_taste"] + min(self.s.sugar[y, x], b) * self.p["sugar_taste"]
+
+    def can_build(self) -> bool:
+        return self.s.carried[self.i] >= self.p["tool_cost"] and self.s.tools[self.i] < self.p["max_tools"]
+
+    def visited(self, x: int, y: int) -> bool:
+        return bool(self.s.visited[self.i, y * self.w + x])
+
+
+def ref_in_place(v: Ref, w: np.ndarray, x: int, y: int) -> tuple[int, float]:
+    """Best in-place act at (x, y) under objective w; the earliest act wins ties."""
+    convert = v.s.material[y, x] + v.s.food[y, x] * v.p["convert_yield"]
+    candidates = [
+        (STAY, 0.0),
+        (EAT, w[TASTE] * v.taste_of_eating(x, y)),
+        (MATE, w[MATING] * (1.0 if v.others_around(x, y) > 0 else 0.0)),
+        (BUILD, w[CRAFT] * (1.0 if v.can_build() else 0.0)),
+        (CONVERT, w[CRAFT] * convert),
+    ]
+    best = candidates[0]
+    for cand in candidates[1:]:
+        if cand[1] > best[1]:
+            best = cand
+    return best
+
+
+def ref_plan(v: Ref, w: np.ndarray, depth: int) -> tuple[int, int]:
+    """Score every sequence of ``depth`` options; return (first action of the best, nodes)."""
+    x0, y0 = int(v.s.x[v.i]), int(v.s.y[v.i])
+    best_value, best_seq = -np.inf, None
+    for seq in itertools.product(range(5), repeat=depth):
+        x, y, value, path = x0, y0, 0.0, []
+        for o in seq:
+            if o == 0:
+                r = ref_in_place(v, w, x, y)[1]
+            else:
+                x, y = v.wrap(x + int(MOVE_DX[o]), y + int(MOVE_DY[o]))
+                r = w[EFFORT]
+                if not v.visited(x, y) and (x, y) not in path:
+                    r += w[NOVELTY]
+            r += w[PAIN] * v.s.hazard[y, x]
+            path.append((x, y))
+            value = value + r
+        if value > best_value:
+            best_value, best_seq = value, seq
+    nodes = sum(5**k for k in range(1, depth + 1))
+    if best_seq[0] == 0:
+        return ref_in_place(v, w, x0, y0)[0], nodes
+    return best_seq[0], nodes
+
+
+def ref_react(v: Ref, policy: np.ndarray) -> int:
+    """The reactive policy: score each option's observed cell with its row, take the best."""
+    x0, y0 = int(v.s.x[v.i]), int(v.s.y[v.i])
+
+    def score(row: np.ndarray, x: int, y: int) -> float:
+        s = row[0] * v.s.food[y, x] + row[1] * v.s.sugar[y, x] + row[2] * v.s.material[y, x]
+        s += row[3] * v.s.hazard[y, x]
+        s += row[4] * v.others_around(x, y)
+        s += row[5] * (0.0 if v.visited(x, y) else 1.0)
+        return s + row[6]
+
+    options = [(STAY, score(policy[1], x0, y0))]
+    for o in range(1, 5):
+        options.append((o, score(policy[0], *v.wrap(x0 + int(MOVE_DX[o]), y0 + int(MOVE_DY[o])))))
+    for act, row in ((EAT, 2), (MATE, 3), (BUILD, 5), (CONVERT, 4)):
+        options.append((act, score(policy[row], x0, y0)))
+    best = options[0]
+    for opt in options[1:]:
+        if opt[1] > best[1]:
+            best = opt
+    return best[0]
+
+
+def reference_step(s: ForagingState, agents: DecodedAgents, params: np.ndarray, seed: int, t: int) -> None:
+    """Advance ``s`` one step in place, slowly and readably."""
+    prm = {name: float(params[k]) for name, k in P.items()}
+    h, w = s.food.shape
+    n = agents.n
+    alive = [bool(a) for a in s.alive]
+    # 1. crowd
+    crowd = np.zeros((h, w), dtype=np.int64)
+    for i in range(n):
+        if alive[i]:
+            crowd[s.y[i], s.x[i]] += 1
+    # 2. decide
+    actions, step_nodes = [STAY] * n, [0] * n
+    for i in range(n):
+        if not alive[i]:
+            continue
+        v = Ref(s, prm, crowd, i)
+        if agents.architecture[i] == ARCH_PLANNER:
+            actions[i], step_nodes[i] = ref_plan(v, agents.weights[i], int(agents.depth[i]))
+        else:
+            actions[i] = ref_react(v, agents.policy[i])
+    # 3. moves
+    for i in range(n):
+        if alive[i] and actions[i] in (1, 2, 3, 4):
+            s.x[i] = (s.x[i] + MOVE_DX[actions[i]]) % w
+            s.y[i] = (s.y[i] + MOVE_DY[actions[i]]) % h
+            s.energy[i] -= prm["move_cost"]
+            s.features[i, EFFORT] += 1.0
+            cell = s.y[i] * w + s.x[i]
+            if not s.visited[i, cell]:
+                s.visited[i, cell] = 1
+                s.features[i, NOVELTY] += 1.0
+    # 4. in-place acts, in hashed order
+    order = sorted(range(n), key=lambda i: (py_hash4(seed, i, t, PURPOSE_ORDER), i))
+    for i in order:
+        if not alive[i]:
+            continue
+        a, x, y = actions[i], int(s.x[i]), int(s.y[i])
+        if a == EAT:
+            bite = prm["bite"] * (1.0 + prm["tool_bonus"] * int(s.tools[i]))
+            f = min(s.food[y, x], bite)
+            s.food[y, x] -= f
+            sg = min(s.sugar[y, x], bite)
+            s.sugar[y, x] -= sg
+            s.energy[i] += f * prm["food_energy"] + sg * prm["sugar_energy"]
+            s.features[i, TASTE] += f * prm["food_taste"] + sg * prm["sugar_taste"]
+        elif a == CONVERT:
+            gained = s.material[y, x] + s.food[y, x] * prm["convert_yield"]
+            s.material[y, x] = 0.0
+            s.food[y, x] = 0.0
+            s.carried[i] += gained
+            s.features[i, CRAFT] += gained
+        elif a == BUILD:
+            if s.carried[i] >= prm["tool_cost"] and s.tools[i] < prm["max_tools"]:
+                s.carried[i] -= prm["tool_cost"]
+                s.tools[i] += 1
+                s.energy[i] -= prm["build_energy"]
+                s.features[i, CRAFT] += 1.0
+        elif a == MATE:
+            mate = -1
+            for dx, dy in NEIGHBOURHOOD:
+                cx, cy = (x + dx) % w, (y + dy) % h
+                here = [j for j in range(n) if alive[j] and j != i and s.x[j] == cx and s.y[j] == cy]
+                if here:
+                    mate = here[0]
+                    break
+            if mate >= 0:
+                s.features[i, MATING] += 1.0
+                thr = prm["conceive_threshold"]
+                if (s.energy[i] >= thr and s.energy[mate] >= thr
+                        and py_uniform4(seed, i, t, PURPOSE_CONCEIVE) < prm["conception_prob"]):
+                    s.energy[i] -= prm["conceive_cost"]
+                    s.energy[mate] -= prm["conceive_cost"]
+                    s.offspring[i] += 1
+                    s.offspring[mate] += 1
+    # 5. upkeep
+    for i in range(n):
+        if alive[i]:
+            hz = s.hazard[s.y[i], s.x[i]]
+            s.features[i, PAIN] += hz
+            s.nodes[i] += step_nodes[i]
+            s.energy[i] -= prm["metabolism"] + prm["planning_cost"] * step_nodes[i] + prm["hazard_damage"] * hz
+            s.lifespan[i] += 1
+            if s.energy[i] <= 0.0:
+                s.alive[i] = 0
+    # 6. regrowth
+    for y in range(h):
+        for x in range(w):
+            s.food[y, x] += prm["food_regrow"] * (s.food_cap[y, x] - s.food[y, x])
+            s.sugar[y, x] += prm["sugar_regrow"] * (s.sugar_cap[y, x] - s.sugar[y, x])

@@ -1,0 +1,114 @@
+"""Foraging world state as structure-of-arrays, and its construction.
+
+Grids are ``(height, width)`` float64 arrays; entities are parallel 1-D arrays
+indexed by entity id (``features`` and ``visited`` are 2-D with one row per
+entity). The landscape (capacity maps, material, hazard) is drawn once per run;
+each lifetime starts from it with full food and agents at random cells.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from agents.genome import N_FEATURES
+
+
+@dataclass(frozen=True)
+class Landscape:
+    """The fixed part of a world: where food can grow, material, hazards, sugar spots."""
+
+    food_cap: np.ndarray
+    sugar_cap: np.ndarray  # unit pattern of sugar spots; scaled by the superstimulus level
+    material: np.ndarray
+    hazard: np.ndarray
+
+
+@dataclass
+class ForagingState:
+    """Everything that changes during a lifetime."""
+
+    food: np.ndarray
+    food_cap: np.ndarray
+    sugar: np.ndarray
+    sugar_cap: np.ndarray
+    material: np.ndarray
+    hazard: np.ndarray
+    x: np.ndarray  # int64
+    y: np.ndarray  # int64
+    energy: np.ndarray
+    alive: np.ndarray  # uint8
+    carried: np.ndarray  # material carried
+    tools: np.ndarray  # int64
+    offspring: np.ndarray  # int64: conceptions, the reproductive fitness
+    features: np.ndarray  # (n, N_FEATURES) realized proxy features
+    nodes: np.ndarray  # int64: search nodes expanded over the lifetime
+    lifespan: np.ndarray  # int64: steps lived
+    visited: np.ndarray  # (n, height*width) uint8
+
+    def copy(self) -> "ForagingState":
+        return ForagingState(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def patch_map(height: int, width: int, n_patches: int, radius: float, rng: np.random.Generator) -> np.ndarray:
+    """Sum of toroidal Gaussian bumps at random centres, clipped to [0, 1]."""
+    ys, xs = np.mgrid[0:height, 0:width]
+    out = np.zeros((height, width))
+    for cy, cx in zip(rng.integers(0, height, n_patches), rng.integers(0, width, n_patches)):
+        dy = np.minimum(np.abs(ys - cy), height - np.abs(ys - cy))
+        dx = np.minimum(np.abs(xs - cx), width - np.abs(xs - cx))
+        out += np.exp(-(dx**2 + dy**2) / (2.0 * radius**2))
+    return np.clip(out, 0.0, 1.0)
+
+
+def make_landscape(
+    height: int,
+    width: int,
+    food_patches: int,
+    patch_radius: float,
+    sugar_patches: int,
+    material_density: float,
+    hazard_density: float,
+    rng: np.random.Generator,
+) -> Landscape:
+    """Draw a landscape; every draw comes from ``rng`` in a fixed order."""
+    food_cap = patch_map(height, width, food_patches, patch_radius, rng)
+    sugar_cap = patch_map(height, width, sugar_patches, patch_radius, rng)
+    material = (rng.random((height, width)) < material_density).astype(np.float64)
+    hazard = (rng.random((height, width)) < hazard_density).astype(np.float64)
+    return Landscape(food_cap, sugar_cap, material, hazard)
+
+
+def new_lifetime(
+    landscape: Landscape, n: int, energy0: float, sugar_level: float, rng: np.random.Generator
+) -> ForagingState:
+    """A fresh world for one generation: full food, sugar at ``sugar_level``, agents scattered."""
+    h, w = landscape.food_cap.shape
+    x = rng.integers(0, w, n).astype(np.int64)
+    y = rng.integers(0, h, n).astype(np.int64)
+    visited = np.zeros((n, h * w), dtype=np.uint8)
+    visited[np.arange(n), y * w + x] = 1
+    sugar_cap = landscape.sugar_cap * sugar_level
+    return ForagingState(
+        food=landscape.food_cap.copy(),
+        food_cap=landscape.food_cap.copy(),
+        sugar=sugar_cap.copy(),
+        sugar_cap=sugar_cap,
+        material=landscape.material.copy(),
+        hazard=landscape.hazard.copy(),
+        x=x,
+        y=y,
+        energy=np.full(n, float(energy0)),
+        alive=np.ones(n, dtype=np.uint8),
+        carried=np.zeros(n),
+        tools=np.zeros(n, dtype=np.int64),
+        offspring=np.zeros(n, dtype=np.int64),
+        features=np.zeros((n, N_FEATURES)),
+        nodes=np.zeros(n, dtype=np.int64),
+        lifespan=np.zeros(n, dtype=np.int64),
+        visited=visited,
+    )
