@@ -130,9 +130,10 @@ SECTIONS: dict[str, type[Section]] = {
 }
 
 
-def suggest(key: str, valid: list[str]) -> str:
+def suggest(key: str, valid: list[str], prefix: str = "") -> str:
+    """'; did you mean ...' with the closest valid key (with its section prefix), or the valid keys."""
     close = difflib.get_close_matches(key, valid, n=1, cutoff=0.5)
-    return f"; did you mean '{close[0]}'?" if close else f"; valid keys: {', '.join(sorted(valid))}"
+    return f"; did you mean '{prefix}{close[0]}'?" if close else f"; valid keys: {', '.join(sorted(valid))}"
 
 
 def unknown_key_errors(data: dict[str, Any]) -> list[str]:
@@ -144,7 +145,7 @@ def unknown_key_errors(data: dict[str, Any]) -> list[str]:
             errors.append(f"unknown key '{key}'{suggest(key, top)}")
         elif key in SECTIONS and isinstance(value, dict):
             valid = list(SECTIONS[key].model_fields)
-            errors += [f"unknown key '{key}.{k}'{suggest(k, valid)}" for k in value if k not in valid]
+            errors += [f"unknown key '{key}.{k}'{suggest(k, valid, key + '.')}" for k in value if k not in valid]
         elif key == "shifts" and isinstance(value, list):
             for i, ev in enumerate(value):
                 if not isinstance(ev, dict):
@@ -155,7 +156,8 @@ def unknown_key_errors(data: dict[str, Any]) -> list[str]:
                                   f"{suggest(str(kind), list(SHIFT_KINDS))}")
                     continue
                 valid = list(SHIFT_KINDS[kind].model_fields)
-                errors += [f"unknown key 'shifts[{i}].{k}'{suggest(k, valid)}" for k in ev if k not in valid]
+                errors += [f"unknown key 'shifts[{i}].{k}'{suggest(k, valid, f'shifts[{i}].')}"
+                           for k in ev if k not in valid]
     return errors
 
 

@@ -57,12 +57,17 @@ def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
     write_atomic(path, write)
 
 
-def prepare_run_dir(path: Path) -> None:
-    """Refuse a directory that already holds a run or other files; create it otherwise."""
+def check_new_run_dir(path: Path) -> None:
+    """Refuse a directory that already holds a run or other files."""
     if (path / MANIFEST).exists():
         raise MesaevoError(f"{path} already holds a run (it has a {MANIFEST}); choose another --out or remove it")
     if path.exists() and (not path.is_dir() or any(path.iterdir())):
         raise MesaevoError(f"{path} exists and is not an empty directory; choose another --out")
+
+
+def prepare_run_dir(path: Path) -> None:
+    """Create a new run directory, refusing one that holds anything."""
+    check_new_run_dir(path)
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterator
 from analysis import RunTables, load_run
 from evo.config import Config
 from evo.loop import Evolution
-from evo.recorder import Recorder
+from evo.recorder import Recorder, check_new_run_dir
 from evo.scenarios import load_config
 from worlds.shifts import event_name
 
@@ -36,6 +36,7 @@ class Simulation:
         self.config = config
         self.scenario = scenario
         self.run_dir = Path(out) if out is not None else default_out(scenario, config.run.seed)
+        check_new_run_dir(self.run_dir)
         self.evolution: Evolution | None = None
         self.timings = {"world": 0.0, "ga": 0.0, "metrics": 0.0, "recording": 0.0}
 
