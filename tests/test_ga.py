@@ -1,0 +1,79 @@
+"""DEAP layer: individuals over numpy genomes, copying crossover, cheap clone, selection."""
+
+from __future__ import annotations
+
+import copy
+import random
+
+import numpy as np
+import pytest
+from deap import tools
+
+from agents.genome import default_layout
+from evo.config import EvolutionSection
+from evo.ga import Individual, clone, cx_two_point_copy, make_toolbox, next_generation, sel_offspring_proportional
+
+
+def population(fitnesses: list[float]) -> list[Individual]:
+    pop = []
+    for k, f in enumerate(fitnesses):
+        ind = Individual(np.full(5, float(k)))
+        ind.fitness.values = (f,)
+        pop.append(ind)
+    return pop
+
+
+def test_clone_copies_genome_and_fitness_independently():
+    ind = population([3.0])[0]
+    twin = clone(ind)
+    twin[0] = 99.0
+    assert ind[0] == 0.0 and twin.fitness.values == (3.0,)
+    del twin.fitness.values
+    assert ind.fitness.valid
+    assert copy.deepcopy(ind).fitness.values == (3.0,)
+
+
+def test_crossover_swaps_copies_not_views():
+    random.seed(0)
+    a, b = Individual(np.zeros(10)), Individual(np.ones(10))
+    cx_two_point_copy(a, b)
+    assert 0 < a.sum() < 10 and a.sum() + b.sum() == 10  # a segment was exchanged, nothing duplicated
+    assert np.array_equal(a + b, np.ones(10))
+
+
+def test_offspring_proportional_sampling_follows_fitness():
+    random.seed(1)
+    pop = population([0.0, 1.0, 3.0])
+    chosen = sel_offspring_proportional(pop, 4000)
+    counts = np.bincount([int(ind[0]) for ind in chosen], minlength=3)
+    assert counts[0] == 0  # no offspring, no descendants
+    assert counts[2] / counts[1] == pytest.approx(3.0, rel=0.15)
+
+
+def test_no_reproduction_falls_back_to_uniform_sampling():
+    random.seed(2)
+    layout = default_layout()
+    evo = EvolutionSection()
+    pop = [Individual(g) for g in layout.random(50, np.random.default_rng(0))]
+    for ind in pop:
+        ind.fitness.values = (0.0,)
+    offspring, fallback = next_generation(pop, make_toolbox(layout, evo), evo)
+    assert fallback and len(offspring) == 50
+    low, high = layout.bounds()
+    genomes = np.stack(offspring)
+    assert (genomes >= low).all() and (genomes <= high).all()
+
+
+def test_tournament_selection_prefers_the_fit():
+    random.seed(3)
+    evo = EvolutionSection(selection="tournament", tournament_size=3)
+    tb = make_toolbox(default_layout(), evo)
+    pop = population([float(k) for k in range(20)])
+    chosen = tb.select(pop, 200)
+    assert np.mean([ind.fitness.values[0] for ind in chosen]) > 12  # uniform would give 9.5
+
+
+def test_hall_of_fame_keeps_the_best_numpy_genomes():
+    hof = tools.HallOfFame(2, similar=np.array_equal)
+    hof.update(population([1.0, 5.0, 3.0]))
+    assert [ind.fitness.values[0] for ind in hof] == [5.0, 3.0]

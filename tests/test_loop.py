@@ -1,0 +1,76 @@
+"""The generation loop and Simulation: edge cases and run-directory status."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from agents.genome import decode, default_layout
+from evo.simulation import Simulation
+from tests.conftest import TINY
+
+
+def test_population_that_dies_out_is_handled_by_uniform_sampling(tmp_path):
+    sim = Simulation.from_scenario("ancestral", {**TINY, "world.metabolism": 50.0}, out=tmp_path / "run")
+    tables = sim.run()
+    g = tables.generations
+    assert len(g) == TINY["run.generations"]
+    assert (g["survival"] == 0).all() and (g["fitness_mean"] == 0).all()
+    assert g["selection_fallback"].all()
+    assert g["L1_spearman"].isna().all()  # undefined, recorded as NaN rather than crashing
+    assert tables.manifest["status"] == "completed"
+
+
+@pytest.mark.parametrize("overrides", [
+    {"agents.architecture": "reactive"},
+    {"agents.architecture": "evolved", "evolution.selection": "tournament"},
+])
+def test_other_architectures_and_selection_run(tmp_path, overrides):
+    tables = Simulation.from_scenario("ancestral", {**TINY, **overrides}, out=tmp_path / "run").run()
+    g = tables.generations
+    share = g["planner_share"]
+    if overrides["agents.architecture"] == "reactive":
+        assert (share == 0).all() and g["L1_n"].eq(0).all() and (g["nodes_mean"] == 0).all()
+    else:
+        assert ((share > 0) & (share < 1)).any()
+    assert len(tables.entities) == TINY["run.generations"] * TINY["agents.population"]
+
+
+def test_iterate_writes_as_it_goes_and_a_failure_is_recorded(tmp_path, monkeypatch):
+    sim = Simulation.from_scenario("ancestral", TINY, out=tmp_path / "run")
+    it = sim.iterate()
+    next(it)
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
+    assert manifest["status"] == "running" and manifest["generations_done"] == 1
+    assert (tmp_path / "run" / "generations.parquet").exists()
+    import evo.loop
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(evo.loop, "generation_row", boom)
+    with pytest.raises(RuntimeError):
+        next(it)
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
+    assert manifest["status"] == "failed" and "disk on fire" in manifest["error"]
+
+
+def test_callback_sees_every_generation(tmp_path):
+    seen = []
+    Simulation.from_scenario("sugar", {**TINY, "shifts.0.generation": 1}, out=tmp_path / "r").run(seen.append)
+    assert [r["generation"] for r in seen] == list(range(TINY["run.generations"]))
+    assert [r["sugar_level"] for r in seen] == [0.0, 1.0, 1.0, 1.0]
+
+
+def test_decode_maps_competence_to_depth_bins():
+    layout = default_layout()
+    genomes = np.zeros((4, layout.size))
+    genomes[:, layout.slice("competence")] = np.array([[0.0], [0.34], [0.7], [1.0]])
+    genomes[:, layout.slice("architecture")] = np.array([[0.2], [0.6], [0.5], [0.49]])
+    d = decode(genomes, layout, "evolved", 3)
+    assert d.depth.tolist() == [1, 2, 3, 3]
+    assert d.architecture.tolist() == [0, 1, 1, 0]
+    with pytest.raises(ValueError):
+        decode(genomes[:, :-1], layout, "planner", 3)
