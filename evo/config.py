@@ -71,15 +71,15 @@ class EvolutionSection(Section):
     selection: Literal["proportional", "tournament"] = "proportional"
     tournament_size: int = Field(3, ge=2)
     crossover_prob: float = Field(0.5, ge=0, le=1)
-    mutation_prob: float = Field(0.9, ge=0, le=1)
+    mutation_prob: float = Field(0.3, ge=0, le=1)
     mutation_eta: float = Field(20.0, gt=0)
-    mutation_indpb: float = Field(0.05, ge=0, le=1)
+    mutation_indpb: float = Field(0.15, ge=0, le=1)
     hall_of_fame: int = Field(10, ge=1)
 
 
 class RecordSection(Section):
     entity_every: int = Field(1, ge=0)  # record entities every k generations; 0: never
-    flush_every: int = Field(1, ge=1)  # write tables to disk every k generations
+    flush_every: int = Field(10, ge=1)  # write tables to disk every k generations (and at the end)
 
 
 class ShiftBase(Section):
@@ -151,7 +151,7 @@ def unknown_key_errors(data: dict[str, Any]) -> list[str]:
                 if not isinstance(ev, dict):
                     continue
                 kind = ev.get("kind")
-                if kind not in SHIFT_KINDS:
+                if not isinstance(kind, str) or kind not in SHIFT_KINDS:
                     errors.append(f"shifts[{i}].kind: unknown shift kind {kind!r}"
                                   f"{suggest(str(kind), list(SHIFT_KINDS))}")
                     continue
@@ -192,6 +192,8 @@ def parse_toml(text: str, source: str) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise MesaevoError(f"{source} is not valid TOML: {exc}") from None
+    except RecursionError:
+        raise MesaevoError(f"{source} is not valid TOML: nested too deeply") from None
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -211,9 +213,12 @@ def parse_override(item: str) -> tuple[list[str], Any]:
     key = key.strip()
     if not key or any(not part for part in key.split(".")):
         raise MesaevoError(f"override {item!r} has an empty key")
+    if "\n" in raw or "\r" in raw:
+        raise MesaevoError(f"override {key!r}: the value must be on one line")
     try:
-        value = tomllib.loads(f"v = {raw.strip()}")["v"]
-    except tomllib.TOMLDecodeError:
+        parsed = tomllib.loads(f"v = {raw.strip()}")
+        value = parsed["v"]
+    except (tomllib.TOMLDecodeError, RecursionError):
         value = raw.strip()
     return key.split("."), value
 
@@ -241,7 +246,9 @@ def apply_overrides(data: dict[str, Any], overrides: dict[str, Any] | list[str] 
             if depth == len(path) - 1:
                 node[key] = value
             else:
-                if isinstance(node, dict):
-                    node.setdefault(key, {})
+                if isinstance(node, dict) and key not in node:
+                    if path[depth + 1].isdigit():
+                        raise MesaevoError(f"{where}: there is no '{'.'.join(path[:depth + 1])}' list to index")
+                    node[key] = {}
                 node = node[key]
     return out

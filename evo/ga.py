@@ -37,8 +37,9 @@ class Individual(np.ndarray):
         return obj
 
     def __array_finalize__(self, obj) -> None:
+        # Views and slices share their base's fitness; only __new__ and clone make a new one.
         if obj is not None and not hasattr(self, "fitness"):
-            self.fitness = FitnessMax()
+            self.fitness = getattr(obj, "fitness", None)
 
     def __deepcopy__(self, memo) -> "Individual":
         return clone(self)
@@ -48,9 +49,11 @@ class Individual(np.ndarray):
 
 
 def clone(ind: Individual) -> Individual:
-    """Copy genome and fitness, without deepcopy."""
-    new = Individual(ind)
-    new.fitness.values = ind.fitness.values if ind.fitness.valid else ()
+    """Copy genome and fitness, without deepcopy (and without Fitness.__init__'s checks)."""
+    new = np.ndarray.copy(ind)
+    fitness = FitnessMax.__new__(FitnessMax)
+    fitness.wvalues = ind.fitness.wvalues
+    new.fitness = fitness
     return new
 
 

@@ -39,7 +39,7 @@ def test_other_architectures_and_selection_run(tmp_path, overrides):
 
 
 def test_iterate_writes_as_it_goes_and_a_failure_is_recorded(tmp_path, monkeypatch):
-    sim = Simulation.from_scenario("ancestral", TINY, out=tmp_path / "run")
+    sim = Simulation.from_scenario("ancestral", {**TINY, "record.flush_every": 1}, out=tmp_path / "run")
     it = sim.iterate()
     next(it)
     manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())

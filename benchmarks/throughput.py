@@ -1,0 +1,158 @@
+"""Throughput benchmark: how fast a scenario evolves, and how much faster the kernel is than the reference.
+
+Measures, for one scenario (default ``sugar``: 64x64 world, 300 steps, 500 planning agents):
+
+1. warm-up: one generation through ``Simulation`` (numba compile or cache load), reported on its own;
+2. ``--generations`` generations through ``Simulation`` (into a temporary directory): seconds per
+   generation and its split into world simulation, GA and metrics+recording; the GA + recording
+   share; entity-steps per second with planning (sum of lifespans / world seconds); mean search
+   nodes per agent-step; generations projected in 10 minutes;
+3. the generation-0 population and world of a fresh ``Evolution`` stepped ``--reference-steps``
+   times by the pure-Python ``reference_step`` and by the compiled ``step_world`` from the same
+   state: per-step times, entity-steps/s, the speed-up, and whether the two end states agree.
+
+Targets: >= 1000 generations in 10 minutes; GA + recording < 10% of generation time; speed-up >= 100x.
+
+    python benchmarks/throughput.py [--scenario sugar] [--generations 20] [--reference-steps 3] [--set key=value ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numba
+import numpy as np
+
+from agents.genome import decode
+from evo.config import Config
+from evo.loop import Evolution
+from evo.scenarios import load_config
+from evo.seeding import seed_int, stream
+from evo.simulation import Simulation
+from worlds.foraging import step_world
+from worlds.foraging_params import pack_params
+from worlds.foraging_reference import reference_step
+from worlds.foraging_state import ForagingState, new_lifetime
+from worlds.shifts import world_at
+
+Row = tuple[str, str, str, str]  # measurement, value, target, result
+
+
+def run_generations(scenario: str, overrides: list[str], n: int, out: Path) -> tuple[float, dict[str, float], list[dict]]:
+    """Run the first ``n`` generations through ``Simulation``: (wall seconds, summed timings, rows)."""
+    _, config = load_config(scenario, overrides)
+    extra = [f"run.generations={n}"] if n > config.run.generations else []
+    sim = Simulation.from_scenario(scenario, overrides + extra, out=out)
+    rows: list[dict] = []
+    t0 = time.perf_counter()
+    it = sim.iterate()
+    for row in it:
+        rows.append(row)
+        if len(rows) == n:
+            break
+    wall = time.perf_counter() - t0
+    it.close()  # marks the run directory interrupted when the scenario has more generations
+    return wall, dict(sim.timings), rows
+
+
+def generation_zero(config: Config) -> tuple[ForagingState, Any, np.ndarray, int]:
+    """State, decoded agents, packed params and kernel seed of generation 0, built as ``Evolution.step`` does."""
+    evo, cfg, root = Evolution(config), config, config.run.seed
+    world = world_at(cfg.shifts, 0, evo.base_params)
+    agents = decode(np.stack(evo.population), evo.layout, cfg.agents.architecture, cfg.agents.max_depth)
+    state = new_lifetime(evo.landscape, agents.n, cfg.world.initial_energy, world.sugar_level,
+                         stream(root, "positions", 0))
+    return state, agents, pack_params(world.params), seed_int(root, "world", 0)
+
+
+def time_steps(fn: Any, state: ForagingState, agents: Any, params: np.ndarray, seed: int, steps: int) -> tuple[float, int]:
+    """Step ``state`` in place ``steps`` times with ``fn``: (seconds, entity-steps done)."""
+    lived = int(state.lifespan.sum())
+    t0 = time.perf_counter()
+    for t in range(steps):
+        fn(state, agents, params, seed, t)
+    return time.perf_counter() - t0, int(state.lifespan.sum()) - lived
+
+
+def mark(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def measure(scenario: str, overrides: list[str], generations: int, ref_steps: int) -> list[Row]:
+    """All measurements as table rows."""
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        warm, _, _ = run_generations(scenario, overrides, 1, Path(tmp) / "warmup")
+        wall, tm, gen_rows = run_generations(scenario, overrides, generations, Path(tmp) / "run")
+    per_gen = wall / generations
+    world, ga, rec = tm["world"], tm["ga"], tm["metrics"] + tm["recording"]
+    other = wall - world - ga - rec
+    share = 100.0 * (ga + rec) / wall
+    entity_steps = sum(r["lifespan_mean"] * r["n_agents"] for r in gen_rows)
+    projected = 600.0 / per_gen
+    rows += [
+        ("warm-up: compile + 1 generation", f"{warm:.2f} s", "", ""),
+        (f"generation time (mean of {generations})", f"{per_gen:.3f} s", "", ""),
+    ]
+    for name, secs in (("world simulation", world), ("GA (selection, variation)", ga),
+                       ("metrics + recording", rec), ("other (setup, loop)", other)):
+        rows.append((f"  {name}", f"{secs / generations:.3f} s  {100.0 * secs / wall:5.1f} %", "", ""))
+    rows += [
+        ("GA + recording share", f"{share:.1f} %", "< 10 %", mark(share < 10.0)),
+        ("entity-steps/s with planning", f"{entity_steps / world:,.0f}", "", ""),
+        ("search nodes per agent-step", f"{np.mean([r['nodes_mean'] for r in gen_rows]):.2f}", "", ""),
+        ("generations in 10 minutes", f"{projected:,.0f}", ">= 1000", mark(projected >= 1000)),
+    ]
+
+    _, config = load_config(scenario, overrides)
+    state, agents, params, seed = generation_zero(config)
+    t0 = time.perf_counter()
+    step_world(state.copy(), agents, params, seed, 0)  # compile (or load) the step kernel
+    rows.append(("warm-up: step kernel compile + 1 step", f"{time.perf_counter() - t0:.2f} s", "", ""))
+    ref_state, kern_state = state.copy(), state.copy()
+    ref_s, ref_n = time_steps(reference_step, ref_state, agents, params, seed, ref_steps)
+    kern_s, kern_n = time_steps(step_world, kern_state, agents, params, seed, ref_steps)
+    a, b = ref_state.arrays(), kern_state.arrays()
+    agree = all(np.array_equal(a[k], b[k]) for k in a)
+    speedup = ref_s / kern_s
+    rows += [
+        (f"reference_step ({ref_steps} steps, {agents.n} agents)", f"{ref_s / ref_steps:.3f} s/step", "", ""),
+        ("  reference entity-steps/s", f"{ref_n / ref_s:,.0f}", "", ""),
+        ("step_world kernel, same steps", f"{1e3 * kern_s / ref_steps:.3f} ms/step", "", ""),
+        ("  kernel entity-steps/s", f"{kern_n / kern_s:,.0f}", "", ""),
+        ("speed-up over reference", f"{speedup:,.0f}x", ">= 100x", mark(speedup >= 100.0)),
+        ("agree (np.array_equal, all arrays)", "yes" if agree else "no", "", ""),
+    ]
+    assert agree, "reference_step and step_world disagree: " + ", ".join(k for k in a if not np.array_equal(a[k], b[k]))
+    return rows
+
+
+def render(rows: list[Row]) -> str:
+    """A plain-text table with a header rule."""
+    head: Row = ("measurement", "value", "target", "result")
+    widths = [max(len(r[c]) for r in [head, *rows]) for c in range(4)]
+    line = lambda r: "  ".join(cell.ljust(wd) if c != 1 else cell.rjust(wd) for c, (cell, wd) in enumerate(zip(r, widths)))
+    return "\n".join([line(head), "  ".join("-" * wd for wd in widths), *(line(r).rstrip() for r in rows)])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenario", default="sugar", help="built-in scenario name or TOML path")
+    parser.add_argument("--generations", type=int, default=20, help="timed generations (after the warm-up)")
+    parser.add_argument("--reference-steps", type=int, default=3, help="steps timed with reference_step")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="config override")
+    args = parser.parse_args(argv)
+    rows = measure(args.scenario, args.set, args.generations, args.reference_steps)
+    print(f"machine: {os.cpu_count()} CPUs, numba threads {numba.get_num_threads()}, {platform.platform()}, "
+          f"Python {platform.python_version()}; scenario {args.scenario} {' '.join(args.set)}".rstrip())
+    print(render(rows))
+
+
+if __name__ == "__main__":
+    main()

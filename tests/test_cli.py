@@ -1,0 +1,320 @@
+"""The ``mesaevo`` command line: run, plot, scenarios, and one-line errors for user mistakes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.conftest import tiny_args
+from evo.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+FEATURES = ["taste", "pain", "mating", "novelty", "craft", "effort"]
+GENES = ["architecture", "w_taste", "w_pain", "w_mating", "w_novelty", "w_craft", "w_effort", "competence"]
+FIGURES = ("level_correlation.png", "proxy_correlation.png")
+#: A tiny sugar run whose shift falls inside three generations.
+TINY_SUGAR = [*tiny_args(), "--set", "shifts.0.generation=1"]
+
+
+def mesaevo(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """Run the CLI as a user would, in a fresh process."""
+    return subprocess.run([sys.executable, "-m", "evo", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=300)
+
+
+def assert_one_error_line(stderr: str) -> str:
+    """stderr is one ``error: ...`` message (continuation lines allowed), no traceback."""
+    assert stderr.startswith("error:"), stderr
+    assert sum(line.startswith("error:") for line in stderr.splitlines()) == 1, stderr
+    assert "Traceback" not in stderr
+    return stderr
+
+
+def is_png(path: Path) -> bool:
+    return path.is_file() and path.stat().st_size > 0 and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def completed_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """One tiny sugar run through the real command line, shared by the tests below."""
+    out = tmp_path_factory.mktemp("cli") / "run"
+    proc = mesaevo("run", "sugar", "--generations", "3", "--out", out, *TINY_SUGAR)
+    assert proc.returncode == 0, proc.stderr
+    return out, proc
+
+
+# --- scenarios ---------------------------------------------------------------------------------
+
+
+def test_scenarios_lists_builtins(capsys):
+    assert main(["scenarios"]) == 0
+    out = capsys.readouterr().out
+    names = [line.split()[0] for line in out.splitlines() if line.strip()]
+    assert "ancestral" in names and "sugar" in names
+    sugar_line = next(line for line in out.splitlines() if line.startswith("sugar"))
+    assert "superstimulus" in sugar_line  # the scenario's one-line description
+
+
+def test_scenarios_subprocess():
+    proc = mesaevo("scenarios")
+    assert proc.returncode == 0, proc.stderr
+    assert "ancestral" in proc.stdout and "sugar" in proc.stdout
+
+
+# --- run ---------------------------------------------------------------------------------------
+
+
+def test_run_exits_zero_and_prints_summary(completed_run):
+    out, proc = completed_run
+    assert "Traceback" not in proc.stderr
+    stdout = proc.stdout
+    assert f"run directory: {out}" in stdout
+    assert "generations:   3 in" in stdout
+    assert "mean fitness:" in stdout and "(first) ->" in stdout
+    assert "objective-fitness Spearman, level 1:" in stdout
+    assert "taste-fitness correlation:" in stdout
+    for name in FIGURES:
+        assert f"figure:        {out / name}" in stdout
+
+
+def test_run_writes_manifest(completed_run):
+    out, _ = completed_run
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["format"] == 1
+    assert manifest["status"] == "completed"
+    assert manifest["generations_done"] == 3
+    assert manifest["error"] is None
+    assert manifest["finished"]
+    assert manifest["scenario"] == "sugar"
+    assert manifest["seed"] == 1
+    cfg = manifest["config"]
+    assert cfg["run"]["generations"] == 3
+    assert cfg["world"]["width"] == 16 and cfg["agents"]["population"] == 40
+    assert [ev["generation"] for ev in manifest["shift_events"]] == [1]
+    assert manifest["shift_events"][0]["kind"] == "superstimulus"
+    assert manifest["shift_events"][0]["name"] == "sugar"
+
+
+def test_run_writes_generation_table(completed_run):
+    out, _ = completed_run
+    gens = pd.read_parquet(out / "generations.parquet")
+    assert len(gens) == 3
+    assert gens["generation"].tolist() == [0, 1, 2]
+    expected = ["generation", "n_agents", "survival", "lifespan_mean", "fitness_mean", "fitness_std",
+                "fitness_max", "offspring_total", "selection_fallback", "planner_share", "nodes_mean",
+                "L1_n", "L1_J_mean", "L1_spearman", "L1_pearson", "shifts_active", "sugar_level"]
+    expected += [f"{p}_{f}" for f in FEATURES for p in ("corr", "spearman", "implied_w")]
+    expected += [f"feat_{f}_mean" for f in FEATURES]
+    expected += [f"gene_{g}_{s}" for g in GENES for s in ("mean", "std")]
+    missing = sorted(set(expected) - set(gens.columns))
+    assert not missing, missing
+    assert (gens["n_agents"] == 40).all()
+    # the superstimulus shift at generation 1 is in force from then on
+    assert gens["shifts_active"].tolist() == ["", "sugar", "sugar"]
+    assert gens["sugar_level"].tolist() == [0.0, 1.0, 1.0]
+    assert ((gens["survival"] >= 0) & (gens["survival"] <= 1)).all()
+
+
+def test_run_writes_entity_parts(completed_run):
+    out, _ = completed_run
+    parts = sorted((out / "entities").glob("part-*.parquet"))
+    assert parts, "no entity parts written"
+    ents = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
+    for col in ("generation", "entity_id", "level", "root_id", "parent_id", "architecture", "J", "fitness"):
+        assert col in ents.columns
+    # sugar records entities every 5 generations: of 0..2 only generation 0
+    assert set(ents["generation"]) == {0}
+    assert len(ents[ents["level"] == 1]) == 40
+    assert parts[0].name == "part-000000.parquet"
+
+
+def test_run_writes_figures(completed_run):
+    out, _ = completed_run
+    for name in FIGURES:
+        assert is_png(out / name)
+
+
+def test_run_no_plot_in_process(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["run", "sugar", "--generations", "2", "--out", str(out), "--no-plot", "--seed", "5",
+                 *TINY_SUGAR]) == 0
+    stdout = capsys.readouterr().out
+    assert "figure:" not in stdout
+    assert not any((out / name).exists() for name in FIGURES)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "completed" and manifest["seed"] == 5
+
+
+# --- plot --------------------------------------------------------------------------------------
+
+
+def test_plot_into_other_directory(completed_run, tmp_path, capsys):
+    run_dir, _ = completed_run
+    target = tmp_path / "figs" / "nested"
+    assert main(["plot", str(run_dir), "--out", str(target)]) == 0
+    printed = capsys.readouterr().out.split()
+    for name in FIGURES:
+        assert is_png(target / name)
+        assert str(target / name) in printed
+
+
+def test_plot_into_run_directory(completed_run, tmp_path):
+    # a copy of the run without figures: `plot` must write them next to the tables
+    run_dir, _ = completed_run
+    copy = tmp_path / "copy"
+    (copy / "entities").mkdir(parents=True)
+    for rel in ["manifest.json", "generations.parquet", *[str(p.relative_to(run_dir))
+                                                            for p in (run_dir / "entities").iterdir()]]:
+        (copy / rel).write_bytes((run_dir / rel).read_bytes())
+    proc = mesaevo("plot", copy)
+    assert proc.returncode == 0, proc.stderr
+    for name in FIGURES:
+        assert is_png(copy / name)
+        assert str(copy / name) in proc.stdout
+
+
+# --- user mistakes: exit 2, one error line, no traceback, nothing written ------------------------
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+BAD_CONFIG_CASES = {
+    "unknown-scenario": (["sugr"], ["unknown scenario 'sugr'", "did you mean 'sugar'"]),
+    "negative-width": (["sugar", "--set", "world.width=-1"], ["world.width"]),
+    "zero-generations": (["sugar", "--generations", "0"], ["run.generations"]),
+    "probability-above-one": (["sugar", "--set", "world.conception_prob=2"], ["world.conception_prob"]),
+    "shift-past-end": (["sugar", "--generations", "50"], ["shifts[0].generation", "run.generations = 50"]),
+    "missing-config-file": (["nonexistent.toml"], ["nonexistent.toml", "does not exist"]),
+    "override-without-value": (["sugar", "--set", "novalue"], ["novalue"]),
+    "override-bad-index": (["sugar", "--set", "shifts.3.generation=1"], ["shifts.3.generation"]),
+    "wrong-type": (["sugar", "--set", "world.width=abc"], ["world.width", "'abc'"]),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_CONFIG_CASES))
+def test_bad_config_in_process(case, tmp_path, capsys):
+    args, fragments = BAD_CONFIG_CASES[case]
+    out = tmp_path / "run"
+    assert main(["run", *args, "--out", str(out)]) == 2
+    captured = capsys.readouterr()
+    err = assert_one_error_line(captured.err)
+    for fragment in fragments:
+        assert fragment in err
+    assert captured.out == ""
+    assert not out.exists()
+
+
+def test_config_file_with_unknown_key(tmp_path, capsys):
+    cfg = write(tmp_path / "mine.toml", "[world]\nwidht = 10\n")
+    out = tmp_path / "run"
+    assert main(["run", str(cfg), "--out", str(out)]) == 2
+    err = assert_one_error_line(capsys.readouterr().err)
+    assert "world.widht" in err
+    assert "did you mean 'world.width'" in err
+    assert not out.exists()
+
+
+def test_config_file_reports_every_problem(tmp_path, capsys):
+    cfg = write(tmp_path / "mine.toml", "[world]\nwidht = 10\n\n[agents]\npopulaton = 3\n\n[evolve]\n")
+    out = tmp_path / "run"
+    assert main(["run", str(cfg), "--out", str(out)]) == 2
+    err = assert_one_error_line(capsys.readouterr().err)
+    assert "world.widht" in err and "agents.populaton" in err and "'evolve'" in err
+    assert "did you mean 'evolution'" in err
+    assert not out.exists()
+
+
+def test_config_file_broken_toml(tmp_path, capsys):
+    cfg = write(tmp_path / "broken.toml", "[world\nwidth = = 3\n")
+    out = tmp_path / "run"
+    assert main(["run", str(cfg), "--out", str(out)]) == 2
+    err = assert_one_error_line(capsys.readouterr().err)
+    assert "broken.toml" in err and "not valid TOML" in err
+    assert not out.exists()
+
+
+def test_bad_config_subprocess_unknown_scenario(tmp_path):
+    out = tmp_path / "run"
+    proc = mesaevo("run", "sugr", "--out", out, *tiny_args())
+    assert proc.returncode == 2
+    assert_one_error_line(proc.stderr)
+    assert "did you mean 'sugar'" in proc.stderr
+    assert proc.stdout == ""
+    assert not out.exists()
+
+
+def test_bad_config_subprocess_mistyped_key_in_file(tmp_path):
+    cfg = write(tmp_path / "mine.toml", "[world]\nwidht = 10\n")
+    out = tmp_path / "run"
+    proc = mesaevo("run", cfg, "--out", out)
+    assert proc.returncode == 2
+    assert_one_error_line(proc.stderr)
+    assert "world.widht" in proc.stderr and "world.width" in proc.stderr
+    assert not out.exists()
+
+
+def test_bad_config_subprocess_shift_past_end(tmp_path):
+    out = tmp_path / "run"
+    proc = mesaevo("run", "sugar", "--generations", "50", "--out", out, *tiny_args())
+    assert proc.returncode == 2
+    assert_one_error_line(proc.stderr)
+    assert "shifts[0].generation" in proc.stderr
+    assert not out.exists()
+
+
+def test_run_into_directory_holding_a_run(completed_run):
+    out, _ = completed_run
+    before = (out / "manifest.json").read_bytes()
+    proc = mesaevo("run", "sugar", "--generations", "3", "--out", out, *TINY_SUGAR)
+    assert proc.returncode == 2
+    assert_one_error_line(proc.stderr)
+    assert "already holds a run" in proc.stderr and str(out) in proc.stderr
+    assert (out / "manifest.json").read_bytes() == before  # the earlier run is untouched
+
+
+def test_run_into_non_empty_directory(tmp_path, capsys):
+    out = tmp_path / "busy"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    assert main(["run", "sugar", "--generations", "3", "--out", str(out), *TINY_SUGAR]) == 2
+    err = assert_one_error_line(capsys.readouterr().err)
+    assert "not an empty directory" in err
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+
+
+def test_run_into_empty_existing_directory_is_fine(tmp_path, capsys):
+    out = tmp_path / "empty"
+    out.mkdir()
+    assert main(["run", "sugar", "--generations", "2", "--out", str(out), "--no-plot", *TINY_SUGAR]) == 0
+    assert json.loads((out / "manifest.json").read_text())["status"] == "completed"
+
+
+def test_plot_missing_directory(tmp_path, capsys):
+    missing = tmp_path / "nothere"
+    assert main(["plot", str(missing)]) == 2
+    err = assert_one_error_line(capsys.readouterr().err)
+    assert str(missing) in err
+    assert not missing.exists()
+
+
+def test_plot_missing_directory_subprocess(tmp_path):
+    proc = mesaevo("plot", tmp_path / "nothere")
+    assert proc.returncode == 2
+    assert_one_error_line(proc.stderr)
+    assert "manifest.json" in proc.stderr
+
+
+def test_plot_corrupt_manifest(tmp_path, capsys):
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / "manifest.json").write_text("{not json")
+    assert main(["plot", str(run_dir)]) == 2
+    assert_one_error_line(capsys.readouterr().err)
