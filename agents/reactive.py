@@ -6,7 +6,6 @@ No search and no represented objective. Each cell is observed as
 cell; the highest score wins (the lowest action code on ties).
 """
 
-import numpy as np
 from numba import njit
 
 from agents.actions import BUILD, CONVERT, EAT, MATE, MOVE_DX, MOVE_DY, STAY

@@ -50,7 +50,7 @@ def test_iterate_writes_as_it_goes_and_a_failure_is_recorded(tmp_path, monkeypat
     def boom(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(evo.loop, "generation_row", boom)
+    monkeypatch.setattr(evo.loop, "next_generation", boom)
     with pytest.raises(RuntimeError):
         next(it)
     manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())

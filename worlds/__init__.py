@@ -1,1 +1,16 @@
-"""Worlds: structure-of-arrays state, numba step kernels and their reference implementations."""
+"""Worlds: structure-of-arrays state, numba step kernels and their reference implementations.
+
+A world is a class built from ``(config, layout)`` whose ``live(genomes, generation)``
+returns a lifetime with ``fitness`` (one value per genome), ``metrics()`` (the
+world's columns of the generation row) and ``entities()`` (per-entity records).
+Adding a world is adding a module and an entry in ``world_class``.
+"""
+
+
+def world_class(kind: str) -> type:
+    """The world class for ``config.world.kind``."""
+    if kind == "foraging":
+        from worlds.foraging_world import ForagingWorld
+
+        return ForagingWorld
+    raise ValueError(f"unknown world kind {kind!r}")

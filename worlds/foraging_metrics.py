@@ -1,4 +1,4 @@
-"""Per-generation statistics of level 1: objective scores, proxy features and fitness."""
+"""Per-generation statistics of the foraging world: objective scores, proxy features, fitness."""
 
 from __future__ import annotations
 
@@ -6,47 +6,8 @@ import numpy as np
 import pandas as pd
 
 from agents.genome import ARCH_PLANNER, FEATURES, DecodedAgents, GenomeLayout
+from analysis.stats import implied_weights, pearson, spearman
 from worlds.foraging_state import ForagingState
-
-
-def ranks(a: np.ndarray) -> np.ndarray:
-    """Average ranks (ties share the mean of their positions), as Spearman needs."""
-    order = np.argsort(a, kind="mergesort")
-    sorted_a = a[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(sorted_a)) + 1]
-    ends = np.r_[starts[1:], a.size]
-    avg = (starts + ends - 1) / 2.0
-    out = np.empty(a.size)
-    out[order] = np.repeat(avg, ends - starts)
-    return out
-
-
-def pearson(a: np.ndarray, b: np.ndarray) -> float:
-    """Pearson correlation; NaN when fewer than 3 values or either side is constant."""
-    if a.size < 3:
-        return float("nan")
-    da, db = a - a.mean(), b - b.mean()
-    denom = np.sqrt((da * da).sum() * (db * db).sum())
-    return float((da * db).sum() / denom) if denom > 0 else float("nan")
-
-
-def spearman(a: np.ndarray, b: np.ndarray) -> float:
-    """Spearman rank correlation (Pearson of average ranks)."""
-    return pearson(ranks(a), ranks(b)) if a.size >= 3 else float("nan")
-
-
-def implied_weights(features: np.ndarray, fitness: np.ndarray) -> np.ndarray:
-    """Least-squares coefficients of fitness on standardized features (NaN for constant ones)."""
-    out = np.full(features.shape[1], np.nan)
-    sd = features.std(axis=0)
-    keep = sd > 0
-    if features.shape[0] <= keep.sum() + 1 or not keep.any():
-        return out
-    z = (features[:, keep] - features[:, keep].mean(axis=0)) / sd[keep]
-    design = np.column_stack([np.ones(len(fitness)), z])
-    coef = np.linalg.lstsq(design, fitness.astype(np.float64), rcond=None)[0]
-    out[keep] = coef[1:]
-    return out
 
 
 def objective_scores(agents: DecodedAgents, features: np.ndarray) -> np.ndarray:
@@ -56,8 +17,7 @@ def objective_scores(agents: DecodedAgents, features: np.ndarray) -> np.ndarray:
 
 
 def generation_row(
-    generation: int, genomes: np.ndarray, layout: GenomeLayout, agents: DecodedAgents,
-    state: ForagingState, fallback: bool,
+    genomes: np.ndarray, layout: GenomeLayout, agents: DecodedAgents, state: ForagingState,
 ) -> dict[str, float | int | bool]:
     """The metrics of one generation as a flat row (see docs/tables.md)."""
     fitness = state.offspring.astype(np.float64)
@@ -66,7 +26,6 @@ def generation_row(
     j = objective_scores(agents, feats)
     steps_alive = np.maximum(state.lifespan, 1)
     row: dict[str, float | int | bool] = {
-        "generation": generation,
         "n_agents": agents.n,
         "survival": float(state.alive.mean()),
         "lifespan_mean": float(state.lifespan.mean()),
@@ -74,7 +33,6 @@ def generation_row(
         "fitness_std": float(fitness.std()),
         "fitness_max": float(fitness.max()),
         "offspring_total": float(fitness.sum() / 2.0),
-        "selection_fallback": bool(fallback),
         "planner_share": float(planners.mean()),
         "nodes_mean": float((state.nodes / steps_alive).mean()),
         "L1_n": int(planners.sum()),

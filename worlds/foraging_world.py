@@ -1,0 +1,68 @@
+"""The foraging world as the generation loop sees it: genomes in, one lived generation out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from agents.genome import DecodedAgents, GenomeLayout, decode
+from evo.seeding import seed_int, stream
+from worlds.foraging import simulate_lifetime
+from worlds.foraging_metrics import entity_frame, generation_row
+from worlds.foraging_params import PARAM_NAMES, pack_params
+from worlds.foraging_state import ForagingState, make_landscape, new_lifetime
+from worlds.shifts import WorldAtGeneration, world_at
+
+if TYPE_CHECKING:
+    from evo.config import Config
+
+
+@dataclass
+class ForagingLifetime:
+    """One generation lived in the foraging world."""
+
+    generation: int
+    genomes: np.ndarray
+    layout: GenomeLayout
+    agents: DecodedAgents
+    state: ForagingState
+    world: WorldAtGeneration
+
+    @property
+    def fitness(self) -> np.ndarray:
+        """Reproductive fitness of each genome: offspring conceived."""
+        return self.state.offspring.astype(np.float64)
+
+    def metrics(self) -> dict:
+        row = generation_row(self.genomes, self.layout, self.agents, self.state)
+        row["shifts_active"] = ",".join(self.world.active)
+        row["sugar_level"] = self.world.sugar_level
+        return row
+
+    def entities(self) -> pd.DataFrame:
+        return entity_frame(self.generation, self.agents, self.state)
+
+
+class ForagingWorld:
+    """Landscape drawn once per run; each generation lives a fresh lifetime on it."""
+
+    def __init__(self, config: "Config", layout: GenomeLayout):
+        self.config = config
+        self.layout = layout
+        w = config.world
+        self.landscape = make_landscape(w.height, w.width, w.food_patches, w.patch_radius, w.sugar_patches,
+                                        w.material_density, w.hazard_density, stream(config.run.seed, "landscape"))
+        self.base_params = {name: float(getattr(w, name)) for name in PARAM_NAMES}
+
+    def live(self, genomes: np.ndarray, generation: int) -> ForagingLifetime:
+        cfg, root = self.config, self.config.run.seed
+        world = world_at(cfg.shifts, generation, self.base_params)
+        agents = decode(genomes, self.layout, cfg.agents.architecture, cfg.agents.max_depth)
+        state = new_lifetime(self.landscape, agents.n, cfg.world.initial_energy, world.sugar_level,
+                             stream(root, "positions", generation))
+        simulate_lifetime(state, agents, pack_params(world.params), seed_int(root, "world", generation),
+                          cfg.world.steps)
+        return ForagingLifetime(generation, genomes, self.layout, agents, state, world)
