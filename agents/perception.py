@@ -7,7 +7,16 @@ grids at the start of a step (the agent's model ignores what others will do).
 import numpy as np
 from numba import njit
 
-from worlds.foraging_params import BITE, CONVERT_YIELD, FOOD_TASTE, MAX_TOOLS, SUGAR_TASTE, TOOL_BONUS, TOOL_COST
+from worlds.foraging_params import (
+    BITE,
+    BUILD_ALLOWED,
+    CONVERT_YIELD,
+    FOOD_TASTE,
+    MAX_TOOLS,
+    SUGAR_TASTE,
+    TOOL_BONUS,
+    TOOL_COST,
+)
 
 
 @njit(cache=True, inline="always")
@@ -42,4 +51,4 @@ def predicted_convert(food: np.ndarray, material: np.ndarray, cx: int, cy: int, 
 @njit(cache=True, inline="always")
 def can_build(carried: float, tools: int, params: np.ndarray) -> bool:
     """Whether a BUILD would make a tool."""
-    return carried >= params[TOOL_COST] and tools < params[MAX_TOOLS]
+    return params[BUILD_ALLOWED] > 0.0 and carried >= params[TOOL_COST] and tools < params[MAX_TOOLS]

@@ -59,6 +59,7 @@ class WorldSection(Section):
     max_tools: int = Field(3, ge=0)
     food_regrow: float = Field(0.02, ge=0, le=1)
     sugar_regrow: float = Field(0.02, ge=0, le=1)
+    build_allowed: float = Field(1.0, ge=0, le=1)  # 0 until an affordance shift makes building possible
 
 
 class AgentsSection(Section):

@@ -19,7 +19,7 @@ LAYOUT = default_layout()
 BASE = dict(bite=0.5, tool_bonus=0.5, food_energy=2.0, food_taste=1.0, sugar_taste=2.0, sugar_energy=0.0,
             move_cost=0.05, metabolism=0.1, planning_cost=0.001, hazard_damage=2.0, conceive_threshold=3.0,
             conceive_cost=1.0, conception_prob=0.7, convert_yield=1.0, tool_cost=0.5, build_energy=0.2,
-            max_tools=2, food_regrow=0.05, sugar_regrow=0.05)
+            max_tools=2, food_regrow=0.05, sugar_regrow=0.05, build_allowed=1.0)
 
 
 def random_world(seed: int, h: int, w: int, n: int, max_depth: int, architecture: str, energy0: float):
@@ -51,10 +51,12 @@ def assert_same(kernel, ref, t: int) -> None:
     energy0=st.floats(0.3, 6.0),
     steps=st.integers(1, 4),
     conception_prob=st.sampled_from([0.0, 0.5, 1.0]),
+    build_allowed=st.sampled_from([0.0, 1.0]),
 )
-def test_kernel_step_matches_reference(seed, h, w, n, max_depth, architecture, energy0, steps, conception_prob):
+def test_kernel_step_matches_reference(seed, h, w, n, max_depth, architecture, energy0, steps, conception_prob,
+                                       build_allowed):
     agents, state = random_world(seed, h, w, n, max_depth, architecture, energy0)
-    params = pack_params({**BASE, "conception_prob": conception_prob})
+    params = pack_params({**BASE, "conception_prob": conception_prob, "build_allowed": build_allowed})
     ref = state.copy()
     for t in range(steps):
         step_world(state, agents, params, seed, t)

@@ -6,6 +6,10 @@ world's columns of the generation row) and ``entities()`` (per-entity records).
 Adding a world is adding a module and an entry in ``world_class``.
 """
 
+from worlds.kernel_cache import configure as _configure_kernel_cache
+
+_configure_kernel_cache()  # before any kernel module is compiled (they all import from worlds)
+
 
 def world_class(kind: str) -> type:
     """The world class for ``config.world.kind``."""

@@ -28,6 +28,7 @@ PARAM_NAMES: tuple[str, ...] = (
     "max_tools",  # tools an agent can hold
     "food_regrow",  # fraction of the gap to capacity food regrows per step
     "sugar_regrow",  # same for sugar
+    "build_allowed",  # 1: BUILD works; 0: building is not (yet) an affordance
 )
 P = {name: k for k, name in enumerate(PARAM_NAMES)}
 
@@ -35,7 +36,7 @@ BITE, TOOL_BONUS, FOOD_ENERGY, FOOD_TASTE, SUGAR_TASTE, SUGAR_ENERGY = range(6)
 MOVE_COST, METABOLISM, PLANNING_COST, HAZARD_DAMAGE = range(6, 10)
 CONCEIVE_THRESHOLD, CONCEIVE_COST, CONCEPTION_PROB = range(10, 13)
 CONVERT_YIELD, TOOL_COST, BUILD_ENERGY, MAX_TOOLS = range(13, 17)
-FOOD_REGROW, SUGAR_REGROW = range(17, 19)
+FOOD_REGROW, SUGAR_REGROW, BUILD_ALLOWED = range(17, 20)
 
 
 def pack_params(values: dict[str, float]) -> np.ndarray:

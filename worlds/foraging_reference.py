@@ -44,7 +44,8 @@ class Ref:
         return min(self.s.food[y, x], b) * self.p["food_taste"] + min(self.s.sugar[y, x], b) * self.p["sugar_taste"]
 
     def can_build(self) -> bool:
-        return self.s.carried[self.i] >= self.p["tool_cost"] and self.s.tools[self.i] < self.p["max_tools"]
+        return (self.p["build_allowed"] > 0.0 and self.s.carried[self.i] >= self.p["tool_cost"]
+                and self.s.tools[self.i] < self.p["max_tools"])
 
     def visited(self, x: int, y: int) -> bool:
         return bool(self.s.visited[self.i, y * self.w + x])
@@ -168,7 +169,7 @@ def reference_step(s: ForagingState, agents: DecodedAgents, params: np.ndarray, 
             s.carried[i] += gained
             s.features[i, CRAFT] += gained
         elif a == BUILD:
-            if s.carried[i] >= prm["tool_cost"] and s.tools[i] < prm["max_tools"]:
+            if Ref(s, prm, crowd, i).can_build():
                 s.carried[i] -= prm["tool_cost"]
                 s.tools[i] += 1
                 s.energy[i] -= prm["build_energy"]
