@@ -1,12 +1,14 @@
-"""The ``mesaevo`` command line: run, plot, scenarios.
+"""The ``mesaevo`` command line: run, resume, validate, plot, scenarios.
 
 Mistakes a user can make end in one ``error: ...`` line and exit status 2;
-an interrupted run exits with 130 after marking its manifest.
+a run stopped by SIGINT or SIGTERM checkpoints, marks its manifest and exits
+with 128 + the signal number.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import math
 import sys
 import time
@@ -17,7 +19,8 @@ from tqdm import tqdm
 from analysis import save_figures
 from analysis.load import RunFormatError, RunNotFoundError
 from evo.errors import MesaevoError
-from evo.scenarios import list_scenarios
+from evo.interrupt import RunInterrupted
+from evo.scenarios import list_scenarios, load_config
 from evo.simulation import Simulation
 
 
@@ -25,14 +28,15 @@ def _fmt(value: float) -> str:
     return "nan" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.2f}"
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    sim = Simulation.from_scenario(args.scenario, list(args.set or []), seed=args.seed,
-                                   generations=args.generations, out=args.out)
+def drive(sim: Simulation, plot: bool) -> int:
+    """Run ``sim`` to the end with a progress bar, then print a summary (and write the figures)."""
     total = sim.config.run.generations
+    start_gen = sim.generation
     first: dict | None = None
     last: dict | None = None
     start = time.perf_counter()
-    with tqdm(total=total, unit="gen", desc=sim.scenario, file=sys.stderr, dynamic_ncols=True) as bar:
+    with tqdm(total=total, initial=start_gen, unit="gen", desc=sim.scenario, file=sys.stderr,
+              dynamic_ncols=True) as bar:
         for row in sim.iterate():
             first = first or row
             last = row
@@ -40,14 +44,33 @@ def cmd_run(args: argparse.Namespace) -> int:
             bar.update(1)
     elapsed = time.perf_counter() - start
     assert first is not None and last is not None
+    done = total - start_gen
     print(f"run directory: {sim.run_dir}")
-    print(f"generations:   {total} in {elapsed:.1f} s ({elapsed / total:.3f} s per generation)")
+    print(f"generations:   {start_gen}..{total - 1} in {elapsed:.1f} s ({elapsed / done:.3f} s per generation)")
     print(f"mean fitness:  {first['fitness_mean']:.2f} (first) -> {last['fitness_mean']:.2f} (last)")
     print(f"objective-fitness Spearman, level 1: {_fmt(first['L1_spearman'])} -> {_fmt(last['L1_spearman'])}")
     print(f"taste-fitness correlation:  {_fmt(first['corr_taste'])} -> {_fmt(last['corr_taste'])}")
-    if not args.no_plot:
+    if plot:
         for path in save_figures(sim.run_dir):
             print(f"figure:        {path}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    sim = Simulation.from_scenario(args.scenario, list(args.set or []), seed=args.seed,
+                                   generations=args.generations, out=args.out)
+    return drive(sim, not args.no_plot)
+
+
+def cmd_resume(args: argparse.Namespace) -> int:
+    return drive(Simulation.resume(args.run_dir, args.generations), not args.no_plot)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    name, config = load_config(args.config, list(args.set or []))
+    shifts = ", ".join(f"{ev.kind}@{ev.generation}" for ev in config.shifts) or "none"
+    print(f"{args.config}: valid ({name}: {config.run.generations} generations, {config.agents.population} agents, "
+          f"{config.world.width}x{config.world.height} {config.world.kind} world, shifts: {shifts})")
     return 0
 
 
@@ -74,6 +97,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key, e.g. world.width=32")
     run.add_argument("--no-plot", action="store_true", help="do not write the figures at the end")
     run.set_defaults(func=cmd_run)
+    resume = sub.add_parser("resume", help="continue a run from its newest checkpoint")
+    resume.add_argument("run_dir", type=Path)
+    resume.add_argument("--generations", type=int, help="new total number of generations (to extend the run)")
+    resume.add_argument("--no-plot", action="store_true", help="do not write the figures at the end")
+    resume.set_defaults(func=cmd_resume)
+    validate = sub.add_parser("validate", help="check a scenario or config file without running it")
+    validate.add_argument("config", help="built-in scenario name or path to a .toml config")
+    validate.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key")
+    validate.set_defaults(func=cmd_validate)
     plot = sub.add_parser("plot", help="write a run's figures as PNG files")
     plot.add_argument("run_dir", type=Path)
     plot.add_argument("--out", type=Path, help="directory for the figures (default: the run directory)")
@@ -85,8 +117,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     try:
         return args.func(args)
+    except RunInterrupted as exc:
+        print(f"interrupted: {exc}", file=sys.stderr)
+        return 128 + exc.signum
     except (MesaevoError, RunNotFoundError, RunFormatError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

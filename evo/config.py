@@ -83,6 +83,11 @@ class RecordSection(Section):
     flush_every: int = Field(10, ge=1)  # write tables to disk every k generations (and at the end)
 
 
+class CheckpointSection(Section):
+    every: int = Field(10, ge=0)  # write a checkpoint every k generations (and at the end); 0: only at the end
+    keep: int = Field(3, ge=1)  # newest checkpoints kept; older ones are pruned
+
+
 class ShiftBase(Section):
     generation: int = Field(ge=0)
     name: str = ""
@@ -112,6 +117,7 @@ class Config(Section):
     agents: AgentsSection = AgentsSection()
     evolution: EvolutionSection = EvolutionSection()
     record: RecordSection = RecordSection()
+    checkpoint: CheckpointSection = CheckpointSection()
     shifts: tuple[ShiftEvent, ...] = ()
 
     @model_validator(mode="after")
@@ -127,7 +133,7 @@ class Config(Section):
 
 SECTIONS: dict[str, type[Section]] = {
     "run": RunSection, "world": WorldSection, "agents": AgentsSection,
-    "evolution": EvolutionSection, "record": RecordSection,
+    "evolution": EvolutionSection, "record": RecordSection, "checkpoint": CheckpointSection,
 }
 
 

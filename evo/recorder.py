@@ -89,6 +89,30 @@ class Recorder:
         (self.path / "entities").mkdir(exist_ok=True)
         write_json_atomic(self.path / MANIFEST, self.manifest)
 
+    @classmethod
+    def reopen(cls, path: Path, generation: int, flush_every: int = 1) -> "Recorder":
+        """Continue an existing run directory from ``generation``: rows and entity parts
+        written for that generation or later (after the checkpoint) are dropped."""
+        self = cls.__new__(cls)
+        self.path = Path(path)
+        self.flush_every = flush_every
+        self.manifest = json.loads((self.path / MANIFEST).read_text(encoding="utf-8"))
+        table_path = self.path / "generations.parquet"
+        rows = pq.read_table(table_path).to_pylist() if table_path.exists() else []
+        self.rows = [r for r in rows if r["generation"] < generation]
+        if len(self.rows) != generation:
+            raise MesaevoError(f"{table_path} holds {len(self.rows)} generations before the checkpoint at "
+                               f"generation {generation}; the run directory is inconsistent")
+        (self.path / "entities").mkdir(exist_ok=True)
+        for part in (self.path / "entities").glob("part-*.parquet"):
+            if int(part.stem.removeprefix("part-")) >= generation:
+                part.unlink()
+        self.pending_entities = []
+        self.unflushed = 0
+        self.manifest.update(status="running", error=None, finished=None, versions=versions())
+        self.flush()
+        return self
+
     def append(self, row: dict[str, Any], entities: pd.DataFrame | None) -> None:
         """Add one generation's row (and its entity records, if sampled)."""
         self.rows.append(row)

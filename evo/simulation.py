@@ -4,20 +4,29 @@
     for row in sim.iterate():
         print(row["generation"], row["fitness_mean"])
     tables = sim.tables()  # analysis.RunTables: manifest, generations, entities
+
+A long run checkpoints every ``checkpoint.every`` generations; after a crash or a
+stop, ``Simulation.resume(run_dir)`` continues exactly where the newest good
+checkpoint left off.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import logging
+import signal
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from analysis import RunTables, load_run
-from evo.config import Config
+from evo.checkpoint import latest_checkpoint, restore, write_checkpoint
+from evo.config import Config, apply_overrides, validate_config
+from evo.errors import MesaevoError
+from evo.interrupt import RunInterrupted, stop_on_signals
 from evo.loop import Evolution
-from evo.recorder import Recorder, check_new_run_dir
+from evo.recorder import MANIFEST, Recorder, check_new_run_dir
 from evo.scenarios import load_config
 from worlds.shifts import event_name
 
@@ -38,6 +47,7 @@ class Simulation:
         self.run_dir = Path(out) if out is not None else default_out(scenario, config.run.seed)
         check_new_run_dir(self.run_dir)
         self.evolution: Evolution | None = None
+        self.recorder: Recorder | None = None
         self.timings = {"world": 0.0, "ga": 0.0, "metrics": 0.0, "recording": 0.0}
 
     @classmethod
@@ -63,6 +73,39 @@ class Simulation:
         scenario, config = load_config(name_or_path, overrides)
         return cls(config, scenario, out)
 
+    @classmethod
+    def resume(cls, path: str | Path, generations: int | None = None) -> "Simulation":
+        """Reopen a run directory at its newest good checkpoint; ``generations`` may extend the run."""
+        run_dir = Path(path)
+        try:
+            manifest = json.loads((run_dir / MANIFEST).read_text(encoding="utf-8"))
+            data = manifest["config"]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise MesaevoError(f"no resumable run at {run_dir}: {exc}") from None
+        if generations is not None:
+            data = apply_overrides(data, {"run.generations": generations})
+        config = validate_config(data, source=f"config of {run_dir}")
+        ckpt = latest_checkpoint(run_dir)
+        start = ckpt.generation if ckpt else 0  # killed before its first checkpoint: start over
+        if start >= config.run.generations:
+            raise MesaevoError(f"{run_dir} already has {start} generations; "
+                               "pass a larger --generations to extend it")
+        sim = cls.__new__(cls)
+        sim.config, sim.scenario, sim.run_dir = config, manifest.get("scenario", "custom"), run_dir
+        sim.timings = {"world": 0.0, "ga": 0.0, "metrics": 0.0, "recording": 0.0}
+        sim.evolution = Evolution(config)
+        if ckpt is not None:
+            restore(sim.evolution, ckpt)
+        sim.recorder = Recorder.reopen(run_dir, start, config.record.flush_every)
+        sim.recorder.manifest["config"] = config.model_dump(mode="json")
+        log.info("resuming %s at generation %d", run_dir, start)
+        return sim
+
+    @property
+    def generation(self) -> int:
+        """The next generation to run."""
+        return self.evolution.generation if self.evolution else 0
+
     def manifest(self) -> dict[str, Any]:
         return {
             "scenario": self.scenario,
@@ -71,29 +114,59 @@ class Simulation:
             "shift_events": [{**ev.model_dump(mode="json"), "name": event_name(ev)} for ev in self.config.shifts],
         }
 
+    def checkpoint(self) -> Path:
+        """Write the tables and a checkpoint now."""
+        assert self.evolution is not None and self.recorder is not None, "the run has not started"
+        self.recorder.flush()
+        path = write_checkpoint(self.run_dir, self.evolution, self.config.checkpoint.keep)
+        self.recorder.manifest["last_checkpoint"] = self.evolution.generation
+        self.recorder.flush()
+        return path
+
     def iterate(self) -> Iterator[dict[str, Any]]:
-        """Run generation by generation, writing as it goes; yields each generation's row."""
-        recorder = Recorder(self.run_dir, self.manifest(), self.config.record.flush_every)
-        self.evolution = Evolution(self.config)
-        log.info("run %s: %s, %d generations", self.run_dir, self.scenario, self.config.run.generations)
+        """Run generation by generation, writing as it goes; yields each generation's row.
+
+        SIGINT or SIGTERM finish the current generation, checkpoint, mark the run
+        'interrupted' and raise RunInterrupted.
+        """
+        if self.recorder is None:
+            self.recorder = Recorder(self.run_dir, self.manifest(), self.config.record.flush_every)
+            self.evolution = Evolution(self.config)
+            self.checkpoint()  # generation 0: a run killed before its first periodic checkpoint can resume
+        recorder, evolution, every = self.recorder, self.evolution, self.config.checkpoint.every
+        log.info("run %s: %s, generations %d..%d", self.run_dir, self.scenario, evolution.generation,
+                 self.config.run.generations)
         try:
-            for result in self.evolution.run():
-                t0 = time.perf_counter()
-                recorder.append(result.row, result.entities)
-                for key, value in result.timings.items():
-                    self.timings[key] += value
-                self.timings["recording"] += time.perf_counter() - t0
-                yield result.row
+            with stop_on_signals() as stop:
+                for result in evolution.run():
+                    t0 = time.perf_counter()
+                    recorder.append(result.row, result.entities)
+                    if every and evolution.generation % every == 0:
+                        self.checkpoint()
+                    for key, value in result.timings.items():
+                        self.timings[key] += value
+                    self.timings["recording"] += time.perf_counter() - t0
+                    yield result.row
+                    if stop.signum is not None:
+                        self.checkpoint()
+                        name = signal.Signals(stop.signum).name
+                        msg = (f"stopped by {name} after generation {evolution.generation - 1}; checkpoint written, "
+                               f"continue with: mesaevo resume {self.run_dir}")
+                        recorder.finish("interrupted", msg)
+                        raise RunInterrupted(msg, stop.signum)
+        except RunInterrupted:
+            raise
         except (KeyboardInterrupt, GeneratorExit):
             recorder.finish("interrupted", "stopped before the last generation")
             raise
         except BaseException as exc:
             recorder.finish("failed", f"{type(exc).__name__}: {exc}")
             raise
+        self.checkpoint()
         recorder.finish("completed")
 
     def run(self, callback: Callable[[dict[str, Any]], None] | None = None) -> RunTables:
-        """Run every generation, calling ``callback(row)`` after each; return the tables."""
+        """Run every remaining generation, calling ``callback(row)`` after each; return the tables."""
         for row in self.iterate():
             if callback is not None:
                 callback(row)
