@@ -22,10 +22,10 @@ import pandas as pd
 from analysis import load_run
 
 REPO = Path(__file__).resolve().parents[1]
-SETTINGS = ["world.width=20", "world.height=20", "world.steps=120", "world.food_patches=8",
-            "agents.population=120", "agents.max_depth=2", "checkpoint.every=2", "record.flush_every=1",
+SETTINGS = ["world.width=24", "world.height=24", "world.steps=150", "world.food_patches=10",
+            "agents.population=300", "agents.max_depth=2", "checkpoint.every=2", "record.flush_every=1",
             "record.entity_every=3", "shifts.0.generation=6"]
-GENERATIONS = 12
+GENERATIONS = 16
 
 
 def run_args(out: Path) -> list[str]:
@@ -73,7 +73,7 @@ def main() -> None:
         results = []
         for k in range(args.trials):
             sig = signal.SIGKILL if k % 4 else signal.SIGINT
-            delay = rng.uniform(0.5, duration)
+            delay = rng.uniform(1.0, duration)
             out = Path(tmp) / f"trial{k}"
             done, ok = trial(out, sig, delay)
             match = ok and same(straight, out)

@@ -147,7 +147,7 @@ class Simulation:
                         self.timings[key] += value
                     self.timings["recording"] += time.perf_counter() - t0
                     yield result.row
-                    if stop.signum is not None:
+                    if stop.signum is not None and evolution.generation < self.config.run.generations:
                         self.checkpoint()
                         name = signal.Signals(stop.signum).name
                         msg = (f"stopped by {name} after generation {evolution.generation - 1}; checkpoint written, "
