@@ -51,9 +51,12 @@ def trial(out: Path, sig: int, delay: float) -> tuple[int, bool]:
     proc.send_signal(sig)
     proc.wait()
     try:
-        done = json.loads((out / "manifest.json").read_text())["generations_done"]
+        manifest = json.loads((out / "manifest.json").read_text())
     except (OSError, ValueError):
-        done = -1  # killed before the run directory existed: a fresh run is the resume
+        manifest = {"generations_done": -1}  # killed before the run directory existed: a fresh run is the resume
+    done = manifest["generations_done"]
+    if manifest.get("status") == "completed":  # the signal came after the run finished
+        return done, True
     cmd = [sys.executable, "-m", "evo", "resume", str(out), "--no-plot"] if done >= 0 else run_args(out)
     ok = subprocess.run(cmd, cwd=REPO, capture_output=True).returncode == 0
     return done, ok

@@ -43,7 +43,10 @@ def drive(sim: Simulation, plot: bool) -> int:
             bar.set_postfix_str(f"fitness {row['fitness_mean']:.2f}  corr {_fmt(row['L1_spearman'])}")
             bar.update(1)
     elapsed = time.perf_counter() - start
-    assert first is not None and last is not None
+    if first is None or last is None:
+        print(f"run directory: {sim.run_dir}\nnothing left to run: all {total} generations were done; "
+              "the run is marked completed")
+        return 0
     done = total - start_gen
     print(f"run directory: {sim.run_dir}")
     print(f"generations:   {start_gen}..{total - 1} in {elapsed:.1f} s ({elapsed / done:.3f} s per generation)")

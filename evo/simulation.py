@@ -75,7 +75,10 @@ class Simulation:
 
     @classmethod
     def resume(cls, path: str | Path, generations: int | None = None) -> "Simulation":
-        """Reopen a run directory at its newest good checkpoint; ``generations`` may extend the run."""
+        """Reopen a run directory at its newest good checkpoint; ``generations`` may extend the run.
+
+        A run killed after its last generation but before it was marked completed
+        resumes with nothing left to run and is marked completed."""
         run_dir = Path(path)
         try:
             manifest = json.loads((run_dir / MANIFEST).read_text(encoding="utf-8"))
@@ -87,7 +90,7 @@ class Simulation:
         config = validate_config(data, source=f"config of {run_dir}")
         ckpt = latest_checkpoint(run_dir)
         start = ckpt.generation if ckpt else 0  # killed before its first checkpoint: start over
-        if start >= config.run.generations:
+        if start >= config.run.generations and manifest.get("status") == "completed":
             raise MesaevoError(f"{run_dir} already has {start} generations; "
                                "pass a larger --generations to extend it")
         sim = cls.__new__(cls)

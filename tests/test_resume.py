@@ -157,6 +157,22 @@ def test_no_usable_checkpoint_is_a_clear_error_naming_the_files(tmp_path):
     assert missing.returncode == 2 and missing.stderr.startswith("error: no resumable run")
 
 
+def test_killed_after_the_last_generation_resume_marks_it_completed(straight, tmp_path):
+    out = tmp_path / "run"
+    sim = Simulation.from_scenario("sugar", SETTINGS, generations=GENERATIONS, seed=5, out=out)
+    it = sim.iterate()
+    for _ in range(GENERATIONS):
+        next(it)
+    sim.checkpoint()  # the final checkpoint is written, then the run stops before 'completed'
+    it.close()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted" and manifest["generations_done"] == GENERATIONS
+    resumed = Simulation.resume(out)
+    assert resumed.generation == GENERATIONS
+    resumed.run()
+    assert_same_run(straight, out)
+
+
 def test_checkpoints_are_pruned_and_hold_no_pickles(tmp_path):
     out = tmp_path / "run"
     Simulation.from_scenario("sugar", {**SETTINGS, "checkpoint.every": 1, "checkpoint.keep": 2},
