@@ -53,6 +53,9 @@ def drive(sim: Simulation, plot: bool) -> int:
     print(f"mean fitness:  {first['fitness_mean']:.2f} (first) -> {last['fitness_mean']:.2f} (last)")
     print(f"objective-fitness Spearman, level 1: {_fmt(first['L1_spearman'])} -> {_fmt(last['L1_spearman'])}")
     print(f"taste-fitness correlation:  {_fmt(first['corr_taste'])} -> {_fmt(last['corr_taste'])}")
+    t = sim.timings
+    print(f"time split:    world {100 * t['world'] / elapsed:.1f}%, GA {100 * t['ga'] / elapsed:.1f}%, "
+          f"metrics and recording {100 * (t['metrics'] + t['recording']) / elapsed:.1f}%")
     if plot:
         for path in save_figures(sim.run_dir):
             print(f"figure:        {path}")
