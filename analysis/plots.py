@@ -135,8 +135,10 @@ def competence_figure(run: RunTables, regimes: pd.DataFrame | None = None) -> Fi
         x = rows["builder_depth"].to_numpy(float)
         y = rows["misalignment"].to_numpy(float)
         err = np.vstack([y - rows["lo"].to_numpy(float), rows["hi"].to_numpy(float) - y])
-        ax.errorbar(x, y, yerr=np.where(np.isfinite(err), err, 0.0), capsize=3,
-                    label=f"level {int(lvl)}", **_style(i))
+        style = _style(i)
+        ax.plot(x, y, label=f"level {int(lvl)}", **style)
+        ax.errorbar(x, y, yerr=np.where(np.isfinite(err), err, 0.0), fmt="none", capsize=3,
+                    ecolor=style["color"], label="_ci")
         ax.plot(x, rows["plan_disagreement"].to_numpy(float), color=f"C{i % 10}",
                 linestyle=":", marker="x", label=f"level {int(lvl)} plan disagreement")
     ax.set_xlabel("builder planner depth (competence)")
