@@ -84,7 +84,8 @@ def gene_figure(run: RunTables) -> Figure:
     for ax, names, ylabel in ((top, weights, "mean objective weight"),
                               (bottom, others, "mean gene value")):
         for i, gene in enumerate(names):
-            ax.plot(_x(gens), _y(gens, f"gene_{gene}_mean"), label=gene, **_style(i))
+            ax.plot(_x(gens), _y(gens, f"gene_{gene}_mean"), label=gene,
+                    markevery=max(1, len(gens) // 25), **_style(i))
         ax.axhline(0.0, color="0.8", linewidth=0.8, zorder=0, label="_zero")
         _generation_axes(ax, ylabel)
         _draw_shift_events(ax, run.shift_events)
@@ -104,14 +105,15 @@ def weights_figure(run: RunTables) -> Figure:
     axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, squeeze=False)).ravel()
     for ax, feature in zip(axes, features):
         rows = table[table["feature"] == feature]
+        every = max(1, len(rows) // 20)
         ax.plot(rows["generation"], rows["evolved"], color="C0", linestyle="-", marker="o",
-                markersize=3, label="evolved")
+                markersize=3, markevery=every, label="evolved")
         ax.plot(rows["generation"], rows["implied"], color="C1", linestyle="--", marker="s",
-                markersize=3, label="fitness-implied")
+                markersize=3, markevery=every, label="fitness-implied")
         ax.axhline(0.0, color="0.8", linewidth=0.8, zorder=0, label="_zero")
         ax.set_title(feature, fontsize=9)
         _draw_shift_events(ax, run.shift_events)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
     for ax in axes[len(features):]:
         ax.set_axis_off()
     if features:
@@ -214,7 +216,7 @@ def tree_figure(run: RunTables, root_id: int | None = None, generation: int | No
                         ha="center", fontsize=7)
     fit = by_id.loc[root, "root_fitness"] if "root_fitness" in by_id.columns else np.nan
     ax.set_title(f"Nested tree of agent {root}, generation {gen} "
-                 f"(fitness {fit:g}, {len(pos)} entities; {run.scenario})", fontsize=9)
+                 f"(fitness {fit:g}, {len(pos)} entit{'y' if len(pos) == 1 else 'ies'}; {run.scenario})", fontsize=9)
     ax.set_xlabel("entities")
     ax.set_ylabel("level")
     ax.set_yticks([-d for d in range(len(levels))], [str(lv) for lv in levels])

@@ -160,3 +160,22 @@ def test_chromium_check_catches_broken_images_and_console_errors(single_report, 
     total, loaded, status = image_check(dom)
     assert loaded == total - 1 and status.startswith("images-missing")
     assert any("broken on purpose" in ln for ln in console)
+
+
+def test_report_of_nested_levels_has_competence_and_alignment():
+    # level-2 data does not come from the simulation yet: a synthetic run in the documented schema
+    import pandas as pd
+
+    from analysis import RunTables
+    from tests.test_analysis_figures import nested_entities
+
+    gens = pd.DataFrame({"generation": [4, 5], "L1_spearman": [0.2, 0.3],
+                         "L2_spearman": [0.1, 0.0], "L2_cosine_parent": [0.7, 0.65],
+                         "L2_plan_agreement": [0.5, 0.4], "L2_cosine_root": [0.6, 0.55]})
+    run = RunTables(Path("nested"), {"scenario": "nested", "status": "completed"}, gens,
+                    nested_entities())
+    text = build_report(run, n_boot=50)
+    assert 'alt="Misalignment by builder competence."' in text
+    assert "no level 2 in this run" not in text and "<td>0.650</td>" in text  # alignment table
+    assert "no shift events in this run" in text
+    assert len(images(text)) == 6
