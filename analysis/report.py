@@ -109,7 +109,8 @@ def _run_section(run: RunTables, n_boot: int, seed: int, window: int) -> str:
         "<h3>Before and after each shift</h3>",
         f"<p>Mean correlation with fitness over the {window} generations before and after each "
         f"shift (level L: Spearman of J with root fitness; features: Pearson), the difference "
-        f"and its {pct} bootstrap interval (entities resampled within generations).</p>",
+        f"and its {pct} bootstrap interval (entities resampled within generations). Only "
+        f"generations with entity records count (gens_before, gens_after).</p>",
         _table(shifts, "no shift events in this run"),
         _img(level_correlation_figure(run, levels),
              f"Objective-fitness correlation per level; bands: {pct} bootstrap interval of Spearman."),
