@@ -19,6 +19,7 @@ from matplotlib.ticker import MaxNLocator
 from .load import RunTables, load_run
 
 __all__ = [
+    "CI_GID",
     "SHIFT_GID",
     "level_correlation_figure",
     "proxy_correlation_figure",
@@ -26,6 +27,7 @@ __all__ = [
 ]
 
 SHIFT_GID = "shift-event"
+CI_GID = "ci-band"
 _LEVEL_RE = re.compile(r"^L(\d+)_(spearman|pearson)$")
 _PROXY_RE = re.compile(r"^corr_(.+)$")
 _STATISTICS = (("spearman", "Spearman", "-"), ("pearson", "Pearson", "--"))
@@ -66,6 +68,19 @@ def _draw_shift_events(ax: Axes, events: list[dict[str, Any]]) -> None:
                 rotation=90, va="top", ha="left", fontsize=7, color="0.3", gid=SHIFT_GID)
 
 
+def _draw_band(ax: Axes, ci: pd.DataFrame | None, key: str, value: Any, color: str,
+               label: str) -> None:
+    """Shade the interval ``lo..hi`` of the rows of ``ci`` where ``ci[key] == value``."""
+    if ci is None or ci.empty or key not in ci.columns:
+        return
+    rows = ci[ci[key] == value].sort_values("generation")
+    if rows.empty:
+        return
+    ax.fill_between(rows["generation"].to_numpy(float), rows["lo"].to_numpy(float),
+                    rows["hi"].to_numpy(float), color=color, alpha=0.18, linewidth=0,
+                    gid=CI_GID, label=f"_ci {label}")
+
+
 def _finish(ax: Axes, run: RunTables, ylabel: str, title: str) -> None:
     ax.set_ylim(-1.0, 1.0)
     ax.axhline(0.0, color="0.8", linewidth=0.8, zorder=0, label="_zero")
@@ -81,8 +96,12 @@ def _finish(ax: Axes, run: RunTables, ylabel: str, title: str) -> None:
                 ha="center", va="center", color="0.5")
 
 
-def level_correlation_figure(run: RunTables) -> Figure:
-    """Spearman (solid) and Pearson (dashed) correlation of J with fitness, per level."""
+def level_correlation_figure(run: RunTables, ci: pd.DataFrame | None = None) -> Figure:
+    """Spearman (solid) and Pearson (dashed) correlation of J with fitness, per level.
+
+    ``ci``: a :func:`analysis.metrics.level_correlations` table (Spearman by default);
+    its intervals are shaded around each level's line (``gid == CI_GID``).
+    """
     fig = Figure(figsize=(7.0, 4.0), layout="constrained")
     ax = fig.add_subplot()
     gens = run.generations
@@ -94,13 +113,17 @@ def level_correlation_figure(run: RunTables) -> Figure:
                 continue
             ax.plot(x, _values(gens, column), linestyle=style, marker=".",
                     color=f"C{(level - 1) % 10}", label=f"level {level} {stat_name}")
+        _draw_band(ax, ci, "level", level, f"C{(level - 1) % 10}", f"level {level}")
     _finish(ax, run, "correlation of objective with fitness",
             "Objective-fitness correlation by level")
     return fig
 
 
-def proxy_correlation_figure(run: RunTables) -> Figure:
-    """Pearson correlation of each proxy feature with fitness, one line per feature."""
+def proxy_correlation_figure(run: RunTables, ci: pd.DataFrame | None = None) -> Figure:
+    """Pearson correlation of each proxy feature with fitness, one line per feature.
+
+    ``ci``: a :func:`analysis.metrics.proxy_correlations` table, shaded around each line.
+    """
     fig = Figure(figsize=(7.0, 4.0), layout="constrained")
     ax = fig.add_subplot()
     gens = run.generations
@@ -109,6 +132,7 @@ def proxy_correlation_figure(run: RunTables) -> Figure:
         ax.plot(x, _values(gens, f"corr_{feature}"), color=f"C{i % 10}",
                 linestyle=_LINESTYLES[i % len(_LINESTYLES)],
                 marker=_MARKERS[i % len(_MARKERS)], markersize=4, label=feature)
+        _draw_band(ax, ci, "feature", feature, f"C{i % 10}", feature)
     _finish(ax, run, "correlation with fitness", "Proxy-fitness correlation")
     return fig
 

@@ -7,13 +7,16 @@ the manifest is JSON and the tables are parquet.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["RunNotFoundError", "RunFormatError", "RunTables", "load_run"]
+__all__ = ["RunNotFoundError", "RunFormatError", "RunTables", "find_runs", "load_run", "load_runs"]
+
+log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
 GENERATIONS = "generations.parquet"
@@ -47,6 +50,17 @@ class RunTables:
     def scenario(self) -> str:
         """Scenario name from the manifest, or ``"?"`` if absent."""
         return str(self.manifest.get("scenario", "?"))
+
+    @property
+    def status(self) -> str:
+        """``manifest["status"]``: "completed", "running", "interrupted", "failed", "extinct"
+        (``"unknown"`` if absent)."""
+        return str(self.manifest.get("status") or "unknown")
+
+    @property
+    def complete(self) -> bool:
+        """True when the run finished all its generations (status "completed")."""
+        return self.status == "completed"
 
 
 def _read_manifest(path: Path) -> dict[str, Any]:
@@ -94,9 +108,34 @@ def load_run(path: str | Path) -> RunTables:
     """
     run_path = Path(path)
     manifest = _read_manifest(run_path)
+    status = str(manifest.get("status") or "unknown")
+    if status != "completed":
+        log.warning("run %s is %s (%s generations written): its tables may be partial",
+                    run_path, status, manifest.get("generations_done", "?"))
     return RunTables(
         path=run_path,
         manifest=manifest,
         generations=_read_generations(run_path),
         entities=_read_entities(run_path),
     )
+
+
+def find_runs(path: str | Path) -> list[Path]:
+    """Run directories at or under ``path`` (a run, or a sweep directory holding runs), sorted.
+
+    Raises :class:`RunNotFoundError` if there is none.
+    """
+    root = Path(path)
+    if (root / MANIFEST).is_file():
+        return [root]
+    if not root.is_dir():
+        raise RunNotFoundError(f"no run at {root}: directory not found")
+    found = sorted(p.parent for p in root.rglob(MANIFEST) if p.is_file())
+    if not found:
+        raise RunNotFoundError(f"no run at {root}: no {MANIFEST} in it or under it")
+    return found
+
+
+def load_runs(path: str | Path) -> list[RunTables]:
+    """Load every run directory at or under ``path`` (see :func:`find_runs`)."""
+    return [load_run(p) for p in find_runs(path)]

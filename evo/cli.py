@@ -1,4 +1,4 @@
-"""The ``mesaevo`` command line: run, resume, validate, plot, scenarios.
+"""The ``mesaevo`` command line: run, resume, validate, plot, report, scenarios.
 
 Mistakes a user can make end in one ``error: ...`` line and exit status 2;
 a run stopped by SIGINT or SIGTERM checkpoints, marks its manifest and exits
@@ -18,6 +18,8 @@ from tqdm import tqdm
 
 from analysis import save_figures
 from analysis.load import RunFormatError, RunNotFoundError
+from analysis.plots import FIGURE_KINDS, save_kind_figures
+from analysis.report import write_report
 from evo.errors import MesaevoError
 from evo.interrupt import RunInterrupted
 from evo.scenarios import list_scenarios, load_config
@@ -80,9 +82,26 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+KINDS = (*FIGURE_KINDS, "all")
+FORMATS = ("png", "svg")
+
+
 def cmd_plot(args: argparse.Namespace) -> int:
-    for path in save_figures(args.run_dir, args.out):
+    kinds = args.kind or ["levels", "proxies"]
+    for kind in kinds:
+        if kind not in KINDS:
+            raise MesaevoError(f"unknown figure kind {kind!r}: use one of {', '.join(KINDS)}")
+    if args.format not in FORMATS:
+        raise MesaevoError(f"unknown figure format {args.format!r}: use png or svg")
+    for path in save_kind_figures(args.run_dir, kinds, args.out, args.format):
         print(path)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    if args.window < 1 or args.n_boot < 10:
+        raise MesaevoError("--window must be at least 1 and --n-boot at least 10")
+    print(write_report(args.path, args.out, n_boot=args.n_boot, window=args.window))
     return 0
 
 
@@ -112,10 +131,20 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("config", help="built-in scenario name or path to a .toml config")
     validate.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key")
     validate.set_defaults(func=cmd_validate)
-    plot = sub.add_parser("plot", help="write a run's figures as PNG files")
+    plot = sub.add_parser("plot", help="write a run's figures as PNG or SVG files")
     plot.add_argument("run_dir", type=Path)
     plot.add_argument("--out", type=Path, help="directory for the figures (default: the run directory)")
+    plot.add_argument("--kind", action="append", metavar="KIND",
+                      help=f"figure to write, repeatable: {', '.join(KINDS)} (default: levels and proxies)")
+    plot.add_argument("--format", default="png", metavar="FORMAT", help="png (default) or svg")
     plot.set_defaults(func=cmd_plot)
+    report = sub.add_parser("report", help="write one self-contained HTML report of a run or a sweep")
+    report.add_argument("path", type=Path, help="a run directory, or a directory of run directories")
+    report.add_argument("--out", type=Path, help="HTML file to write (default: PATH/report.html)")
+    report.add_argument("--window", type=int, default=10,
+                        help="generations before/after each shift to average (default 10)")
+    report.add_argument("--n-boot", type=int, default=500, help="bootstrap resamples (default 500)")
+    report.set_defaults(func=cmd_report)
     scen = sub.add_parser("scenarios", help="list the built-in scenarios")
     scen.set_defaults(func=cmd_scenarios)
     return parser

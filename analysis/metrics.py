@@ -1,0 +1,292 @@
+"""Metrics of one run with bootstrap confidence intervals (pandas in, pandas out).
+
+Correlations are recomputed from the entity records, resampling entities within a
+generation: the objective score ``J`` of each level against the fitness of the root
+agent of its lineage, and each proxy feature of the level-1 agents against their
+fitness. Generations without entity records (``record.entity_every`` > 1) are absent
+from these tables. Every function takes ``seed``: the random stream of one series in
+one generation derives from ``(seed, generation, series)``, so results do not depend
+on what else is computed.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+import zlib
+from typing import Iterator
+
+import numpy as np
+import pandas as pd
+
+from .bootstrap import bootstrap_mean, correlation_replicates, percentile_interval
+from .load import RunTables
+from .stats import pearson, spearman
+
+__all__ = [
+    "competence_regimes",
+    "features_of",
+    "level_alignment",
+    "level_correlations",
+    "proxy_correlations",
+    "shift_summary",
+    "weight_alignment",
+    "weight_comparison",
+]
+
+LEVEL_COLUMNS = ["generation", "level", "n", "estimate", "lo", "hi"]
+PROXY_COLUMNS = ["generation", "feature", "n", "estimate", "lo", "hi"]
+ALIGNMENT_COLUMNS = ["generation", "level", "cosine_parent", "plan_agreement", "cosine_root"]
+WEIGHT_COLUMNS = ["generation", "feature", "implied", "evolved"]
+SHIFT_COLUMNS = ["shift", "shift_generation", "series", "before", "after", "difference",
+                 "lo", "hi", "gens_before", "gens_after"]
+REGIME_COLUMNS = ["level", "builder_depth", "n", "misalignment", "lo", "hi", "plan_disagreement"]
+
+_ALIGN_RE = re.compile(r"^L(\d+)_(cosine_parent|plan_agreement|cosine_root)$")
+_IMPLIED_RE = re.compile(r"^implied_w_(.+)$")
+
+
+def _rng(seed: int, generation: int, series: str) -> np.random.Generator:
+    key = (int(generation), zlib.crc32(series.encode("utf-8")))
+    return np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=key))
+
+
+def _num(frame: pd.DataFrame, column: str) -> np.ndarray:
+    return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def features_of(entities: pd.DataFrame) -> list[str]:
+    """Proxy features recorded for entities: those with both ``w_{f}`` and ``{f}`` columns."""
+    return [c[2:] for c in entities.columns
+            if str(c).startswith("w_") and c[2:] in entities.columns]
+
+
+def _pairs(frame: pd.DataFrame, x: str, y: str) -> tuple[np.ndarray, np.ndarray]:
+    a, b = _num(frame, x), _num(frame, y)
+    keep = np.isfinite(a) & np.isfinite(b)
+    return a[keep], b[keep]
+
+
+def _level_groups(entities: pd.DataFrame) -> Iterator[tuple[int, str, np.ndarray, np.ndarray]]:
+    """(generation, series name, J, root fitness) for each level in each recorded generation."""
+    needed = {"generation", "level", "J", "root_fitness"}
+    if entities.empty or not needed <= set(entities.columns):
+        return
+    for (gen, level), group in entities.groupby(["generation", "level"], sort=True):
+        x, y = _pairs(group, "J", "root_fitness")
+        yield int(gen), f"level {int(level)}", x, y
+
+
+def _proxy_groups(entities: pd.DataFrame) -> Iterator[tuple[int, str, np.ndarray, np.ndarray]]:
+    """(generation, feature, feature values, fitness) over the level-1 agents."""
+    if entities.empty or not {"generation", "fitness"} <= set(entities.columns):
+        return
+    agents = entities[entities["level"] == 1] if "level" in entities.columns else entities
+    features = features_of(entities)
+    for gen, group in agents.groupby("generation", sort=True):
+        for feature in features:
+            x, y = _pairs(group, feature, "fitness")
+            yield int(gen), feature, x, y
+
+
+def _estimate(x: np.ndarray, y: np.ndarray, method: str) -> float:
+    return (spearman if method == "spearman" else pearson)(x, y)
+
+
+def _correlation_rows(groups, method: str, n_boot: int, level: float, seed: int,
+                      keep_replicates: bool = False):
+    for gen, series, x, y in groups:
+        reps = correlation_replicates(x, y, n_boot, _rng(seed, gen, series), method)
+        lo, hi = percentile_interval(reps, level)
+        row = {"generation": gen, "series": series, "n": int(x.size),
+               "estimate": _estimate(x, y, method), "lo": lo, "hi": hi}
+        if keep_replicates:
+            row["replicates"] = reps
+        yield row
+
+
+def level_correlations(run: RunTables, *, method: str = "spearman", n_boot: int = 1000,
+                       level: float = 0.9, seed: int = 0) -> pd.DataFrame:
+    """Correlation of J with root fitness per generation and level, with its interval.
+
+    Columns: ``generation, level, n, estimate, lo, hi`` (``n`` entities with finite J).
+    """
+    rows = list(_correlation_rows(_level_groups(run.entities), method, n_boot, level, seed))
+    frame = pd.DataFrame(rows, columns=["generation", "series", "n", "estimate", "lo", "hi"])
+    frame.insert(1, "level", frame.pop("series").str.removeprefix("level ").astype(int))
+    return frame[LEVEL_COLUMNS]
+
+
+def proxy_correlations(run: RunTables, *, method: str = "pearson", n_boot: int = 1000,
+                       level: float = 0.9, seed: int = 0) -> pd.DataFrame:
+    """Correlation of each proxy feature with fitness per generation, with its interval.
+
+    Columns: ``generation, feature, n, estimate, lo, hi``. Pearson by default, as the
+    ``corr_{f}`` columns of the generation table.
+    """
+    rows = list(_correlation_rows(_proxy_groups(run.entities), method, n_boot, level, seed))
+    frame = pd.DataFrame(rows, columns=["generation", "series", "n", "estimate", "lo", "hi"])
+    return frame.rename(columns={"series": "feature"})[PROXY_COLUMNS]
+
+
+def level_alignment(run: RunTables) -> pd.DataFrame:
+    """Alignment of each level >= 2 with the level above, per generation (long format).
+
+    From the ``L{L}_cosine_parent``, ``L{L}_plan_agreement`` and ``L{L}_cosine_root``
+    columns; an empty frame when the run has no level 2.
+    """
+    gens = run.generations
+    found: dict[int, dict[str, str]] = {}
+    for column in gens.columns:
+        if m := _ALIGN_RE.match(str(column)):
+            found.setdefault(int(m.group(1)), {})[m.group(2)] = column
+    frames = []
+    for lvl in sorted(found):
+        part = pd.DataFrame({"generation": _num(gens, "generation").astype(int), "level": lvl})
+        for measure in ALIGNMENT_COLUMNS[2:]:
+            column = found[lvl].get(measure)
+            part[measure] = _num(gens, column) if column else np.nan
+        frames.append(part)
+    if not frames:
+        return pd.DataFrame(columns=ALIGNMENT_COLUMNS)
+    return pd.concat(frames, ignore_index=True)[ALIGNMENT_COLUMNS]
+
+
+def weight_comparison(run: RunTables) -> pd.DataFrame:
+    """Fitness-implied weights (``implied_w_{f}``) beside evolved mean weights (``gene_w_{f}_mean``).
+
+    Columns: ``generation, feature, implied, evolved``, one row per generation and feature.
+    """
+    gens = run.generations
+    frames = []
+    for column in gens.columns:
+        m = _IMPLIED_RE.match(str(column))
+        evolved = f"gene_w_{m.group(1)}_mean" if m else None
+        if not m or evolved not in gens.columns:
+            continue
+        frames.append(pd.DataFrame({"generation": _num(gens, "generation").astype(int),
+                                    "feature": m.group(1), "implied": _num(gens, column),
+                                    "evolved": _num(gens, evolved)}))
+    if not frames:
+        return pd.DataFrame(columns=WEIGHT_COLUMNS)
+    return pd.concat(frames, ignore_index=True)[WEIGHT_COLUMNS]
+
+
+def weight_alignment(run: RunTables) -> pd.DataFrame:
+    """Cosine between the fitness-implied and the evolved mean weight vectors, per generation.
+
+    Features whose implied weight is undefined (NaN) that generation are left out.
+    Columns: ``generation, cosine, n_features``.
+    """
+    table = weight_comparison(run)
+    rows = []
+    for gen, group in table.groupby("generation", sort=True):
+        a, b = group["implied"].to_numpy(float), group["evolved"].to_numpy(float)
+        keep = np.isfinite(a) & np.isfinite(b)
+        norm = np.linalg.norm(a[keep]) * np.linalg.norm(b[keep])
+        cosine = float(a[keep] @ b[keep] / norm) if norm > 0 else float("nan")
+        rows.append({"generation": int(gen), "cosine": cosine, "n_features": int(keep.sum())})
+    return pd.DataFrame(rows, columns=["generation", "cosine", "n_features"])
+
+
+def _generation_table_series(run: RunTables) -> dict[str, dict[int, tuple[int, float, np.ndarray]]]:
+    """Fallback without entity records: the generation table's correlations, no replicates."""
+    gens = run.generations
+    out: dict[str, dict[int, tuple[int, float, np.ndarray]]] = {}
+    if gens.empty or "generation" not in gens.columns:
+        return out
+    generation = _num(gens, "generation").astype(int)
+    for column in gens.columns:
+        if m := re.match(r"^L(\d+)_spearman$", str(column)):
+            name = f"level {int(m.group(1))}"
+        elif m := re.match(r"^corr_(.+)$", str(column)):
+            name = m.group(1)
+        else:
+            continue
+        values = _num(gens, column)
+        out[name] = {int(g): (0, float(v), np.empty(0)) for g, v in zip(generation, values)}
+    return out
+
+
+def shift_summary(run: RunTables, *, window: int = 10, method: str = "spearman",
+                  proxy_method: str = "pearson", n_boot: int = 1000, level: float = 0.9,
+                  seed: int = 0) -> pd.DataFrame:
+    """Mean correlation before and after each shift event of the manifest.
+
+    For every shift at generation ``g`` and every series (``level L``: J against root
+    fitness by ``method``; each proxy feature against fitness by ``proxy_method``):
+    ``before`` is the mean correlation over recorded generations in ``[g - window, g)``,
+    ``after`` over ``[g, g + window)``, ``difference = after - before``, and ``lo``/``hi``
+    its bootstrap interval (each replicate resamples the entities of every generation in
+    both windows). Without entity records the generation table's correlations are used
+    and the interval is NaN.
+    """
+    if window < 1:
+        raise ValueError(f"window must be at least 1 generation, got {window}")
+    series: dict[str, dict[int, tuple[int, float, np.ndarray]]] = {}
+    for groups, meth in ((_level_groups(run.entities), method),
+                         (_proxy_groups(run.entities), proxy_method)):
+        for row in _correlation_rows(groups, meth, n_boot, level, seed, keep_replicates=True):
+            series.setdefault(row["series"], {})[row["generation"]] = (
+                row["n"], row["estimate"], row["replicates"])
+    if not series:
+        series = _generation_table_series(run)
+    rows = []
+    for event in run.shift_events:
+        g = event.get("generation")
+        if g is None:
+            continue
+        g = int(g)
+        name = str(event.get("name", event.get("kind", "shift")))
+        for label, by_gen in series.items():
+            before = [by_gen[k] for k in sorted(by_gen) if g - window <= k < g]
+            after = [by_gen[k] for k in sorted(by_gen) if g <= k < g + window]
+            row = {"shift": name, "shift_generation": g, "series": label,
+                   "before": _nanmean([e for _, e, _ in before]),
+                   "after": _nanmean([e for _, e, _ in after]),
+                   "gens_before": len(before), "gens_after": len(after)}
+            row["difference"] = row["after"] - row["before"]
+            row["lo"], row["hi"] = percentile_interval(_difference_replicates(before, after), level) \
+                if before and after and before[0][2].size else (float("nan"), float("nan"))
+            rows.append(row)
+    return pd.DataFrame(rows, columns=SHIFT_COLUMNS)
+
+
+def _nanmean(values: list[float]) -> float:
+    arr = np.asarray(values, dtype=float)
+    return float(np.nanmean(arr)) if np.isfinite(arr).any() else float("nan")
+
+
+def _difference_replicates(before, after) -> np.ndarray:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        b = np.nanmean(np.vstack([r for _, _, r in before]), axis=0)
+        a = np.nanmean(np.vstack([r for _, _, r in after]), axis=0)
+    return a - b
+
+
+def competence_regimes(run: RunTables, *, n_boot: int = 1000, level: float = 0.9,
+                       seed: int = 0) -> pd.DataFrame:
+    """Misalignment of built entities (level >= 2) binned by the builder's planner depth.
+
+    ``misalignment = 1 - cosine_parent`` (mean over entities with its bootstrap interval),
+    ``plan_disagreement = 1 - plan_agreement_parent`` (mean). Columns:
+    ``level, builder_depth, n, misalignment, lo, hi, plan_disagreement``; an empty frame
+    when the run has no entity above level 1.
+    """
+    ents = run.entities
+    needed = {"level", "builder_depth", "cosine_parent"}
+    if ents.empty or not needed <= set(ents.columns):
+        return pd.DataFrame(columns=REGIME_COLUMNS)
+    built = ents[_num(ents, "level") >= 2]
+    rows = []
+    for (lvl, depth), group in built.groupby(["level", "builder_depth"], sort=True):
+        mis = 1.0 - _num(group, "cosine_parent")
+        ci = bootstrap_mean(mis, n_boot=n_boot, level=level,
+                            rng=_rng(seed, int(depth), f"regime {int(lvl)}"))
+        agree = (_num(group, "plan_agreement_parent") if "plan_agreement_parent" in group.columns
+                 else np.full(len(group), np.nan))
+        rows.append({"level": int(lvl), "builder_depth": int(depth),
+                     "n": int(np.isfinite(mis).sum()), "misalignment": ci.estimate,
+                     "lo": ci.lo, "hi": ci.hi, "plan_disagreement": _nanmean(list(1.0 - agree))})
+    return pd.DataFrame(rows, columns=REGIME_COLUMNS)
