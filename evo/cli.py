@@ -26,7 +26,10 @@ def _fmt(value: float) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    sim = Simulation.from_scenario(args.scenario, list(args.set or []), seed=args.seed,
+    overrides = list(args.set or [])
+    if args.freeze_at is not None:
+        overrides += ["deployment.mode=frozen", f"deployment.freeze_at={args.freeze_at}"]
+    sim = Simulation.from_scenario(args.scenario, overrides, seed=args.seed,
                                    generations=args.generations, out=args.out)
     total = sim.config.run.generations
     first: dict | None = None
@@ -36,15 +39,19 @@ def cmd_run(args: argparse.Namespace) -> int:
         for row in sim.iterate():
             first = first or row
             last = row
-            bar.set_postfix_str(f"fitness {row['fitness_mean']:.2f}  corr {_fmt(row['L1_spearman'])}")
+            bar.set_postfix_str(f"fitness {row['fitness_mean']:.2f}  corr {_fmt(row.get('L1_spearman'))}")
             bar.update(1)
     elapsed = time.perf_counter() - start
     assert first is not None and last is not None
     print(f"run directory: {sim.run_dir}")
     print(f"generations:   {total} in {elapsed:.1f} s ({elapsed / total:.3f} s per generation)")
     print(f"mean fitness:  {first['fitness_mean']:.2f} (first) -> {last['fitness_mean']:.2f} (last)")
-    print(f"objective-fitness Spearman, level 1: {_fmt(first['L1_spearman'])} -> {_fmt(last['L1_spearman'])}")
-    print(f"taste-fitness correlation:  {_fmt(first['corr_taste'])} -> {_fmt(last['corr_taste'])}")
+    print(f"objective-fitness Spearman, level 1: {_fmt(first.get('L1_spearman'))} -> {_fmt(last.get('L1_spearman'))}")
+    if "corr_taste" in last:
+        print(f"taste-fitness correlation:  {_fmt(first['corr_taste'])} -> {_fmt(last['corr_taste'])}")
+    if "success_rate" in last:
+        print(f"maze success:  {first['success_rate']:.2f} (first) -> {last['success_rate']:.2f} (last); "
+              f"corner arrival {last['corner_arrival_rate']:.2f} (last)")
     if not args.no_plot:
         for path in save_figures(sim.run_dir):
             print(f"figure:        {path}")
@@ -72,6 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, help="root random seed (overrides run.seed)")
     run.add_argument("--out", type=Path, help="run directory to create (default: runs/SCENARIO-seedS-TIME)")
     run.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key, e.g. world.width=32")
+    run.add_argument("--freeze-at", type=int, metavar="G",
+                     help="train-test deployment: genomes stop changing from generation G on")
     run.add_argument("--no-plot", action="store_true", help="do not write the figures at the end")
     run.set_defaults(func=cmd_run)
     plot = sub.add_parser("plot", help="write a run's figures as PNG files")
