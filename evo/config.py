@@ -87,17 +87,18 @@ class MazeWorldSection(Section):
     """The maze world (``worlds.maze_world``): sizes in maze cells, not grid cells."""
 
     kind: Literal["maze"]
-    rows: int = Field(8, ge=2, le=256)
-    cols: int = Field(8, ge=2, le=256)
-    steps: int = Field(80, ge=1, le=100_000)
-    braid: float = Field(0.1, ge=0, le=1)  # fraction of the remaining inner walls removed (loops)
+    rows: int = Field(7, ge=3, le=256)
+    cols: int = Field(7, ge=3, le=256)
+    steps: int = Field(30, ge=1, le=100_000)
+    braid: float = Field(0.6, ge=0, le=1)  # fraction of the remaining inner walls removed (loops)
     exit_region: int = Field(1, ge=1)  # side, in maze cells, of the training exit's corner square
 
     @model_validator(mode="after")
     def _region_fits(self) -> "MazeWorldSection":
-        if self.exit_region > min(self.rows, self.cols):
-            raise ValueError(f"world.exit_region = {self.exit_region} is larger than the maze "
-                             f"({self.rows} x {self.cols} cells)")
+        most = (min(self.rows, self.cols) - 1) // 2
+        if self.exit_region > most:
+            raise ValueError(f"exit_region = {self.exit_region} would reach the origin at the maze's centre "
+                             f"(at most {most} for {self.rows} x {self.cols} cells)")
         return self
 
 
