@@ -15,6 +15,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from analysis import save_figures
+from analysis.figures_shifts import save_shift_figures
 from analysis.load import RunFormatError, RunNotFoundError
 from evo.errors import MesaevoError
 from evo.scenarios import list_scenarios
@@ -53,13 +54,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"maze success:  {first['success_rate']:.2f} (first) -> {last['success_rate']:.2f} (last); "
               f"corner arrival {last['corner_arrival_rate']:.2f} (last)")
     if not args.no_plot:
-        for path in save_figures(sim.run_dir):
+        for path in save_figures(sim.run_dir) + save_shift_figures(sim.run_dir):
             print(f"figure:        {path}")
     return 0
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    for path in save_figures(args.run_dir, args.out):
+    for path in save_figures(args.run_dir, args.out) + save_shift_figures(args.run_dir, args.out):
         print(path)
     return 0
 
