@@ -107,7 +107,11 @@ WorldConfig = Annotated[Union[WorldSection, MazeWorldSection], Field(discriminat
 
 
 class DeploymentSection(Section):
-    """Online: selection continues throughout. Frozen: from ``freeze_at`` on genomes stop changing."""
+    """Online: selection continues throughout. Frozen: from ``freeze_at`` on genomes stop changing.
+
+    ``freeze_at`` is kept but unused when ``mode = "online"``, so that
+    ``--set deployment.mode=online`` turns a frozen scenario into its online twin.
+    """
 
     mode: Literal["online", "frozen"] = "online"
     freeze_at: int | None = Field(None, ge=0)
@@ -116,8 +120,6 @@ class DeploymentSection(Section):
     def _freeze_needs_generation(self) -> "DeploymentSection":
         if self.mode == "frozen" and self.freeze_at is None:
             raise ValueError("deployment.mode = 'frozen' needs deployment.freeze_at (the generation genomes freeze)")
-        if self.mode == "online" and self.freeze_at is not None:
-            raise ValueError("deployment.freeze_at is set but deployment.mode = 'online' (use mode = 'frozen')")
         return self
 
 
