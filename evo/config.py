@@ -261,7 +261,8 @@ def unknown_key_errors(data: dict[str, Any]) -> list[str]:
                 errors.append(f"world.kind: unknown world kind {kind!r}{suggest(str(kind), list(WORLD_KINDS))}")
                 continue
             valid = list(WORLD_KINDS[kind].model_fields)
-            errors += [f"unknown key 'world.{k}'{suggest(k, valid, 'world.')}" for k in value if k not in valid]
+            which = "" if kind == "foraging" else f" (in a world of kind {kind!r})"
+            errors += [f"unknown key 'world.{k}'{which}{suggest(k, valid, 'world.')}" for k in value if k not in valid]
         elif key in SECTIONS and isinstance(value, dict):
             valid = list(SECTIONS[key].model_fields)
             errors += [f"unknown key '{key}.{k}'{suggest(k, valid, key + '.')}" for k in value if k not in valid]

@@ -119,6 +119,7 @@ def test_maze_runs_in_the_same_loop_and_records_shift_columns():
 @pytest.mark.parametrize("world, fragment", [
     ({"kind": "maze", "row": 4}, "did you mean 'world.rows'"),
     ({"kind": "mase"}, "did you mean 'maze'"),
+    ({"kind": "maze", "width": 4}, "unknown key 'world.width' \\(in a world of kind 'maze'\\)"),
     ({"kind": "maze", "exit_region": 9}, "world: exit_region = 9 would reach the origin"),
 ])
 def test_maze_config_errors(world, fragment):
