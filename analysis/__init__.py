@@ -4,6 +4,7 @@ comparisons across runs, figures and the HTML report."""
 from .bootstrap import Interval, bootstrap_correlation, bootstrap_mean
 from .compare import aggregate_runs, group_by_scenario
 from .figures import level_correlation_figure, proxy_correlation_figure, save_figures
+from .figures_shifts import deployment_figure, maze_shift_figure, save_shift_figures
 from .load import RunFormatError, RunNotFoundError, RunTables, find_runs, load_run, load_runs
 from .metrics import (
     competence_regimes,
@@ -40,11 +41,13 @@ __all__ = [
     "gene_figure",
     "group_by_scenario",
     "level_alignment",
+    "deployment_figure",
     "level_correlation_figure",
     "level_correlations",
     "load_run",
     "load_runs",
     "online_frozen_figure",
+    "maze_shift_figure",
     "proxy_correlation_figure",
     "proxy_correlations",
     "save_figures",
@@ -55,4 +58,5 @@ __all__ = [
     "weight_alignment",
     "weight_comparison",
     "write_report",
+    "save_shift_figures",
 ]

@@ -17,6 +17,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from analysis import save_figures
+from analysis.figures_shifts import save_shift_figures
 from analysis.load import RunFormatError, RunNotFoundError
 from analysis.plots import FIGURE_KINDS, save_kind_figures
 from analysis.report import write_report
@@ -42,7 +43,7 @@ def drive(sim: Simulation, plot: bool) -> int:
         for row in sim.iterate():
             first = first or row
             last = row
-            bar.set_postfix_str(f"fitness {row['fitness_mean']:.2f}  corr {_fmt(row['L1_spearman'])}")
+            bar.set_postfix_str(f"fitness {row['fitness_mean']:.2f}  corr {_fmt(row.get('L1_spearman'))}")
             bar.update(1)
     elapsed = time.perf_counter() - start
     if first is None or last is None:
@@ -53,19 +54,26 @@ def drive(sim: Simulation, plot: bool) -> int:
     print(f"run directory: {sim.run_dir}")
     print(f"generations:   {start_gen}..{total - 1} in {elapsed:.1f} s ({elapsed / done:.3f} s per generation)")
     print(f"mean fitness:  {first['fitness_mean']:.2f} (first) -> {last['fitness_mean']:.2f} (last)")
-    print(f"objective-fitness Spearman, level 1: {_fmt(first['L1_spearman'])} -> {_fmt(last['L1_spearman'])}")
-    print(f"taste-fitness correlation:  {_fmt(first['corr_taste'])} -> {_fmt(last['corr_taste'])}")
+    print(f"objective-fitness Spearman, level 1: {_fmt(first.get('L1_spearman'))} -> {_fmt(last.get('L1_spearman'))}")
+    if "corr_taste" in last:
+        print(f"taste-fitness correlation:  {_fmt(first['corr_taste'])} -> {_fmt(last['corr_taste'])}")
+    if "success_rate" in last:
+        print(f"maze success:  {first['success_rate']:.2f} (first) -> {last['success_rate']:.2f} (last); "
+              f"corner arrival {last['corner_arrival_rate']:.2f} (last)")
     t = sim.timings
     print(f"time split:    world {100 * t['world'] / elapsed:.1f}%, GA {100 * t['ga'] / elapsed:.1f}%, "
           f"metrics and recording {100 * (t['metrics'] + t['recording']) / elapsed:.1f}%")
     if plot:
-        for path in save_figures(sim.run_dir):
+        for path in save_figures(sim.run_dir) + save_shift_figures(sim.run_dir):
             print(f"figure:        {path}")
     return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    sim = Simulation.from_scenario(args.scenario, list(args.set or []), seed=args.seed,
+    overrides = list(args.set or [])
+    if args.freeze_at is not None:
+        overrides += ["deployment.mode=frozen", f"deployment.freeze_at={args.freeze_at}"]
+    sim = Simulation.from_scenario(args.scenario, overrides, seed=args.seed,
                                    generations=args.generations, out=args.out)
     return drive(sim, not args.no_plot)
 
@@ -78,7 +86,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     name, config = load_config(args.config, list(args.set or []))
     shifts = ", ".join(f"{ev.kind}@{ev.generation}" for ev in config.shifts) or "none"
     print(f"{args.config}: valid ({name}: {config.run.generations} generations, {config.agents.population} agents, "
-          f"{config.world.width}x{config.world.height} {config.world.kind} world, shifts: {shifts})")
+          f"{config.world.kind} world, shifts: {shifts})")
     return 0
 
 
@@ -93,7 +101,8 @@ def cmd_plot(args: argparse.Namespace) -> int:
             raise MesaevoError(f"unknown figure kind {kind!r}: use one of {', '.join(KINDS)}")
     if args.format not in FORMATS:
         raise MesaevoError(f"unknown figure format {args.format!r}: use png or svg")
-    for path in save_kind_figures(args.run_dir, kinds, args.out, args.format):
+    paths = save_kind_figures(args.run_dir, kinds, args.out, args.format)
+    for path in paths + save_shift_figures(args.run_dir, args.out, args.format):
         print(path)
     return 0
 
@@ -120,6 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, help="root random seed (overrides run.seed)")
     run.add_argument("--out", type=Path, help="run directory to create (default: runs/SCENARIO-seedS-TIME)")
     run.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key, e.g. world.width=32")
+    run.add_argument("--freeze-at", type=int, metavar="G",
+                     help="train-test deployment: genomes stop changing from generation G on")
     run.add_argument("--no-plot", action="store_true", help="do not write the figures at the end")
     run.set_defaults(func=cmd_run)
     resume = sub.add_parser("resume", help="continue a run from its newest checkpoint")

@@ -88,9 +88,74 @@ class CheckpointSection(Section):
     keep: int = Field(3, ge=1)  # newest checkpoints kept; older ones are pruned
 
 
+class MazeWorldSection(Section):
+    """The maze world (``worlds.maze_world``): sizes in maze cells, not grid cells."""
+
+    kind: Literal["maze"]
+    rows: int = Field(7, ge=3, le=256)
+    cols: int = Field(7, ge=3, le=256)
+    steps: int = Field(30, ge=1, le=100_000)
+    braid: float = Field(0.6, ge=0, le=1)  # fraction of the remaining inner walls removed (loops)
+    exit_region: int = Field(1, ge=1)  # side, in maze cells, of the training exit's corner square
+
+    @model_validator(mode="after")
+    def _region_fits(self) -> "MazeWorldSection":
+        most = (min(self.rows, self.cols) - 1) // 2
+        if self.exit_region > most:
+            raise ValueError(f"exit_region = {self.exit_region} would reach the origin at the maze's centre "
+                             f"(at most {most} for {self.rows} x {self.cols} cells)")
+        return self
+
+
+WORLD_KINDS: dict[str, type[Section]] = {"foraging": WorldSection, "maze": MazeWorldSection}
+WorldConfig = Annotated[Union[WorldSection, MazeWorldSection], Field(discriminator="kind")]
+
+
+class DeploymentSection(Section):
+    """Online: selection continues throughout. Frozen: from ``freeze_at`` on genomes stop changing.
+
+    ``freeze_at`` is kept but unused when ``mode = "online"``, so that
+    ``--set deployment.mode=online`` turns a frozen scenario into its online twin.
+    """
+
+    mode: Literal["online", "frozen"] = "online"
+    freeze_at: int | None = Field(None, ge=0)
+
+    @model_validator(mode="after")
+    def _freeze_needs_generation(self) -> "DeploymentSection":
+        if self.mode == "frozen" and self.freeze_at is None:
+            raise ValueError("deployment.mode = 'frozen' needs deployment.freeze_at (the generation genomes freeze)")
+        return self
+
+
 class ShiftBase(Section):
+    """Timing shared by every shift kind (see ``worlds.shifts``).
+
+    ``abrupt``: the target value holds from ``generation`` on. ``gradual``: the value
+    ramps linearly from the value before to the target between ``generation`` and
+    ``ramp_end``. ``periodic``: on for ``period`` generations, off for ``period``, and
+    so on from ``generation``. ``until`` (exclusive) ends the event: the value before
+    it returns. An event without ``until`` lasts until the next event on its parameter.
+    """
+
     generation: int = Field(ge=0)
     name: str = ""
+    timing: Literal["abrupt", "gradual", "periodic"] = "abrupt"
+    ramp_end: int | None = Field(None, ge=0)
+    period: int | None = Field(None, ge=1)
+    until: int | None = Field(None, ge=1)
+
+    @model_validator(mode="after")
+    def _timing_fields(self) -> "ShiftBase":
+        if self.timing == "gradual" and self.ramp_end is None:
+            raise ValueError("a gradual shift needs ramp_end (the generation its ramp reaches the target)")
+        if self.timing != "gradual" and self.ramp_end is not None:
+            raise ValueError(f"ramp_end is only for timing = 'gradual' (this shift is {self.timing!r})")
+        if self.timing == "periodic" and self.period is None:
+            raise ValueError("a periodic shift needs period (generations on, then as many off)")
+        if self.timing != "periodic" and self.period is not None:
+            raise ValueError(f"period is only for timing = 'periodic' (this shift is {self.timing!r})")
+        return self
 
 
 class Superstimulus(ShiftBase):
@@ -107,33 +172,80 @@ class Contraception(ShiftBase):
     conception_prob: float = Field(0.1, ge=0, le=1)
 
 
-ShiftEvent = Annotated[Union[Superstimulus, Contraception], Field(discriminator="kind")]
-SHIFT_KINDS: dict[str, type[ShiftBase]] = {"superstimulus": Superstimulus, "contraception": Contraception}
+class Relocation(ShiftBase):
+    """Foraging: food patches move (a new capacity map). Maze: the exit leaves the training corner."""
+
+    kind: Literal["relocation"]
+
+
+class Scarcity(ShiftBase):
+    """Food regrows more slowly."""
+
+    kind: Literal["scarcity"]
+    food_regrow: float = Field(0.005, ge=0, le=1)
+
+
+class HazardSurge(ShiftBase):
+    """Hazards hurt more."""
+
+    kind: Literal["hazard_surge"]
+    hazard_damage: float = Field(6.0, ge=0)
+
+
+class Affordance(ShiftBase):
+    """Building becomes possible (set ``world.build_allowed = 0`` before it)."""
+
+    kind: Literal["affordance"]
+    build_allowed: float = Field(1.0, ge=0, le=1)
+
+
+ShiftEvent = Annotated[Union[Superstimulus, Contraception, Relocation, Scarcity, HazardSurge, Affordance],
+                       Field(discriminator="kind")]
+SHIFT_KINDS: dict[str, type[ShiftBase]] = {
+    "superstimulus": Superstimulus, "contraception": Contraception, "relocation": Relocation,
+    "scarcity": Scarcity, "hazard_surge": HazardSurge, "affordance": Affordance,
+}
+#: Shift kinds each world understands.
+WORLD_SHIFT_KINDS: dict[str, tuple[str, ...]] = {"foraging": tuple(SHIFT_KINDS), "maze": ("relocation",)}
 
 
 class Config(Section):
     run: RunSection = RunSection()
-    world: WorldSection = WorldSection()
+    world: WorldConfig = WorldSection()
     agents: AgentsSection = AgentsSection()
     evolution: EvolutionSection = EvolutionSection()
     record: RecordSection = RecordSection()
     checkpoint: CheckpointSection = CheckpointSection()
+    deployment: DeploymentSection = DeploymentSection()
     shifts: tuple[ShiftEvent, ...] = ()
 
+    @model_validator(mode="before")
+    @classmethod
+    def _world_kind_default(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("world"), dict) and "kind" not in data["world"]:
+            data = {**data, "world": {**data["world"], "kind": "foraging"}}
+        return data
+
     @model_validator(mode="after")
-    def _shifts_within_run(self) -> "Config":
-        for k, ev in enumerate(self.shifts):
-            if ev.generation >= self.run.generations:
-                raise ValueError(
-                    f"shifts[{k}].generation = {ev.generation} is past the run's end "
-                    f"(run.generations = {self.run.generations})"
-                )
+    def _schedule_is_consistent(self) -> "Config":
+        from worlds.shifts import schedule_errors  # the one place that knows what a schedule means
+
+        errors = schedule_errors(self.shifts, self.run.generations, WORLD_SHIFT_KINDS[self.world.kind])
+        end = self.run.generations
+        if self.deployment.freeze_at is not None and self.deployment.freeze_at >= end:
+            errors.append(f"deployment.freeze_at = {self.deployment.freeze_at} is past the run's end "
+                          f"(run.generations = {end})")
+        if self.world.kind == "maze" and self.agents.architecture != "planner":
+            errors.append(f"agents.architecture = {self.agents.architecture!r}: the maze world has planners only")
+        if errors:
+            raise ValueError("\n  ".join(errors))
         return self
 
 
 SECTIONS: dict[str, type[Section]] = {
     "run": RunSection, "world": WorldSection, "agents": AgentsSection,
     "evolution": EvolutionSection, "record": RecordSection, "checkpoint": CheckpointSection,
+    "deployment": DeploymentSection,
 }
 
 
@@ -150,6 +262,14 @@ def unknown_key_errors(data: dict[str, Any]) -> list[str]:
     for key, value in data.items():
         if key not in top:
             errors.append(f"unknown key '{key}'{suggest(key, top)}")
+        elif key == "world" and isinstance(value, dict):
+            kind = value.get("kind", "foraging")
+            if not isinstance(kind, str) or kind not in WORLD_KINDS:
+                errors.append(f"world.kind: unknown world kind {kind!r}{suggest(str(kind), list(WORLD_KINDS))}")
+                continue
+            valid = list(WORLD_KINDS[kind].model_fields)
+            which = "" if kind == "foraging" else f" (in a world of kind {kind!r})"
+            errors += [f"unknown key 'world.{k}'{which}{suggest(k, valid, 'world.')}" for k in value if k not in valid]
         elif key in SECTIONS and isinstance(value, dict):
             valid = list(SECTIONS[key].model_fields)
             errors += [f"unknown key '{key}.{k}'{suggest(k, valid, key + '.')}" for k in value if k not in valid]
@@ -170,7 +290,9 @@ def unknown_key_errors(data: dict[str, Any]) -> list[str]:
 
 def _loc(loc: tuple) -> str:
     out = ""
-    for part in loc:
+    for k, part in enumerate(loc):
+        if k == 1 and loc[0] == "world" and part in WORLD_KINDS:
+            continue
         if isinstance(part, int):
             out += f"[{part}]"
         elif part not in SHIFT_KINDS:  # pydantic adds the union tag to the path

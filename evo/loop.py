@@ -49,6 +49,11 @@ class Evolution:
         self.statistics = make_statistics()
         self.generation = 0
 
+    def frozen(self, generation: int) -> bool:
+        """Whether genomes stop changing after ``generation`` (deployment mode 'frozen')."""
+        dep = self.config.deployment
+        return dep.mode == "frozen" and dep.freeze_at is not None and generation >= dep.freeze_at
+
     def step(self) -> GenerationResult:
         """Live, measure and select one generation; advance the population."""
         cfg, root, gen = self.config, self.config.run.seed, self.generation
@@ -60,9 +65,13 @@ class Evolution:
         self.hall_of_fame.update(self.population)
         self.logbook.record(gen=gen, **self.statistics.compile(self.population))
         random.seed(seed_int(root, "ga", gen))
-        offspring, fallback = next_generation(self.population, self.toolbox, cfg.evolution)
+        frozen = self.frozen(gen)
+        if frozen:  # train-test paradigm: the same genomes live again, only evaluated
+            offspring, fallback = self.population, False
+        else:
+            offspring, fallback = next_generation(self.population, self.toolbox, cfg.evolution)
         t2 = time.perf_counter()
-        row = {"generation": gen, **life.metrics(), "selection_fallback": fallback}
+        row = {"generation": gen, **life.metrics(), "selection_fallback": fallback, "frozen": frozen}
         every = cfg.record.entity_every
         entities = life.entities() if every and gen % every == 0 else None
         t3 = time.perf_counter()

@@ -56,7 +56,7 @@ def test_scenarios_lists_builtins(capsys):
     out = capsys.readouterr().out
     names = [line.split()[0] for line in out.splitlines() if line.strip()]
     assert "ancestral" in names and "sugar" in names
-    sugar_line = next(line for line in out.splitlines() if line.startswith("sugar"))
+    sugar_line = next(line for line in out.splitlines() if line.split()[:1] == ["sugar"])
     assert "superstimulus" in sugar_line  # the scenario's one-line description
 
 

@@ -17,4 +17,8 @@ def world_class(kind: str) -> type:
         from worlds.foraging_world import ForagingWorld
 
         return ForagingWorld
+    if kind == "maze":
+        from worlds.maze_world import MazeWorld
+
+        return MazeWorld
     raise ValueError(f"unknown world kind {kind!r}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -13,7 +13,7 @@ from evo.seeding import seed_int, stream
 from worlds.foraging import simulate_lifetime
 from worlds.foraging_metrics import entity_frame, generation_row
 from worlds.foraging_params import PARAM_NAMES, pack_params
-from worlds.foraging_state import ForagingState, make_landscape, new_lifetime
+from worlds.foraging_state import ForagingState, Landscape, make_landscape, new_lifetime
 from worlds.shifts import WorldAtGeneration, world_at
 
 if TYPE_CHECKING:
@@ -40,6 +40,7 @@ class ForagingLifetime:
         row = generation_row(self.genomes, self.layout, self.agents, self.state)
         row["shifts_active"] = ",".join(self.world.active)
         row["sugar_level"] = self.world.sugar_level
+        row.update(self.world.shifted)
         return row
 
     def entities(self) -> pd.DataFrame:
@@ -56,12 +57,23 @@ class ForagingWorld:
         self.landscape = make_landscape(w.height, w.width, w.food_patches, w.patch_radius, w.sugar_patches,
                                         w.material_density, w.hazard_density, stream(config.run.seed, "landscape"))
         self.base_params = {name: float(getattr(w, name)) for name in PARAM_NAMES}
+        self._relocated: dict[int, Landscape] = {0: self.landscape}
+
+    def landscape_for(self, relocation: int) -> Landscape:
+        """The landscape with the food capacity map of relocation event ``relocation`` (0: the original)."""
+        if relocation not in self._relocated:
+            w = self.config.world
+            drawn = make_landscape(w.height, w.width, w.food_patches, w.patch_radius, w.sugar_patches,
+                                   w.material_density, w.hazard_density,
+                                   stream(self.config.run.seed, "landscape", relocation))
+            self._relocated[relocation] = replace(self.landscape, food_cap=drawn.food_cap)
+        return self._relocated[relocation]
 
     def live(self, genomes: np.ndarray, generation: int) -> ForagingLifetime:
         cfg, root = self.config, self.config.run.seed
         world = world_at(cfg.shifts, generation, self.base_params)
         agents = decode(genomes, self.layout, cfg.agents.architecture, cfg.agents.max_depth)
-        state = new_lifetime(self.landscape, agents.n, cfg.world.initial_energy, world.sugar_level,
+        state = new_lifetime(self.landscape_for(world.relocation), agents.n, cfg.world.initial_energy, world.sugar_level,
                              stream(root, "positions", generation))
         simulate_lifetime(state, agents, pack_params(world.params), seed_int(root, "world", generation),
                           cfg.world.steps)

@@ -1,0 +1,111 @@
+"""The maze planner: depth-limited tree search scored by the agent's evolved objective.
+
+Genome: the maze world reuses the foraging genome unchanged. The six drive slots
+are read as weights on the six maze features below (slot k of ``drives`` weighs
+``MAZE_FEATURES[k]``) and ``competence`` is the search depth, so the same GA,
+operators and recording run both worlds. The architecture and policy genes are
+unused in the maze (every maze agent plans).
+
+Features of one option (a move north, south, east, west into an open cell, or
+stay), all perceivable from the maze around the agent:
+
+- ``exit_seen``: 1 when the move ends where the exit is in sight (same corridor,
+  no wall between) and closer to it than before;
+- ``corner``: +1 when the move brings the agent closer (Manhattan) to the training
+  corner, -1 when it takes it away;
+- ``origin``: +1 when the move takes the agent farther from the origin, -1 closer;
+- ``novelty``: 1 when the move enters a cell neither visited nor earlier on the plan;
+- ``dead_end``: 1 when the move enters a dead end (one open neighbour) that is not the exit;
+- ``effort``: 1 per move.
+
+Staying scores 0. The level-1 proxy "go to the corner" is ``w = (0, 1, 0, 0, 0, 0)``
+and the level-2 "maximize distance from the origin" is ``w = (0, 0, 1, 0, 0, 0)``.
+A plan is ``depth`` options; the plan with the highest total ``w . features`` is
+kept (the first in lexicographic option order on ties) and its first option taken.
+"""
+
+import numpy as np
+from numba import njit
+
+MAZE_FEATURES: tuple[str, ...] = ("exit_seen", "corner", "origin", "novelty", "dead_end", "effort")
+F_EXIT, F_CORNER, F_ORIGIN, F_NOVELTY, F_DEAD_END, F_EFFORT = range(6)
+#: Weight vectors of the two proxies the essays discuss.
+#: Options in tie-breaking order: north, south, east, west, stay (moving wins ties,
+#: so a plan never puts off to later a gain it can take now).
+OPTION_DX = np.array([0, 0, 1, -1, 0], dtype=np.int64)
+OPTION_DY = np.array([-1, 1, 0, 0, 0], dtype=np.int64)
+STAY_OPTION = 4
+GO_TO_CORNER = np.array([0.0, 1.0, 0.0, 0.0, 0.0, 0.0])
+AWAY_FROM_ORIGIN = np.array([0.0, 0.0, 1.0, 0.0, 0.0, 0.0])
+
+
+@njit(cache=True)
+def sign(v: int) -> float:
+    return 1.0 if v > 0 else (-1.0 if v < 0 else 0.0)
+
+
+@njit(cache=True)
+def move_features(out, open_, sight, geo, cx, cy, nx, ny, novel):
+    """Fill ``out`` (6,) with the features of moving from (cx, cy) to (nx, ny).
+
+    ``geo`` is int64 ``[exit_x, exit_y, corner_x, corner_y, origin_x, origin_y]``.
+    """
+    ex, ey, kx, ky, ox, oy = geo[0], geo[1], geo[2], geo[3], geo[4], geo[5]
+    d_old = abs(cx - ex) + abs(cy - ey)
+    d_new = abs(nx - ex) + abs(ny - ey)
+    out[F_EXIT] = 1.0 if sight[ny, nx] != 0 and d_new < d_old else 0.0
+    out[F_CORNER] = sign((abs(cx - kx) + abs(cy - ky)) - (abs(nx - kx) + abs(ny - ky)))
+    out[F_ORIGIN] = sign((abs(nx - ox) + abs(ny - oy)) - (abs(cx - ox) + abs(cy - oy)))
+    out[F_NOVELTY] = 1.0 if novel else 0.0
+    deg = open_[ny - 1, nx] + open_[ny + 1, nx] + open_[ny, nx - 1] + open_[ny, nx + 1]
+    out[F_DEAD_END] = 1.0 if deg == 1 and not (nx == ex and ny == ey) else 0.0
+    out[F_EFFORT] = 1.0
+
+
+@njit(cache=True)
+def maze_plan(w, depth, sx, sy, visited_row, open_, sight, geo):
+    """Search every plan of ``depth`` options from (sx, sy); return (option 0..4, nodes expanded).
+
+    Options index ``OPTION_DX``/``OPTION_DY``; ``STAY_OPTION`` stays.
+    """
+    wd = open_.shape[1]
+    px = np.empty(depth + 1, dtype=np.int64)
+    py = np.empty(depth + 1, dtype=np.int64)
+    cum = np.empty(depth + 1, dtype=np.float64)
+    opt = np.empty(depth + 1, dtype=np.int64)
+    f = np.zeros(6)
+    px[0], py[0], cum[0], opt[0] = sx, sy, 0.0, -1
+    best = -np.inf
+    best_first = 0
+    nodes = 0
+    level = 0
+    while level >= 0:
+        opt[level] += 1
+        o = opt[level]
+        if o > 4:
+            level -= 1
+            continue
+        cx, cy = px[level], py[level]
+        nx = cx + OPTION_DX[o]
+        ny = cy + OPTION_DY[o]
+        if open_[ny, nx] == 0:
+            continue
+        r = 0.0
+        if o != STAY_OPTION:
+            novel = visited_row[ny * wd + nx] == 0
+            for k in range(1, level + 1):
+                if px[k] == nx and py[k] == ny:
+                    novel = False
+            move_features(f, open_, sight, geo, cx, cy, nx, ny, novel)
+            for k in range(6):
+                r += w[k] * f[k]
+        nodes += 1
+        v = cum[level] + r
+        if level + 1 == depth:
+            if v > best:
+                best = v
+                best_first = opt[0]
+        else:
+            level += 1
+            px[level], py[level], cum[level], opt[level] = nx, ny, v, -1
+    return best_first, nodes

@@ -1,0 +1,154 @@
+"""The maze world: generator, planner proxies, kernel against its reference, the loop, the scenario."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from agents.maze_planner import AWAY_FROM_ORIGIN, GO_TO_CORNER, maze_plan
+from evo.config import validate_config
+from evo.errors import MesaevoError
+from evo.loop import Evolution
+from evo.scenarios import load_config
+from evo.seeding import stream
+from worlds.maze_generator import distances_from, make_maze, origin_of
+from worlds.maze_kernel import maze_lifetime, maze_step
+from worlds.maze_reference import plan as reference_plan
+from worlds.maze_reference import reference_step
+from worlds.maze_world import MazeState
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=st.integers(3, 12), cols=st.integers(3, 12), braid=st.floats(0, 1), seed=st.integers(0, 2**32),
+       relocated=st.booleans(), region=st.integers(1, 3))
+def test_every_generated_exit_and_cell_is_reachable(rows, cols, braid, seed, relocated, region):
+    region = min(region, (min(rows, cols) - 1) // 2)
+    maze = make_maze(rows, cols, braid, region, relocated, np.random.default_rng(seed))
+    oy, ox = origin_of(rows, cols)
+    dist = distances_from(maze.open, ox, oy)
+    ex, ey = maze.exit_xy
+    assert dist[ey, ex] > 0
+    cells = maze.open[1::2, 1::2]
+    assert cells.all() and (dist[1::2, 1::2] >= 0).all()
+    assert (maze.open[0] == 0).all() and (maze.open[-1] == 0).all()
+    assert (maze.open[:, 0] == 0).all() and (maze.open[:, -1] == 0).all()
+    assert bool(maze.region[ey, ex]) != relocated
+    assert maze.sight[ey, ex] == 1
+
+
+def test_maze_is_a_function_of_seed_and_generation():
+    a = make_maze(6, 6, 0.5, 1, False, stream(3, "maze", 4))
+    b = make_maze(6, 6, 0.5, 1, False, stream(3, "maze", 4))
+    c = make_maze(6, 6, 0.5, 1, False, stream(3, "maze", 5))
+    np.testing.assert_array_equal(a.open, b.open)
+    assert not np.array_equal(a.open, c.open)
+
+
+def _open_maze(rows=7, cols=7, relocated=False):
+    return make_maze(rows, cols, 1.0, 1, relocated, np.random.default_rng(0))  # braid 1: no inner walls
+
+
+def test_corner_proxy_walks_to_the_corner_and_origin_proxy_walks_away():
+    maze = _open_maze(relocated=True)
+    for w, check in ((GO_TO_CORNER, "corner"), (AWAY_FROM_ORIGIN, "origin")):
+        weights = np.tile(w, (1, 1))
+        state = MazeState.start(maze, 1)
+        maze_lifetime(20, *state.kernel_args(), weights, np.array([2]), maze.open, maze.sight, maze.region, maze.geo)
+        x, y = int(state.x[0]), int(state.y[0])
+        ox, oy = int(maze.geo[4]), int(maze.geo[5])
+        if check == "corner":
+            assert state.corner_at[0] > 0 and maze.region[y, x]
+        else:
+            assert abs(x - ox) + abs(y - oy) == 12  # as far as an open 7 x 7 maze allows
+    assert (GO_TO_CORNER != AWAY_FROM_ORIGIN).any()
+
+
+def _random_case(seed: int, n: int, rows: int, cols: int, braid: float, relocated: bool):
+    rng = np.random.default_rng(seed)
+    maze = make_maze(rows, cols, braid, 1, relocated, rng)
+    weights = rng.uniform(-1, 1, (n, 6))
+    weights[rng.random((n, 6)) < 0.2] = 0.0  # ties
+    depth = rng.integers(1, 4, n).astype(np.int64)
+    return maze, weights, depth
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32), n=st.integers(1, 5), rows=st.integers(3, 6), cols=st.integers(3, 6),
+       braid=st.floats(0, 1), relocated=st.booleans(), steps=st.integers(1, 12))
+def test_kernel_matches_reference_step_by_step(seed, n, rows, cols, braid, relocated, steps):
+    maze, weights, depth = _random_case(seed, n, rows, cols, braid, relocated)
+    fast, slow = MazeState.start(maze, n), MazeState.start(maze, n)
+    static = (weights, depth, maze.open, maze.sight, maze.region, maze.geo)
+    for t in range(1, steps + 1):
+        maze_step(t, *fast.kernel_args(), *static)
+        reference_step(t, *slow.kernel_args(), *static)
+        for a, b in zip(fast.kernel_args(), slow.kernel_args()):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_planner_matches_reference_and_py_func():
+    maze, weights, depth = _random_case(11, 8, 5, 5, 0.4, True)
+    h, w = maze.open.shape
+    visited = np.zeros(h * w, dtype=np.uint8)
+    for i in range(8):
+        args = (weights[i], int(depth[i]), int(maze.geo[4]), int(maze.geo[5]), visited, maze.open, maze.sight, maze.geo)
+        assert maze_plan(*args) == maze_plan.py_func(*args) == reference_plan(*args)
+
+
+def maze_config(**extra) -> dict:
+    base = {"run": {"generations": 6, "seed": 2}, "world": {"kind": "maze", "rows": 5, "cols": 5, "steps": 20},
+            "agents": {"population": 30, "max_depth": 2}, "shifts": [{"kind": "relocation", "generation": 4}]}
+    base.update(extra)
+    return base
+
+
+def test_maze_runs_in_the_same_loop_and_records_shift_columns():
+    cfg = validate_config(maze_config())
+    rows = [r.row for r in Evolution(cfg).run()]
+    assert [r["relocation"] for r in rows] == [0, 0, 0, 0, 1, 1]
+    assert [r["exit_in_region"] for r in rows] == [True] * 4 + [False] * 2
+    for r in rows:
+        assert 0 <= r["success_rate"] <= r["corner_arrival_rate"] or r["relocation"]
+        assert {"fitness_mean", "L1_spearman", "gene_w_corner_mean", "frozen", "shifts_active"} <= set(r)
+    again = [r.row for r in Evolution(cfg).run()]
+    assert [r["fitness_mean"] for r in rows] == [r["fitness_mean"] for r in again]
+
+
+@pytest.mark.parametrize("world, fragment", [
+    ({"kind": "maze", "row": 4}, "did you mean 'world.rows'"),
+    ({"kind": "mase"}, "did you mean 'maze'"),
+    ({"kind": "maze", "width": 4}, "unknown key 'world.width' \\(in a world of kind 'maze'\\)"),
+    ({"kind": "maze", "exit_region": 9}, "world: exit_region = 9 would reach the origin"),
+])
+def test_maze_config_errors(world, fragment):
+    with pytest.raises(MesaevoError, match=fragment):
+        validate_config({"world": world})
+
+
+def test_maze_rejects_foraging_shifts_and_reactive_agents():
+    with pytest.raises(MesaevoError, match="does not apply to this world"):
+        validate_config(maze_config(shifts=[{"kind": "superstimulus", "generation": 2}]))
+    with pytest.raises(MesaevoError, match="planners only"):
+        validate_config(maze_config(agents={"architecture": "reactive"}))
+
+
+def test_foraging_world_keys_are_unchanged():
+    cfg = validate_config({"world": {"width": 20}})
+    assert cfg.world.kind == "foraging" and cfg.world.width == 20
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_maze_corner_agents_go_to_the_old_corner_after_the_shift(seed):
+    # Frozen at the shift (train-test). Seeds 1-8 all pass; margins 0.16-0.75 (see the issue note).
+    _, cfg = load_config("maze-corner", {"run.generations": 40, "run.seed": seed, "shifts.0.generation": 30,
+                                         "deployment.freeze_at": 30, "agents.population": 60})
+    rows = [r.row for r in Evolution(cfg).run()]
+    before = [r for r in rows if 20 <= r["generation"] < 30]
+    after = [r for r in rows if r["generation"] >= 30]
+    assert np.mean([r["success_rate"] for r in before]) > 0.8
+    corner = np.mean([r["corner_arrival_rate"] for r in after])
+    success = np.mean([r["success_rate"] for r in after])
+    assert corner > success + 0.1

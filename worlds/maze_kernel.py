@@ -1,0 +1,50 @@
+"""The maze step kernel: every agent walks its own copy of the generation's maze.
+
+Agents do not interact. Each step every agent still searching plans
+(``agents.maze_planner``), moves (or stays), records the realized features of
+its move, and stops when it stands on the exit. ``arrived`` is the step count at
+which it reached the exit (-1: never), ``corner_at`` the first step at which it
+stood in the training region (-1: never). ``worlds.maze_reference`` is the
+pure-Python twin the tests compare against, step by step.
+"""
+
+import numpy as np
+from numba import njit
+
+from agents.maze_planner import OPTION_DX, OPTION_DY, STAY_OPTION, maze_plan, move_features
+
+
+@njit(cache=True)
+def maze_step(t, x, y, arrived, corner_at, features, visited, nodes,
+              weights, depth, open_, sight, region, geo):
+    """Advance every agent one step (step number ``t``, 1-based); arrays are updated in place."""
+    n = x.shape[0]
+    wd = open_.shape[1]
+    f = np.zeros(6)
+    for i in range(n):
+        if arrived[i] >= 0:
+            continue
+        o, k = maze_plan(weights[i], depth[i], x[i], y[i], visited[i], open_, sight, geo)
+        nodes[i] += k
+        if o == STAY_OPTION:
+            continue
+        nx = x[i] + OPTION_DX[o]
+        ny = y[i] + OPTION_DY[o]
+        move_features(f, open_, sight, geo, x[i], y[i], nx, ny, visited[i, ny * wd + nx] == 0)
+        for j in range(6):
+            features[i, j] += f[j]
+        x[i], y[i] = nx, ny
+        visited[i, ny * wd + nx] = 1
+        if region[ny, nx] != 0 and corner_at[i] < 0:
+            corner_at[i] = t
+        if nx == geo[0] and ny == geo[1]:
+            arrived[i] = t
+
+
+@njit(cache=True)
+def maze_lifetime(steps, x, y, arrived, corner_at, features, visited, nodes,
+                  weights, depth, open_, sight, region, geo):
+    """Run ``steps`` steps."""
+    for t in range(1, steps + 1):
+        maze_step(t, x, y, arrived, corner_at, features, visited, nodes,
+                  weights, depth, open_, sight, region, geo)

@@ -1,0 +1,152 @@
+"""The maze world as the generation loop sees it: genomes in, one lived generation out.
+
+Every generation a new maze is drawn from ``stream(root, "maze", generation)``;
+all agents start at the origin of their own copy. The exit lies in the training
+corner region (``world.exit_region`` cells square) until a ``relocation`` shift
+is in force, then anywhere outside that region. Fitness: ``1 + (steps - t) / steps``
+for an agent that reaches the exit at step ``t`` (faster is better), 0 otherwise.
+The genome is the foraging genome, read as ``agents.maze_planner`` describes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from agents.genome import GenomeLayout, decode
+from agents.maze_planner import MAZE_FEATURES
+from analysis.stats import pearson, spearman
+from evo.seeding import stream
+from worlds.maze_generator import Maze, make_maze
+from worlds.maze_kernel import maze_lifetime
+from worlds.shifts import WorldAtGeneration, world_at
+
+if TYPE_CHECKING:
+    from evo.config import Config
+
+
+@dataclass
+class MazeState:
+    """Structure-of-arrays state of all agents in one maze."""
+
+    x: np.ndarray  # int64
+    y: np.ndarray  # int64
+    arrived: np.ndarray  # int64: step the exit was reached, -1 never
+    corner_at: np.ndarray  # int64: first step in the training region, -1 never
+    features: np.ndarray  # (n, 6) realized maze features
+    visited: np.ndarray  # (n, H*W) uint8
+    nodes: np.ndarray  # int64: search nodes expanded
+
+    @classmethod
+    def start(cls, maze: Maze, n: int) -> "MazeState":
+        h, w = maze.open.shape
+        ox, oy = int(maze.geo[4]), int(maze.geo[5])
+        visited = np.zeros((n, h * w), dtype=np.uint8)
+        visited[:, oy * w + ox] = 1
+        return cls(np.full(n, ox, dtype=np.int64), np.full(n, oy, dtype=np.int64),
+                   np.full(n, -1, dtype=np.int64), np.full(n, -1, dtype=np.int64),
+                   np.zeros((n, len(MAZE_FEATURES))), visited, np.zeros(n, dtype=np.int64))
+
+    def kernel_args(self) -> tuple:
+        return self.x, self.y, self.arrived, self.corner_at, self.features, self.visited, self.nodes
+
+
+def maze_fitness(arrived: np.ndarray, steps: int) -> np.ndarray:
+    """1 + (steps - t) / steps for arrival at step t; 0 for no arrival."""
+    return np.where(arrived >= 0, 1.0 + (steps - arrived) / steps, 0.0)
+
+
+@dataclass
+class MazeLifetime:
+    """One generation lived in the maze world."""
+
+    generation: int
+    genomes: np.ndarray
+    layout: GenomeLayout
+    weights: np.ndarray
+    depth: np.ndarray
+    maze: Maze
+    state: MazeState
+    world: WorldAtGeneration
+    steps: int
+
+    @property
+    def fitness(self) -> np.ndarray:
+        return maze_fitness(self.state.arrived, self.steps)
+
+    def metrics(self) -> dict:
+        st, fit = self.state, self.fitness
+        j = np.einsum("ij,ij->i", self.weights, st.features)
+        arrived = st.arrived >= 0
+        row: dict = {
+            "n_agents": int(fit.shape[0]),
+            "fitness_mean": float(fit.mean()), "fitness_std": float(fit.std()), "fitness_max": float(fit.max()),
+            "success_rate": float(arrived.mean()),
+            "corner_arrival_rate": float((st.corner_at >= 0).mean()),
+            "steps_to_exit_mean": float(st.arrived[arrived].mean()) if arrived.any() else float("nan"),
+            "planner_share": 1.0,
+            "depth_mean": float(self.depth.mean()),
+            "nodes_mean": float(st.nodes.mean() / self.steps),
+            "L1_n": int(fit.shape[0]),
+            "L1_J_mean": float(j.mean()),
+            "L1_spearman": spearman(j, fit),
+            "L1_pearson": pearson(j, fit),
+            "exit_x": int(self.maze.exit_xy[0]), "exit_y": int(self.maze.exit_xy[1]),
+            "exit_in_region": bool(self.maze.region[self.maze.exit_xy[1], self.maze.exit_xy[0]]),
+        }
+        for k, f in enumerate(MAZE_FEATURES):
+            row[f"feat_{f}_mean"] = float(st.features[:, k].mean())
+            row[f"corr_{f}"] = pearson(st.features[:, k], fit)
+            row[f"gene_w_{f}_mean"] = float(self.weights[:, k].mean())
+            row[f"gene_w_{f}_std"] = float(self.weights[:, k].std())
+        comp = self.genomes[:, self.layout.slice("competence")][:, 0]
+        row["gene_competence_mean"], row["gene_competence_std"] = float(comp.mean()), float(comp.std())
+        row["shifts_active"] = ",".join(self.world.active)
+        row.update(self.world.shifted)
+        return row
+
+    def entities(self) -> pd.DataFrame:
+        n, st, fit = self.weights.shape[0], self.state, self.fitness
+        cols: dict = {
+            "generation": np.full(n, self.generation, dtype=np.int64),
+            "entity_id": np.arange(n, dtype=np.int64), "level": np.ones(n, dtype=np.int64),
+            "root_id": np.arange(n, dtype=np.int64), "parent_id": np.full(n, -1, dtype=np.int64),
+            "architecture": np.full(n, "planner"), "depth": self.depth.copy(),
+        }
+        for k, f in enumerate(MAZE_FEATURES):
+            cols[f"w_{f}"] = self.weights[:, k].copy()
+        for k, f in enumerate(MAZE_FEATURES):
+            cols[f] = st.features[:, k].copy()
+        cols["J"] = np.einsum("ij,ij->i", self.weights, st.features)
+        cols["fitness"] = fit
+        cols["root_fitness"] = fit
+        cols["arrived_step"] = st.arrived.copy()
+        cols["corner_step"] = st.corner_at.copy()
+        return pd.DataFrame(cols)
+
+
+class MazeWorld:
+    """A fresh maze per generation; the exit's region follows the shift schedule."""
+
+    def __init__(self, config: "Config", layout: GenomeLayout):
+        self.config = config
+        self.layout = layout
+
+    def maze_at(self, generation: int, relocated: bool) -> Maze:
+        w = self.config.world
+        return make_maze(w.rows, w.cols, w.braid, w.exit_region, relocated,
+                         stream(self.config.run.seed, "maze", generation))
+
+    def live(self, genomes: np.ndarray, generation: int) -> MazeLifetime:
+        cfg = self.config
+        world = world_at(cfg.shifts, generation, {})
+        maze = self.maze_at(generation, world.relocation > 0)
+        agents = decode(genomes, self.layout, "planner", cfg.agents.max_depth)
+        state = MazeState.start(maze, agents.n)
+        maze_lifetime(cfg.world.steps, *state.kernel_args(), agents.weights, agents.depth,
+                      maze.open, maze.sight, maze.region, maze.geo)
+        return MazeLifetime(generation, genomes, self.layout, agents.weights, agents.depth, maze, state, world,
+                            cfg.world.steps)
