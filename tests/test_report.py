@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import build_report, load_run, load_runs, write_report
+from analysis import build_report, load_run, write_report
 from evo import Simulation
 from evo.cli import main
 from tests.conftest import TINY
