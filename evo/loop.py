@@ -60,6 +60,7 @@ class Evolution:
         self.hall_of_fame.update(self.population)
         self.logbook.record(gen=gen, **self.statistics.compile(self.population))
         random.seed(seed_int(root, "ga", gen))
+        self.toolbox.streams.seed(seed_int(root, "ga-blocks", gen))
         offspring, fallback = next_generation(self.population, self.toolbox, cfg.evolution)
         t2 = time.perf_counter()
         row = {"generation": gen, **life.metrics(), "selection_fallback": fallback}
