@@ -1,6 +1,7 @@
 """Analysis of mesaevo runs: loading run directories and drawing figures."""
 
 from .figures import level_correlation_figure, proxy_correlation_figure, save_figures
+from .figures_nested import misalignment_by_competence_figure, nested_tree_figure
 from .load import RunFormatError, RunNotFoundError, RunTables, load_run
 
 __all__ = [
@@ -9,6 +10,8 @@ __all__ = [
     "RunTables",
     "level_correlation_figure",
     "load_run",
+    "misalignment_by_competence_figure",
+    "nested_tree_figure",
     "proxy_correlation_figure",
     "save_figures",
 ]

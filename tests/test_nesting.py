@@ -146,6 +146,37 @@ def test_remittance_sends_harvest_to_the_root(remittance):
         assert s.remitted[ids].sum() > 1.0 and s.remitted[: 40].sum() == 0.0
 
 
+def test_nested_figures_draw_misalignment_and_a_tree():
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    from analysis import level_correlation_figure, misalignment_by_competence_figure, nested_tree_figure
+    from analysis.figures_nested import pick_tree
+    from analysis.load import RunTables
+    from worlds.foraging_metrics import entity_frame, generation_row
+
+    a, s = live(2, skill=0.3, heredity=0.5)
+    genomes = np.zeros((40, LAYOUT.size))
+    ents = entity_frame(7, a, s)
+    fig = misalignment_by_competence_figure(ents)
+    ax = fig.axes[0]
+    assert isinstance(fig, Figure) and len(ax.get_legend().get_texts()) == 2
+    assert set(ax.get_xticks()) <= {1.0, 2.0}
+    tree = pick_tree(ents)
+    assert tree["root_id"].nunique() == 1 and len(tree) == tree["root_id"].map(
+        ents["root_id"].value_counts()).iloc[0] and tree["level"].max() >= 3
+    fig = nested_tree_figure(ents)
+    assert str(len(tree) - 1) + " sub-agents" in fig.axes[0].get_title()
+    assert len(fig.axes[0].get_lines()) == len(tree) - 1  # one edge per sub-agent
+    row = {"generation": 7, **generation_row(genomes, LAYOUT, a, s, 3)}
+    run = RunTables(path=None, manifest={"scenario": "t", "shift_events": []}, generations=pd.DataFrame([row]),
+                    entities=ents)
+    labels = [ln.get_label() for ln in level_correlation_figure(run).axes[0].get_lines()]
+    assert any(lab.startswith("level 3") for lab in labels)
+    empty = misalignment_by_competence_figure(ents[ents["level"] == 1])
+    assert "no level-2" in empty.axes[0].texts[0].get_text()
+
+
 def test_telephone_scenario_records_levels_and_entities(tiny):
     from evo.loop import Evolution
     from evo.scenarios import load_config

@@ -64,6 +64,7 @@ def level_columns(agents: DecodedAgents, state: ForagingState, max_level: int) -
         "deceptive_acts": int(state.deceptive[:used].sum()),
         "shutdowns": int(state.shut_down[:used].sum()),
         "food_converted": float(state.converted[:used].sum()),
+        "entity_steps": int(state.lifespan[:used].sum()),
     })
     return row
 
