@@ -59,13 +59,15 @@ def misalignment_by_competence_figure(run_or_entities: RunTables | pd.DataFrame,
 
 
 def pick_tree(ents: pd.DataFrame, generation: int | None = None, root_id: int | None = None) -> pd.DataFrame:
-    """The entities of one lineage: by default the last recorded generation's root with the most descendants."""
+    """The entities of one lineage: by default the (generation, root) with the most sub-agents recorded."""
     if ents.empty:
         return ents
-    gen = int(ents["generation"].max()) if generation is None else generation
-    here = ents[ents["generation"] == gen]
+    here = ents if generation is None else ents[ents["generation"] == generation]
     if root_id is None:
-        root_id = int(here["root_id"].value_counts().idxmax())
+        gen, root_id = here.groupby(["generation", "root_id"]).size().idxmax()
+        here = here[here["generation"] == gen]
+    elif generation is None:
+        here = here[here["generation"] == here.loc[here["root_id"] == root_id, "generation"].max()]
     return here[here["root_id"] == root_id]
 
 
