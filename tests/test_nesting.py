@@ -210,3 +210,16 @@ def test_nesting_config_rejects_unknown_keys_with_a_suggestion():
     cfg = validate_config({"nesting": {"subagents": True, "max_level": 5}, "agents": {"population": 10}})
     assert cfg.nesting.capacity(10) == 40 and cfg.nesting.kernel_values()["max_level"] == 5.0
     assert validate_config({}).nesting.capacity(10) == 10  # off by default: no room for sub-agents
+
+
+def test_deception_scenario_switches_oversight(tiny):
+    from evo.loop import Evolution
+    from evo.scenarios import load_config
+
+    _, on = load_config("deception", tiny)
+    _, off = load_config("deception", {**tiny, "nesting.oversight": False})
+    assert on.nesting.deception and on.nesting.oversight and not off.nesting.oversight
+    _, ancestral = load_config("ancestral", tiny)
+    assert not ancestral.nesting.subagents and ancestral.nesting.capacity(40) == 40
+    rows = [r.row for r in Evolution(off).run(until=2)]
+    assert all(r["shutdowns"] == 0 for r in rows)
