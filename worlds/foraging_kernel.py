@@ -54,7 +54,8 @@ entities like agents (they crowd cells, move, eat, convert, build, pay upkeep) e
   ``subagent_material``, and counts one craft. The sub-agent copies its builder's
   genes, except that with probability 1 - heredity it gets alignment skill and
   vetting effort 0. If the sub-agent conditions fail, BUILD makes a tool.
-  A sub-agent built this step acted STAY and pays upkeep this step.
+  A sub-agent built this step does not act until the next step (decisions, moves
+  and the act order cover the slots in use at the step's start) but pays upkeep.
 """
 
 import numpy as np
@@ -115,11 +116,11 @@ def crowd_grid(x, y, alive, h, w):
 
 @njit(cache=True, parallel=True)
 def decide(seed, t, arch, depth, weights, policy, x, y, alive, visited, carried, tools, food, sugar, material,
-           hazard, crowd, parent, deceiver, deceptive, shut_down, params, nparams, action, nodes):
-    """Fill ``action`` and ``nodes`` (expanded this step) for every alive entity; count deceptive acts
-    and mark oversight shutdowns (see the module docstring)."""
+           hazard, crowd, parent, deceiver, deceptive, shut_down, params, nparams, count, action, nodes):
+    """Fill ``action`` and ``nodes`` (expanded this step) for every alive entity among the first ``count``;
+    count deceptive acts and mark oversight shutdowns (see the module docstring)."""
     h, w = food.shape
-    for i in prange(x.shape[0]):
+    for i in prange(count):
         if not alive[i]:
             action[i] = 0
             nodes[i] = 0
@@ -170,12 +171,13 @@ def step(seed, t, arch, depth, weights, policy, nest, food, food_cap, sugar, sug
          params, nparams, action, step_nodes):
     """Advance the world one step in place (see the module docstring for the order)."""
     h, w = food.shape
-    n = x.shape[0]
+    n = x.shape[0]  # capacity
+    m = n_used[0]  # slots in use at the start of the step: the others are empty (and stay so until acts)
     crowd = crowd_grid(x, y, alive, h, w)
     decide(seed, t, arch, depth, weights, policy, x, y, alive, visited, carried, tools, food, sugar, material,
-           hazard, crowd, parent, deceiver, deceptive, shut_down, params, nparams, action, step_nodes)
+           hazard, crowd, parent, deceiver, deceptive, shut_down, params, nparams, m, action, step_nodes)
     # 3. moves
-    for i in range(n):
+    for i in range(m):
         a = action[i]
         if alive[i] and 1 <= a <= WEST:
             x[i] = (x[i] + MOVE_DX[a]) % w
@@ -188,15 +190,15 @@ def step(seed, t, arch, depth, weights, policy, nest, food, food_cap, sugar, sug
                 features[i, F_NOVELTY] += 1.0
     # cell lists after moves, lowest id first
     head = np.full(h * w, -1, dtype=np.int64)
-    nxt = np.full(n, -1, dtype=np.int64)
-    for i in range(n - 1, -1, -1):
+    nxt = np.full(m, -1, dtype=np.int64)
+    for i in range(m - 1, -1, -1):
         if alive[i]:
             c = y[i] * w + x[i]
             nxt[i] = head[c]
             head[c] = i
     # 4. in-place acts
-    order = act_order(seed, t, n)
-    for k in range(n):
+    order = act_order(seed, t, m)  # the hashed order restricted to used slots (built ones act next step)
+    for k in range(m):
         i = order[k]
         if not alive[i]:
             continue
@@ -253,8 +255,8 @@ def step(seed, t, arch, depth, weights, policy, nest, food, food_cap, sugar, sug
                     energy[j] -= params[CONCEIVE_COST]
                     offspring[i] += 1
                     offspring[j] += 1
-    # 5. upkeep
-    for i in range(n):
+    # 5. upkeep (sub-agents built this step included)
+    for i in range(n_used[0]):
         if alive[i]:
             hz = hazard[y[i], x[i]]
             features[i, F_PAIN] += hz
