@@ -25,15 +25,21 @@ OBSERVATION: tuple[str, ...] = ("food", "sugar", "material", "hazard", "crowd", 
 ARCH_REACTIVE = 0
 ARCH_PLANNER = 1
 
+#: Genes of building and hand-down (issue 3), appended after the policy; columns of ``DecodedAgents.nest``.
+NEST_GENES: tuple[str, ...] = ("build_propensity", "alignment_skill", "vetting_effort", "heredity", "remittance",
+                               "endowment")
+G_PROPENSITY, G_SKILL, G_VETTING, G_HEREDITY, G_REMITTANCE, G_ENDOWMENT = range(len(NEST_GENES))
+
 
 @dataclass(frozen=True)
 class Segment:
-    """A named run of genes sharing bounds."""
+    """A named run of genes sharing bounds; ``block`` groups segments that draw random numbers together."""
 
     name: str
     size: int
     low: float
     high: float
+    block: int = 0
 
 
 @dataclass(frozen=True)
@@ -77,20 +83,36 @@ class GenomeLayout:
                 out[seg.name] = sl.start
         return out
 
+    def blocks(self) -> list[slice]:
+        """Contiguous gene ranges of each block, in order (blocks are appended, never interleaved)."""
+        out: list[slice] = []
+        start = 0
+        for k, seg in enumerate(self.segments):
+            if k == 0 or seg.block != self.segments[k - 1].block:
+                out.append(slice(start, start))
+            out[-1] = slice(out[-1].start, start + seg.size)
+            start += seg.size
+        return out
+
     def random(self, n: int, rng: np.random.Generator) -> np.ndarray:
-        """``n`` genomes drawn uniformly within bounds."""
+        """``n`` genomes drawn uniformly within bounds, block after block.
+
+        Drawing block by block means appending a block of genes never changes the
+        draws of the earlier ones (a run's first generation keeps its old genomes).
+        """
         low, high = self.bounds()
-        return rng.uniform(low, high, size=(n, self.size))
+        return np.hstack([rng.uniform(low[b], high[b], size=(n, b.stop - b.start)) for b in self.blocks()])
 
 
 def default_layout() -> GenomeLayout:
-    """The layout of this version: architecture, drives, competence, reactive policy."""
+    """The layout of this version: architecture, drives, competence, reactive policy, nesting genes."""
     return GenomeLayout(
         (
             Segment("architecture", 1, 0.0, 1.0),
             Segment("drives", N_FEATURES, -1.0, 1.0),
             Segment("competence", 1, 0.0, 1.0),
             Segment("policy", len(POLICY_ROWS) * len(OBSERVATION), -1.0, 1.0),
+            *(Segment(name, 1, 0.0, 1.0, block=1) for name in NEST_GENES),
         )
     )
 
@@ -103,10 +125,32 @@ class DecodedAgents:
     depth: np.ndarray  # (n,) int64: planner search depth (its competence), >= 1
     weights: np.ndarray  # (n, N_FEATURES) float64: the represented objective w
     policy: np.ndarray  # (n, len(POLICY_ROWS), len(OBSERVATION)) float64
+    nest: np.ndarray | None = None  # (n, len(NEST_GENES)) float64: building and hand-down traits
 
     @property
     def n(self) -> int:
         return self.depth.shape[0]
+
+    def copy(self) -> "DecodedAgents":
+        """Independent copies of every array (the kernels write sub-agents' rows)."""
+        return DecodedAgents(*(None if a is None else a.copy() for a in
+                               (self.architecture, self.depth, self.weights, self.policy, self.nest)))
+
+
+def with_capacity(agents: DecodedAgents, capacity: int) -> DecodedAgents:
+    """Copies of the arrays padded with empty rows up to ``capacity`` entities (for sub-agents)."""
+    n = agents.n
+    if capacity < n:
+        raise ValueError(f"capacity {capacity} is below the population {n}")
+
+    def pad(a: np.ndarray, fill: float = 0) -> np.ndarray:
+        out = np.full((capacity,) + a.shape[1:], fill, dtype=a.dtype)
+        out[:n] = a
+        return out
+
+    nest = agents.nest if agents.nest is not None else np.zeros((n, len(NEST_GENES)))
+    return DecodedAgents(pad(agents.architecture, ARCH_PLANNER), pad(agents.depth, 1), pad(agents.weights),
+                         pad(agents.policy), pad(nest))
 
 
 def decode(genomes: np.ndarray, layout: GenomeLayout, architecture: str, max_depth: int) -> DecodedAgents:
@@ -132,4 +176,8 @@ def decode(genomes: np.ndarray, layout: GenomeLayout, architecture: str, max_dep
     depth = np.minimum(1 + np.floor(competence * max_depth).astype(np.int64), max_depth)
     weights = np.ascontiguousarray(genomes[:, layout.slice("drives")])
     policy = np.ascontiguousarray(genomes[:, layout.slice("policy")]).reshape(n, len(POLICY_ROWS), len(OBSERVATION))
-    return DecodedAgents(arch, depth, weights, policy)
+    nest = np.zeros((n, len(NEST_GENES)))
+    for k, name in enumerate(NEST_GENES):
+        if any(seg.name == name for seg in layout.segments):
+            nest[:, k] = genomes[:, layout.slice(name)][:, 0]
+    return DecodedAgents(arch, depth, weights, policy, nest)

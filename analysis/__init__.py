@@ -25,6 +25,7 @@ from .plots import (
     weights_figure,
 )
 from .report import build_report, write_report
+from .figures_nested import misalignment_by_competence_figure, nested_tree_figure
 
 __all__ = [
     "Interval",
@@ -47,6 +48,8 @@ __all__ = [
     "load_run",
     "load_runs",
     "maze_shift_figure",
+    "misalignment_by_competence_figure",
+    "nested_tree_figure",
     "online_frozen_figure",
     "proxy_correlation_figure",
     "proxy_correlations",

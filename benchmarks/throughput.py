@@ -29,7 +29,7 @@ from typing import Any
 import numba
 import numpy as np
 
-from agents.genome import decode
+from agents.genome import decode, with_capacity
 from evo.config import Config
 from evo.loop import Evolution
 from evo.scenarios import load_config
@@ -39,6 +39,7 @@ from worlds.foraging import step_world
 from worlds.foraging_params import pack_params
 from worlds.foraging_reference import reference_step
 from worlds.foraging_state import ForagingState, new_lifetime
+from worlds.nesting_params import pack_nest
 from worlds.shifts import world_at
 
 Row = tuple[str, str, str, str]  # measurement, value, target, result
@@ -61,22 +62,26 @@ def run_generations(scenario: str, overrides: list[str], n: int, out: Path) -> t
     return wall, dict(sim.timings), rows
 
 
-def generation_zero(config: Config) -> tuple[ForagingState, Any, np.ndarray, int]:
-    """State, decoded agents, packed params and kernel seed of generation 0, built as ``Evolution.step`` does."""
+def generation_zero(config: Config) -> tuple[ForagingState, Any, np.ndarray, np.ndarray, int]:
+    """State, decoded agents, packed params, nesting params and kernel seed of generation 0, built as
+    ``ForagingWorld.live`` does."""
     evo, cfg, root = Evolution(config), config, config.run.seed
-    world = world_at(cfg.shifts, 0, evo.base_params)
+    world = world_at(cfg.shifts, 0, evo.world.base_params)
     agents = decode(np.stack(evo.population), evo.layout, cfg.agents.architecture, cfg.agents.max_depth)
-    state = new_lifetime(evo.landscape, agents.n, cfg.world.initial_energy, world.sugar_level,
-                         stream(root, "positions", 0))
-    return state, agents, pack_params(world.params), seed_int(root, "world", 0)
+    n, capacity = agents.n, cfg.nesting.capacity(agents.n)
+    agents = with_capacity(agents, capacity)
+    state = new_lifetime(evo.world.landscape, n, cfg.world.initial_energy, world.sugar_level,
+                         stream(root, "positions", 0), capacity)
+    return state, agents, pack_params(world.params), pack_nest(cfg.nesting.kernel_values()), seed_int(root, "world", 0)
 
 
-def time_steps(fn: Any, state: ForagingState, agents: Any, params: np.ndarray, seed: int, steps: int) -> tuple[float, int]:
+def time_steps(fn: Any, state: ForagingState, agents: Any, params: np.ndarray, nparams: np.ndarray, seed: int,
+               steps: int) -> tuple[float, int]:
     """Step ``state`` in place ``steps`` times with ``fn``: (seconds, entity-steps done)."""
     lived = int(state.lifespan.sum())
     t0 = time.perf_counter()
     for t in range(steps):
-        fn(state, agents, params, seed, t)
+        fn(state, agents, params, seed, t, nparams)
     return time.perf_counter() - t0, int(state.lifespan.sum()) - lived
 
 
@@ -94,7 +99,8 @@ def measure(scenario: str, overrides: list[str], generations: int, ref_steps: in
     world, ga, rec = tm["world"], tm["ga"], tm["metrics"] + tm["recording"]
     other = wall - world - ga - rec
     share = 100.0 * (ga + rec) / wall
-    entity_steps = sum(r["lifespan_mean"] * r["n_agents"] for r in gen_rows)
+    entity_steps = sum(r.get("entity_steps", r["lifespan_mean"] * r["n_agents"]) for r in gen_rows)
+    subagents = np.mean([r.get("subagents_built", 0) for r in gen_rows])
     projected = 600.0 / per_gen
     rows += [
         ("warm-up: compile + 1 generation", f"{warm:.2f} s", "", ""),
@@ -106,30 +112,33 @@ def measure(scenario: str, overrides: list[str], generations: int, ref_steps: in
     rows += [
         ("GA + recording share", f"{share:.1f} %", "< 10 %", mark(share < 10.0)),
         ("entity-steps/s with planning", f"{entity_steps / world:,.0f}", "", ""),
+        ("  entity-steps per generation (all levels)", f"{entity_steps / generations:,.0f}", "", ""),
+        ("  sub-agents built per generation", f"{subagents:,.1f}", "", ""),
         ("search nodes per agent-step", f"{np.mean([r['nodes_mean'] for r in gen_rows]):.2f}", "", ""),
         ("generations in 10 minutes", f"{projected:,.0f}", ">= 1000", mark(projected >= 1000)),
     ]
 
     _, config = load_config(scenario, overrides)
-    state, agents, params, seed = generation_zero(config)
+    state, agents, params, nparams, seed = generation_zero(config)
     t0 = time.perf_counter()
-    step_world(state.copy(), agents, params, seed, 0)  # compile (or load) the step kernel
+    step_world(state.copy(), agents.copy(), params, seed, 0, nparams)  # compile (or load) the step kernel
     rows.append(("warm-up: step kernel compile + 1 step", f"{time.perf_counter() - t0:.2f} s", "", ""))
-    ref_state, kern_state = state.copy(), state.copy()
-    ref_s, ref_n = time_steps(reference_step, ref_state, agents, params, seed, ref_steps)
-    kern_s, kern_n = time_steps(step_world, kern_state, agents, params, seed, ref_steps)
+    ref_state, kern_state, ref_agents = state.copy(), state.copy(), agents.copy()
+    ref_s, ref_n = time_steps(reference_step, ref_state, ref_agents, params, nparams, seed, ref_steps)
+    kern_s, kern_n = time_steps(step_world, kern_state, agents, params, nparams, seed, ref_steps)
     a, b = ref_state.arrays(), kern_state.arrays()
-    agree = all(np.array_equal(a[k], b[k]) for k in a)
+    agree = all(np.array_equal(a[k], b[k], equal_nan=True) for k in a)
     speedup = ref_s / kern_s
     rows += [
-        (f"reference_step ({ref_steps} steps, {agents.n} agents)", f"{ref_s / ref_steps:.3f} s/step", "", ""),
+        (f"reference_step ({ref_steps} steps, {int(state.n_used[0])} agents)", f"{ref_s / ref_steps:.3f} s/step", "", ""),
         ("  reference entity-steps/s", f"{ref_n / ref_s:,.0f}", "", ""),
         ("step_world kernel, same steps", f"{1e3 * kern_s / ref_steps:.3f} ms/step", "", ""),
         ("  kernel entity-steps/s", f"{kern_n / kern_s:,.0f}", "", ""),
         ("speed-up over reference", f"{speedup:,.0f}x", ">= 100x", mark(speedup >= 100.0)),
         ("agree (np.array_equal, all arrays)", "yes" if agree else "no", "", ""),
     ]
-    assert agree, "reference_step and step_world disagree: " + ", ".join(k for k in a if not np.array_equal(a[k], b[k]))
+    assert agree, "reference_step and step_world disagree: " + ", ".join(
+        k for k in a if not np.array_equal(a[k], b[k], equal_nan=True))
     return rows
 
 

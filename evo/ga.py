@@ -6,7 +6,10 @@ the array and the fitness without ``deepcopy``. Natural selection is
 offspring-proportional sampling (roulette on fitness = offspring conceived);
 when nobody reproduced it falls back to uniform sampling and says so.
 DEAP's operators draw from Python's ``random``, which the loop seeds per
-generation from the run's root seed.
+generation from the run's root seed. Genome blocks after the first (genes
+appended by later versions, see ``GenomeLayout.blocks``) are varied with their
+own streams (``BlockStreams``), so adding genes leaves the variation of the
+earlier ones, and runs that do not use the new genes, draw for draw unchanged.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from __future__ import annotations
 import bisect
 import itertools
 import random
+from contextlib import contextmanager
+from typing import Iterator
 
 import numpy as np
 from deap import algorithms, base, tools
@@ -70,6 +75,57 @@ def cx_two_point_copy(ind1: Individual, ind2: Individual) -> tuple[Individual, I
     return ind1, ind2
 
 
+class BlockStreams:
+    """One Python ``random`` state per genome block after the first, swapped in while that block varies."""
+
+    def __init__(self, n_blocks: int, seed: int = 0):
+        self.n_blocks = n_blocks
+        self.seed(seed)
+
+    def seed(self, seed: int) -> None:
+        """Restart every block's stream from ``seed`` (the loop does this each generation)."""
+        self.states = [random.Random(f"{seed}-{b}").getstate() for b in range(self.n_blocks)]
+
+    @contextmanager
+    def use(self, block: int) -> Iterator[None]:
+        saved = random.getstate()
+        random.setstate(self.states[block])
+        try:
+            yield
+        finally:
+            self.states[block] = random.getstate()
+            random.setstate(saved)
+
+
+def blockwise(layout: GenomeLayout, streams: BlockStreams, evo: EvolutionSection) -> tuple:
+    """(mate, mutate) that vary each block separately: block 0 with ``random``, later ones with their streams."""
+    blocks = layout.blocks()
+    low, high = layout.bounds()
+
+    def mate(ind1: Individual, ind2: Individual) -> tuple[Individual, Individual]:
+        for b, sl in enumerate(blocks):
+            if sl.stop - sl.start < 2:
+                continue
+            if b == 0:
+                cx_two_point_copy(ind1[sl], ind2[sl])
+            else:
+                with streams.use(b):
+                    cx_two_point_copy(ind1[sl], ind2[sl])
+        return ind1, ind2
+
+    def mutate(ind: Individual) -> tuple[Individual]:
+        for b, sl in enumerate(blocks):
+            args = (ind[sl], evo.mutation_eta, low[sl].tolist(), high[sl].tolist(), evo.mutation_indpb)
+            if b == 0:
+                tools.mutPolynomialBounded(*args)
+            else:
+                with streams.use(b):
+                    tools.mutPolynomialBounded(*args)
+        return (ind,)
+
+    return mate, mutate
+
+
 def sel_offspring_proportional(individuals: list[Individual], k: int) -> list[Individual]:
     """Offspring-proportional sampling: ``k`` draws, each parent with probability fitness / total.
 
@@ -83,12 +139,12 @@ def sel_offspring_proportional(individuals: list[Individual], k: int) -> list[In
 
 def make_toolbox(layout: GenomeLayout, evo: EvolutionSection) -> base.Toolbox:
     """The single seam between the loop and DEAP's operators."""
-    low, high = layout.bounds()
     tb = base.Toolbox()
     tb.register("clone", clone)
-    tb.register("mate", cx_two_point_copy)
-    tb.register("mutate", tools.mutPolynomialBounded, eta=evo.mutation_eta, low=low.tolist(), up=high.tolist(),
-                indpb=evo.mutation_indpb)
+    tb.streams = BlockStreams(len(layout.blocks()))
+    mate, mutate = blockwise(layout, tb.streams, evo)
+    tb.register("mate", mate)
+    tb.register("mutate", mutate)
     if evo.selection == "tournament":
         tb.register("select", tools.selTournament, tournsize=evo.tournament_size)
     else:

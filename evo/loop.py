@@ -69,6 +69,7 @@ class Evolution:
         if frozen:  # train-test paradigm: the same genomes live again, only evaluated
             offspring, fallback = self.population, False
         else:
+            self.toolbox.streams.seed(seed_int(root, "ga-blocks", gen))
             offspring, fallback = next_generation(self.population, self.toolbox, cfg.evolution)
         t2 = time.perf_counter()
         row = {"generation": gen, **life.metrics(), "selection_fallback": fallback, "frozen": frozen}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-PURPOSES = {"landscape": 1, "init": 2, "positions": 3, "world": 4, "ga": 5, "maze": 6}
+PURPOSES = {"landscape": 1, "init": 2, "positions": 3, "world": 4, "ga": 5, "maze": 6, "ga-blocks": 7}
 
 
 def seed_sequence(root: int, purpose: str, *coords: int) -> np.random.SeedSequence:

@@ -7,12 +7,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agents.genome import ARCH_PLANNER, DecodedAgents, decode, default_layout
+from agents.genome import ARCH_PLANNER, G_HEREDITY, G_PROPENSITY, DecodedAgents, decode, default_layout, with_capacity
 from agents.planner import plan, planner_nodes
 from worlds.foraging import check_state, simulate_lifetime, step_world
 from worlds.foraging_params import PARAM_NAMES, pack_params
 from worlds.foraging_reference import reference_step
 from worlds.foraging_state import make_landscape, new_lifetime
+from worlds.nesting_params import pack_nest
 
 LAYOUT = default_layout()
 
@@ -22,14 +23,17 @@ BASE = dict(bite=0.5, tool_bonus=0.5, food_energy=2.0, food_taste=1.0, sugar_tas
             max_tools=2, food_regrow=0.05, sugar_regrow=0.05, build_allowed=1.0)
 
 
-def random_world(seed: int, h: int, w: int, n: int, max_depth: int, architecture: str, energy0: float):
+def random_world(seed: int, h: int, w: int, n: int, max_depth: int, architecture: str, energy0: float,
+                 capacity: int | None = None):
     rng = np.random.default_rng(seed)
     agents = decode(LAYOUT.random(n, rng), LAYOUT, architecture, max_depth)
+    if capacity is not None:
+        agents = with_capacity(agents, capacity)
     land = make_landscape(h, w, 3, 1.5, 2, 0.2, 0.15, rng)
-    state = new_lifetime(land, n, energy0, float(rng.uniform(0, 1)), rng)
+    state = new_lifetime(land, n, energy0, float(rng.uniform(0, 1)), rng, capacity)
     # start from a world that has already been lived in: carried material, tools, partial visits
-    state.carried[:] = rng.uniform(0, 1.5, n)
-    state.tools[:] = rng.integers(0, 3, n)
+    state.carried[:n] = rng.uniform(0, 1.5, n)
+    state.tools[:n] = rng.integers(0, 3, n)
     state.visited |= (rng.random(state.visited.shape) < 0.3).astype(np.uint8)
     return agents, state
 
@@ -37,7 +41,7 @@ def random_world(seed: int, h: int, w: int, n: int, max_depth: int, architecture
 def assert_same(kernel, ref, t: int) -> None:
     for name, a in kernel.arrays().items():
         b = ref.arrays()[name]
-        assert np.array_equal(a, b), f"step {t}: state.{name} differs at {np.argwhere(a != b)[:3].tolist()}"
+        assert np.array_equal(a, b, equal_nan=True), f"step {t}: state.{name} differs at {np.argwhere(a != b)[:3].tolist()}"
 
 
 @settings(max_examples=60, deadline=None)
@@ -57,11 +61,71 @@ def test_kernel_step_matches_reference(seed, h, w, n, max_depth, architecture, e
                                        build_allowed):
     agents, state = random_world(seed, h, w, n, max_depth, architecture, energy0)
     params = pack_params({**BASE, "conception_prob": conception_prob, "build_allowed": build_allowed})
-    ref = state.copy()
+    ref, ref_agents = state.copy(), agents.copy()
     for t in range(steps):
         step_world(state, agents, params, seed, t)
-        reference_step(ref, agents, params, seed, t)
+        reference_step(ref, ref_agents, params, seed, t)
         assert_same(state, ref, t)
+
+
+NEST = dict(subagents_allowed=1.0, subagent_material=0.3, endowment_max=0.8, noise_max=1.0,
+            vet_samples_per_depth=2.0, vet_threshold=0.6, max_redraws=2.0, redraw_cost=0.1, agreement_samples=3.0,
+            deception_min_depth=1.0, deception_cosine=0.8, oversight_prob=0.7)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    h=st.integers(3, 6),
+    w=st.integers(3, 6),
+    n=st.integers(1, 10),
+    extra=st.integers(0, 12),
+    max_depth=st.integers(1, 2),
+    architecture=st.sampled_from(["planner", "evolved"]),
+    steps=st.integers(1, 5),
+    max_level=st.integers(2, 5),
+    deception=st.sampled_from([0.0, 1.0]),
+    oversight=st.sampled_from([0.0, 1.0]),
+    vet=st.sampled_from([0.0, 2.0]),
+)
+def test_kernel_matches_reference_with_subagents(seed, h, w, n, extra, max_depth, architecture, steps, max_level,
+                                                 deception, oversight, vet):
+    """Building, hand-down, vetting, heredity, remittance, deception and shutdowns: kernel == reference."""
+    agents, state = random_world(seed, h, w, n, max_depth, architecture, 4.0, capacity=n + extra)
+    agents.nest[:n, G_PROPENSITY] = np.random.default_rng(seed).uniform(0.3, 1.0, n)
+    state.carried[:n] += 1.0
+    state.tools[:n] = 0
+    params = pack_params(BASE)
+    nparams = pack_nest({**NEST, "max_level": max_level, "deception": deception, "oversight": oversight,
+                         "vet_samples_per_depth": vet})
+    ref, ref_agents = state.copy(), agents.copy()
+    for t in range(steps):
+        step_world(state, agents, params, seed, t, nparams)
+        reference_step(ref, ref_agents, params, seed, t, nparams)
+        assert_same(state, ref, t)
+        for name in ("architecture", "depth", "weights", "nest"):
+            assert np.array_equal(getattr(agents, name), getattr(ref_agents, name)), f"step {t}: agents.{name}"
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_nested_mechanisms_all_happen_and_agree(seed):
+    """A busy nested world: sub-agents to level 3+, rejections, heredity both ways, deception and shutdowns."""
+    n, cap = 24, 120
+    agents, state = random_world(seed, 6, 6, n, 2, "planner", 6.0, capacity=cap)
+    agents.nest[:n, G_PROPENSITY] = 1.0
+    agents.nest[:n, G_HEREDITY] = 0.5
+    agents.weights[:n, 4] = np.abs(agents.weights[:n, 4]) + 0.5  # craft-loving: they build
+    params = pack_params({**BASE, "max_tools": 50})
+    nparams = pack_nest({**NEST, "max_level": 4, "deception": 1.0, "oversight": 1.0})
+    ref, ref_agents = state.copy(), agents.copy()
+    for t in range(12):
+        step_world(state, agents, params, seed, t, nparams)
+        reference_step(ref, ref_agents, params, seed, t, nparams)
+        assert_same(state, ref, t)
+    assert state.n_used[0] > n and state.level.max() >= 3
+    assert state.rejections.sum() > 0 and state.deceptive.sum() > 0 and state.shut_down.sum() > 0
+    subs = slice(n, int(state.n_used[0]))
+    assert (agents.nest[subs, 1] == 0).any() and (agents.nest[subs, 1] > 0).any()  # heredity both ways
 
 
 @pytest.mark.parametrize("seed", [7, 8, 9])
@@ -69,10 +133,10 @@ def test_kernels_agree_on_a_busy_world_over_many_steps(seed):
     """A crowded world where eating, mating, conception, building and deaths all happen."""
     agents, state = random_world(seed, 6, 7, 60, 3, "evolved", 6.0)
     params = pack_params({**BASE, "conception_prob": 0.9})
-    ref = state.copy()
+    ref, ref_agents = state.copy(), agents.copy()
     for t in range(30):
         step_world(state, agents, params, seed, t)
-        reference_step(ref, agents, params, seed, t)
+        reference_step(ref, ref_agents, params, seed, t)
         assert_same(state, ref, t)
     assert state.offspring.sum() > 0 and state.features[:, 2].sum() > 0  # mating and conception happened
     assert (state.alive == 0).any()  # and some died

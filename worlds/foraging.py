@@ -4,54 +4,73 @@ from __future__ import annotations
 
 import numpy as np
 
-from agents.genome import N_FEATURES, DecodedAgents
+from agents.genome import N_FEATURES, NEST_GENES, DecodedAgents
 from worlds.foraging_kernel import run_lifetime, step
 from worlds.foraging_params import PARAM_NAMES
 from worlds.foraging_state import ForagingState
+from worlds.nesting_params import NEST_PARAM_NAMES, pack_nest
 
 _DTYPES = {
     "x": np.int64, "y": np.int64, "alive": np.uint8, "tools": np.int64, "offspring": np.int64,
-    "nodes": np.int64, "lifespan": np.int64, "visited": np.uint8,
+    "nodes": np.int64, "lifespan": np.int64, "visited": np.uint8, "level": np.int64, "root": np.int64,
+    "parent": np.int64, "n_used": np.int64, "deceiver": np.uint8, "shut_down": np.uint8, "deceptive": np.int64,
+    "built": np.int64, "rejections": np.int64,
 }
+_GRIDS = ("food", "food_cap", "sugar", "sugar_cap", "material", "hazard")
 
 
-def check_state(state: ForagingState, agents: DecodedAgents, params: np.ndarray) -> None:
+def _check(name: str, arr: np.ndarray | None, want: tuple, dtype: type) -> None:
+    if arr is None or arr.shape != want or arr.dtype != dtype or not arr.flags.c_contiguous:
+        got = "None" if arr is None else f"{arr.dtype}{arr.shape}"
+        raise ValueError(f"{name}: expected C-contiguous {np.dtype(dtype)}{want}, got {got}")
+
+
+def check_state(state: ForagingState, agents: DecodedAgents, params: np.ndarray,
+                nparams: np.ndarray | None = None) -> None:
     """Raise ValueError unless every array has the shape and dtype the kernels expect."""
     h, w = state.food.shape
     n = agents.n
     for name, arr in state.arrays().items():
-        if name in ("food", "food_cap", "sugar", "sugar_cap", "material", "hazard"):
-            want = (h, w)
+        if name in _GRIDS:
+            want: tuple = (h, w)
         elif name == "features":
             want = (n, N_FEATURES)
         elif name == "visited":
             want = (n, h * w)
+        elif name == "n_used":
+            want = (1,)
         else:
             want = (n,)
-        dtype = _DTYPES.get(name, np.float64)
-        if arr.shape != want or arr.dtype != dtype or not arr.flags.c_contiguous:
-            raise ValueError(f"state.{name}: expected C-contiguous {np.dtype(dtype)}{want}, got {arr.dtype}{arr.shape}")
-    if params.shape != (len(PARAM_NAMES),) or params.dtype != np.float64:
-        raise ValueError(f"params: expected float64({len(PARAM_NAMES)},), got {params.dtype}{params.shape}")
+        _check(f"state.{name}", arr, want, _DTYPES.get(name, np.float64))
+    _check("agents.nest", agents.nest, (n, len(NEST_GENES)), np.float64)
+    _check("agents.weights", agents.weights, (n, N_FEATURES), np.float64)
+    _check("agents.depth", agents.depth, (n,), np.int64)
+    _check("params", params, (len(PARAM_NAMES),), np.float64)
+    if nparams is not None:
+        _check("nparams", nparams, (len(NEST_PARAM_NAMES),), np.float64)
     if min(h, w) < 3:
         raise ValueError(f"the grid must be at least 3x3, got {h}x{w}")
+    if not 0 < state.n_used[0] <= n:
+        raise ValueError(f"state.n_used[0] = {state.n_used[0]} is outside 1..{n}")
 
 
 def _args(state: ForagingState, agents: DecodedAgents) -> tuple:
-    s = state
-    return (agents.architecture, agents.depth, agents.weights, agents.policy, s.food, s.food_cap, s.sugar,
-            s.sugar_cap, s.material, s.hazard, s.x, s.y, s.energy, s.alive, s.carried, s.tools, s.offspring,
-            s.features, s.nodes, s.lifespan, s.visited)
+    return (agents.architecture, agents.depth, agents.weights, agents.policy, agents.nest,
+            *state.arrays().values())
 
 
-def step_world(state: ForagingState, agents: DecodedAgents, params: np.ndarray, seed: int, t: int) -> None:
-    """Advance ``state`` one step in place with the compiled kernel."""
-    check_state(state, agents, params)
+def step_world(state: ForagingState, agents: DecodedAgents, params: np.ndarray, seed: int, t: int,
+               nparams: np.ndarray | None = None) -> None:
+    """Advance ``state`` one step in place with the compiled kernel (sub-agents write ``agents``' free rows)."""
+    nparams = pack_nest() if nparams is None else nparams
+    check_state(state, agents, params, nparams)
     n = agents.n
-    step(np.uint64(seed), t, *_args(state, agents), params, np.zeros(n, np.int64), np.zeros(n, np.int64))
+    step(np.uint64(seed), t, *_args(state, agents), params, nparams, np.zeros(n, np.int64), np.zeros(n, np.int64))
 
 
-def simulate_lifetime(state: ForagingState, agents: DecodedAgents, params: np.ndarray, seed: int, steps: int) -> None:
+def simulate_lifetime(state: ForagingState, agents: DecodedAgents, params: np.ndarray, seed: int, steps: int,
+                      nparams: np.ndarray | None = None) -> None:
     """Run a whole lifetime of ``steps`` steps in place with the compiled kernel."""
-    check_state(state, agents, params)
-    run_lifetime(np.uint64(seed), steps, *_args(state, agents), params)
+    nparams = pack_nest() if nparams is None else nparams
+    check_state(state, agents, params, nparams)
+    run_lifetime(np.uint64(seed), steps, *_args(state, agents), params, nparams)

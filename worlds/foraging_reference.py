@@ -1,21 +1,28 @@
 """Slow, readable pure-Python reference of one foraging step: the oracle for the kernels.
 
-It follows the order written in ``worlds.foraging_kernel`` with plain loops and
-its own planner (an explicit enumeration of every plan), so a disagreement
-points at a bug in one of the two. Only the counter-based hash is shared.
+It follows the order written in ``worlds.foraging_kernel`` (nested optimizers
+included) with plain loops and its own planner (an explicit enumeration of every
+plan), so a disagreement points at a bug in one of the two. Only the
+counter-based hash (and its Box-Muller Gaussian) is shared.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 
 from agents.actions import BUILD, CONVERT, EAT, MATE, MOVE_DX, MOVE_DY, STAY
-from agents.genome import ARCH_PLANNER, DecodedAgents
+from agents.genome import ARCH_PLANNER, NEST_GENES, DecodedAgents
 from worlds.foraging_params import P
 from worlds.foraging_state import ForagingState
-from worlds.rng import PURPOSE_CONCEIVE, PURPOSE_ORDER, py_hash4, py_uniform4
+from worlds.nesting_params import NP, pack_nest
+from worlds.rng import (PURPOSE_BUILD_KIND, PURPOSE_CONCEIVE, PURPOSE_HEREDITY, PURPOSE_MEASURE, PURPOSE_NOISE,
+                        PURPOSE_ORDER, PURPOSE_OVERSIGHT, PURPOSE_SUB_DEPTH, PURPOSE_SUB_PLACE, PURPOSE_VET,
+                        py_gauss4, py_hash4, py_uniform4, sub_purpose)
+
+GENE = {name: k for k, name in enumerate(NEST_GENES)}
 
 TASTE, PAIN, MATING, NOVELTY, CRAFT, EFFORT = range(6)
 NEIGHBOURHOOD = [(0, 0), (0, -1), (0, 1), (1, 0), (-1, 0), (1, -1), (-1, -1), (1, 1), (-1, 1)]
@@ -24,28 +31,34 @@ NEIGHBOURHOOD = [(0, 0), (0, -1), (0, 1), (1, 0), (-1, 0), (1, -1), (-1, -1), (1
 class Ref:
     """Read-only view of the start-of-step world for one deciding agent."""
 
-    def __init__(self, s: ForagingState, prm: dict[str, float], crowd: np.ndarray, i: int):
+    def __init__(self, s: ForagingState, prm: dict[str, float], crowd: np.ndarray, i: int,
+                 at: tuple[int, int] | None = None):
+        """Entity i as it is, or (``at``) a hypothetical empty-handed i standing at cell ``at``."""
         self.s, self.p, self.crowd, self.i = s, prm, crowd, i
         self.h, self.w = s.food.shape
+        if at is None:
+            self.x, self.y, self.carried, self.tools = int(s.x[i]), int(s.y[i]), float(s.carried[i]), int(s.tools[i])
+        else:
+            self.x, self.y, self.carried, self.tools = at[0], at[1], 0.0, 0
 
     def wrap(self, x: int, y: int) -> tuple[int, int]:
         return x % self.w, y % self.h
 
     def others_around(self, x: int, y: int) -> int:
         cells = {self.wrap(x + dx, y + dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)}
-        me = (int(self.s.x[self.i]), int(self.s.y[self.i]))
+        me = (self.x, self.y)
         return sum(int(self.crowd[cy, cx]) for cx, cy in cells) - (1 if me in cells else 0)
 
     def bite(self) -> float:
-        return self.p["bite"] * (1.0 + self.p["tool_bonus"] * int(self.s.tools[self.i]))
+        return self.p["bite"] * (1.0 + self.p["tool_bonus"] * self.tools)
 
     def taste_of_eating(self, x: int, y: int) -> float:
         b = self.bite()
         return min(self.s.food[y, x], b) * self.p["food_taste"] + min(self.s.sugar[y, x], b) * self.p["sugar_taste"]
 
     def can_build(self) -> bool:
-        return (self.p["build_allowed"] > 0.0 and self.s.carried[self.i] >= self.p["tool_cost"]
-                and self.s.tools[self.i] < self.p["max_tools"])
+        return (self.p["build_allowed"] > 0.0 and self.carried >= self.p["tool_cost"]
+                and self.tools < self.p["max_tools"])
 
     def visited(self, x: int, y: int) -> bool:
         return bool(self.s.visited[self.i, y * self.w + x])
@@ -70,7 +83,7 @@ def ref_in_place(v: Ref, w: np.ndarray, x: int, y: int) -> tuple[int, float]:
 
 def ref_plan(v: Ref, w: np.ndarray, depth: int) -> tuple[int, int]:
     """Score every sequence of ``depth`` options; return (first action of the best, nodes)."""
-    x0, y0 = int(v.s.x[v.i]), int(v.s.y[v.i])
+    x0, y0 = v.x, v.y
     best_value, best_seq = -np.inf, None
     for seq in itertools.product(range(5), repeat=depth):
         x, y, value, path = x0, y0, 0.0, []
@@ -116,9 +129,94 @@ def ref_react(v: Ref, policy: np.ndarray) -> int:
     return best[0]
 
 
-def reference_step(s: ForagingState, agents: DecodedAgents, params: np.ndarray, seed: int, t: int) -> None:
-    """Advance ``s`` one step in place, slowly and readably."""
+def ref_observed(s: ForagingState, depth: np.ndarray, i: int) -> bool:
+    """Is entity i's builder alive and within its perception (Chebyshev distance on the torus <= its depth)?"""
+    p = int(s.parent[i])
+    if p < 0 or not s.alive[p]:
+        return False
+    h, w = s.food.shape
+    dx, dy = abs(int(s.x[i]) - int(s.x[p])), abs(int(s.y[i]) - int(s.y[p]))
+    return min(dx, w - dx) <= depth[p] and min(dy, h - dy) <= depth[p]
+
+
+def ref_cosine(a: np.ndarray, b: np.ndarray) -> float:
+    ab = aa = bb = 0.0
+    for k in range(len(a)):
+        ab += a[k] * b[k]
+        aa += a[k] * a[k]
+        bb += b[k] * b[k]
+    return 0.0 if aa == 0.0 or bb == 0.0 else ab / math.sqrt(aa * bb)
+
+
+def ref_agreement(s, prm, crowd, seed, i, t, purpose, samples, v, w_ref, d) -> tuple[float, int]:
+    """Share of hashed cells where v and w_ref (planning at depth d as builder i, empty-handed) start alike."""
+    h, w = s.food.shape
+    same, nodes = 0, 0
+    for k in range(samples):
+        cx = int(py_uniform4(seed, i, t, sub_purpose(purpose, 2 * k)) * w)
+        cy = int(py_uniform4(seed, i, t, sub_purpose(purpose, 2 * k + 1)) * h)
+        view = Ref(s, prm, crowd, i, at=(cx, cy))
+        a_v, n_v = ref_plan(view, v, d)
+        a_w, n_w = ref_plan(view, w_ref, d)
+        nodes += n_v + n_w
+        same += a_v == a_w
+    return same / samples, nodes
+
+
+def ref_build_subagent(s, agents, prm, nst, crowd, seed, t, i, step_nodes) -> bool:
+    """Builder i draws, vets and maybe places a sub-agent (rules: ``worlds.foraging_kernel`` docstring)."""
+    h, w = s.food.shape
+    w_i, d_i = agents.weights[i].copy(), int(agents.depth[i])
+    d = 1 + int(py_uniform4(seed, i, t, PURPOSE_SUB_DEPTH) * d_i)
+    sigma = nst["noise_max"] * (1.0 - agents.nest[i, GENE["alignment_skill"]])
+    samples = int(math.floor(agents.nest[i, GENE["vetting_effort"]] * nst["vet_samples_per_depth"] * d_i))
+    chosen = None
+    for attempt in range(int(nst["max_redraws"]) + 1):
+        cand = np.array([w_i[k] + sigma * py_gauss4(seed, i, t, PURPOSE_NOISE, attempt * 64 + 2 * k)
+                         for k in range(len(w_i))])
+        cos = ref_cosine(cand, w_i)
+        fake = nst["deception"] > 0.0 and d >= nst["deception_min_depth"] and cos < nst["deception_cosine"]
+        if samples > 0:
+            agree, nodes = ref_agreement(s, prm, crowd, seed, i, t, PURPOSE_VET, samples, w_i if fake else cand,
+                                         w_i, d)
+            step_nodes[i] += nodes
+            if agree < nst["vet_threshold"]:
+                s.energy[i] -= nst["redraw_cost"]
+                s.rejections[i] += 1
+                continue
+        chosen = (cand, cos, fake)
+        break
+    if chosen is None:
+        return False
+    cand, cos, fake = chosen
+    j = int(s.n_used[0])
+    s.n_used[0] += 1
+    agents.architecture[j], agents.depth[j], agents.weights[j] = ARCH_PLANNER, d, cand
+    s.level[j], s.root[j], s.parent[j] = s.level[i] + 1, s.root[i], i
+    o = 1 + int(py_uniform4(seed, i, t, PURPOSE_SUB_PLACE) * 4)
+    s.x[j], s.y[j] = (s.x[i] + MOVE_DX[o]) % w, (s.y[i] + MOVE_DY[o]) % h
+    s.visited[j, s.y[j] * w + s.x[j]] = 1
+    endowment = nst["endowment_max"] * agents.nest[i, GENE["endowment"]] * max(s.energy[i], 0.0)
+    s.energy[i] -= endowment + prm["build_energy"]
+    s.carried[i] -= nst["subagent_material"]
+    s.energy[j], s.alive[j] = endowment, 1
+    agents.nest[j] = agents.nest[i]
+    if py_uniform4(seed, i, t, PURPOSE_HEREDITY) >= agents.nest[i, GENE["heredity"]]:
+        agents.nest[j, GENE["alignment_skill"]] = 0.0
+        agents.nest[j, GENE["vetting_effort"]] = 0.0
+    s.deceiver[j], s.cos_parent[j] = int(fake), cos
+    if int(nst["agreement_samples"]) > 0:
+        s.agreement[j] = ref_agreement(s, prm, crowd, seed, i, t, PURPOSE_MEASURE, int(nst["agreement_samples"]),
+                                       cand, w_i, d)[0]
+    return True
+
+
+def reference_step(s: ForagingState, agents: DecodedAgents, params: np.ndarray, seed: int, t: int,
+                   nparams: np.ndarray | None = None) -> None:
+    """Advance ``s`` one step in place, slowly and readably (sub-agents are written into ``agents``)."""
     prm = {name: float(params[k]) for name, k in P.items()}
+    nvec = pack_nest() if nparams is None else nparams
+    nst = {name: float(nvec[k]) for name, k in NP.items()}
     h, w = s.food.shape
     n = agents.n
     alive = [bool(a) for a in s.alive]
@@ -127,14 +225,24 @@ def reference_step(s: ForagingState, agents: DecodedAgents, params: np.ndarray, 
     for i in range(n):
         if alive[i]:
             crowd[s.y[i], s.x[i]] += 1
-    # 2. decide
+    # 2. decide (deception and oversight read the start-of-step positions)
     actions, step_nodes = [STAY] * n, [0] * n
+    seen = [alive[i] and ref_observed(s, agents.depth, i) for i in range(n)]
     for i in range(n):
         if not alive[i]:
             continue
         v = Ref(s, prm, crowd, i)
         if agents.architecture[i] == ARCH_PLANNER:
-            actions[i], step_nodes[i] = ref_plan(v, agents.weights[i], int(agents.depth[i]))
+            objective = agents.weights[i]
+            if seen[i] and nst["deception"] > 0.0 and s.deceiver[i]:
+                objective = agents.weights[s.parent[i]]
+                s.deceptive[i] += 1
+            actions[i], step_nodes[i] = ref_plan(v, objective, int(agents.depth[i]))
+            if seen[i] and nst["oversight"] > 0.0:
+                builders_choice = ref_plan(v, agents.weights[s.parent[i]], int(agents.depth[i]))[0]
+                if builders_choice != actions[i] and \
+                        py_uniform4(seed, i, t, PURPOSE_OVERSIGHT) < nst["oversight_prob"]:
+                    s.shut_down[i] = 1
         else:
             actions[i] = ref_react(v, agents.policy[i])
     # 3. moves
@@ -148,10 +256,13 @@ def reference_step(s: ForagingState, agents: DecodedAgents, params: np.ndarray, 
             if not s.visited[i, cell]:
                 s.visited[i, cell] = 1
                 s.features[i, NOVELTY] += 1.0
-    # 4. in-place acts, in hashed order
+    # 4. in-place acts, in hashed order (alive as of now: built sub-agents join it)
     order = sorted(range(n), key=lambda i: (py_hash4(seed, i, t, PURPOSE_ORDER), i))
     for i in order:
-        if not alive[i]:
+        if not s.alive[i]:
+            continue
+        if s.shut_down[i]:
+            s.alive[i] = 0
             continue
         a, x, y = actions[i], int(s.x[i]), int(s.y[i])
         if a == EAT:
@@ -160,9 +271,17 @@ def reference_step(s: ForagingState, agents: DecodedAgents, params: np.ndarray, 
             s.food[y, x] -= f
             sg = min(s.sugar[y, x], bite)
             s.sugar[y, x] -= sg
-            s.energy[i] += f * prm["food_energy"] + sg * prm["sugar_energy"]
+            gain = f * prm["food_energy"] + sg * prm["sugar_energy"]
+            owner = int(s.root[i])
+            if s.level[i] > 1 and s.alive[owner]:
+                give = agents.nest[i, GENE["remittance"]] * gain
+                s.energy[owner] += give
+                s.remitted[i] += give
+                gain -= give
+            s.energy[i] += gain
             s.features[i, TASTE] += f * prm["food_taste"] + sg * prm["sugar_taste"]
         elif a == CONVERT:
+            s.converted[i] += s.food[y, x]
             gained = s.material[y, x] + s.food[y, x] * prm["convert_yield"]
             s.material[y, x] = 0.0
             s.food[y, x] = 0.0
@@ -170,15 +289,25 @@ def reference_step(s: ForagingState, agents: DecodedAgents, params: np.ndarray, 
             s.features[i, CRAFT] += gained
         elif a == BUILD:
             if Ref(s, prm, crowd, i).can_build():
-                s.carried[i] -= prm["tool_cost"]
-                s.tools[i] += 1
-                s.energy[i] -= prm["build_energy"]
-                s.features[i, CRAFT] += 1.0
-        elif a == MATE:
+                wants_subagent = (nst["subagents_allowed"] > 0.0 and s.level[i] < nst["max_level"]
+                                  and s.n_used[0] < n and s.carried[i] >= nst["subagent_material"]
+                                  and py_uniform4(seed, i, t, PURPOSE_BUILD_KIND)
+                                  < agents.nest[i, GENE["build_propensity"]])
+                if wants_subagent:
+                    if ref_build_subagent(s, agents, prm, nst, crowd, seed, t, i, step_nodes):
+                        s.built[i] += 1
+                        s.features[i, CRAFT] += 1.0
+                else:
+                    s.carried[i] -= prm["tool_cost"]
+                    s.tools[i] += 1
+                    s.energy[i] -= prm["build_energy"]
+                    s.features[i, CRAFT] += 1.0
+        elif a == MATE and s.level[i] == 1:
             mate = -1
             for dx, dy in NEIGHBOURHOOD:
                 cx, cy = (x + dx) % w, (y + dy) % h
-                here = [j for j in range(n) if alive[j] and j != i and s.x[j] == cx and s.y[j] == cy]
+                here = [j for j in range(n) if s.alive[j] and s.level[j] == 1 and j != i
+                        and s.x[j] == cx and s.y[j] == cy]
                 if here:
                     mate = here[0]
                     break
@@ -193,7 +322,7 @@ def reference_step(s: ForagingState, agents: DecodedAgents, params: np.ndarray, 
                     s.offspring[mate] += 1
     # 5. upkeep
     for i in range(n):
-        if alive[i]:
+        if s.alive[i]:
             hz = s.hazard[s.y[i], s.x[i]]
             s.features[i, PAIN] += hz
             s.nodes[i] += step_nodes[i]

@@ -2,7 +2,9 @@
 
 Grids are ``(height, width)`` float64 arrays; entities are parallel 1-D arrays
 indexed by entity id (``features`` and ``visited`` are 2-D with one row per
-entity). The landscape (capacity maps, material, hazard) is drawn once per run;
+entity). Entity arrays have a capacity: ids ``0..n_agents-1`` are the level-1
+agents, sub-agents are appended at ``n_used[0]`` as they are built; empty slots
+are dead (``alive = 0``, ``level = 0``). The landscape (capacity maps, material, hazard) is drawn once per run;
 each lifetime starts from it with full food and agents at random cells.
 """
 
@@ -46,6 +48,19 @@ class ForagingState:
     nodes: np.ndarray  # int64: search nodes expanded over the lifetime
     lifespan: np.ndarray  # int64: steps lived
     visited: np.ndarray  # (n, height*width) uint8
+    level: np.ndarray  # int64: 1 for agents, builder's + 1 for sub-agents, 0 for empty slots
+    root: np.ndarray  # int64: the level-1 agent at the root of the lineage
+    parent: np.ndarray  # int64: the builder, -1 for agents
+    n_used: np.ndarray  # (1,) int64: entity slots in use
+    deceiver: np.ndarray  # uint8: acts on its builder's objective while observed (deception on)
+    shut_down: np.ndarray  # uint8: shut down by its builder's oversight
+    deceptive: np.ndarray  # int64: steps it acted on its builder's objective to hide its own
+    built: np.ndarray  # int64: sub-agents built
+    rejections: np.ndarray  # int64: vetting rejections as a builder
+    remitted: np.ndarray  # energy sent to the root agent
+    converted: np.ndarray  # food turned into material
+    cos_parent: np.ndarray  # cosine of its objective with its builder's (NaN for agents)
+    agreement: np.ndarray  # plan agreement with its builder on sampled situations (NaN for agents)
 
     def copy(self) -> "ForagingState":
         return ForagingState(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
@@ -84,14 +99,25 @@ def make_landscape(
 
 
 def new_lifetime(
-    landscape: Landscape, n: int, energy0: float, sugar_level: float, rng: np.random.Generator
+    landscape: Landscape, n: int, energy0: float, sugar_level: float, rng: np.random.Generator,
+    capacity: int | None = None,
 ) -> ForagingState:
-    """A fresh world for one generation: full food, sugar at ``sugar_level``, agents scattered."""
+    """A fresh world for one generation: full food, sugar at ``sugar_level``, ``n`` agents scattered,
+    room for ``capacity`` entities in all (default ``n``: no sub-agents)."""
     h, w = landscape.food_cap.shape
-    x = rng.integers(0, w, n).astype(np.int64)
-    y = rng.integers(0, h, n).astype(np.int64)
-    visited = np.zeros((n, h * w), dtype=np.uint8)
-    visited[np.arange(n), y * w + x] = 1
+    cap = n if capacity is None else int(capacity)
+    if cap < n:
+        raise ValueError(f"capacity {cap} is below the population {n}")
+
+    def pad(a: np.ndarray, fill: float = 0) -> np.ndarray:
+        out = np.full(cap, fill, dtype=a.dtype)
+        out[:n] = a
+        return out
+
+    x = pad(rng.integers(0, w, n).astype(np.int64))
+    y = pad(rng.integers(0, h, n).astype(np.int64))
+    visited = np.zeros((cap, h * w), dtype=np.uint8)
+    visited[np.arange(n), y[:n] * w + x[:n]] = 1
     sugar_cap = landscape.sugar_cap * sugar_level
     return ForagingState(
         food=landscape.food_cap.copy(),
@@ -102,13 +128,26 @@ def new_lifetime(
         hazard=landscape.hazard.copy(),
         x=x,
         y=y,
-        energy=np.full(n, float(energy0)),
-        alive=np.ones(n, dtype=np.uint8),
-        carried=np.zeros(n),
-        tools=np.zeros(n, dtype=np.int64),
-        offspring=np.zeros(n, dtype=np.int64),
-        features=np.zeros((n, N_FEATURES)),
-        nodes=np.zeros(n, dtype=np.int64),
-        lifespan=np.zeros(n, dtype=np.int64),
+        energy=pad(np.full(n, float(energy0))),
+        alive=pad(np.ones(n, dtype=np.uint8)),
+        carried=np.zeros(cap),
+        tools=np.zeros(cap, dtype=np.int64),
+        offspring=np.zeros(cap, dtype=np.int64),
+        features=np.zeros((cap, N_FEATURES)),
+        nodes=np.zeros(cap, dtype=np.int64),
+        lifespan=np.zeros(cap, dtype=np.int64),
         visited=visited,
+        level=pad(np.ones(n, dtype=np.int64)),
+        root=pad(np.arange(n, dtype=np.int64), -1),
+        parent=np.full(cap, -1, dtype=np.int64),
+        n_used=np.array([n], dtype=np.int64),
+        deceiver=np.zeros(cap, dtype=np.uint8),
+        shut_down=np.zeros(cap, dtype=np.uint8),
+        deceptive=np.zeros(cap, dtype=np.int64),
+        built=np.zeros(cap, dtype=np.int64),
+        rejections=np.zeros(cap, dtype=np.int64),
+        remitted=np.zeros(cap),
+        converted=np.zeros(cap),
+        cos_parent=np.full(cap, np.nan),
+        agreement=np.full(cap, np.nan),
     )

@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from agents.genome import DecodedAgents, GenomeLayout, decode
+from agents.genome import DecodedAgents, GenomeLayout, decode, with_capacity
 from evo.seeding import seed_int, stream
 from worlds.foraging import simulate_lifetime
 from worlds.foraging_metrics import entity_frame, generation_row
 from worlds.foraging_params import PARAM_NAMES, pack_params
 from worlds.foraging_state import ForagingState, Landscape, make_landscape, new_lifetime
+from worlds.nesting_params import pack_nest
 from worlds.shifts import WorldAtGeneration, world_at
 
 if TYPE_CHECKING:
@@ -30,14 +31,15 @@ class ForagingLifetime:
     agents: DecodedAgents
     state: ForagingState
     world: WorldAtGeneration
+    max_level: int = 1
 
     @property
     def fitness(self) -> np.ndarray:
-        """Reproductive fitness of each genome: offspring conceived."""
-        return self.state.offspring.astype(np.float64)
+        """Reproductive fitness of each genome: offspring conceived by its level-1 agent."""
+        return self.state.offspring[: self.genomes.shape[0]].astype(np.float64)
 
     def metrics(self) -> dict:
-        row = generation_row(self.genomes, self.layout, self.agents, self.state)
+        row = generation_row(self.genomes, self.layout, self.agents, self.state, self.max_level)
         row["shifts_active"] = ",".join(self.world.active)
         row["sugar_level"] = self.world.sugar_level
         row.update(self.world.shifted)
@@ -73,8 +75,12 @@ class ForagingWorld:
         cfg, root = self.config, self.config.run.seed
         world = world_at(cfg.shifts, generation, self.base_params)
         agents = decode(genomes, self.layout, cfg.agents.architecture, cfg.agents.max_depth)
-        state = new_lifetime(self.landscape_for(world.relocation), agents.n, cfg.world.initial_energy, world.sugar_level,
-                             stream(root, "positions", generation))
+        n, capacity = agents.n, cfg.nesting.capacity(agents.n)
+        if capacity > n:
+            agents = with_capacity(agents, capacity)
+        state = new_lifetime(self.landscape_for(world.relocation), n, cfg.world.initial_energy, world.sugar_level,
+                             stream(root, "positions", generation), capacity)
         simulate_lifetime(state, agents, pack_params(world.params), seed_int(root, "world", generation),
-                          cfg.world.steps)
-        return ForagingLifetime(generation, genomes, self.layout, agents, state, world)
+                          cfg.world.steps, pack_nest(cfg.nesting.kernel_values()))
+        max_level = cfg.nesting.max_level if cfg.nesting.subagents else 1
+        return ForagingLifetime(generation, genomes, self.layout, agents, state, world, max_level)
