@@ -175,7 +175,8 @@ def _layout(children: dict[int, list[int]], node: int, depth: int, pos: dict, ne
 def tree_figure(run: RunTables, root_id: int | None = None, generation: int | None = None) -> Figure:
     """The nested tree of one agent: the entities built under it, from ``root_id``/``parent_id``.
 
-    Defaults: the last recorded generation, and the agent with the largest tree there
+    Defaults: the recorded generation holding the largest tree (the latest on ties; the
+    last generation when nobody built anything), and the agent with the largest tree there
     (ties: the fittest). Nodes are placed one row per level; edges have ``gid == TREE_EDGE_GID``.
     """
     fig = Figure(figsize=FIG_SIZE, layout="constrained")
@@ -186,7 +187,11 @@ def tree_figure(run: RunTables, root_id: int | None = None, generation: int | No
         ax.text(0.5, 0.5, "no entity records", transform=ax.transAxes, ha="center", va="center")
         ax.set_axis_off()
         return fig
-    gen = int(ents["generation"].max()) if generation is None else int(generation)
+    if generation is None:
+        sizes = ents.groupby(["generation", "root_id"]).size()
+        gen = int(sizes[sizes == sizes.max()].index.get_level_values(0).max())
+    else:
+        gen = int(generation)
     ents = ents[ents["generation"] == gen]
     root = _pick_root(ents) if root_id is None else int(root_id)
     tree = ents[ents["root_id"] == root]
