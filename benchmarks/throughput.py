@@ -64,9 +64,9 @@ def run_generations(scenario: str, overrides: list[str], n: int, out: Path) -> t
 def generation_zero(config: Config) -> tuple[ForagingState, Any, np.ndarray, int]:
     """State, decoded agents, packed params and kernel seed of generation 0, built as ``Evolution.step`` does."""
     evo, cfg, root = Evolution(config), config, config.run.seed
-    world = world_at(cfg.shifts, 0, evo.base_params)
+    world = world_at(cfg.shifts, 0, evo.world.base_params)
     agents = decode(np.stack(evo.population), evo.layout, cfg.agents.architecture, cfg.agents.max_depth)
-    state = new_lifetime(evo.landscape, agents.n, cfg.world.initial_energy, world.sugar_level,
+    state = new_lifetime(evo.world.landscape, agents.n, cfg.world.initial_energy, world.sugar_level,
                          stream(root, "positions", 0))
     return state, agents, pack_params(world.params), seed_int(root, "world", 0)
 
