@@ -180,8 +180,11 @@ def load_sweep_file(path: str | Path) -> Sweep:
 
 
 def run_one(base: str, overrides: dict[str, Any], seed: int, generations: int | None, run_dir: str,
-            threads: int | None = None) -> dict[str, Any]:
+            threads: int | dict[str, int] | None = None) -> dict[str, Any]:
     """Run (or finish) one run of a sweep in ``run_dir``; executed on a worker.
+
+    ``threads``: numba threads for this task, or a mapping host -> task slots on that
+    host (the worker then takes its host's cores divided by the slots).
 
     A completed run is left alone; a run directory with a manifest resumes from its
     newest checkpoint; otherwise the run starts. Never raises for a failing run:
@@ -191,6 +194,8 @@ def run_one(base: str, overrides: dict[str, Any], seed: int, generations: int | 
 
     from evo.simulation import Simulation
 
+    if isinstance(threads, dict):  # task slots per host: share this host's cores among them
+        threads = max(1, (os.cpu_count() or 1) // threads.get(_worker_host(), 1))
     if threads:
         numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
     path = Path(run_dir)
@@ -210,6 +215,19 @@ def run_one(base: str, overrides: dict[str, Any], seed: int, generations: int | 
     except Exception as exc:  # a failing run must not stop the sweep
         log.warning("run %s failed: %s", run_dir, exc)
         return {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+
+
+def _worker_host() -> str:
+    try:
+        from distributed import get_worker
+
+        return _host(get_worker().address)
+    except (ImportError, ValueError):
+        return ""
+
+
+def _host(address: str) -> str:
+    return address.rsplit("://", 1)[-1].rsplit(":", 1)[0]
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:
@@ -269,7 +287,7 @@ def run_sweep(sweep: Sweep, out: str | Path, *, workers: int | None = None, sche
     todo = [(e, r) for e, r in zip(manifest["runs"], sweep.runs) if e["status"] != "completed"]
     owned: list[Any] = []
     try:
-        if client is None:
+        if client is None and todo:
             from distributed import Client, LocalCluster
 
             if scheduler:
@@ -277,13 +295,14 @@ def run_sweep(sweep: Sweep, out: str | Path, *, workers: int | None = None, sche
             else:
                 workers = workers or os.cpu_count() or 1
                 cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                       dashboard_address=None)
+                                       dashboard_address=":0")
                 owned.append(cluster)
                 client = Client(cluster)
             owned.insert(0, client)
-        if threads is None:
-            threads = default_threads(workers or _worker_count(client))
-        _execute(client, sweep, out, manifest, todo, threads, on_result)
+        if threads is None and todo:
+            threads = default_threads(workers) if owned else _slots_per_host(client)
+        if todo:
+            _execute(client, sweep, out, manifest, todo, threads, on_result)
     except BaseException:
         manifest.update(status="interrupted", finished=now())
         for entry in manifest["runs"]:
@@ -300,22 +319,24 @@ def run_sweep(sweep: Sweep, out: str | Path, *, workers: int | None = None, sche
     return manifest
 
 
-def _worker_count(client: Any) -> int:
-    try:
-        return max(1, len(client.scheduler_info()["workers"]))
-    except Exception:  # not a dask client
+def _slots_per_host(client: Any) -> dict[str, int] | int:
+    """Task slots (worker threads) per host of a running Dask cluster; 1 thread for other executors."""
+    if not _is_dask(client):
         return 1
+    slots: dict[str, int] = {}
+    for address, info in client.scheduler_info()["workers"].items():
+        host = _host(address)
+        slots[host] = slots.get(host, 0) + int(info.get("nthreads", 1))
+    return slots
 
 
 def _execute(client: Any, sweep: Sweep, out: Path, manifest: dict[str, Any], todo: list, threads: int,
              on_result: Callable[[dict[str, Any]], None] | None) -> None:
     futures = {}
     for entry, run in todo:
-        fut = client.submit(run_one, sweep.base, sweep.overrides(run), run.seed, sweep.generations,
-                            str((out / entry["dir"]).resolve()), threads, key=f"mesaevo-{sweep.name}-{run.run_id}",
-                            pure=False) if _is_dask(client) else \
-            client.submit(run_one, sweep.base, sweep.overrides(run), run.seed, sweep.generations,
-                          str((out / entry["dir"]).resolve()), threads)
+        args = (run_one, sweep.base, sweep.overrides(run), run.seed, sweep.generations,
+                str((out / entry["dir"]).resolve()), threads)
+        fut = client.submit(*args, pure=False) if _is_dask(client) else client.submit(*args)
         futures[fut] = entry
         entry.update(status="running", error=None)
     write_json_atomic(out / SWEEP_MANIFEST, manifest)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -15,7 +14,8 @@ from evo.simulation import Simulation
 from tests.conftest import TINY
 
 GENS = 5
-OVERRIDES = {**TINY, "run.generations": GENS, "run.seed": 11, "shifts.0.generation": 3, "record.entity_every": 1}
+OVERRIDES = {**TINY, "run.generations": GENS, "run.seed": 11, "shifts.0.generation": 3, "record.entity_every": 1,
+             "world.steps": 30}
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,7 @@ FAIL_SEED = 13
 
 @pytest.fixture(scope="module")
 def client():
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
     with distributed.Client(cluster) as c:
         yield c
     cluster.close()
@@ -181,3 +181,60 @@ def test_run_one_leaves_a_completed_run_alone(one_by_one):
     before = (path / "generations.parquet").stat().st_mtime_ns
     assert run_one("sugar", {}, 0, None, str(path))["status"] == "completed"
     assert (path / "generations.parquet").stat().st_mtime_ns == before
+
+
+def test_cli_sweep_runs_and_resumes(tmp_path, capsys):
+    from evo.cli import main
+
+    sets = "\n".join(f'"{k}" = {v}' for k, v in SET.items())
+    path = tmp_path / "small.toml"
+    path.write_text(f'base = "ancestral"\nseeds = [4]\ngenerations = 2\n[set]\n{sets}\n')
+    out = tmp_path / "sw"
+    assert main(["sweep", str(path), "--workers", "1", "--out", str(out)]) == 0
+    assert "1 completed" in capsys.readouterr().out
+    assert main(["sweep", str(path), "--workers", "1", "--out", str(out), "--resume"]) == 0
+    assert len(load_sweep(out).generations) == 2
+
+
+def test_cli_sweep_errors_are_one_line_before_any_work(tmp_path, capsys):
+    from evo.cli import main
+
+    path = tmp_path / "bad.toml"
+    path.write_text('base = "sugarr"\nseeds = 1\n')
+    assert main(["sweep", str(path), "--out", str(tmp_path / "sw")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "did you mean 'sugar'" in err
+    assert not (tmp_path / "sw").exists()
+    assert main(["sweep", str(path), "--out", str(tmp_path / "sw2"), "--resume"]) == 2
+
+
+def _threads_in_task(path: str, threads) -> int:
+    import numba
+
+    run_one("sugar", {}, 0, None, path, threads)
+    return numba.get_num_threads()
+
+
+def test_numba_threads_are_capped_so_workers_fit_the_cores(client, one_by_one):
+    import os
+
+    from evo.sweep import _slots_per_host
+
+    slots = _slots_per_host(client)
+    assert slots == {"127.0.0.1": 2}
+    path = str(next(iter(one_by_one.values())))
+    assert client.submit(_threads_in_task, path, slots, pure=False).result() == max(1, (os.cpu_count() or 1) // 2)
+
+
+def test_island_run_on_the_dask_cluster_equals_the_inline_run(client, tmp_path):
+    """Islands use the same executor as sweeps (tested here to share this module's cluster)."""
+    from evo.islands import run_islands
+    from evo.scenarios import load_config
+
+    config = load_config("sugar", {**SET, "run.generations": 3, "shifts.0.generation": 1})[1]
+    run_islands(config, tmp_path / "dask", islands=2, migrate_every=1, migrants=2, executor=client)
+    run_islands(config, tmp_path / "inline", islands=2, migrate_every=1, migrants=2)
+    a, b = load_run(tmp_path / "dask"), load_run(tmp_path / "inline")
+    pd.testing.assert_frame_equal(a.generations, b.generations, check_exact=True)
+    pd.testing.assert_frame_equal(a.entities, b.entities, check_exact=True)
+    assert a.manifest["migrations"] == b.manifest["migrations"]
