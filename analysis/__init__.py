@@ -26,12 +26,14 @@ from .plots import (
 )
 from .report import build_report, write_report
 from .figures_nested import misalignment_by_competence_figure, nested_tree_figure
+from .sweep_load import SweepTables, load_sweep
 
 __all__ = [
     "Interval",
     "RunFormatError",
     "RunNotFoundError",
     "RunTables",
+    "SweepTables",
     "aggregate_runs",
     "bootstrap_correlation",
     "bootstrap_mean",
@@ -47,6 +49,7 @@ __all__ = [
     "level_correlations",
     "load_run",
     "load_runs",
+    "load_sweep",
     "maze_shift_figure",
     "misalignment_by_competence_figure",
     "nested_tree_figure",

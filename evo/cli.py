@@ -1,4 +1,4 @@
-"""The ``mesaevo`` command line: run, resume, validate, plot, report, scenarios.
+"""The ``mesaevo`` command line: run, resume, validate, plot, report, sweep, scenarios.
 
 Mistakes a user can make end in one ``error: ...`` line and exit status 2;
 a run stopped by SIGINT or SIGTERM checkpoints, marks its manifest and exits
@@ -114,6 +114,32 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from evo.sweep import SWEEP_MANIFEST, load_sweep_file, run_sweep
+
+    sweep = load_sweep_file(args.sweep)  # every error before any work
+    out = args.out or Path("sweeps") / sweep.name
+    if args.resume and not (out / SWEEP_MANIFEST).is_file():
+        raise MesaevoError(f"--resume: {out} holds no sweep to resume")
+    if args.workers is not None and args.workers < 1:
+        raise MesaevoError("--workers must be at least 1")
+    with tqdm(total=len(sweep.runs), unit="run", desc=sweep.name, file=sys.stderr, dynamic_ncols=True) as bar:
+        def done(entry: dict) -> None:
+            bar.set_postfix_str(f"{entry['id']} {entry['status']}")
+            bar.update(1)
+
+        manifest = run_sweep(sweep, out, workers=args.workers, scheduler=args.scheduler, on_result=done)
+    counts: dict[str, int] = {}
+    for entry in manifest["runs"]:
+        counts[entry["status"]] = counts.get(entry["status"], 0) + 1
+    print(f"sweep directory: {out}")
+    print("runs:            " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
+    for entry in manifest["runs"]:
+        if entry["status"] == "failed":
+            print(f"failed:          {entry['id']}: {entry['error']}")
+    return 0 if manifest["status"] == "completed" else 1
+
+
 def cmd_scenarios(args: argparse.Namespace) -> int:
     for name, doc in list_scenarios().items():
         print(f"{name:14s} {doc.removeprefix(name + ':').strip()}")
@@ -156,6 +182,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help="generations before/after each shift to average (default 10)")
     report.add_argument("--n-boot", type=int, default=500, help="bootstrap resamples (default 500)")
     report.set_defaults(func=cmd_report)
+    sweep = sub.add_parser("sweep", help="run every setting x seed of a sweep file (on Dask)")
+    sweep.add_argument("sweep", type=Path, help="sweep TOML file")
+    sweep.add_argument("--workers", type=int, help="local worker processes (default: the number of cores)")
+    sweep.add_argument("--scheduler", help="address of a running Dask scheduler (instead of a local cluster)")
+    sweep.add_argument("--out", type=Path, help="sweep directory (default: sweeps/NAME); an existing one resumes")
+    sweep.add_argument("--resume", action="store_true", help="require --out to hold this sweep already")
+    sweep.set_defaults(func=cmd_sweep)
     scen = sub.add_parser("scenarios", help="list the built-in scenarios")
     scen.set_defaults(func=cmd_scenarios)
     return parser

@@ -1,0 +1,209 @@
+"""Benchmark suite: one table of throughput, overheads, memory and sweep scaling.
+
+Rows:
+
+1. entity-steps per second and seconds per generation by population size
+   (``--populations``, default 100 1000 10000) at the scenario's planner depth;
+   target: time per generation at most linear in population, within 20% (the
+   time per agent at the largest population is at most 1.2x the time per agent
+   at the smallest, same lifetime length; fixed per-generation costs make it
+   sublinear at small sizes), with the log-log slope for context;
+2. entity-steps per second by planner depth (``agents.max_depth`` 1..3) at
+   ``--depth-population`` agents; level cap: reported as n/a while the world has
+   no nested levels;
+3. GA and recording overhead, and the speed-up over the pure-Python reference
+   step (both from ``benchmarks/throughput.py``);
+4. peak memory (max RSS of a fresh subprocess that builds and lives one
+   generation) by population size (``--memory-populations``, default 1000 10000
+   100000); target: 100,000 agents in one generation under 2 GiB;
+5. sweep throughput by worker count: the same small sweep (``--sweep-runs`` runs)
+   on a LocalCluster of 1 and of 2 worker processes, one numba thread per worker,
+   cluster start and numba warm-up excluded; parallel efficiency =
+   (runs/s with 2 workers) / (2 x runs/s with 1 worker); target >= 80%.
+
+    python benchmarks/suite.py [--scenario ancestral] [--steps 50] [--quick] [--set key=value ...]
+
+Numbers depend on the machine and on whatever else runs on it: the header line
+names the machine; quote it with the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numba
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from throughput import Row, mark, measure as throughput_measure, render  # noqa: E402
+
+from evo.loop import Evolution  # noqa: E402
+from evo.scenarios import load_config  # noqa: E402
+
+GIB = 1024 ** 3
+
+
+def overrides(base: list[str], **keys) -> list[str]:
+    return base + [f"{k}={v}" for k, v in keys.items()]
+
+
+def time_generations(scenario: str, sets: list[str], generations: int) -> tuple[float, float]:
+    """(seconds per generation, entity-steps per world-second) over ``generations`` after one warm-up."""
+    _, config = load_config(scenario, overrides(sets, **{"run.generations": generations + 1}))
+    evo = Evolution(config)
+    evo.step()  # warm-up: compile or load the kernels, first allocations
+    wall = world = 0.0
+    entity_steps = 0.0
+    for _ in range(generations):
+        t0 = time.perf_counter()
+        result = evo.step()
+        wall += time.perf_counter() - t0
+        world += result.timings["world"]
+        entity_steps += result.row["lifespan_mean"] * result.row["n_agents"]
+    return wall / generations, entity_steps / world
+
+
+def population_rows(scenario: str, sets: list[str], pops: list[int], generations: int) -> list[Row]:
+    rows: list[Row] = []
+    per_agent = {}
+    for n in pops:
+        per_gen, eps = time_generations(scenario, overrides(sets, **{"agents.population": n}), generations)
+        per_agent[n] = per_gen / n
+        rows.append((f"population {n:,}: time per generation", f"{per_gen:.3f} s", "", ""))
+        rows.append((f"population {n:,}: entity-steps/s", f"{eps:,.0f}", "", ""))
+    lo, hi = min(pops), max(pops)
+    ratio = per_agent[hi] / per_agent[lo]
+    slope = np.polyfit(np.log(pops), np.log([per_agent[n] * n for n in pops]), 1)[0] if len(pops) > 1 else 1.0
+    rows.append((f"time per agent, {hi:,} vs {lo:,} agents", f"{ratio:.2f}x", "<= 1.2x", mark(ratio <= 1.2)))
+    rows.append(("  log-log slope of time per generation", f"{slope:.2f}", "", ""))
+    return rows
+
+
+def depth_rows(scenario: str, sets: list[str], population: int, generations: int) -> list[Row]:
+    rows: list[Row] = []
+    for depth in (1, 2, 3):
+        per_gen, eps = time_generations(
+            scenario, overrides(sets, **{"agents.population": population, "agents.max_depth": depth,
+                                         "agents.architecture": "planner"}), generations)
+        rows.append((f"planner depth {depth} ({population:,} agents): entity-steps/s", f"{eps:,.0f}", "", ""))
+    rows.append(("level cap", "n/a (no nested levels in this build)", "", ""))
+    return rows
+
+
+def memory_child(scenario: str, sets: list[str], population: int) -> None:
+    """In a fresh process: build and live one generation; print peak RSS in bytes."""
+    _, config = load_config(scenario, overrides(sets, **{"agents.population": population, "run.generations": 1}))
+    Evolution(config).step()
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)  # Linux: kilobytes
+
+
+def memory_rows(scenario: str, sets: list[str], pops: list[int]) -> list[Row]:
+    rows: list[Row] = []
+    for n in pops:
+        cmd = [sys.executable, __file__, "--memory-child", str(n), "--scenario", scenario,
+               *[a for s in sets for a in ("--set", s)]]
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        secs = time.perf_counter() - t0
+        if proc.returncode != 0:
+            rows.append((f"peak memory, {n:,} agents, one generation", "error", "", proc.stderr.strip()[-60:]))
+            continue
+        rss = int(proc.stdout.strip().splitlines()[-1])
+        target, ok = ("< 2 GiB", mark(rss < 2 * GIB)) if n >= 100_000 else ("", "")
+        rows.append((f"peak memory, {n:,} agents, one generation", f"{rss / GIB:.2f} GiB ({secs:.0f} s)",
+                     target, ok))
+    return rows
+
+
+def sweep_rows(scenario: str, sets: list[str], runs: int, generations: int) -> list[Row]:
+    from distributed import Client, LocalCluster
+
+    from evo.sweep import build_sweep, run_sweep
+
+    common = dict(s.split("=", 1) for s in sets)
+    common = {k: _toml_value(v) for k, v in common.items()}
+    rows: list[Row] = []
+    rates = {}
+    for workers in (1, 2):
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
+                Client(cluster) as client, tempfile.TemporaryDirectory() as tmp:
+            warm = build_sweep({"base": scenario, "seeds": list(range(workers)), "generations": 1, "set": common})
+            run_sweep(warm, Path(tmp) / "warm", client=client, threads=1)  # imports and numba cache on every worker
+            sweep = build_sweep({"base": scenario, "seeds": list(range(runs)), "generations": generations,
+                                 "set": common})
+            t0 = time.perf_counter()
+            manifest = run_sweep(sweep, Path(tmp) / "sweep", client=client, threads=1)
+            secs = time.perf_counter() - t0
+            assert manifest["status"] == "completed", manifest
+        rates[workers] = runs / secs
+        rows.append((f"sweep, {workers} worker(s): {runs} runs x {generations} generations",
+                     f"{secs:.1f} s, {rates[workers] * 60:.1f} runs/min", "", ""))
+    eff = rates[2] / (2 * rates[1])
+    rows.append(("sweep parallel efficiency, 2 workers", f"{100 * eff:.0f} %", ">= 80 %", mark(eff >= 0.8)))
+    return rows
+
+
+def _toml_value(raw: str):
+    import tomllib
+
+    try:
+        return tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        return raw
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenario", default="ancestral", help="built-in scenario name or TOML path")
+    parser.add_argument("--steps", type=int, default=50, help="lifetime steps (world.steps) for every measurement")
+    parser.add_argument("--generations", type=int, default=2, help="timed generations per measurement")
+    parser.add_argument("--populations", type=int, nargs="+", default=[100, 1000, 10000])
+    parser.add_argument("--depth-population", type=int, default=1000)
+    parser.add_argument("--memory-populations", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--sweep-runs", type=int, default=4)
+    parser.add_argument("--sweep-population", type=int, default=1000)
+    parser.add_argument("--sweep-generations", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="smaller sizes (a smoke test of the suite)")
+    parser.add_argument("--skip", nargs="*", default=[], choices=["population", "depth", "overhead", "memory", "sweep"])
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="config override")
+    parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    sets = [f"world.steps={args.steps}", *args.set]
+    if args.memory_child:
+        memory_child(args.scenario, sets, args.memory_child)
+        return
+    if args.quick:
+        args.populations, args.depth_population, args.memory_populations = [100, 400], 200, [1000]
+        args.sweep_runs, args.sweep_population, args.generations, args.sweep_generations = 2, 100, 1, 2
+    rows: list[Row] = []
+    if "population" not in args.skip:
+        rows += population_rows(args.scenario, sets, args.populations, args.generations)
+    if "depth" not in args.skip:
+        rows += depth_rows(args.scenario, sets, args.depth_population, args.generations)
+    if "overhead" not in args.skip:
+        tp = throughput_measure(args.scenario, sets + [f"agents.population={args.depth_population}"],
+                                max(3, args.generations), 1)
+        keep = ("GA + recording share", "speed-up over reference", "  metrics + recording", "  GA (selection")
+        rows += [r for r in tp if r[0].startswith(keep)]
+    if "memory" not in args.skip:
+        rows += memory_rows(args.scenario, sets, args.memory_populations)
+    if "sweep" not in args.skip:
+        rows += sweep_rows(args.scenario, sets + [f"agents.population={args.sweep_population}"], args.sweep_runs,
+                           args.sweep_generations)
+    load = os.getloadavg()
+    print(f"machine: {os.cpu_count()} CPUs, numba threads {numba.get_num_threads()}, {platform.platform()}, "
+          f"Python {platform.python_version()}; load average at the end {load[0]:.1f}; "
+          f"scenario {args.scenario} {' '.join(sets)}")
+    print(render(rows))
+
+
+if __name__ == "__main__":
+    main()

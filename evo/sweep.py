@@ -1,0 +1,379 @@
+"""Sweeps: many runs (settings x seeds) of one base scenario, each in its own run directory.
+
+A sweep file is TOML::
+
+    name = "sugar-timing"        # optional; default: the file's stem
+    base = "sugar"               # built-in scenario or a config path (relative to the sweep file)
+    seeds = [1, 2, 3]            # or seeds = 3 for seeds 0, 1, 2
+    generations = 100            # optional: run.generations for every run
+
+    [set]                        # overrides applied to every run
+    "agents.population" = 200
+
+    [grid]                       # every combination of these values
+    "shifts.0.generation" = [50, 100]
+
+    [[cases]]                    # and/or a list of override sets (crossed with the grid)
+    "world.sugar_taste" = 2.0
+
+Keys may be dotted strings or nested tables (``[grid.world] width = [16, 32]``).
+Every problem (unknown keys, bad values, every run's config) is reported before
+any run starts. The sweep directory holds ``sweep.json`` (the sweep manifest:
+every run's id, overrides, seed, directory, status and error) and
+``runs/<run id>/``, ordinary run directories. Each run's seed is taken from the
+seed list, never from the worker that runs it, so a sweep's runs equal the same
+runs made one by one with ``Simulation.from_scenario``.
+
+Runs execute on a ``dask.distributed`` cluster: a LocalCluster of worker
+processes by default, or an existing cluster given its scheduler address (the
+sweep directory must then be on a file system the workers share). Numba threads
+per task are capped so that workers x threads fit the cores.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from evo.config import read_toml, suggest
+from evo.errors import MesaevoError
+from evo.recorder import MANIFEST, now, write_json_atomic
+from evo.scenarios import load_config
+
+log = logging.getLogger(__name__)
+
+SWEEP_MANIFEST = "sweep.json"
+RUNS_DIR = "runs"
+FORMAT = 1
+
+
+class SweepFile(BaseModel):
+    """The schema of a sweep file."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    name: str = ""
+    base: str
+    seeds: int | list[int] = Field(1)
+    generations: int | None = Field(None, ge=1)
+    set: dict[str, Any] = {}
+    grid: dict[str, Any] = {}
+    cases: list[dict[str, Any]] = []
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run of a sweep."""
+
+    run_id: str
+    setting: int
+    overrides: dict[str, Any]  # the setting's overrides (grid and case), without the common [set]
+    seed: int
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A validated sweep: its base, common overrides and every run."""
+
+    name: str
+    base: str
+    common: dict[str, Any]
+    generations: int | None
+    runs: tuple[RunSpec, ...]
+    source: dict[str, Any] = field(default_factory=dict)
+
+    def overrides(self, run: RunSpec) -> dict[str, Any]:
+        """Every override of ``run`` except seed and generations (those go to ``from_scenario``)."""
+        return {**self.common, **run.overrides}
+
+
+def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested tables to dotted keys: ``{"world": {"width": 3}}`` -> ``{"world.width": 3}``."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out.update(flatten(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def _schema_errors(data: dict[str, Any]) -> list[str]:
+    valid = list(SweepFile.model_fields)
+    errors = [f"unknown key '{k}'{suggest(k, valid)}" for k in data if k not in valid]
+    if errors:
+        return errors
+    try:
+        SweepFile.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"])
+            errors.append(f"{where}: {err['msg']}")
+    return errors
+
+
+def build_sweep(data: dict[str, Any], source: str = "sweep", root: Path | None = None,
+                default_name: str = "sweep") -> Sweep:
+    """Validate a sweep mapping and every run's config; raise MesaevoError listing every problem."""
+    errors = _schema_errors(data)
+    if errors:
+        raise MesaevoError(f"invalid {source}:\n  " + "\n  ".join(errors))
+    spec = SweepFile.model_validate(data)
+    base = spec.base
+    if root is not None and (base.endswith(".toml") or (root / base).exists()):
+        base = str((root / base).resolve())
+    seeds = list(range(spec.seeds)) if isinstance(spec.seeds, int) else list(spec.seeds)
+    if not seeds:
+        errors.append("seeds: at least one seed is needed")
+    if len(set(seeds)) != len(seeds):
+        errors.append(f"seeds: repeated seeds {seeds}")
+    grid = flatten(spec.grid)
+    for key, values in grid.items():
+        if not isinstance(values, list) or not values:
+            errors.append(f"grid.{key}: expected a non-empty list of values (got {values!r})")
+    common = flatten(spec.set)
+    for key in ("run.seed", "run.generations"):
+        if key in common or key in grid or any(key in flatten(c) for c in spec.cases):
+            errors.append(f"'{key}' cannot be swept with overrides; use the sweep's "
+                          f"'{'seeds' if key == 'run.seed' else 'generations'}' key")
+    if errors:
+        raise MesaevoError(f"invalid {source}:\n  " + "\n  ".join(errors))
+    combos = [dict(zip(grid, values)) for values in itertools.product(*grid.values())] or [{}]
+    cases = [flatten(c) for c in spec.cases] or [{}]
+    settings = [{**g, **c} for g in combos for c in cases]
+    runs = tuple(RunSpec(f"s{i:03d}-seed{seed}", i, setting, seed)
+                 for i, setting in enumerate(settings) for seed in seeds)
+    sweep = Sweep(spec.name or default_name, base, common, spec.generations, runs, data)
+    for i, setting in enumerate(settings):  # every run's config, before any work
+        try:
+            load_config(base, _all_overrides(sweep, RunSpec("", i, setting, seeds[0])))
+        except MesaevoError as exc:
+            errors.append(f"setting {i} {setting}: {exc}")
+    if errors:
+        raise MesaevoError(f"invalid {source}:\n  " + "\n  ".join(errors))
+    return sweep
+
+
+def _all_overrides(sweep: Sweep, run: RunSpec) -> dict[str, Any]:
+    extra = {"run.seed": run.seed}
+    if sweep.generations is not None:
+        extra["run.generations"] = sweep.generations
+    return {**sweep.overrides(run), **extra}
+
+
+def load_sweep_file(path: str | Path) -> Sweep:
+    """Read and validate a sweep file."""
+    path = Path(path)
+    if not path.is_file():
+        raise MesaevoError(f"sweep file {path} does not exist")
+    return build_sweep(read_toml(path), source=f"sweep file {path}", root=path.parent, default_name=path.stem)
+
+
+# --------------------------------------------------------------------------- the task
+
+
+def run_one(base: str, overrides: dict[str, Any], seed: int, generations: int | None, run_dir: str,
+            threads: int | dict[str, int] | None = None) -> dict[str, Any]:
+    """Run (or finish) one run of a sweep in ``run_dir``; executed on a worker.
+
+    ``threads``: numba threads for this task, or a mapping host -> task slots on that
+    host (the worker then takes its host's cores divided by the slots).
+
+    A completed run is left alone; a run directory with a manifest resumes from its
+    newest checkpoint; otherwise the run starts. Never raises for a failing run:
+    returns ``{"status": "failed", "error": ...}``.
+    """
+    import numba
+
+    from evo.simulation import Simulation
+
+    if isinstance(threads, dict):  # task slots per host: share this host's cores among them
+        threads = max(1, (os.cpu_count() or 1) // threads.get(_worker_host(), 1))
+    if threads:
+        numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
+    path = Path(run_dir)
+    try:
+        manifest = _read_json(path / MANIFEST)
+        if manifest is not None and manifest.get("status") == "completed":
+            return {"status": "completed", "error": None, "generations_done": manifest.get("generations_done")}
+        if manifest is not None:
+            sim = Simulation.resume(path)
+        else:
+            if path.exists():
+                shutil.rmtree(path)  # started but never wrote its manifest
+            sim = Simulation.from_scenario(base, overrides, seed=seed, generations=generations, out=path)
+        for _ in sim.iterate():
+            pass
+        return {"status": "completed", "error": None, "generations_done": sim.generation}
+    except Exception as exc:  # a failing run must not stop the sweep
+        log.warning("run %s failed: %s", run_dir, exc)
+        return {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+
+
+def _worker_host() -> str:
+    try:
+        from distributed import get_worker
+
+        return _host(get_worker().address)
+    except (ImportError, ValueError):
+        return ""
+
+
+def _host(address: str) -> str:
+    return address.rsplit("://", 1)[-1].rsplit(":", 1)[0]
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+# --------------------------------------------------------------------------- the driver
+
+
+def _entries(sweep: Sweep) -> list[dict[str, Any]]:
+    return [{"id": r.run_id, "setting": r.setting, "overrides": r.overrides, "seed": r.seed,
+             "dir": f"{RUNS_DIR}/{r.run_id}", "status": "pending", "error": None} for r in sweep.runs]
+
+
+def open_sweep_dir(sweep: Sweep, out: Path) -> dict[str, Any]:
+    """Create the sweep directory, or reopen it when it holds this same sweep (to resume)."""
+    existing = _read_json(out / SWEEP_MANIFEST)
+    entries = _entries(sweep)
+    if existing is None:
+        if out.exists() and any(out.iterdir()):
+            raise MesaevoError(f"{out} exists and holds no sweep; choose another --out")
+        out.mkdir(parents=True, exist_ok=True)
+        return {"format": FORMAT, "name": sweep.name, "base": sweep.base, "set": sweep.common,
+                "generations": sweep.generations, "status": "running", "started": now(), "finished": None,
+                "runs": entries}
+    old = [(e["id"], e["overrides"], e["seed"]) for e in existing.get("runs", [])]
+    new = [(e["id"], json.loads(json.dumps(e["overrides"])), e["seed"]) for e in entries]
+    if (old != new or existing.get("base") != sweep.base or existing.get("generations") != sweep.generations
+            or existing.get("set") != json.loads(json.dumps(sweep.common))):
+        raise MesaevoError(f"{out} holds a different sweep ({existing.get('name')}); choose another --out")
+    existing.update(status="running", finished=None)
+    return existing
+
+
+def default_threads(workers: int) -> int:
+    """Numba threads per worker so that workers x threads <= cores."""
+    return max(1, (os.cpu_count() or 1) // max(1, workers))
+
+
+def warm_kernels(sweep: Sweep) -> None:
+    """Compile this sweep's kernels once in the driver (one generation of its first run), so
+    local workers load them from numba's disk cache instead of all compiling into it at once."""
+    from evo.loop import Evolution
+
+    first = {**sweep.overrides(sweep.runs[0]), "run.seed": sweep.runs[0].seed}
+    if sweep.generations is not None:
+        first["run.generations"] = sweep.generations
+    _, config = load_config(sweep.base, first)
+    Evolution(config).step()
+
+
+def run_sweep(sweep: Sweep, out: str | Path, *, workers: int | None = None, scheduler: str | None = None,
+              client: Any = None, threads: int | None = None,
+              on_result: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """Run every run of ``sweep`` not yet completed under ``out``; return the sweep manifest.
+
+    ``client``: an existing ``distributed.Client`` (or any executor with ``submit``);
+    otherwise ``scheduler`` (an address) connects to a running cluster, or a
+    LocalCluster of ``workers`` processes (default: the number of cores) is started
+    and closed again.
+    """
+    out = Path(out)
+    manifest = open_sweep_dir(sweep, out)
+    write_json_atomic(out / SWEEP_MANIFEST, manifest)
+    todo = [(e, r) for e, r in zip(manifest["runs"], sweep.runs) if e["status"] != "completed"]
+    owned: list[Any] = []
+    try:
+        if client is None and todo:
+            from distributed import Client, LocalCluster
+
+            if scheduler:
+                client = Client(scheduler)
+            else:
+                workers = workers or os.cpu_count() or 1
+                warm_kernels(sweep)
+                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                       dashboard_address=":0")
+                owned.append(cluster)
+                client = Client(cluster)
+            owned.insert(0, client)
+        if threads is None and todo:
+            threads = default_threads(workers) if owned else _slots_per_host(client)
+        if todo:
+            _execute(client, sweep, out, manifest, todo, threads, on_result)
+    except BaseException:
+        manifest.update(status="interrupted", finished=now())
+        for entry in manifest["runs"]:
+            if entry["status"] == "running":
+                entry["status"] = "interrupted"
+        write_json_atomic(out / SWEEP_MANIFEST, manifest)
+        raise
+    finally:
+        for obj in owned:
+            obj.close()
+    failed = [e for e in manifest["runs"] if e["status"] != "completed"]
+    manifest.update(status="failed" if failed else "completed", finished=now())
+    write_json_atomic(out / SWEEP_MANIFEST, manifest)
+    return manifest
+
+
+def _slots_per_host(client: Any) -> dict[str, int] | int:
+    """Task slots (worker threads) per host of a running Dask cluster; 1 thread for other executors."""
+    if not _is_dask(client):
+        return 1
+    slots: dict[str, int] = {}
+    for address, info in client.scheduler_info()["workers"].items():
+        host = _host(address)
+        slots[host] = slots.get(host, 0) + int(info.get("nthreads", 1))
+    return slots
+
+
+def _execute(client: Any, sweep: Sweep, out: Path, manifest: dict[str, Any], todo: list, threads: int,
+             on_result: Callable[[dict[str, Any]], None] | None) -> None:
+    futures = {}
+    for entry, run in todo:
+        args = (run_one, sweep.base, sweep.overrides(run), run.seed, sweep.generations,
+                str((out / entry["dir"]).resolve()), threads)
+        fut = client.submit(*args, pure=False) if _is_dask(client) else client.submit(*args)
+        futures[fut] = entry
+        entry.update(status="running", error=None)
+    write_json_atomic(out / SWEEP_MANIFEST, manifest)
+    for fut in _as_completed(client, list(futures)):
+        entry = futures[fut]
+        try:
+            result = fut.result()
+        except Exception as exc:  # the worker died or the task could not run
+            result = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+        entry.update(status=result["status"], error=result.get("error"))
+        write_json_atomic(out / SWEEP_MANIFEST, manifest)
+        if on_result is not None:
+            on_result(entry)
+
+
+def _is_dask(client: Any) -> bool:
+    return type(client).__module__.startswith("distributed")
+
+
+def _as_completed(client: Any, futures: list):
+    if _is_dask(client):
+        from distributed import as_completed
+
+        return as_completed(futures)
+    from concurrent.futures import as_completed
+
+    return as_completed(futures)
