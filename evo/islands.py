@@ -23,7 +23,6 @@ column and a ``migrants_in`` count. Island runs have no checkpoints or resume ye
 
 from __future__ import annotations
 
-import random
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,10 +32,9 @@ import numpy as np
 import pandas as pd
 
 from evo.config import Config, validate_config
-from evo.ga import Individual, next_generation
+from evo.ga import Individual
 from evo.loop import Evolution
 from evo.recorder import Recorder, check_new_run_dir
-from evo.seeding import seed_int
 
 ISLAND_PURPOSE = 101  # spawn-key purpose for island seeds (outside evo.seeding.PURPOSES)
 
@@ -157,19 +155,11 @@ class IslandModel:
                    for cfg, e in zip(self._configs, self.evolutions)]
         lives = [f.result() for f in futures]
         for e, (fitness, _, _, _) in zip(self.evolutions, lives):
-            for ind, f in zip(e.population, fitness):
-                ind.fitness.values = (float(f),)
-            e.hall_of_fame.update(e.population)
-            e.logbook.record(gen=gen, **e.statistics.compile(e.population))
+            e.assign_fitness(fitness)
         received = self._migrate(gen) if self.migration_due(gen) else [0] * self.islands
         out = []
         for i, (e, (_, metrics, entities, _)) in enumerate(zip(self.evolutions, lives)):
-            random.seed(seed_int(e.config.run.seed, "ga", gen))
-            offspring, fallback = next_generation(e.population, e.toolbox, e.config.evolution)
-            e.population = offspring
-            e.generation += 1
-            row = {"island": i, "generation": gen, **metrics, "selection_fallback": fallback,
-                   "migrants_in": received[i]}
+            row = {"island": i, "generation": gen, **metrics, **e.select(), "migrants_in": received[i]}
             if entities is not None:
                 entities = entities.assign(island=i)
             out.append((row, entities))

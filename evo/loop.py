@@ -54,30 +54,40 @@ class Evolution:
         dep = self.config.deployment
         return dep.mode == "frozen" and dep.freeze_at is not None and generation >= dep.freeze_at
 
-    def step(self) -> GenerationResult:
-        """Live, measure and select one generation; advance the population."""
-        cfg, root, gen = self.config, self.config.run.seed, self.generation
-        t0 = time.perf_counter()
-        life = self.world.live(np.stack(self.population), gen)
-        t1 = time.perf_counter()
-        for ind, f in zip(self.population, life.fitness):
+    def assign_fitness(self, fitness: np.ndarray) -> None:
+        """Put one lived generation's fitness on the population; update Hall of Fame and Logbook."""
+        for ind, f in zip(self.population, fitness):
             ind.fitness.values = (float(f),)
         self.hall_of_fame.update(self.population)
-        self.logbook.record(gen=gen, **self.statistics.compile(self.population))
+        self.logbook.record(gen=self.generation, **self.statistics.compile(self.population))
+
+    def select(self) -> dict[str, bool]:
+        """Select and vary (unless frozen) into the next generation; returns the row's GA columns."""
+        root, gen = self.config.run.seed, self.generation
         random.seed(seed_int(root, "ga", gen))
         frozen = self.frozen(gen)
         if frozen:  # train-test paradigm: the same genomes live again, only evaluated
             offspring, fallback = self.population, False
         else:
             self.toolbox.streams.seed(seed_int(root, "ga-blocks", gen))
-            offspring, fallback = next_generation(self.population, self.toolbox, cfg.evolution)
-        t2 = time.perf_counter()
-        row = {"generation": gen, **life.metrics(), "selection_fallback": fallback, "frozen": frozen}
-        every = cfg.record.entity_every
-        entities = life.entities() if every and gen % every == 0 else None
-        t3 = time.perf_counter()
+            offspring, fallback = next_generation(self.population, self.toolbox, self.config.evolution)
         self.population = offspring
         self.generation += 1
+        return {"selection_fallback": fallback, "frozen": frozen}
+
+    def step(self) -> GenerationResult:
+        """Live, measure and select one generation; advance the population."""
+        gen = self.generation
+        t0 = time.perf_counter()
+        life = self.world.live(np.stack(self.population), gen)
+        t1 = time.perf_counter()
+        self.assign_fitness(life.fitness)
+        ga_columns = self.select()
+        t2 = time.perf_counter()
+        row = {"generation": gen, **life.metrics(), **ga_columns}
+        every = self.config.record.entity_every
+        entities = life.entities() if every and gen % every == 0 else None
+        t3 = time.perf_counter()
         return GenerationResult(gen, row, entities, {"world": t1 - t0, "ga": t2 - t1, "metrics": t3 - t2})
 
     def run(self, until: int | None = None) -> Iterator[GenerationResult]:
