@@ -7,9 +7,10 @@ offspring-proportional sampling (roulette on fitness = offspring conceived);
 when nobody reproduced it falls back to uniform sampling and says so.
 DEAP's operators draw from Python's ``random``, which the loop seeds per
 generation from the run's root seed. Genome blocks after the first (genes
-appended by later versions, see ``GenomeLayout.blocks``) are varied with their
-own streams (``BlockStreams``), so adding genes leaves the variation of the
-earlier ones, and runs that do not use the new genes, draw for draw unchanged.
+appended by later versions, see ``GenomeLayout.blocks``) are varied in their own
+pass with their own seed (``next_generation``), so adding genes leaves the
+variation of the earlier ones, and runs that do not use the new genes, draw for
+draw unchanged.
 """
 
 from __future__ import annotations
@@ -17,11 +18,9 @@ from __future__ import annotations
 import bisect
 import itertools
 import random
-from contextlib import contextmanager
-from typing import Iterator
 
 import numpy as np
-from deap import algorithms, base, tools
+from deap import base, tools
 
 from agents.genome import GenomeLayout
 from evo.config import EvolutionSection
@@ -75,55 +74,20 @@ def cx_two_point_copy(ind1: Individual, ind2: Individual) -> tuple[Individual, I
     return ind1, ind2
 
 
-class BlockStreams:
-    """One Python ``random`` state per genome block after the first, swapped in while that block varies."""
+def vary_block(offspring: list[Individual], genes: slice, toolbox: base.Toolbox, evo: EvolutionSection) -> None:
+    """DEAP's ``varAnd`` loops (crossover of neighbours, then mutation) on one block of genes, in place.
 
-    def __init__(self, n_blocks: int, seed: int = 0):
-        self.n_blocks = n_blocks
-        self.seed(seed)
-
-    def seed(self, seed: int) -> None:
-        """Restart every block's stream from ``seed`` (the loop does this each generation)."""
-        self.states = [random.Random(f"{seed}-{b}").getstate() for b in range(self.n_blocks)]
-
-    @contextmanager
-    def use(self, block: int) -> Iterator[None]:
-        saved = random.getstate()
-        random.setstate(self.states[block])
-        try:
-            yield
-        finally:
-            self.states[block] = random.getstate()
-            random.setstate(saved)
-
-
-def blockwise(layout: GenomeLayout, streams: BlockStreams, evo: EvolutionSection) -> tuple:
-    """(mate, mutate) that vary each block separately: block 0 with ``random``, later ones with their streams."""
-    blocks = layout.blocks()
-    low, high = layout.bounds()
-
-    def mate(ind1: Individual, ind2: Individual) -> tuple[Individual, Individual]:
-        for b, sl in enumerate(blocks):
-            if sl.stop - sl.start < 2:
-                continue
-            if b == 0:
-                cx_two_point_copy(ind1[sl], ind2[sl])
-            else:
-                with streams.use(b):
-                    cx_two_point_copy(ind1[sl], ind2[sl])
-        return ind1, ind2
-
-    def mutate(ind: Individual) -> tuple[Individual]:
-        for b, sl in enumerate(blocks):
-            args = (ind[sl], evo.mutation_eta, low[sl].tolist(), high[sl].tolist(), evo.mutation_indpb)
-            if b == 0:
-                tools.mutPolynomialBounded(*args)
-            else:
-                with streams.use(b):
-                    tools.mutPolynomialBounded(*args)
-        return (ind,)
-
-    return mate, mutate
+    The offspring are already clones; ``ind[genes]`` is a view, so the operators vary the
+    block inside each genome. Block 0 makes exactly the draws ``varAnd`` would make.
+    """
+    for i in range(1, len(offspring), 2):
+        if random.random() < evo.crossover_prob:
+            toolbox.mate(offspring[i - 1][genes], offspring[i][genes])
+            del offspring[i - 1].fitness.values, offspring[i].fitness.values
+    for i in range(len(offspring)):
+        if random.random() < evo.mutation_prob:
+            toolbox.mutate(offspring[i][genes], low=toolbox.block_low[genes.start], up=toolbox.block_up[genes.start])
+            del offspring[i].fitness.values
 
 
 def sel_offspring_proportional(individuals: list[Individual], k: int) -> list[Individual]:
@@ -141,14 +105,16 @@ def make_toolbox(layout: GenomeLayout, evo: EvolutionSection) -> base.Toolbox:
     """The single seam between the loop and DEAP's operators."""
     tb = base.Toolbox()
     tb.register("clone", clone)
-    tb.streams = BlockStreams(len(layout.blocks()))
-    mate, mutate = blockwise(layout, tb.streams, evo)
-    tb.register("mate", mate)
-    tb.register("mutate", mutate)
+    tb.register("mate", cx_two_point_copy)
+    tb.register("mutate", tools.mutPolynomialBounded, eta=evo.mutation_eta, indpb=evo.mutation_indpb)
     if evo.selection == "tournament":
         tb.register("select", tools.selTournament, tournsize=evo.tournament_size)
     else:
         tb.register("select", sel_offspring_proportional)
+    low, high = layout.bounds()
+    tb.blocks = layout.blocks()
+    tb.block_low = {b.start: low[b].tolist() for b in tb.blocks}
+    tb.block_up = {b.start: high[b].tolist() for b in tb.blocks}
     return tb
 
 
@@ -161,13 +127,25 @@ def make_statistics() -> tools.Statistics:
 
 
 def next_generation(
-    population: list[Individual], toolbox: base.Toolbox, evo: EvolutionSection
+    population: list[Individual], toolbox: base.Toolbox, evo: EvolutionSection, block_seed: int = 0
 ) -> tuple[list[Individual], bool]:
-    """Select parents and vary them; returns (offspring, fell back to uniform sampling)."""
+    """Select parents and vary them; returns (offspring, fell back to uniform sampling).
+
+    Block 0 varies with Python's ``random`` as the loop seeded it; every later block
+    with ``random`` reseeded from ``(block_seed, block)``, so genes added by later
+    versions leave the draws of the earlier ones unchanged.
+    """
     fallback = all(ind.fitness.values[0] <= 0 for ind in population)
     if fallback and evo.selection == "proportional":
         parents = tools.selRandom(population, len(population))
     else:
         parents = toolbox.select(population, len(population))
-    offspring = algorithms.varAnd(parents, toolbox, evo.crossover_prob, evo.mutation_prob)
+    offspring = [toolbox.clone(ind) for ind in parents]
+    vary_block(offspring, toolbox.blocks[0], toolbox, evo)
+    if len(toolbox.blocks) > 1:
+        saved = random.getstate()
+        for b, genes in enumerate(toolbox.blocks[1:], start=1):
+            random.seed(f"{block_seed}-{b}")
+            vary_block(offspring, genes, toolbox, evo)
+        random.setstate(saved)
     return offspring, fallback

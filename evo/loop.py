@@ -69,8 +69,8 @@ class Evolution:
         if frozen:  # train-test paradigm: the same genomes live again, only evaluated
             offspring, fallback = self.population, False
         else:
-            self.toolbox.streams.seed(seed_int(root, "ga-blocks", gen))
-            offspring, fallback = next_generation(self.population, self.toolbox, self.config.evolution)
+            offspring, fallback = next_generation(self.population, self.toolbox, self.config.evolution,
+                                                  seed_int(root, "ga-blocks", gen))
         self.population = offspring
         self.generation += 1
         return {"selection_fallback": fallback, "frozen": frozen}
