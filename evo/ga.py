@@ -61,7 +61,7 @@ def clone(ind: Individual) -> Individual:
     return new
 
 
-def cx_two_point_copy(ind1: Individual, ind2: Individual) -> tuple[Individual, Individual]:
+def cx_two_point_copy(ind1: np.ndarray, ind2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Two-point crossover that swaps copies (numpy slices are views)."""
     size = len(ind1)
     a = random.randint(1, size)
@@ -80,13 +80,15 @@ def vary_block(offspring: list[Individual], genes: slice, toolbox: base.Toolbox,
     The offspring are already clones; ``ind[genes]`` is a view, so the operators vary the
     block inside each genome. Block 0 makes exactly the draws ``varAnd`` would make.
     """
+    arrays = [ind.view(np.ndarray) for ind in offspring]  # plain views: no Individual bookkeeping per slice
     for i in range(1, len(offspring), 2):
         if random.random() < evo.crossover_prob:
-            toolbox.mate(offspring[i - 1][genes], offspring[i][genes])
+            toolbox.mate(arrays[i - 1][genes], arrays[i][genes])
             del offspring[i - 1].fitness.values, offspring[i].fitness.values
+    low, up = toolbox.block_low[genes.start], toolbox.block_up[genes.start]
     for i in range(len(offspring)):
         if random.random() < evo.mutation_prob:
-            toolbox.mutate(offspring[i][genes], low=toolbox.block_low[genes.start], up=toolbox.block_up[genes.start])
+            toolbox.mutate(arrays[i][genes], low=low, up=up)
             del offspring[i].fitness.values
 
 
