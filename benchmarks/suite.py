@@ -9,8 +9,8 @@ Rows:
    at the smallest, same lifetime length; fixed per-generation costs make it
    sublinear at small sizes), with the log-log slope for context;
 2. entity-steps per second by planner depth (``agents.max_depth`` 1..3) at
-   ``--depth-population`` agents; level cap: reported as n/a while the world has
-   no nested levels;
+   ``--depth-population`` agents, and by level cap (``nesting.max_level`` 1..3 with
+   sub-agents on; entity-steps count every level);
 3. GA and recording overhead, and the speed-up over the pure-Python reference
    step (both from ``benchmarks/throughput.py``);
 4. peak memory (max RSS of a fresh subprocess that builds and lives one
@@ -67,7 +67,7 @@ def time_generations(scenario: str, sets: list[str], generations: int) -> tuple[
         result = evo.step()
         wall += time.perf_counter() - t0
         world += result.timings["world"]
-        entity_steps += result.row["lifespan_mean"] * result.row["n_agents"]
+        entity_steps += result.row.get("entity_steps", result.row["lifespan_mean"] * result.row["n_agents"])
     return wall / generations, entity_steps / world
 
 
@@ -94,7 +94,11 @@ def depth_rows(scenario: str, sets: list[str], population: int, generations: int
             scenario, overrides(sets, **{"agents.population": population, "agents.max_depth": depth,
                                          "agents.architecture": "planner"}), generations)
         rows.append((f"planner depth {depth} ({population:,} agents): entity-steps/s", f"{eps:,.0f}", "", ""))
-    rows.append(("level cap", "n/a (no nested levels in this build)", "", ""))
+    for cap in (1, 2, 3):
+        per_gen, eps = time_generations(
+            scenario, overrides(sets, **{"agents.population": population, "nesting.subagents": "true",
+                                         "nesting.max_level": cap}), generations)
+        rows.append((f"level cap {cap}, sub-agents on ({population:,} agents): entity-steps/s", f"{eps:,.0f}", "", ""))
     return rows
 
 
