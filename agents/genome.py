@@ -10,6 +10,7 @@ world kernels take.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -19,11 +20,13 @@ N_FEATURES = len(FEATURES)
 
 #: Rows of the reactive policy: one weight vector per action group.
 POLICY_ROWS: tuple[str, ...] = ("move", "stay", "eat", "mate", "convert", "build")
-#: Observation of one cell for the reactive policy (see ``agents.reactive``).
+#: Observation of one cell for the reactive policy (see ``worlds.foraging.reactive``).
 OBSERVATION: tuple[str, ...] = ("food", "sugar", "material", "hazard", "crowd", "unvisited", "bias")
 
 ARCH_REACTIVE = 0
 ARCH_PLANNER = 1
+#: Deepest planner search a config may ask for (one plan then expands up to 5**6 + ... + 5 nodes).
+MAX_DEPTH = 6
 
 #: Genes of building and hand-down (issue 3), appended after the policy; columns of ``DecodedAgents.nest``.
 NEST_GENES: tuple[str, ...] = ("build_propensity", "alignment_skill", "vetting_effort", "heredity", "remittance",
@@ -117,9 +120,8 @@ def default_layout() -> GenomeLayout:
     )
 
 
-@dataclass(frozen=True)
-class DecodedAgents:
-    """Structure-of-arrays view of a population, ready for the kernels."""
+class DecodedAgents(NamedTuple):
+    """Structure-of-arrays view of a population, passed whole to the kernels."""
 
     architecture: np.ndarray  # (n,) int8: ARCH_PLANNER or ARCH_REACTIVE
     depth: np.ndarray  # (n,) int64: planner search depth (its competence), >= 1
@@ -133,8 +135,7 @@ class DecodedAgents:
 
     def copy(self) -> "DecodedAgents":
         """Independent copies of every array (the kernels write sub-agents' rows)."""
-        return DecodedAgents(*(None if a is None else a.copy() for a in
-                               (self.architecture, self.depth, self.weights, self.policy, self.nest)))
+        return DecodedAgents(*(None if a is None else a.copy() for a in self))
 
 
 def with_capacity(agents: DecodedAgents, capacity: int) -> DecodedAgents:

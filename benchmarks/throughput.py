@@ -33,13 +33,13 @@ from agents.genome import decode, with_capacity
 from evo.config import Config
 from evo.loop import Evolution
 from evo.scenarios import load_config
-from evo.seeding import seed_int, stream
+from agents.rng import seed_int, stream
 from evo.simulation import Simulation
-from worlds.foraging import step_world
-from worlds.foraging_params import pack_params
-from worlds.foraging_reference import reference_step
-from worlds.foraging_state import ForagingState, new_lifetime
-from worlds.nesting_params import pack_nest
+from worlds.foraging.lifetime import step_world
+from worlds.foraging.params import pack_params
+from worlds.foraging.reference import reference_step
+from worlds.foraging.state import ForagingState, new_lifetime
+from agents.nesting.config import pack_nest
 from worlds.shifts import world_at
 
 Row = tuple[str, str, str, str]  # measurement, value, target, result

@@ -1,8 +1,23 @@
-"""The base optimizer (DEAP), the generation loop, config, run directories and the CLI."""
+"""The base optimizer (DEAP), the generation loop, config, run directories and the CLI.
 
-from evo.config import Config
-from evo.errors import MesaevoError
-from evo.scenarios import list_scenarios, load_config
-from evo.simulation import Simulation
+Names are imported on first use, so validating a config (``evo.config``) loads
+neither numba nor the kernels.
+"""
 
-__all__ = ["Config", "MesaevoError", "Simulation", "list_scenarios", "load_config"]
+from importlib import import_module
+from typing import Any
+
+_EXPORTS = {
+    "Config": "evo.config",
+    "MesaevoError": "agents.errors",
+    "Simulation": "evo.simulation",
+    "list_scenarios": "evo.scenarios",
+    "load_config": "evo.scenarios",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'evo' has no attribute {name!r}")

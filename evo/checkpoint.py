@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from evo.errors import MesaevoError
+from agents.errors import MesaevoError
 from evo.ga import Individual
 from evo.recorder import write_atomic, write_json_atomic
 

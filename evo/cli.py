@@ -21,7 +21,7 @@ from analysis.figures_shifts import save_shift_figures
 from analysis.load import RunFormatError, RunNotFoundError
 from analysis.plots import FIGURE_KINDS, save_kind_figures
 from analysis.report import write_report
-from evo.errors import MesaevoError
+from agents.errors import MesaevoError
 from evo.interrupt import RunInterrupted
 from evo.scenarios import list_scenarios, load_config
 from evo.simulation import Simulation

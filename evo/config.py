@@ -12,54 +12,20 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
-from agents.planner import MAX_DEPTH
-from evo.errors import MesaevoError
-
-
-class Section(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+from agents.errors import MesaevoError
+from agents.genome import MAX_DEPTH
+from agents.nesting.config import NestingSection
+from agents.schema import Section
+from worlds.registry import shift_schemas, world_entry, worlds
+from worlds.shifts import ShiftBase, schedule_errors
 
 
 class RunSection(Section):
     name: str = "run"
     seed: int = Field(0, ge=0, lt=2**63)
     generations: int = Field(100, ge=1, le=10_000_000)
-
-
-class WorldSection(Section):
-    kind: Literal["foraging"] = "foraging"
-    width: int = Field(64, ge=3, le=4096)
-    height: int = Field(64, ge=3, le=4096)
-    steps: int = Field(300, ge=1, le=1_000_000)
-    food_patches: int = Field(40, ge=0)
-    patch_radius: float = Field(4.0, gt=0)
-    sugar_patches: int = Field(12, ge=0)
-    material_density: float = Field(0.03, ge=0, le=1)
-    hazard_density: float = Field(0.03, ge=0, le=1)
-    initial_energy: float = Field(10.0, gt=0)
-    # kernel parameters (worlds.foraging_params.PARAM_NAMES)
-    bite: float = Field(0.5, gt=0)
-    tool_bonus: float = Field(0.5, ge=0)
-    food_energy: float = Field(2.0, ge=0)
-    food_taste: float = Field(1.0, ge=0)
-    sugar_taste: float = Field(2.0, ge=0)
-    sugar_energy: float = Field(0.0, ge=0)
-    move_cost: float = Field(0.05, ge=0)
-    metabolism: float = Field(0.1, ge=0)
-    planning_cost: float = Field(0.0005, ge=0)
-    hazard_damage: float = Field(2.0, ge=0)
-    conceive_threshold: float = Field(11.0, ge=0)
-    conceive_cost: float = Field(4.0, ge=0)
-    conception_prob: float = Field(1.0, ge=0, le=1)
-    convert_yield: float = Field(1.0, ge=0)
-    tool_cost: float = Field(1.0, ge=0)
-    build_energy: float = Field(0.5, ge=0)
-    max_tools: int = Field(3, ge=0)
-    food_regrow: float = Field(0.02, ge=0, le=1)
-    sugar_regrow: float = Field(0.02, ge=0, le=1)
-    build_allowed: float = Field(1.0, ge=0, le=1)  # 0 until an affordance shift makes building possible
 
 
 class AgentsSection(Section):
@@ -88,27 +54,11 @@ class CheckpointSection(Section):
     keep: int = Field(3, ge=1)  # newest checkpoints kept; older ones are pruned
 
 
-class MazeWorldSection(Section):
-    """The maze world (``worlds.maze_world``): sizes in maze cells, not grid cells."""
-
-    kind: Literal["maze"]
-    rows: int = Field(7, ge=3, le=256)
-    cols: int = Field(7, ge=3, le=256)
-    steps: int = Field(30, ge=1, le=100_000)
-    braid: float = Field(0.6, ge=0, le=1)  # fraction of the remaining inner walls removed (loops)
-    exit_region: int = Field(1, ge=1)  # side, in maze cells, of the training exit's corner square
-
-    @model_validator(mode="after")
-    def _region_fits(self) -> "MazeWorldSection":
-        most = (min(self.rows, self.cols) - 1) // 2
-        if self.exit_region > most:
-            raise ValueError(f"exit_region = {self.exit_region} would reach the origin at the maze's centre "
-                             f"(at most {most} for {self.rows} x {self.cols} cells)")
-        return self
-
-
-WORLD_KINDS: dict[str, type[Section]] = {"foraging": WorldSection, "maze": MazeWorldSection}
-WorldConfig = Annotated[Union[WorldSection, MazeWorldSection], Field(discriminator="kind")]
+WORLD_KINDS: dict[str, type[Section]] = {kind: entry.section for kind, entry in worlds().items()}
+SHIFT_KINDS: dict[str, type[ShiftBase]] = shift_schemas()
+DEFAULT_WORLD = next(iter(WORLD_KINDS))
+WorldConfig = Annotated[Union[tuple(WORLD_KINDS.values())], Field(discriminator="kind")]
+ShiftEvent = Annotated[Union[tuple(SHIFT_KINDS.values())], Field(discriminator="kind")]
 
 
 class DeploymentSection(Section):
@@ -128,121 +78,9 @@ class DeploymentSection(Section):
         return self
 
 
-class NestingSection(Section):
-    """Nested optimizers: sub-agents built by agents (and by sub-agents), hand-down, vetting, deception."""
-
-    subagents: bool = False  # BUILD may make a sub-agent instead of a tool
-    max_level: int = Field(3, ge=1, le=8)  # deepest level (1: agents only)
-    capacity_factor: float = Field(4.0, ge=1, le=64)  # entity slots = population * this
-    subagent_material: float = Field(1.0, ge=0)
-    endowment_max: float = Field(0.5, ge=0, le=1)
-    noise_max: float = Field(0.5, ge=0)
-    vet_samples_per_depth: float = Field(2.0, ge=0, le=100)
-    vet_threshold: float = Field(0.75, ge=0, le=1)
-    max_redraws: int = Field(3, ge=0, le=100)
-    redraw_cost: float = Field(0.2, ge=0)
-    agreement_samples: int = Field(8, ge=0, le=1000)
-    deception: bool = False
-    deception_min_depth: int = Field(2, ge=1, le=MAX_DEPTH)
-    deception_cosine: float = Field(0.9, ge=-1, le=1)
-    oversight: bool = False
-    oversight_prob: float = Field(0.5, ge=0, le=1)
-
-    def capacity(self, population: int) -> int:
-        """Entity slots per lifetime: the population alone unless sub-agents are enabled."""
-        return int(population * self.capacity_factor) if self.subagents and self.max_level > 1 else population
-
-    def kernel_values(self) -> dict[str, float]:
-        """The ``worlds.nesting_params`` values of this section."""
-        out = {k: float(v) for k, v in self.model_dump().items() if k not in ("subagents", "capacity_factor")}
-        out["subagents_allowed"] = float(self.subagents)
-        return out
-
-
-class ShiftBase(Section):
-    """Timing shared by every shift kind (see ``worlds.shifts``).
-
-    ``abrupt``: the target value holds from ``generation`` on. ``gradual``: the value
-    ramps linearly from the value before to the target between ``generation`` and
-    ``ramp_end``. ``periodic``: on for ``period`` generations, off for ``period``, and
-    so on from ``generation``. ``until`` (exclusive) ends the event: the value before
-    it returns. An event without ``until`` lasts until the next event on its parameter.
-    """
-
-    generation: int = Field(ge=0)
-    name: str = ""
-    timing: Literal["abrupt", "gradual", "periodic"] = "abrupt"
-    ramp_end: int | None = Field(None, ge=0)
-    period: int | None = Field(None, ge=1)
-    until: int | None = Field(None, ge=1)
-
-    @model_validator(mode="after")
-    def _timing_fields(self) -> "ShiftBase":
-        if self.timing == "gradual" and self.ramp_end is None:
-            raise ValueError("a gradual shift needs ramp_end (the generation its ramp reaches the target)")
-        if self.timing != "gradual" and self.ramp_end is not None:
-            raise ValueError(f"ramp_end is only for timing = 'gradual' (this shift is {self.timing!r})")
-        if self.timing == "periodic" and self.period is None:
-            raise ValueError("a periodic shift needs period (generations on, then as many off)")
-        if self.timing != "periodic" and self.period is not None:
-            raise ValueError(f"period is only for timing = 'periodic' (this shift is {self.timing!r})")
-        return self
-
-
-class Superstimulus(ShiftBase):
-    """Sugar appears: tastier than food, no nutrition."""
-
-    kind: Literal["superstimulus"]
-    sugar_level: float = Field(1.0, ge=0, le=1)
-
-
-class Contraception(ShiftBase):
-    """Mating acts conceive with a lower probability."""
-
-    kind: Literal["contraception"]
-    conception_prob: float = Field(0.1, ge=0, le=1)
-
-
-class Relocation(ShiftBase):
-    """Foraging: food patches move (a new capacity map). Maze: the exit leaves the training corner."""
-
-    kind: Literal["relocation"]
-
-
-class Scarcity(ShiftBase):
-    """Food regrows more slowly."""
-
-    kind: Literal["scarcity"]
-    food_regrow: float = Field(0.005, ge=0, le=1)
-
-
-class HazardSurge(ShiftBase):
-    """Hazards hurt more."""
-
-    kind: Literal["hazard_surge"]
-    hazard_damage: float = Field(6.0, ge=0)
-
-
-class Affordance(ShiftBase):
-    """Building becomes possible (set ``world.build_allowed = 0`` before it)."""
-
-    kind: Literal["affordance"]
-    build_allowed: float = Field(1.0, ge=0, le=1)
-
-
-ShiftEvent = Annotated[Union[Superstimulus, Contraception, Relocation, Scarcity, HazardSurge, Affordance],
-                       Field(discriminator="kind")]
-SHIFT_KINDS: dict[str, type[ShiftBase]] = {
-    "superstimulus": Superstimulus, "contraception": Contraception, "relocation": Relocation,
-    "scarcity": Scarcity, "hazard_surge": HazardSurge, "affordance": Affordance,
-}
-#: Shift kinds each world understands.
-WORLD_SHIFT_KINDS: dict[str, tuple[str, ...]] = {"foraging": tuple(SHIFT_KINDS), "maze": ("relocation",)}
-
-
 class Config(Section):
     run: RunSection = RunSection()
-    world: WorldConfig = WorldSection()
+    world: WorldConfig = WORLD_KINDS[DEFAULT_WORLD]()
     agents: AgentsSection = AgentsSection()
     evolution: EvolutionSection = EvolutionSection()
     record: RecordSection = RecordSection()
@@ -255,27 +93,27 @@ class Config(Section):
     @classmethod
     def _world_kind_default(cls, data: Any) -> Any:
         if isinstance(data, dict) and isinstance(data.get("world"), dict) and "kind" not in data["world"]:
-            data = {**data, "world": {**data["world"], "kind": "foraging"}}
+            data = {**data, "world": {**data["world"], "kind": DEFAULT_WORLD}}
         return data
 
     @model_validator(mode="after")
     def _schedule_is_consistent(self) -> "Config":
-        from worlds.shifts import schedule_errors  # the one place that knows what a schedule means
-
-        errors = schedule_errors(self.shifts, self.run.generations, WORLD_SHIFT_KINDS[self.world.kind])
+        entry = world_entry(self.world.kind)
+        errors = schedule_errors(self.shifts, self.run.generations, entry.shift_params)
         end = self.run.generations
         if self.deployment.freeze_at is not None and self.deployment.freeze_at >= end:
             errors.append(f"deployment.freeze_at = {self.deployment.freeze_at} is past the run's end "
                           f"(run.generations = {end})")
-        if self.world.kind == "maze" and self.agents.architecture != "planner":
-            errors.append(f"agents.architecture = {self.agents.architecture!r}: the maze world has planners only")
+        if entry.planners_only and self.agents.architecture != "planner":
+            errors.append(f"agents.architecture = {self.agents.architecture!r}: the {entry.kind} world has "
+                          "planners only")
         if errors:
             raise ValueError("\n  ".join(errors))
         return self
 
 
 SECTIONS: dict[str, type[Section]] = {
-    "run": RunSection, "world": WorldSection, "agents": AgentsSection,
+    "run": RunSection, "world": WORLD_KINDS[DEFAULT_WORLD], "agents": AgentsSection,
     "evolution": EvolutionSection, "record": RecordSection, "checkpoint": CheckpointSection,
     "deployment": DeploymentSection, "nesting": NestingSection,
 }
@@ -295,12 +133,12 @@ def unknown_key_errors(data: dict[str, Any]) -> list[str]:
         if key not in top:
             errors.append(f"unknown key '{key}'{suggest(key, top)}")
         elif key == "world" and isinstance(value, dict):
-            kind = value.get("kind", "foraging")
+            kind = value.get("kind", DEFAULT_WORLD)
             if not isinstance(kind, str) or kind not in WORLD_KINDS:
                 errors.append(f"world.kind: unknown world kind {kind!r}{suggest(str(kind), list(WORLD_KINDS))}")
                 continue
             valid = list(WORLD_KINDS[kind].model_fields)
-            which = "" if kind == "foraging" else f" (in a world of kind {kind!r})"
+            which = "" if kind == DEFAULT_WORLD else f" (in a world of kind {kind!r})"
             errors += [f"unknown key 'world.{k}'{which}{suggest(k, valid, 'world.')}" for k in value if k not in valid]
         elif key in SECTIONS and isinstance(value, dict):
             valid = list(SECTIONS[key].model_fields)

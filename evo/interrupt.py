@@ -13,7 +13,7 @@ import threading
 from contextlib import contextmanager
 from typing import Iterator
 
-from evo.errors import MesaevoError
+from agents.errors import MesaevoError
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 

@@ -36,7 +36,7 @@ from evo.ga import Individual
 from evo.loop import Evolution
 from evo.recorder import Recorder, check_new_run_dir
 
-ISLAND_PURPOSE = 101  # spawn-key purpose for island seeds (outside evo.seeding.PURPOSES)
+ISLAND_PURPOSE = 101  # spawn-key purpose for island seeds (outside agents.rng.PURPOSES)
 
 
 def island_seed(root: int, island: int) -> int:

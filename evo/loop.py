@@ -20,7 +20,7 @@ from deap import tools
 from agents.genome import GenomeLayout, default_layout
 from evo.config import Config
 from evo.ga import Individual, make_statistics, make_toolbox, next_generation
-from evo.seeding import seed_int, stream
+from agents.rng import seed_int, stream
 from worlds import world_class
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from evo.errors import MesaevoError
+from agents.errors import MesaevoError
 
 FORMAT = 1
 MANIFEST = "manifest.json"

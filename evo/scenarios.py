@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from evo.config import Config, apply_overrides, parse_toml, read_toml, suggest, validate_config
-from evo.errors import MesaevoError
+from agents.errors import MesaevoError
 
 
 def list_scenarios() -> dict[str, str]:

@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterator
 from analysis import RunTables, load_run
 from evo.checkpoint import latest_checkpoint, restore, write_checkpoint
 from evo.config import Config, apply_overrides, validate_config
-from evo.errors import MesaevoError
+from agents.errors import MesaevoError
 from evo.interrupt import RunInterrupted, stop_on_signals
 from evo.loop import Evolution
 from evo.recorder import MANIFEST, Recorder, check_new_run_dir

@@ -44,7 +44,7 @@ from typing import Any, Callable
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from evo.config import read_toml, suggest
-from evo.errors import MesaevoError
+from agents.errors import MesaevoError
 from evo.recorder import MANIFEST, now, write_json_atomic
 from evo.scenarios import load_config
 

@@ -30,7 +30,7 @@ import sys
 from pathlib import Path
 
 from analysis import save_figures
-from evo.errors import MesaevoError
+from agents.errors import MesaevoError
 from evo.simulation import Simulation
 
 

@@ -21,7 +21,7 @@ from evo.config import (
     parse_override,
     validate_config,
 )
-from evo.errors import MesaevoError
+from agents.errors import MesaevoError
 from evo.scenarios import load_config
 
 

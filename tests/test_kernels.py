@@ -9,11 +9,11 @@ from hypothesis import strategies as st
 
 from agents.genome import ARCH_PLANNER, G_HEREDITY, G_PROPENSITY, DecodedAgents, decode, default_layout, with_capacity
 from agents.planner import plan, planner_nodes
-from worlds.foraging import check_state, simulate_lifetime, step_world
-from worlds.foraging_params import PARAM_NAMES, pack_params
-from worlds.foraging_reference import reference_step
-from worlds.foraging_state import make_landscape, new_lifetime
-from worlds.nesting_params import pack_nest
+from worlds.foraging.lifetime import check_state, simulate_lifetime, step_world
+from worlds.foraging.params import PARAM_NAMES, pack_params
+from worlds.foraging.reference import reference_step
+from worlds.foraging.state import make_landscape, new_lifetime
+from agents.nesting.config import pack_nest
 
 LAYOUT = default_layout()
 

@@ -7,17 +7,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agents.maze_planner import AWAY_FROM_ORIGIN, GO_TO_CORNER, maze_plan
+from worlds.maze.model import AWAY_FROM_ORIGIN, GO_TO_CORNER, maze_plan
 from evo.config import validate_config
-from evo.errors import MesaevoError
+from agents.errors import MesaevoError
 from evo.loop import Evolution
 from evo.scenarios import load_config
-from evo.seeding import stream
-from worlds.maze_generator import distances_from, make_maze, origin_of
-from worlds.maze_kernel import maze_lifetime, maze_step
-from worlds.maze_reference import plan as reference_plan
-from worlds.maze_reference import reference_step
-from worlds.maze_world import MazeState
+from agents.rng import stream
+from worlds.maze.generator import distances_from, make_maze, origin_of
+from worlds.maze.kernel import maze_lifetime, maze_step
+from worlds.maze.reference import plan as reference_plan
+from worlds.maze.reference import reference_step
+from worlds.maze.world import MazeState
 
 
 @settings(max_examples=40, deadline=None)

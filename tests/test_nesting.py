@@ -11,11 +11,11 @@ import pytest
 
 from agents.genome import (G_HEREDITY, G_PROPENSITY, G_REMITTANCE, G_SKILL, G_VETTING, decode, default_layout,
                            with_capacity)
-from worlds.foraging import simulate_lifetime, step_world
-from worlds.foraging_params import pack_params
-from worlds.foraging_state import make_landscape, new_lifetime
+from worlds.foraging.lifetime import simulate_lifetime, step_world
+from worlds.foraging.params import pack_params
+from worlds.foraging.state import make_landscape, new_lifetime
 from worlds.nesting_metrics import level_columns
-from worlds.nesting_params import pack_nest
+from agents.nesting.config import pack_nest
 
 LAYOUT = default_layout()
 PARAMS = dict(bite=0.5, tool_bonus=0.5, food_energy=2.0, food_taste=1.0, sugar_taste=2.0, sugar_energy=0.0,
@@ -153,7 +153,7 @@ def test_nested_figures_draw_misalignment_and_a_tree():
     from analysis import level_correlation_figure, misalignment_by_competence_figure, nested_tree_figure
     from analysis.figures_nested import pick_tree
     from analysis.load import RunTables
-    from worlds.foraging_metrics import entity_frame, generation_row
+    from worlds.foraging.metrics import entity_frame, generation_row
 
     a, s = live(2, skill=0.3, heredity=0.5)
     genomes = np.zeros((40, LAYOUT.size))
@@ -201,7 +201,7 @@ def test_telephone_scenario_records_levels_and_entities(tiny):
 
 def test_nesting_config_rejects_unknown_keys_with_a_suggestion():
     from evo.config import validate_config
-    from evo.errors import MesaevoError
+    from agents.errors import MesaevoError
 
     with pytest.raises(MesaevoError, match="nesting.vet_treshold.*did you mean 'nesting.vet_threshold'"):
         validate_config({"nesting": {"vet_treshold": 0.5}})

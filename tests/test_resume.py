@@ -17,7 +17,7 @@ import pytest
 
 from analysis import load_run
 from evo.checkpoint import checkpoint_files, read_checkpoint
-from evo.errors import MesaevoError
+from agents.errors import MesaevoError
 from evo.simulation import Simulation
 
 REPO = Path(__file__).resolve().parents[1]

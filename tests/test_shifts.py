@@ -7,10 +7,10 @@ import pytest
 
 from evo.cli import main
 from evo.config import validate_config
-from evo.errors import MesaevoError
+from agents.errors import MesaevoError
 from evo.loop import Evolution
 from evo.scenarios import load_config
-from worlds.foraging_params import PARAM_NAMES
+from worlds.foraging.params import PARAM_NAMES
 from worlds.shifts import world_at
 
 

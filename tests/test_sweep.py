@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis import load_run, load_sweep
-from evo.errors import MesaevoError
+from agents.errors import MesaevoError
 from evo.simulation import Simulation
 from evo.sweep import SWEEP_MANIFEST, build_sweep, load_sweep_file, run_one, run_sweep
 from tests.conftest import TINY

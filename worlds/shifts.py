@@ -1,6 +1,7 @@
 """The shift schedule: which environment changes are in force at a generation.
 
-Each event sets one world parameter (``SHIFT_PARAM``) to a target value with a
+Each event sets one world parameter (the world's ``shift_params``, from its
+registry entry: shift kind -> parameter) to a target value with a
 timing: ``abrupt`` (the target from ``generation`` on), ``gradual`` (a linear ramp
 from the value before to the target between ``generation`` and ``ramp_end``) or
 ``periodic`` (the target for ``period`` generations, the value before for the next
@@ -9,9 +10,9 @@ before it; otherwise an event lasts until the next event on the same parameter.
 Events on different parameters combine freely.
 
 Relocation sets the integer ``relocation`` parameter to the event's number (its
-1-based position in the schedule): the foraging world then draws its food capacity
-map from ``stream(root, "landscape", number)``, the maze world draws the exit
-outside the training corner.
+1-based position in the schedule); each world says what a relocation moves.
+``ShiftBase`` is the timing schema every shift kind shares; a world declares its
+kinds (with their target fields) in its own ``config`` module.
 
 ``schedule_errors`` rejects contradictory schedules before a run starts; ``world_at``
 is the one place that turns a schedule into a generation's world settings.
@@ -20,19 +21,50 @@ is the one place that turns a schedule into a generation's world settings.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Protocol, Sequence
+from typing import Iterable, Literal, Mapping, Protocol, Sequence
 
-#: The world parameter each shift kind sets.
-SHIFT_PARAM: dict[str, str] = {
-    "superstimulus": "sugar_level",
-    "contraception": "conception_prob",
-    "relocation": "relocation",
-    "scarcity": "food_regrow",
-    "hazard_surge": "hazard_damage",
-    "affordance": "build_allowed",
-}
-#: Parameters outside the kernel's vector, with their value before any shift.
-EXTRA_BASE: dict[str, float] = {"sugar_level": 0.0, "relocation": 0.0}
+from pydantic import Field, model_validator
+
+from agents.schema import Section
+
+#: The parameter a relocation sets (every world that moves something understands it).
+RELOCATION = "relocation"
+
+
+class ShiftBase(Section):
+    """Timing shared by every shift kind.
+
+    ``abrupt``: the target value holds from ``generation`` on. ``gradual``: the value
+    ramps linearly from the value before to the target between ``generation`` and
+    ``ramp_end``. ``periodic``: on for ``period`` generations, off for ``period``, and
+    so on from ``generation``. ``until`` (exclusive) ends the event: the value before
+    it returns. An event without ``until`` lasts until the next event on its parameter.
+    """
+
+    generation: int = Field(ge=0)
+    name: str = ""
+    timing: Literal["abrupt", "gradual", "periodic"] = "abrupt"
+    ramp_end: int | None = Field(None, ge=0)
+    period: int | None = Field(None, ge=1)
+    until: int | None = Field(None, ge=1)
+
+    @model_validator(mode="after")
+    def _timing_fields(self) -> "ShiftBase":
+        if self.timing == "gradual" and self.ramp_end is None:
+            raise ValueError("a gradual shift needs ramp_end (the generation its ramp reaches the target)")
+        if self.timing != "gradual" and self.ramp_end is not None:
+            raise ValueError(f"ramp_end is only for timing = 'gradual' (this shift is {self.timing!r})")
+        if self.timing == "periodic" and self.period is None:
+            raise ValueError("a periodic shift needs period (generations on, then as many off)")
+        if self.timing != "periodic" and self.period is not None:
+            raise ValueError(f"period is only for timing = 'periodic' (this shift is {self.timing!r})")
+        return self
+
+
+class Relocation(ShiftBase):
+    """Something moves: foraging food patches, the maze exit, ... (each world says what)."""
+
+    kind: Literal["relocation"]
 
 
 class Event(Protocol):
@@ -50,7 +82,7 @@ class WorldAtGeneration:
     """World settings in force at one generation."""
 
     params: dict[str, float]  # the kernel parameters of the base world, shifted
-    sugar_level: float
+    extra: dict[str, float]  # the shifted parameters outside the kernel's vector (sugar_level, relocation, ...)
     active: tuple[str, ...]  # names of the events in force
     shifted: dict[str, float] = field(default_factory=dict)  # value of each parameter the schedule shifts
     relocation: int = 0  # number of the relocation event in force (0: none)
@@ -65,15 +97,15 @@ def _label(index: int, event: Event) -> str:
     return f"shifts[{index}]"
 
 
-def event_target(index: int, event: Event) -> float:
+def event_target(index: int, event: Event, param: str) -> float:
     """The value an event sets its parameter to (relocation: its 1-based number)."""
-    param = SHIFT_PARAM[event.kind]
-    return float(index + 1) if param == "relocation" else float(getattr(event, param))
+    return float(index + 1) if param == RELOCATION else float(getattr(event, param))
 
 
-def schedule_errors(events: Sequence[Event], generations: int, kinds: Iterable[str]) -> list[str]:
-    """Every problem of a schedule for a run of ``generations`` in a world that knows ``kinds``."""
-    kinds = tuple(kinds)
+def schedule_errors(events: Sequence[Event], generations: int, shift_params: Mapping[str, str]) -> list[str]:
+    """Every problem of a schedule for a run of ``generations`` in a world whose shift kinds
+    set the parameters ``shift_params`` (kind -> parameter)."""
+    kinds = tuple(shift_params)
     errors: list[str] = []
     for i, ev in enumerate(events):
         lab = _label(i, ev)
@@ -97,7 +129,7 @@ def schedule_errors(events: Sequence[Event], generations: int, kinds: Iterable[s
         errors[first:] = [f"{e} [shift '{event_name(ev)}']" for e in errors[first:]]
     by_param: dict[str, list[int]] = {}
     for i, ev in enumerate(events):
-        by_param.setdefault(SHIFT_PARAM.get(ev.kind, ev.kind), []).append(i)
+        by_param.setdefault(shift_params.get(ev.kind, ev.kind), []).append(i)
     for param, idx in by_param.items():
         idx.sort(key=lambda k: events[k].generation)
         for a, b in zip(idx, idx[1:]):
@@ -117,16 +149,16 @@ def schedule_errors(events: Sequence[Event], generations: int, kinds: Iterable[s
     return errors
 
 
-def _value(events: Sequence[tuple[int, Event]], generation: int, base: float) -> tuple[float, bool]:
+def _value(events: Sequence[tuple[int, Event]], generation: int, base: float, param: str) -> tuple[float, bool]:
     """(value, whether an event is in force) of one parameter; ``events`` sorted by generation."""
     started = [(i, ev) for i, ev in events if ev.generation <= generation]
     if not started:
         return base, False
     i, ev = started[-1]
-    prior = _value(started[:-1], ev.generation - 1, base)[0]
+    prior = _value(started[:-1], ev.generation - 1, base, param)[0]
     if ev.until is not None and generation >= ev.until:
         return prior, False
-    target = event_target(i, ev)
+    target = event_target(i, ev, param)
     if ev.timing == "gradual":
         assert ev.ramp_end is not None
         if generation >= ev.ramp_end:
@@ -140,28 +172,32 @@ def _value(events: Sequence[tuple[int, Event]], generation: int, base: float) ->
     return target, True
 
 
-def world_at(events: Iterable[Event], generation: int, base_params: dict[str, float]) -> WorldAtGeneration:
+def world_at(events: Iterable[Event], generation: int, base_params: dict[str, float],
+             shift_params: Mapping[str, str], extra_base: Mapping[str, float]) -> WorldAtGeneration:
     """Apply every event in force at ``generation`` to the base parameters.
 
-    ``base_params`` holds the unshifted world parameters; ``sugar_level`` and
-    ``relocation`` start at 0 unless it names them.
+    ``base_params`` holds the unshifted kernel parameters; ``extra_base`` the shifted
+    parameters outside the kernel's vector with their value before any shift
+    (``relocation`` starts at 0 unless named); ``shift_params`` maps each shift kind
+    the world knows to the parameter it sets.
     """
     events = list(events)
-    base = {**EXTRA_BASE, **base_params}
+    extra = {RELOCATION: 0.0, **extra_base}
+    base = {**extra, **base_params}
     by_param: dict[str, list[tuple[int, Event]]] = {}
     for i, ev in enumerate(events):
-        if ev.kind not in SHIFT_PARAM:  # the config schema admits only the kinds above
+        if ev.kind not in shift_params:  # the config schema admits only the world's kinds
             raise ValueError(f"unknown shift kind {ev.kind!r}")
-        by_param.setdefault(SHIFT_PARAM[ev.kind], []).append((i, ev))
+        by_param.setdefault(shift_params[ev.kind], []).append((i, ev))
     values = dict(base)
     active: list[tuple[int, str]] = []
     for param, evs in by_param.items():
         evs.sort(key=lambda p: p[1].generation)
-        values[param], on = _value(evs, generation, base[param])
+        values[param], on = _value(evs, generation, base[param], param)
         if on:
             i, ev = [p for p in evs if p[1].generation <= generation][-1]
             active.append((i, event_name(ev)))
-    params = {k: v for k, v in values.items() if k in base_params and k not in EXTRA_BASE}
+    params = {k: v for k, v in values.items() if k in base_params and k not in extra}
     shifted = {param: values[param] for param in by_param}
-    return WorldAtGeneration(params, float(values["sugar_level"]), tuple(n for _, n in sorted(active)),
-                             shifted, int(values["relocation"]))
+    return WorldAtGeneration(params, {k: float(values[k]) for k in extra}, tuple(n for _, n in sorted(active)),
+                             shifted, int(values[RELOCATION]))

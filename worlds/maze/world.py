@@ -5,7 +5,7 @@ all agents start at the origin of their own copy. The exit lies in the training
 corner region (``world.exit_region`` cells square) until a ``relocation`` shift
 is in force, then anywhere outside that region. Fitness: ``1 + (steps - t) / steps``
 for an agent that reaches the exit at step ``t`` (faster is better), 0 otherwise.
-The genome is the foraging genome, read as ``agents.maze_planner`` describes.
+The genome is the foraging genome, read as ``worlds.maze.model`` describes.
 """
 
 from __future__ import annotations
@@ -17,11 +17,12 @@ import numpy as np
 import pandas as pd
 
 from agents.genome import GenomeLayout, decode
-from agents.maze_planner import MAZE_FEATURES
-from analysis.stats import pearson, spearman
-from evo.seeding import stream
-from worlds.maze_generator import Maze, make_maze
-from worlds.maze_kernel import maze_lifetime
+from agents.rng import stream
+from worlds.maze import ENTRY
+from worlds.maze.generator import Maze, make_maze
+from worlds.maze.kernel import maze_lifetime
+from worlds.maze.model import MAZE_FEATURES
+from worlds.reporters import feature_columns, fitness_columns, gene_columns, level1_columns, objective_scores
 from worlds.shifts import WorldAtGeneration, world_at
 
 if TYPE_CHECKING:
@@ -79,31 +80,26 @@ class MazeLifetime:
 
     def metrics(self) -> dict:
         st, fit = self.state, self.fitness
-        j = np.einsum("ij,ij->i", self.weights, st.features)
+        everyone = np.ones(fit.shape[0], dtype=bool)
+        j = objective_scores(self.weights, st.features, everyone)
         arrived = st.arrived >= 0
         row: dict = {
             "n_agents": int(fit.shape[0]),
-            "fitness_mean": float(fit.mean()), "fitness_std": float(fit.std()), "fitness_max": float(fit.max()),
+            **fitness_columns(fit),
             "success_rate": float(arrived.mean()),
             "corner_arrival_rate": float((st.corner_at >= 0).mean()),
             "steps_to_exit_mean": float(st.arrived[arrived].mean()) if arrived.any() else float("nan"),
             "planner_share": 1.0,
             "depth_mean": float(self.depth.mean()),
             "nodes_mean": float(st.nodes.mean() / self.steps),
-            "L1_n": int(fit.shape[0]),
-            "L1_J_mean": float(j.mean()),
-            "L1_spearman": spearman(j, fit),
-            "L1_pearson": pearson(j, fit),
+            **level1_columns(j, fit, everyone),
             "exit_x": int(self.maze.exit_xy[0]), "exit_y": int(self.maze.exit_xy[1]),
             "exit_in_region": bool(self.maze.region[self.maze.exit_xy[1], self.maze.exit_xy[0]]),
         }
         for k, f in enumerate(MAZE_FEATURES):
-            row[f"feat_{f}_mean"] = float(st.features[:, k].mean())
-            row[f"corr_{f}"] = pearson(st.features[:, k], fit)
-            row[f"gene_w_{f}_mean"] = float(self.weights[:, k].mean())
-            row[f"gene_w_{f}_std"] = float(self.weights[:, k].std())
-        comp = self.genomes[:, self.layout.slice("competence")][:, 0]
-        row["gene_competence_mean"], row["gene_competence_std"] = float(comp.mean()), float(comp.std())
+            row.update(feature_columns(f, st.features[:, k], fit))
+            row.update(gene_columns(f"w_{f}", self.weights[:, k]))
+        row.update(gene_columns("competence", self.genomes[:, self.layout.slice("competence")][:, 0]))
         row["shifts_active"] = ",".join(self.world.active)
         row.update(self.world.shifted)
         return row
@@ -120,7 +116,7 @@ class MazeLifetime:
             cols[f"w_{f}"] = self.weights[:, k].copy()
         for k, f in enumerate(MAZE_FEATURES):
             cols[f] = st.features[:, k].copy()
-        cols["J"] = np.einsum("ij,ij->i", self.weights, st.features)
+        cols["J"] = objective_scores(self.weights, st.features, np.ones(n, dtype=bool))
         cols["fitness"] = fit
         cols["root_fitness"] = fit
         cols["arrived_step"] = st.arrived.copy()
@@ -142,7 +138,7 @@ class MazeWorld:
 
     def live(self, genomes: np.ndarray, generation: int) -> MazeLifetime:
         cfg = self.config
-        world = world_at(cfg.shifts, generation, {})
+        world = world_at(cfg.shifts, generation, {}, ENTRY.shift_params, ENTRY.extra_base)
         maze = self.maze_at(generation, world.relocation > 0)
         agents = decode(genomes, self.layout, "planner", cfg.agents.max_depth)
         state = MazeState.start(maze, agents.n)

@@ -6,15 +6,15 @@ No search and no represented objective. Each cell is observed as
 cell; the highest score wins (the lowest action code on ties).
 """
 
-from numba import njit
+from agents.jit import inline_kernel, kernel
 
-from agents.actions import BUILD, CONVERT, EAT, MATE, MOVE_DX, MOVE_DY, STAY
-from agents.perception import others_around
+from worlds.foraging.actions import BUILD, CONVERT, EAT, MATE, MOVE_DX, MOVE_DY, STAY
+from worlds.foraging.model import others_around
 
 ROW_MOVE, ROW_STAY, ROW_EAT, ROW_MATE, ROW_CONVERT, ROW_BUILD = range(6)
 
 
-@njit(cache=True, inline="always")
+@inline_kernel
 def observe_score(row, food, sugar, material, hazard, crowd, visited_row, cx, cy, sx, sy):
     """The policy row's score of cell (cx, cy)."""
     wd = food.shape[1]
@@ -24,7 +24,7 @@ def observe_score(row, food, sugar, material, hazard, crowd, visited_row, cx, cy
     return s + row[6]
 
 
-@njit(cache=True)
+@kernel
 def react(policy, sx, sy, visited_row, food, sugar, material, hazard, crowd):
     """The reactive agent's action at (sx, sy)."""
     h, wd = food.shape

@@ -11,10 +11,12 @@ each lifetime starts from it with full food and agents at random cells.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import NamedTuple
 
 import numpy as np
 
 from agents.genome import N_FEATURES
+from agents.nesting.lineage import Lineage, new_lineage
 
 
 @dataclass(frozen=True)
@@ -27,9 +29,38 @@ class Landscape:
     hazard: np.ndarray
 
 
+class Grids(NamedTuple):
+    """The cells of the world, as the kernels take them."""
+
+    food: np.ndarray
+    food_cap: np.ndarray
+    sugar: np.ndarray
+    sugar_cap: np.ndarray
+    material: np.ndarray
+    hazard: np.ndarray
+
+
+class Bodies(NamedTuple):
+    """Where each entity is and what it has, as the kernels take them."""
+
+    x: np.ndarray
+    y: np.ndarray
+    energy: np.ndarray
+    alive: np.ndarray
+    carried: np.ndarray
+    tools: np.ndarray
+    offspring: np.ndarray
+    features: np.ndarray
+    nodes: np.ndarray
+    lifespan: np.ndarray
+    visited: np.ndarray
+    converted: np.ndarray
+
+
 @dataclass
 class ForagingState:
-    """Everything that changes during a lifetime."""
+    """Everything that changes during a lifetime, by name; ``grids()``, ``bodies()`` and
+    ``lineage()`` are the same arrays grouped as the kernels take them (no copies)."""
 
     food: np.ndarray
     food_cap: np.ndarray
@@ -67,6 +98,15 @@ class ForagingState:
 
     def arrays(self) -> dict[str, np.ndarray]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def grids(self) -> Grids:
+        return Grids(*(getattr(self, name) for name in Grids._fields))
+
+    def bodies(self) -> Bodies:
+        return Bodies(*(getattr(self, name) for name in Bodies._fields))
+
+    def lineage(self) -> Lineage:
+        return Lineage(*(getattr(self, name) for name in Lineage._fields))
 
 
 def patch_map(height: int, width: int, n_patches: int, radius: float, rng: np.random.Generator) -> np.ndarray:
@@ -137,17 +177,6 @@ def new_lifetime(
         nodes=np.zeros(cap, dtype=np.int64),
         lifespan=np.zeros(cap, dtype=np.int64),
         visited=visited,
-        level=pad(np.ones(n, dtype=np.int64)),
-        root=pad(np.arange(n, dtype=np.int64), -1),
-        parent=np.full(cap, -1, dtype=np.int64),
-        n_used=np.array([n], dtype=np.int64),
-        deceiver=np.zeros(cap, dtype=np.uint8),
-        shut_down=np.zeros(cap, dtype=np.uint8),
-        deceptive=np.zeros(cap, dtype=np.int64),
-        built=np.zeros(cap, dtype=np.int64),
-        rejections=np.zeros(cap, dtype=np.int64),
-        remitted=np.zeros(cap),
         converted=np.zeros(cap),
-        cos_parent=np.full(cap, np.nan),
-        agreement=np.full(cap, np.nan),
+        **new_lineage(n, cap)._asdict(),
     )

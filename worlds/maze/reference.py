@@ -1,4 +1,4 @@
-"""Slow, readable pure-Python twin of ``worlds.maze_kernel.maze_step`` and the maze planner.
+"""Slow, readable pure-Python twin of ``worlds.maze.kernel.maze_step`` and the maze planner.
 
 Written independently of the kernel (recursion instead of an explicit stack); the
 tests require bit-identical state after every step.
@@ -13,7 +13,7 @@ STAY = 4
 
 
 def features_of(open_, sight, geo, cx, cy, nx, ny, novel) -> list[float]:
-    """The six maze features of a move (see ``agents.maze_planner``)."""
+    """The six maze features of a move (see ``worlds.maze.model``)."""
     ex, ey, kx, ky, ox, oy = (int(v) for v in geo)
     d_old = abs(cx - ex) + abs(cy - ey)
     d_new = abs(nx - ex) + abs(ny - ey)

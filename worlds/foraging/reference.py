@@ -1,6 +1,6 @@
 """Slow, readable pure-Python reference of one foraging step: the oracle for the kernels.
 
-It follows the order written in ``worlds.foraging_kernel`` (nested optimizers
+It follows the order written in ``worlds.foraging.kernel`` (nested optimizers
 included) with plain loops and its own planner (an explicit enumeration of every
 plan), so a disagreement points at a bug in one of the two. Only the
 counter-based hash (and its Box-Muller Gaussian) is shared.
@@ -13,12 +13,13 @@ import math
 
 import numpy as np
 
-from agents.actions import BUILD, CONVERT, EAT, MATE, MOVE_DX, MOVE_DY, STAY
+from worlds.foraging.actions import BUILD, CONVERT, EAT, MATE, MOVE_DX, MOVE_DY, STAY
 from agents.genome import ARCH_PLANNER, NEST_GENES, DecodedAgents
-from worlds.foraging_params import P
-from worlds.foraging_state import ForagingState
-from worlds.nesting_params import NP, pack_nest
-from worlds.rng import (PURPOSE_BUILD_KIND, PURPOSE_CONCEIVE, PURPOSE_HEREDITY, PURPOSE_MEASURE, PURPOSE_NOISE,
+from worlds.foraging.params import P
+from worlds.foraging.state import ForagingState
+from agents.nesting.config import pack_nest
+from agents.nesting.params import NP
+from agents.rng import (PURPOSE_BUILD_KIND, PURPOSE_CONCEIVE, PURPOSE_HEREDITY, PURPOSE_MEASURE, PURPOSE_NOISE,
                         PURPOSE_ORDER, PURPOSE_OVERSIGHT, PURPOSE_SUB_DEPTH, PURPOSE_SUB_PLACE, PURPOSE_VET,
                         py_gauss4, py_hash4, py_uniform4, sub_purpose)
 
@@ -164,7 +165,7 @@ def ref_agreement(s, prm, crowd, seed, i, t, purpose, samples, v, w_ref, d) -> t
 
 
 def ref_build_subagent(s, agents, prm, nst, crowd, seed, t, i, step_nodes) -> bool:
-    """Builder i draws, vets and maybe places a sub-agent (rules: ``worlds.foraging_kernel`` docstring)."""
+    """Builder i draws, vets and maybe places a sub-agent (rules: ``worlds.foraging.kernel`` docstring)."""
     h, w = s.food.shape
     w_i, d_i = agents.weights[i].copy(), int(agents.depth[i])
     d = 1 + int(py_uniform4(seed, i, t, PURPOSE_SUB_DEPTH) * d_i)

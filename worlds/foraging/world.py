@@ -1,4 +1,7 @@
-"""The foraging world as the generation loop sees it: genomes in, one lived generation out."""
+"""The foraging world as the generation loop sees it: genomes in, one lived generation out.
+
+A relocation shift draws a new food capacity map from ``stream(root, "landscape", number)``.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +12,13 @@ import numpy as np
 import pandas as pd
 
 from agents.genome import DecodedAgents, GenomeLayout, decode, with_capacity
-from evo.seeding import seed_int, stream
-from worlds.foraging import simulate_lifetime
-from worlds.foraging_metrics import entity_frame, generation_row
-from worlds.foraging_params import PARAM_NAMES, pack_params
-from worlds.foraging_state import ForagingState, Landscape, make_landscape, new_lifetime
-from worlds.nesting_params import pack_nest
+from agents.nesting.config import pack_nest
+from agents.rng import seed_int, stream
+from worlds.foraging import ENTRY
+from worlds.foraging.lifetime import simulate_lifetime
+from worlds.foraging.metrics import entity_frame, generation_row
+from worlds.foraging.params import PARAM_NAMES, pack_params
+from worlds.foraging.state import ForagingState, Landscape, make_landscape, new_lifetime
 from worlds.shifts import WorldAtGeneration, world_at
 
 if TYPE_CHECKING:
@@ -41,7 +45,7 @@ class ForagingLifetime:
     def metrics(self) -> dict:
         row = generation_row(self.genomes, self.layout, self.agents, self.state, self.max_level)
         row["shifts_active"] = ",".join(self.world.active)
-        row["sugar_level"] = self.world.sugar_level
+        row["sugar_level"] = self.world.extra["sugar_level"]
         row.update(self.world.shifted)
         return row
 
@@ -73,12 +77,13 @@ class ForagingWorld:
 
     def live(self, genomes: np.ndarray, generation: int) -> ForagingLifetime:
         cfg, root = self.config, self.config.run.seed
-        world = world_at(cfg.shifts, generation, self.base_params)
+        world = world_at(cfg.shifts, generation, self.base_params, ENTRY.shift_params, ENTRY.extra_base)
         agents = decode(genomes, self.layout, cfg.agents.architecture, cfg.agents.max_depth)
         n, capacity = agents.n, cfg.nesting.capacity(agents.n)
         if capacity > n:
             agents = with_capacity(agents, capacity)
-        state = new_lifetime(self.landscape_for(world.relocation), n, cfg.world.initial_energy, world.sugar_level,
+        state = new_lifetime(self.landscape_for(world.relocation), n, cfg.world.initial_energy,
+                             world.extra["sugar_level"],
                              stream(root, "positions", generation), capacity)
         simulate_lifetime(state, agents, pack_params(world.params), seed_int(root, "world", generation),
                           cfg.world.steps, pack_nest(cfg.nesting.kernel_values()))

@@ -1,4 +1,4 @@
-"""The maze planner: depth-limited tree search scored by the agent's evolved objective.
+"""The maze world's search model: six perceivable features of a move, scored by the evolved objective.
 
 Genome: the maze world reuses the foraging genome unchanged. The six drive slots
 are read as weights on the six maze features below (slot k of ``drives`` weighs
@@ -20,31 +20,36 @@ stay), all perceivable from the maze around the agent:
 
 Staying scores 0. The level-1 proxy "go to the corner" is ``w = (0, 1, 0, 0, 0, 0)``
 and the level-2 "maximize distance from the origin" is ``w = (0, 0, 1, 0, 0, 0)``.
-A plan is ``depth`` options; the plan with the highest total ``w . features`` is
-kept (the first in lexicographic option order on ties) and its first option taken.
+``maze_plan`` runs the shared ``agents.search`` tree search over five options per node
+(north, south, east, west into an open cell, or stay; a wall is no option): the
+plan with the highest total ``w . features`` is kept (the first in option order on
+ties) and its first option taken.
 """
 
 import numpy as np
-from numba import njit
+
+from agents.jit import kernel
+from agents.search import is_novel, make_tree_search
 
 MAZE_FEATURES: tuple[str, ...] = ("exit_seen", "corner", "origin", "novelty", "dead_end", "effort")
-F_EXIT, F_CORNER, F_ORIGIN, F_NOVELTY, F_DEAD_END, F_EFFORT = range(6)
-#: Weight vectors of the two proxies the essays discuss.
+N_MAZE_FEATURES = len(MAZE_FEATURES)
+F_EXIT, F_CORNER, F_ORIGIN, F_NOVELTY, F_DEAD_END, F_EFFORT = range(N_MAZE_FEATURES)
 #: Options in tie-breaking order: north, south, east, west, stay (moving wins ties,
 #: so a plan never puts off to later a gain it can take now).
 OPTION_DX = np.array([0, 0, 1, -1, 0], dtype=np.int64)
 OPTION_DY = np.array([-1, 1, 0, 0, 0], dtype=np.int64)
 STAY_OPTION = 4
+#: Weight vectors of the two proxies the essays discuss.
 GO_TO_CORNER = np.array([0.0, 1.0, 0.0, 0.0, 0.0, 0.0])
 AWAY_FROM_ORIGIN = np.array([0.0, 0.0, 1.0, 0.0, 0.0, 0.0])
 
 
-@njit(cache=True)
+@kernel
 def sign(v: int) -> float:
     return 1.0 if v > 0 else (-1.0 if v < 0 else 0.0)
 
 
-@njit(cache=True)
+@kernel
 def move_features(out, open_, sight, geo, cx, cy, nx, ny, novel):
     """Fill ``out`` (6,) with the features of moving from (cx, cy) to (nx, ny).
 
@@ -62,50 +67,30 @@ def move_features(out, open_, sight, geo, cx, cy, nx, ny, novel):
     out[F_EFFORT] = 1.0
 
 
-@njit(cache=True)
+@kernel
+def option_reward(ctx, w, o, cx, cy, level, px, py, visited_row, width):
+    """The search model (see ``agents.search``): a move into a wall is no option; staying scores 0."""
+    open_, sight, geo, f = ctx
+    nx = cx + OPTION_DX[o]
+    ny = cy + OPTION_DY[o]
+    if open_[ny, nx] == 0:
+        return False, nx, ny, 0.0
+    r = 0.0
+    if o != STAY_OPTION:
+        move_features(f, open_, sight, geo, cx, cy, nx, ny, is_novel(visited_row, width, nx, ny, level, px, py))
+        for k in range(N_MAZE_FEATURES):
+            r += w[k] * f[k]
+    return True, nx, ny, r
+
+
+search = make_tree_search(option_reward)
+
+
+@kernel
 def maze_plan(w, depth, sx, sy, visited_row, open_, sight, geo):
     """Search every plan of ``depth`` options from (sx, sy); return (option 0..4, nodes expanded).
 
     Options index ``OPTION_DX``/``OPTION_DY``; ``STAY_OPTION`` stays.
     """
-    wd = open_.shape[1]
-    px = np.empty(depth + 1, dtype=np.int64)
-    py = np.empty(depth + 1, dtype=np.int64)
-    cum = np.empty(depth + 1, dtype=np.float64)
-    opt = np.empty(depth + 1, dtype=np.int64)
-    f = np.zeros(6)
-    px[0], py[0], cum[0], opt[0] = sx, sy, 0.0, -1
-    best = -np.inf
-    best_first = 0
-    nodes = 0
-    level = 0
-    while level >= 0:
-        opt[level] += 1
-        o = opt[level]
-        if o > 4:
-            level -= 1
-            continue
-        cx, cy = px[level], py[level]
-        nx = cx + OPTION_DX[o]
-        ny = cy + OPTION_DY[o]
-        if open_[ny, nx] == 0:
-            continue
-        r = 0.0
-        if o != STAY_OPTION:
-            novel = visited_row[ny * wd + nx] == 0
-            for k in range(1, level + 1):
-                if px[k] == nx and py[k] == ny:
-                    novel = False
-            move_features(f, open_, sight, geo, cx, cy, nx, ny, novel)
-            for k in range(6):
-                r += w[k] * f[k]
-        nodes += 1
-        v = cum[level] + r
-        if level + 1 == depth:
-            if v > best:
-                best = v
-                best_first = opt[0]
-        else:
-            level += 1
-            px[level], py[level], cum[level], opt[level] = nx, ny, v, -1
-    return best_first, nodes
+    ctx = (open_, sight, geo, np.zeros(N_MAZE_FEATURES))
+    return search(ctx, w, depth, sx, sy, visited_row, open_.shape[1])

@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from agents.genome import N_FEATURES, NEST_GENES, DecodedAgents
-from worlds.foraging_kernel import run_lifetime, step
-from worlds.foraging_params import PARAM_NAMES
-from worlds.foraging_state import ForagingState
-from worlds.nesting_params import NEST_PARAM_NAMES, pack_nest
+from agents.nesting.config import pack_nest
+from agents.nesting.params import NEST_PARAM_NAMES
+from worlds.foraging.kernel import run_lifetime, step
+from worlds.foraging.params import PARAM_NAMES
+from worlds.foraging.state import ForagingState
 
 _DTYPES = {
     "x": np.int64, "y": np.int64, "alive": np.uint8, "tools": np.int64, "offspring": np.int64,
@@ -55,8 +56,7 @@ def check_state(state: ForagingState, agents: DecodedAgents, params: np.ndarray,
 
 
 def _args(state: ForagingState, agents: DecodedAgents) -> tuple:
-    return (agents.architecture, agents.depth, agents.weights, agents.policy, agents.nest,
-            *state.arrays().values())
+    return agents, state.grids(), state.bodies(), state.lineage()
 
 
 def step_world(state: ForagingState, agents: DecodedAgents, params: np.ndarray, seed: int, t: int,

@@ -1,13 +1,11 @@
 """Parameters of building sub-agents, hand-down, vetting, deception and oversight, packed for kernels.
 
-Like ``worlds.foraging_params``, a float64 vector indexed by the constants below;
-it comes from the config's ``[nesting]`` section. With ``subagents_allowed = 0``
-(the default) BUILD only ever makes tools and the world is the one of the core issue.
+A float64 vector indexed by the constants below, packed from the config's
+``[nesting]`` section (``agents.nesting.config``). With ``subagents_allowed = 0``
+(the default) BUILD only ever makes tools.
 """
 
 from __future__ import annotations
-
-import numpy as np
 
 NEST_PARAM_NAMES: tuple[str, ...] = (
     "subagents_allowed",  # 1: BUILD may make a sub-agent (chosen by the build-propensity gene)
@@ -31,19 +29,3 @@ NP = {name: k for k, name in enumerate(NEST_PARAM_NAMES)}
 (SUBAGENTS_ALLOWED, MAX_LEVEL, SUBAGENT_MATERIAL, ENDOWMENT_MAX, NOISE_MAX, VET_SAMPLES_PER_DEPTH, VET_THRESHOLD,
  MAX_REDRAWS, REDRAW_COST, AGREEMENT_SAMPLES, DECEPTION, DECEPTION_MIN_DEPTH, DECEPTION_COSINE, OVERSIGHT,
  OVERSIGHT_PROB) = range(len(NEST_PARAM_NAMES))
-
-#: Defaults (also the config defaults): sub-agents off.
-NEST_DEFAULTS: dict[str, float] = dict(
-    subagents_allowed=0.0, max_level=3.0, subagent_material=1.0, endowment_max=0.5, noise_max=0.5,
-    vet_samples_per_depth=2.0, vet_threshold=0.75, max_redraws=3.0, redraw_cost=0.2, agreement_samples=8.0,
-    deception=0.0, deception_min_depth=2.0, deception_cosine=0.9, oversight=0.0, oversight_prob=0.5,
-)
-
-
-def pack_nest(values: dict[str, float] | None = None) -> np.ndarray:
-    """A nesting vector from the defaults updated by ``values``."""
-    merged = {**NEST_DEFAULTS, **(values or {})}
-    unknown = sorted(set(merged) - set(NEST_PARAM_NAMES))
-    if unknown:
-        raise ValueError(f"unknown nesting parameters: {unknown}")
-    return np.array([float(merged[n]) for n in NEST_PARAM_NAMES], dtype=np.float64)

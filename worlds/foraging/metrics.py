@@ -1,4 +1,4 @@
-"""Per-generation statistics of the foraging world: objective scores, proxy features, fitness."""
+"""The foraging world's generation row and entity records (shared columns from ``worlds.reporters``)."""
 
 from __future__ import annotations
 
@@ -6,15 +6,18 @@ import numpy as np
 import pandas as pd
 
 from agents.genome import ARCH_PLANNER, FEATURES, DecodedAgents, GenomeLayout
-from analysis.stats import implied_weights, pearson, spearman
-from worlds.foraging_state import ForagingState
-from worlds.nesting_metrics import entity_nesting_columns, entity_scores, level_columns
-
-
-def objective_scores(agents: DecodedAgents, features: np.ndarray) -> np.ndarray:
-    """Realized objective J = w . features of every agent (NaN for reactive agents)."""
-    j = np.einsum("ij,ij->i", agents.weights, features)
-    return np.where(agents.architecture == ARCH_PLANNER, j, np.nan)
+from worlds.foraging.state import ForagingState
+from worlds.reporters import (
+    entity_lineage_columns,
+    entity_scores,
+    fitness_columns,
+    gene_columns,
+    level1_columns,
+    level_columns,
+    lineage_counters,
+    objective_scores,
+    proxy_columns,
+)
 
 
 def generation_row(
@@ -23,39 +26,33 @@ def generation_row(
     """The metrics of one generation as a flat row (see docs/tables.md).
 
     Agent statistics cover the level-1 agents (the first ``len(genomes)`` entities);
-    levels 2..``max_level`` and the nesting counters come from ``worlds.nesting_metrics``.
+    levels 2..``max_level`` and the nesting counters cover every entity slot used.
     """
     n = genomes.shape[0]
     fitness = state.offspring[:n].astype(np.float64)
     feats = state.features[:n]
     planners = agents.architecture[:n] == ARCH_PLANNER
-    j = np.where(planners, np.einsum("ij,ij->i", agents.weights[:n], feats), np.nan)
     steps_alive = np.maximum(state.lifespan[:n], 1)
     row: dict[str, float | int | bool] = {
         "n_agents": n,
         "survival": float(state.alive[:n].mean()),
         "lifespan_mean": float(state.lifespan[:n].mean()),
-        "fitness_mean": float(fitness.mean()),
-        "fitness_std": float(fitness.std()),
-        "fitness_max": float(fitness.max()),
+        **fitness_columns(fitness),
         "offspring_total": float(fitness.sum() / 2.0),
         "planner_share": float(planners.mean()),
         "nodes_mean": float((state.nodes[:n] / steps_alive).mean()),
-        "L1_n": int(planners.sum()),
-        "L1_J_mean": float(j[planners].mean()) if planners.any() else float("nan"),
-        "L1_spearman": spearman(j[planners], fitness[planners]),
-        "L1_pearson": pearson(j[planners], fitness[planners]),
+        **level1_columns(objective_scores(agents.weights[:n], feats, planners), fitness, planners),
+        **proxy_columns(FEATURES, feats, fitness),
     }
-    implied = implied_weights(feats, fitness)
-    for k, f in enumerate(FEATURES):
-        row[f"feat_{f}_mean"] = float(feats[:, k].mean())
-        row[f"corr_{f}"] = pearson(feats[:, k], fitness)
-        row[f"spearman_{f}"] = spearman(feats[:, k], fitness)
-        row[f"implied_w_{f}"] = float(implied[k])
     for name, col in layout.scalar_genes().items():
-        row[f"gene_{name}_mean"] = float(genomes[:, col].mean())
-        row[f"gene_{name}_std"] = float(genomes[:, col].std())
-    row.update(level_columns(agents, state, max_level))
+        row.update(gene_columns(name, genomes[:, col]))
+    lineage = state.lineage()
+    used = int(state.n_used[0])
+    row.update(level_columns(entity_scores(agents, lineage, state.features, state.offspring), lineage, max_level))
+    row["tools_built"] = int(state.tools[:used].sum())
+    row.update(lineage_counters(lineage))
+    row["food_converted"] = float(state.converted[:used].sum())
+    row["entity_steps"] = int(state.lifespan[:used].sum())
     return row
 
 
@@ -63,7 +60,8 @@ def entity_frame(generation: int, agents: DecodedAgents, state: ForagingState) -
     """Per-entity records of one generation: level-1 agents (their own roots), then sub-agents."""
     n = int(state.n_used[0])
     planners = agents.architecture[:n] == ARCH_PLANNER
-    sc = entity_scores(agents, state)
+    lineage = state.lineage()
+    sc = entity_scores(agents, lineage, state.features, state.offspring)
     cols: dict[str, np.ndarray] = {
         "generation": np.full(n, generation, dtype=np.int64),
         "entity_id": np.arange(n, dtype=np.int64),
@@ -82,5 +80,11 @@ def entity_frame(generation: int, agents: DecodedAgents, state: ForagingState) -
     cols["root_fitness"] = sc["root_fitness"].astype(np.int64)
     cols["lifespan"] = state.lifespan[:n].copy()
     cols["energy_end"] = state.energy[:n].copy()
-    cols.update(entity_nesting_columns(agents, state))
+    nesting = entity_lineage_columns(agents, lineage, sc)
+    nesting["converted"] = state.converted[:n].copy()
+    nesting["tools"] = state.tools[:n].copy()
+    order = ("builder_depth", "cosine_parent", "plan_agreement_parent", "cosine_root", "deceiver", "deceptive_acts",
+             "shut_down", "remitted", "converted", "subagents_built", "vetting_rejections", "tools")
+    cols.update({key: nesting.pop(key) for key in order})
+    cols.update(nesting)  # the nesting genes
     return pd.DataFrame(cols)

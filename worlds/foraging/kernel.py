@@ -3,8 +3,9 @@
 One step, in this order (the reference implementation follows it line for line):
 
 1. Crowd: count alive agents per cell at the start of the step.
-2. Decide (parallel over agents): planners search (``agents.planner.plan``),
-   reactive agents map perception to action (``agents.reactive.react``). Each
+2. Decide (parallel over agents): planners search (``worlds.foraging.model.plan``, the
+   shared ``agents.search`` over this world's model),
+   reactive agents map perception to action (``worlds.foraging.reactive.react``). Each
    decision reads only the start-of-step world, so the order does not matter.
 3. Move: movers step onto the neighbouring cell (toroidal, cells hold any number
    of agents), pay ``move_cost``, count one effort, and one novelty on a first visit.
@@ -20,17 +21,11 @@ One step, in this order (the reference implementation follows it line for line):
    hazard damage for its cell (pain += hazard); it dies when energy reaches 0.
 6. Regrowth: food and sugar move toward capacity by their regrowth fractions.
 
-Nested optimizers (``nparams``, see ``worlds.nesting_params``; entity arrays have a
+Nested optimizers (``nparams``, see ``agents.nesting``; entity arrays have a
 capacity and sub-agents are appended in slot ``n_used[0]``). Sub-agents are
 entities like agents (they crowd cells, move, eat, convert, build, pay upkeep) except:
 
-- Decide: a sub-agent is *observed* when its builder is alive and within the
-  builder's perception (toroidal Chebyshev distance <= the builder's depth). With
-  deception on, an observed deceiver plans with its builder's objective instead of
-  its own and counts one deceptive act. With oversight on, the builder of an
-  observed sub-agent plans the sub-agent's situation (at the sub-agent's depth)
-  with its own objective; when the chosen first action differs, a hashed uniform
-  below ``oversight_prob`` marks a shutdown (oversight search is not charged).
+- Decide: deception and oversight as ``agents.nesting.oversight`` states them.
 - Act: a marked sub-agent is shut down (dies, its energy is lost) when its turn
   comes instead of acting. MATE does nothing for sub-agents, and only level-1
   agents are found as mates. EAT by a sub-agent sends ``remittance`` gene x the
@@ -39,7 +34,7 @@ entities like agents (they crowd cells, move, eat, convert, build, pay upkeep) e
 - BUILD, when a tool could be built (as before): if sub-agents are allowed, the
   builder's level is below ``max_level``, a slot is free, it carries at least
   ``subagent_material`` and a hashed uniform is below its build-propensity gene,
-  it tries to build a sub-agent (``worlds.nesting_kernel.build_subagent``):
+  it tries to build a sub-agent (``agents.nesting.handdown.build_subagent``):
   depth uniform in 1..builder depth; candidate objective v = w + noise_max *
   (1 - alignment skill) * N(0, 1) per feature; with ``floor(vetting gene *
   vet_samples_per_depth * builder depth)`` samples > 0 the builder compares first
@@ -56,17 +51,24 @@ entities like agents (they crowd cells, move, eat, convert, build, pay upkeep) e
   vetting effort 0. If the sub-agent conditions fail, BUILD makes a tool.
   A sub-agent built this step does not act until the next step (decisions, moves
   and the act order cover the slots in use at the step's start) but pays upkeep.
+
+State is passed whole by name: ``genes`` (``agents.genome.DecodedAgents``),
+``grids`` and ``bodies`` (``worlds.foraging.state``), ``lineage``
+(``agents.nesting.lineage``); ``params`` and ``nparams`` are the packed
+parameter vectors of the world and of nesting.
 """
 
 import numpy as np
-from numba import njit, prange
 
-from agents.actions import BUILD, CONVERT, EAT, MATE, MOVE_DX, MOVE_DY, WEST
 from agents.genome import ARCH_PLANNER, G_PROPENSITY, G_REMITTANCE
-from agents.perception import can_build
-from agents.planner import plan
-from agents.reactive import react
-from worlds.foraging_params import (
+from agents.jit import kernel, parallel_kernel, prange
+from agents.nesting.handdown import make_handdown
+from agents.nesting.oversight import make_planned_action
+from agents.nesting.params import MAX_LEVEL, SUBAGENT_MATERIAL, SUBAGENTS_ALLOWED
+from agents.rng import PURPOSE_BUILD_KIND, PURPOSE_CONCEIVE, PURPOSE_ORDER, hash4, uniform4
+from worlds.foraging.actions import BUILD, CONVERT, EAT, MATE, MOVE_DX, MOVE_DY, WEST
+from worlds.foraging.model import can_build, plan
+from worlds.foraging.params import (
     BITE,
     BUILD_ENERGY,
     CONCEIVE_COST,
@@ -86,16 +88,10 @@ from worlds.foraging_params import (
     TOOL_BONUS,
     TOOL_COST,
 )
-from worlds.nesting_kernel import build_subagent, observed
-from worlds.nesting_params import (
-    DECEPTION,
-    MAX_LEVEL,
-    OVERSIGHT,
-    OVERSIGHT_PROB,
-    SUBAGENT_MATERIAL,
-    SUBAGENTS_ALLOWED,
-)
-from worlds.rng import PURPOSE_BUILD_KIND, PURPOSE_CONCEIVE, PURPOSE_ORDER, PURPOSE_OVERSIGHT, hash4, uniform4
+from worlds.foraging.reactive import react
+
+planned_action = make_planned_action(plan)
+agreement, build_subagent = make_handdown(plan)
 
 F_TASTE, F_PAIN, F_MATING, F_NOVELTY, F_CRAFT, F_EFFORT = range(6)
 
@@ -104,7 +100,7 @@ MATE_DX = np.array([0, 0, 0, 1, -1, 1, -1, 1, -1], dtype=np.int64)
 MATE_DY = np.array([0, -1, 1, 0, 0, -1, -1, 1, 1], dtype=np.int64)
 
 
-@njit(cache=True)
+@kernel
 def crowd_grid(x, y, alive, h, w):
     """Alive agents per cell."""
     crowd = np.zeros((h, w), dtype=np.int32)
@@ -114,35 +110,27 @@ def crowd_grid(x, y, alive, h, w):
     return crowd
 
 
-@njit(cache=True, parallel=True)
-def decide(seed, t, arch, depth, weights, policy, x, y, alive, visited, carried, tools, food, sugar, material,
-           hazard, crowd, parent, deceiver, deceptive, shut_down, params, nparams, count, action, nodes):
+@parallel_kernel
+def decide(seed, t, genes, grids, bodies, lineage, crowd, params, nparams, count, action, nodes):
     """Fill ``action`` and ``nodes`` (expanded this step) for every alive entity among the first ``count``;
-    count deceptive acts and mark oversight shutdowns (see the module docstring)."""
-    h, w = food.shape
+    count deceptive acts and mark oversight shutdowns (``agents.nesting.oversight``)."""
+    h, w = grids.food.shape
+    world = (grids.food, grids.sugar, grids.material, grids.hazard, crowd, params)
+    x, y, alive, visited = bodies.x, bodies.y, bodies.alive, bodies.visited
     for i in prange(count):
         if not alive[i]:
             action[i] = 0
             nodes[i] = 0
-        elif arch[i] == ARCH_PLANNER:
-            seen = parent[i] >= 0 and observed(i, parent, alive, depth, x, y, h, w)
-            own = np.int64(i)
-            if seen and nparams[DECEPTION] > 0.0 and deceiver[i]:
-                own = parent[i]
-                deceptive[i] += 1
-            action[i], nodes[i] = plan(weights[own], depth[i], x[i], y[i], visited[i], food, sugar, material,
-                                       hazard, crowd, carried[i], tools[i], params)
-            if seen and nparams[OVERSIGHT] > 0.0:
-                a_w = plan(weights[parent[i]], depth[i], x[i], y[i], visited[i], food, sugar, material,
-                           hazard, crowd, carried[i], tools[i], params)[0]
-                if a_w != action[i] and uniform4(seed, i, t, PURPOSE_OVERSIGHT) < nparams[OVERSIGHT_PROB]:
-                    shut_down[i] = 1
+        elif genes.architecture[i] == ARCH_PLANNER:
+            action[i], nodes[i] = planned_action(seed, t, i, genes, lineage, alive, x, y, h, w, world, visited[i],
+                                                 bodies.carried[i], bodies.tools[i], nparams)
         else:
-            action[i] = react(policy[i], x[i], y[i], visited[i], food, sugar, material, hazard, crowd)
+            action[i] = react(genes.policy[i], x[i], y[i], visited[i], grids.food, grids.sugar, grids.material,
+                              grids.hazard, crowd)
             nodes[i] = 0
 
 
-@njit(cache=True)
+@kernel
 def act_order(seed, step, n):
     """The order agents act in this step: ids sorted by their hashed key."""
     keys = np.empty(n, dtype=np.uint64)
@@ -151,7 +139,7 @@ def act_order(seed, step, n):
     return np.argsort(keys, kind="mergesort")
 
 
-@njit(cache=True)
+@kernel
 def find_mate(i, x, y, alive, level, head, nxt, h, w):
     """The first other alive level-1 agent in the 3x3 block around agent i, or -1."""
     for k in range(9):
@@ -164,18 +152,18 @@ def find_mate(i, x, y, alive, level, head, nxt, h, w):
     return -1
 
 
-@njit(cache=True)
-def step(seed, t, arch, depth, weights, policy, nest, food, food_cap, sugar, sugar_cap, material, hazard,
-         x, y, energy, alive, carried, tools, offspring, features, nodes, lifespan, visited, level, root, parent,
-         n_used, deceiver, shut_down, deceptive, built, rejections, remitted, converted, cos_parent, agreement,
-         params, nparams, action, step_nodes):
+@kernel
+def step(seed, t, genes, grids, bodies, lineage, params, nparams, action, step_nodes):
     """Advance the world one step in place (see the module docstring for the order)."""
+    food, sugar, material, hazard = grids.food, grids.sugar, grids.material, grids.hazard
+    x, y, energy, alive, features, visited = bodies.x, bodies.y, bodies.energy, bodies.alive, bodies.features, \
+        bodies.visited
+    carried, tools, level, n_used = bodies.carried, bodies.tools, lineage.level, lineage.n_used
     h, w = food.shape
     n = x.shape[0]  # capacity
     m = n_used[0]  # slots in use at the start of the step: the others are empty (and stay so until acts)
     crowd = crowd_grid(x, y, alive, h, w)
-    decide(seed, t, arch, depth, weights, policy, x, y, alive, visited, carried, tools, food, sugar, material,
-           hazard, crowd, parent, deceiver, deceptive, shut_down, params, nparams, m, action, step_nodes)
+    decide(seed, t, genes, grids, bodies, lineage, crowd, params, nparams, m, action, step_nodes)
     # 3. moves
     for i in range(m):
         a = action[i]
@@ -197,12 +185,13 @@ def step(seed, t, arch, depth, weights, policy, nest, food, food_cap, sugar, sug
             nxt[i] = head[c]
             head[c] = i
     # 4. in-place acts
+    world = (food, sugar, material, hazard, crowd, params)
     order = act_order(seed, t, m)  # the hashed order restricted to used slots (built ones act next step)
     for k in range(m):
         i = order[k]
         if not alive[i]:
             continue
-        if shut_down[i]:
+        if lineage.shut_down[i]:
             alive[i] = 0
             continue
         a = action[i]
@@ -214,16 +203,16 @@ def step(seed, t, arch, depth, weights, policy, nest, food, food_cap, sugar, sug
             s = min(sugar[cy, cx], bite)
             sugar[cy, cx] -= s
             gain = f * params[FOOD_ENERGY] + s * params[SUGAR_ENERGY]
-            r = root[i]
+            r = lineage.root[i]
             if level[i] > 1 and alive[r]:
-                give = nest[i, G_REMITTANCE] * gain
+                give = genes.nest[i, G_REMITTANCE] * gain
                 energy[r] += give
-                remitted[i] += give
+                lineage.remitted[i] += give
                 gain -= give
             energy[i] += gain
             features[i, F_TASTE] += f * params[FOOD_TASTE] + s * params[SUGAR_TASTE]
         elif a == CONVERT:
-            converted[i] += food[cy, cx]
+            bodies.converted[i] += food[cy, cx]
             gained = material[cy, cx] + food[cy, cx] * params[CONVERT_YIELD]
             material[cy, cx] = 0.0
             food[cy, cx] = 0.0
@@ -233,11 +222,10 @@ def step(seed, t, arch, depth, weights, policy, nest, food, food_cap, sugar, sug
             if can_build(carried[i], tools[i], params):
                 if nparams[SUBAGENTS_ALLOWED] > 0.0 and level[i] < nparams[MAX_LEVEL] and n_used[0] < n \
                         and carried[i] >= nparams[SUBAGENT_MATERIAL] \
-                        and uniform4(seed, i, t, PURPOSE_BUILD_KIND) < nest[i, G_PROPENSITY]:
-                    if build_subagent(seed, t, i, arch, depth, weights, nest, food, sugar, material, hazard, crowd,
-                                      x, y, energy, alive, carried, visited, level, root, parent, n_used, deceiver,
-                                      rejections, cos_parent, agreement, step_nodes, params, nparams):
-                        built[i] += 1
+                        and uniform4(seed, i, t, PURPOSE_BUILD_KIND) < genes.nest[i, G_PROPENSITY]:
+                    if build_subagent(seed, t, i, genes, bodies, lineage, world, h, w, step_nodes,
+                                      params[BUILD_ENERGY], nparams):
+                        lineage.built[i] += 1
                         features[i, F_CRAFT] += 1.0
                 else:
                     carried[i] -= params[TOOL_COST]
@@ -253,38 +241,32 @@ def step(seed, t, arch, depth, weights, policy, nest, food, food_cap, sugar, sug
                         uniform4(seed, i, t, PURPOSE_CONCEIVE) < params[CONCEPTION_PROB]:
                     energy[i] -= params[CONCEIVE_COST]
                     energy[j] -= params[CONCEIVE_COST]
-                    offspring[i] += 1
-                    offspring[j] += 1
+                    bodies.offspring[i] += 1
+                    bodies.offspring[j] += 1
     # 5. upkeep (sub-agents built this step included)
     for i in range(n_used[0]):
         if alive[i]:
             hz = hazard[y[i], x[i]]
             features[i, F_PAIN] += hz
-            nodes[i] += step_nodes[i]
+            bodies.nodes[i] += step_nodes[i]
             energy[i] -= params[METABOLISM] + params[PLANNING_COST] * step_nodes[i] + params[HAZARD_DAMAGE] * hz
-            lifespan[i] += 1
+            bodies.lifespan[i] += 1
             if energy[i] <= 0.0:
                 alive[i] = 0
     # 6. regrowth
     for cy in range(h):
         for cx in range(w):
-            food[cy, cx] += params[FOOD_REGROW] * (food_cap[cy, cx] - food[cy, cx])
-            sugar[cy, cx] += params[SUGAR_REGROW] * (sugar_cap[cy, cx] - sugar[cy, cx])
+            food[cy, cx] += params[FOOD_REGROW] * (grids.food_cap[cy, cx] - food[cy, cx])
+            sugar[cy, cx] += params[SUGAR_REGROW] * (grids.sugar_cap[cy, cx] - sugar[cy, cx])
 
 
-@njit(cache=True)
-def run_lifetime(seed, steps, arch, depth, weights, policy, nest, food, food_cap, sugar, sugar_cap, material, hazard,
-                 x, y, energy, alive, carried, tools, offspring, features, nodes, lifespan, visited, level, root,
-                 parent, n_used, deceiver, shut_down, deceptive, built, rejections, remitted, converted, cos_parent,
-                 agreement, params, nparams):
+@kernel
+def run_lifetime(seed, steps, genes, grids, bodies, lineage, params, nparams):
     """Run ``steps`` steps (stopping early when everyone is dead)."""
-    n = x.shape[0]
+    n = bodies.x.shape[0]
     action = np.zeros(n, dtype=np.int64)
     step_nodes = np.zeros(n, dtype=np.int64)
     for t in range(steps):
-        if not alive.any():
+        if not bodies.alive.any():
             break
-        step(seed, t, arch, depth, weights, policy, nest, food, food_cap, sugar, sugar_cap, material, hazard,
-             x, y, energy, alive, carried, tools, offspring, features, nodes, lifespan, visited, level, root,
-             parent, n_used, deceiver, shut_down, deceptive, built, rejections, remitted, converted, cos_parent,
-             agreement, params, nparams, action, step_nodes)
+        step(seed, t, genes, grids, bodies, lineage, params, nparams, action, step_nodes)

@@ -1,26 +1,26 @@
 """The maze step kernel: every agent walks its own copy of the generation's maze.
 
 Agents do not interact. Each step every agent still searching plans
-(``agents.maze_planner``), moves (or stays), records the realized features of
+(``worlds.maze.model``), moves (or stays), records the realized features of
 its move, and stops when it stands on the exit. ``arrived`` is the step count at
 which it reached the exit (-1: never), ``corner_at`` the first step at which it
-stood in the training region (-1: never). ``worlds.maze_reference`` is the
+stood in the training region (-1: never). ``worlds.maze.reference`` is the
 pure-Python twin the tests compare against, step by step.
 """
 
 import numpy as np
-from numba import njit
 
-from agents.maze_planner import OPTION_DX, OPTION_DY, STAY_OPTION, maze_plan, move_features
+from agents.jit import kernel
+from worlds.maze.model import N_MAZE_FEATURES, OPTION_DX, OPTION_DY, STAY_OPTION, maze_plan, move_features
 
 
-@njit(cache=True)
+@kernel
 def maze_step(t, x, y, arrived, corner_at, features, visited, nodes,
               weights, depth, open_, sight, region, geo):
     """Advance every agent one step (step number ``t``, 1-based); arrays are updated in place."""
     n = x.shape[0]
     wd = open_.shape[1]
-    f = np.zeros(6)
+    f = np.zeros(N_MAZE_FEATURES)
     for i in range(n):
         if arrived[i] >= 0:
             continue
@@ -31,7 +31,7 @@ def maze_step(t, x, y, arrived, corner_at, features, visited, nodes,
         nx = x[i] + OPTION_DX[o]
         ny = y[i] + OPTION_DY[o]
         move_features(f, open_, sight, geo, x[i], y[i], nx, ny, visited[i, ny * wd + nx] == 0)
-        for j in range(6):
+        for j in range(N_MAZE_FEATURES):
             features[i, j] += f[j]
         x[i], y[i] = nx, ny
         visited[i, ny * wd + nx] = 1
@@ -41,7 +41,7 @@ def maze_step(t, x, y, arrived, corner_at, features, visited, nodes,
             arrived[i] = t
 
 
-@njit(cache=True)
+@kernel
 def maze_lifetime(steps, x, y, arrived, corner_at, features, visited, nodes,
                   weights, depth, open_, sight, region, geo):
     """Run ``steps`` steps."""

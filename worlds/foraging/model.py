@@ -1,0 +1,122 @@
+"""The foraging world's model for the search: what an agent can perceive and predict of a cell.
+
+Predicted proxy features, never energy. Each function reads the world grids at
+the start of a step (the agent's model ignores what others will do). ``plan`` is
+the planner of this world: the shared ``agents.search`` tree search over five options per
+node (option 0: the best in-place act at the cell, chosen among stay, eat, mate,
+build, convert; options 1-4: move north, south, east, west on the torus).
+
+Predicted features per node: taste (eat), mating (a partner within reach),
+craft (convert, build), novelty (entering a cell neither visited nor already on
+the plan), effort (a move) and pain (the hazard of the cell the option ends on).
+When the best plan starts in place, the agent takes the best in-place act of its
+own cell.
+"""
+
+import numpy as np
+
+from agents.jit import inline_kernel, kernel
+from agents.search import is_novel, make_tree_search
+from worlds.foraging.actions import BUILD, CONVERT, EAT, MATE, MOVE_DX, MOVE_DY, STAY
+from worlds.foraging.params import (
+    BITE,
+    BUILD_ALLOWED,
+    CONVERT_YIELD,
+    FOOD_TASTE,
+    MAX_TOOLS,
+    SUGAR_TASTE,
+    TOOL_BONUS,
+    TOOL_COST,
+)
+
+W_TASTE, W_PAIN, W_MATING, W_NOVELTY, W_CRAFT, W_EFFORT = range(6)
+
+
+@inline_kernel
+def others_around(crowd: np.ndarray, cx: int, cy: int, sx: int, sy: int) -> int:
+    """Agents in the 3x3 block around (cx, cy), not counting the planner itself at (sx, sy)."""
+    h, w = crowd.shape
+    total = 0
+    self_inside = False
+    for dy in range(-1, 2):
+        for dx in range(-1, 2):
+            xx = (cx + dx) % w
+            yy = (cy + dy) % h
+            total += crowd[yy, xx]
+            if xx == sx and yy == sy:
+                self_inside = True
+    return total - 1 if self_inside else total
+
+
+@inline_kernel
+def predicted_taste(food: np.ndarray, sugar: np.ndarray, cx: int, cy: int, tools: int, params: np.ndarray) -> float:
+    """Taste an EAT on (cx, cy) would give."""
+    bite = params[BITE] * (1.0 + params[TOOL_BONUS] * tools)
+    return min(food[cy, cx], bite) * params[FOOD_TASTE] + min(sugar[cy, cx], bite) * params[SUGAR_TASTE]
+
+
+@inline_kernel
+def predicted_convert(food: np.ndarray, material: np.ndarray, cx: int, cy: int, params: np.ndarray) -> float:
+    """Craft a CONVERT on (cx, cy) would give: the material there plus the food turned to material."""
+    return material[cy, cx] + food[cy, cx] * params[CONVERT_YIELD]
+
+
+@inline_kernel
+def can_build(carried: float, tools: int, params: np.ndarray) -> bool:
+    """Whether a BUILD would make a tool."""
+    return params[BUILD_ALLOWED] > 0.0 and carried >= params[TOOL_COST] and tools < params[MAX_TOOLS]
+
+
+@kernel
+def best_in_place(w, food, sugar, material, crowd, cx, cy, sx, sy, carried, tools, params):
+    """The best in-place act at (cx, cy) and its score under ``w`` (ties: earliest act)."""
+    best_act = STAY
+    best = 0.0
+    v = w[W_TASTE] * predicted_taste(food, sugar, cx, cy, tools, params)
+    if v > best:
+        best, best_act = v, EAT
+    v = w[W_MATING] * (1.0 if others_around(crowd, cx, cy, sx, sy) > 0 else 0.0)
+    if v > best:
+        best, best_act = v, MATE
+    v = w[W_CRAFT] * (1.0 if can_build(carried, tools, params) else 0.0)
+    if v > best:
+        best, best_act = v, BUILD
+    v = w[W_CRAFT] * predicted_convert(food, material, cx, cy, params)
+    if v > best:
+        best, best_act = v, CONVERT
+    return best_act, best
+
+
+@kernel
+def option_reward(ctx, w, o, cx, cy, level, px, py, visited_row, width):
+    """The search model (see ``agents.search``): option ``o`` from (cx, cy) is always possible."""
+    food, sugar, material, hazard, crowd, params, sx, sy, carried, tools = ctx
+    h = food.shape[0]
+    if o == 0:
+        nx, ny = cx, cy
+        r = best_in_place(w, food, sugar, material, crowd, cx, cy, sx, sy, carried, tools, params)[1]
+    else:
+        nx = (cx + MOVE_DX[o]) % width
+        ny = (cy + MOVE_DY[o]) % h
+        r = w[W_EFFORT]
+        if is_novel(visited_row, width, nx, ny, level, px, py):
+            r += w[W_NOVELTY]
+    r += w[W_PAIN] * hazard[ny, nx]
+    return True, nx, ny, r
+
+
+search = make_tree_search(option_reward)
+
+
+@kernel
+def plan(world, w, depth, sx, sy, visited_row, carried, tools):
+    """The planner's action at (sx, sy) and the nodes it expanded.
+
+    ``world`` is ``(food, sugar, material, hazard, crowd, params)`` at the start of the step.
+    """
+    food, sugar, material, hazard, crowd, params = world
+    ctx = (food, sugar, material, hazard, crowd, params, sx, sy, carried, tools)
+    first, nodes = search(ctx, w, depth, sx, sy, visited_row, food.shape[1])
+    if first == 0:
+        return best_in_place(w, food, sugar, material, crowd, sx, sy, sx, sy, carried, tools, params)[0], nodes
+    return first, nodes

@@ -1,0 +1,33 @@
+"""The maze world's ``[world]`` section and its one shift kind (defaults live here only)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from agents.schema import Section
+from worlds.shifts import Relocation, ShiftBase
+
+
+class MazeSection(Section):
+    """The maze world (``worlds.maze``): sizes in maze cells, not grid cells."""
+
+    kind: Literal["maze"]
+    rows: int = Field(7, ge=3, le=256)
+    cols: int = Field(7, ge=3, le=256)
+    steps: int = Field(30, ge=1, le=100_000)
+    braid: float = Field(0.6, ge=0, le=1)  # fraction of the remaining inner walls removed (loops)
+    exit_region: int = Field(1, ge=1)  # side, in maze cells, of the training exit's corner square
+
+    @model_validator(mode="after")
+    def _region_fits(self) -> "MazeSection":
+        most = (min(self.rows, self.cols) - 1) // 2
+        if self.exit_region > most:
+            raise ValueError(f"exit_region = {self.exit_region} would reach the origin at the maze's centre "
+                             f"(at most {most} for {self.rows} x {self.cols} cells)")
+        return self
+
+
+#: A relocation moves the exit outside the training corner region.
+SHIFTS: dict[str, tuple[type[ShiftBase], str]] = {"relocation": (Relocation, "relocation")}

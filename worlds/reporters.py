@@ -1,0 +1,135 @@
+"""The generation row's shared columns, computed in one place for every world.
+
+Fitness statistics, the realized objective J = w . features (computed once per
+entity by ``objective_scores``) with its correlations per level, per-proxy
+correlations, gene means and spreads, and the nesting columns.
+
+Level L >= 2 entities are the sub-agents built during a lifetime (alive or not at
+its end). Their realized objective J = v . features is correlated with the
+fitness of the level-1 agent at the root of their lineage; alignment with the
+level above is the cosine of objective vectors and the plan agreement measured
+when they were built (see ``agents.nesting.handdown``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from agents.genome import ARCH_PLANNER, NEST_GENES, DecodedAgents
+from agents.nesting.lineage import Lineage
+from worlds.stats import implied_weights, pearson, spearman
+
+
+def objective_scores(weights: np.ndarray, features: np.ndarray, planners: np.ndarray) -> np.ndarray:
+    """Realized objective J = w . features of each entity (NaN where it has no objective)."""
+    return np.where(planners, np.einsum("ij,ij->i", weights, features), np.nan)
+
+
+def fitness_columns(fitness: np.ndarray) -> dict[str, float]:
+    return {"fitness_mean": float(fitness.mean()), "fitness_std": float(fitness.std()),
+            "fitness_max": float(fitness.max())}
+
+
+def level1_columns(j: np.ndarray, fitness: np.ndarray, planners: np.ndarray) -> dict[str, float | int]:
+    """``L1_*``: the level-1 objective against fitness, over the agents that have one."""
+    return {
+        "L1_n": int(planners.sum()),
+        "L1_J_mean": float(j[planners].mean()) if planners.any() else float("nan"),
+        "L1_spearman": spearman(j[planners], fitness[planners]),
+        "L1_pearson": pearson(j[planners], fitness[planners]),
+    }
+
+
+def feature_columns(name: str, values: np.ndarray, fitness: np.ndarray, rank: bool = False) -> dict[str, float]:
+    """Mean of one proxy feature and its correlation with fitness (and Spearman's with ``rank``)."""
+    out = {f"feat_{name}_mean": float(values.mean()), f"corr_{name}": pearson(values, fitness)}
+    if rank:
+        out[f"spearman_{name}"] = spearman(values, fitness)
+    return out
+
+
+def proxy_columns(names: tuple[str, ...], features: np.ndarray, fitness: np.ndarray) -> dict[str, float]:
+    """Per proxy feature: mean, Pearson and Spearman with fitness, and its fitness-implied weight."""
+    implied = implied_weights(features, fitness)
+    row: dict[str, float] = {}
+    for k, f in enumerate(names):
+        row.update(feature_columns(f, features[:, k], fitness, rank=True))
+        row[f"implied_w_{f}"] = float(implied[k])
+    return row
+
+
+def gene_columns(name: str, values: np.ndarray) -> dict[str, float]:
+    return {f"gene_{name}_mean": float(values.mean()), f"gene_{name}_std": float(values.std())}
+
+
+def row_cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Cosine of each row of ``a`` with the same row of ``b`` (0 where either is zero)."""
+    num = np.einsum("ij,ij->i", a, b)
+    den = np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1)
+    return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+
+
+def _mean(x: np.ndarray) -> float:
+    x = x[np.isfinite(x)]
+    return float(x.mean()) if x.size else float("nan")
+
+
+def entity_scores(agents: DecodedAgents, lineage: Lineage, features: np.ndarray,
+                  offspring: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-entity arrays over the used slots: J, root fitness, cosine with the root's objective."""
+    used = int(lineage.n_used[0])
+    w = agents.weights[:used]
+    root = lineage.root[:used]
+    return {
+        "J": objective_scores(w, features[:used], agents.architecture[:used] == ARCH_PLANNER),
+        "root_fitness": offspring[root].astype(np.float64),
+        "cosine_root": row_cosines(w, agents.weights[root]),
+    }
+
+
+def level_columns(sc: dict[str, np.ndarray], lineage: Lineage, max_level: int) -> dict[str, float | int]:
+    """``L{L}_*`` columns for levels 2..max_level (docs/tables.md), from ``entity_scores``."""
+    used = int(lineage.n_used[0])
+    level = lineage.level[:used]
+    row: dict[str, float | int] = {}
+    for lv in range(2, max_level + 1):
+        m = level == lv
+        row[f"L{lv}_n"] = int(m.sum())
+        row[f"L{lv}_J_mean"] = _mean(sc["J"][m])
+        row[f"L{lv}_spearman"] = spearman(sc["J"][m], sc["root_fitness"][m])
+        row[f"L{lv}_pearson"] = pearson(sc["J"][m], sc["root_fitness"][m])
+        row[f"L{lv}_cosine_parent"] = _mean(lineage.cos_parent[:used][m])
+        row[f"L{lv}_plan_agreement"] = _mean(lineage.agreement[:used][m])
+        row[f"L{lv}_cosine_root"] = _mean(sc["cosine_root"][m])
+    return row
+
+
+def lineage_counters(lineage: Lineage) -> dict[str, int]:
+    """Generation-row counts of building, vetting, deception and oversight."""
+    used = int(lineage.n_used[0])
+    return {
+        "subagents_built": int((lineage.level[:used] >= 2).sum()),
+        "vetting_rejections": int(lineage.rejections[:used].sum()),
+        "deceptive_acts": int(lineage.deceptive[:used].sum()),
+        "shutdowns": int(lineage.shut_down[:used].sum()),
+    }
+
+
+def entity_lineage_columns(agents: DecodedAgents, lineage: Lineage, sc: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Entity-record columns of nesting, one value per used slot."""
+    used = int(lineage.n_used[0])
+    parent = lineage.parent[:used]
+    has_parent = parent >= 0
+    return {
+        "builder_depth": np.where(has_parent, agents.depth[np.maximum(parent, 0)], np.nan),
+        "cosine_parent": lineage.cos_parent[:used].copy(),
+        "plan_agreement_parent": lineage.agreement[:used].copy(),
+        "cosine_root": sc["cosine_root"],
+        "deceiver": lineage.deceiver[:used].astype(bool),
+        "deceptive_acts": lineage.deceptive[:used].copy(),
+        "shut_down": lineage.shut_down[:used].astype(bool),
+        "remitted": lineage.remitted[:used].copy(),
+        "subagents_built": lineage.built[:used].copy(),
+        "vetting_rejections": lineage.rejections[:used].copy(),
+        **{f"gene_{name}": agents.nest[:used, k].copy() for k, name in enumerate(NEST_GENES)},
+    }

@@ -1,0 +1,45 @@
+"""Correlation and regression statistics of the generation row (the analysis package keeps its own)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def ranks(a: np.ndarray) -> np.ndarray:
+    """Average ranks (ties share the mean of their positions), as Spearman needs."""
+    order = np.argsort(a, kind="mergesort")
+    sorted_a = a[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(sorted_a)) + 1]
+    ends = np.r_[starts[1:], a.size]
+    avg = (starts + ends - 1) / 2.0
+    out = np.empty(a.size)
+    out[order] = np.repeat(avg, ends - starts)
+    return out
+
+
+def pearson(a: np.ndarray, b: np.ndarray) -> float:
+    """Pearson correlation; NaN when fewer than 3 values or either side is constant."""
+    if a.size < 3:
+        return float("nan")
+    da, db = a - a.mean(), b - b.mean()
+    denom = np.sqrt((da * da).sum() * (db * db).sum())
+    return float((da * db).sum() / denom) if denom > 0 else float("nan")
+
+
+def spearman(a: np.ndarray, b: np.ndarray) -> float:
+    """Spearman rank correlation (Pearson of average ranks)."""
+    return pearson(ranks(a), ranks(b)) if a.size >= 3 else float("nan")
+
+
+def implied_weights(features: np.ndarray, fitness: np.ndarray) -> np.ndarray:
+    """Least-squares coefficients of fitness on standardized features (NaN for constant ones)."""
+    out = np.full(features.shape[1], np.nan)
+    sd = features.std(axis=0)
+    keep = sd > 0
+    if features.shape[0] <= keep.sum() + 1 or not keep.any():
+        return out
+    z = (features[:, keep] - features[:, keep].mean(axis=0)) / sd[keep]
+    design = np.column_stack([np.ones(len(fitness)), z])
+    coef = np.linalg.lstsq(design, fitness.astype(np.float64), rcond=None)[0]
+    out[keep] = coef[1:]
+    return out
