@@ -40,6 +40,7 @@ from worlds.foraging.params import pack_params
 from worlds.foraging.reference import reference_step
 from worlds.foraging.state import ForagingState, new_lifetime
 from agents.nesting.config import pack_nest
+from worlds.foraging import ENTRY
 from worlds.shifts import world_at
 
 Row = tuple[str, str, str, str]  # measurement, value, target, result
@@ -66,11 +67,11 @@ def generation_zero(config: Config) -> tuple[ForagingState, Any, np.ndarray, np.
     """State, decoded agents, packed params, nesting params and kernel seed of generation 0, built as
     ``ForagingWorld.live`` does."""
     evo, cfg, root = Evolution(config), config, config.run.seed
-    world = world_at(cfg.shifts, 0, evo.world.base_params)
+    world = world_at(cfg.shifts, 0, evo.world.base_params, ENTRY.shift_params, ENTRY.extra_base)
     agents = decode(np.stack(evo.population), evo.layout, cfg.agents.architecture, cfg.agents.max_depth)
     n, capacity = agents.n, cfg.nesting.capacity(agents.n)
     agents = with_capacity(agents, capacity)
-    state = new_lifetime(evo.world.landscape, n, cfg.world.initial_energy, world.sugar_level,
+    state = new_lifetime(evo.world.landscape, n, cfg.world.initial_energy, world.extra["sugar_level"],
                          stream(root, "positions", 0), capacity)
     return state, agents, pack_params(world.params), pack_nest(cfg.nesting.kernel_values()), seed_int(root, "world", 0)
 

@@ -15,12 +15,11 @@ from evo.config import (
     SECTIONS,
     SHIFT_KINDS,
     Config,
-    Contraception,
-    Superstimulus,
     apply_overrides,
     parse_override,
     validate_config,
 )
+from worlds.foraging.config import Contraception, Superstimulus
 from agents.errors import MesaevoError
 from evo.scenarios import load_config
 

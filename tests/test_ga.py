@@ -73,7 +73,15 @@ def test_tournament_selection_prefers_the_fit():
     assert np.mean([ind.fitness.values[0] for ind in chosen]) > 12  # uniform would give 9.5
 
 
-def test_hall_of_fame_keeps_the_best_numpy_genomes():
-    hof = tools.HallOfFame(2, similar=np.array_equal)
-    hof.update(population([1.0, 5.0, 3.0]))
-    assert [ind.fitness.values[0] for ind in hof] == [5.0, 3.0]
+def test_the_runs_hall_of_fame_holds_the_best_genomes_it_has_seen():
+    """Evolution keeps DEAP's Hall of Fame over numpy genomes: its best matches the best fitness logged."""
+    from evo.loop import Evolution
+    from evo.scenarios import load_config
+    from tests.conftest import TINY
+
+    _, cfg = load_config("ancestral", {**TINY, "run.generations": 3})
+    evo = Evolution(cfg)
+    list(evo.run())
+    best_logged = max(rec["max"] for rec in evo.logbook)
+    assert evo.hall_of_fame[0].fitness.values[0] == best_logged
+    assert len({ind.tobytes() for ind in evo.hall_of_fame}) == len(evo.hall_of_fame)  # no duplicates

@@ -8,9 +8,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agents.genome import ARCH_PLANNER, G_HEREDITY, G_PROPENSITY, DecodedAgents, decode, default_layout, with_capacity
-from agents.planner import plan, planner_nodes
+from agents.jit import python_twin
+from agents.search import planner_nodes
+from worlds.foraging.model import plan
 from worlds.foraging.lifetime import check_state, simulate_lifetime, step_world
-from worlds.foraging.params import PARAM_NAMES, pack_params
+from worlds.foraging.params import pack_params
 from worlds.foraging.reference import reference_step
 from worlds.foraging.state import make_landscape, new_lifetime
 from agents.nesting.config import pack_nest
@@ -154,15 +156,16 @@ def test_lifetime_kernel_equals_repeated_steps():
 
 
 def test_planner_compiled_equals_python_function():
-    """The planner kernel gives the same answer compiled and as plain Python (``py_func``)."""
+    """The planner kernel gives the same answer compiled and as plain Python (``py_func`` when JIT is on)."""
     agents, state = random_world(11, 6, 6, 8, 3, "planner", 5.0)
     params = pack_params(BASE)
     crowd = np.zeros(state.food.shape, dtype=np.int32)
     np.add.at(crowd, (state.y, state.x), 1)
     for i in range(agents.n):
-        args = (agents.weights[i], agents.depth[i], state.x[i], state.y[i], state.visited[i], state.food, state.sugar,
-                state.material, state.hazard, crowd, state.carried[i], state.tools[i], params)
-        assert plan(*args) == plan.py_func(*args)
+        world = (state.food, state.sugar, state.material, state.hazard, crowd, params)
+        args = (world, agents.weights[i], agents.depth[i], state.x[i], state.y[i], state.visited[i], state.carried[i],
+                state.tools[i])
+        assert plan(*args) == python_twin(plan)(*args)
         assert plan(*args)[1] == planner_nodes(int(agents.depth[i]))
 
 
@@ -177,11 +180,12 @@ def test_planner_walks_to_food_it_wants_and_avoids_it_otherwise():
     visited = np.ones(h * w, dtype=np.uint8)
     params = pack_params(BASE)
     likes = np.array([1.0, 0, 0, 0, 0, -0.01])
-    act, nodes = plan(likes, 3, 3, 3, visited, food, zeros, zeros, zeros, crowd, 0.0, 0, params)
+    world = (food, zeros, zeros, zeros, crowd, params)
+    act, nodes = plan(world, likes, 3, 3, 3, visited, 0.0, 0)
     assert act == 3  # EAST, toward the food at x=5
     assert nodes == 5 + 25 + 125
     food[3, 3] = 1.0  # food under its feet: a taste-averse agent stays rather than eats
-    act, _ = plan(-likes, 2, 3, 3, visited, food, zeros, zeros, zeros, crowd, 0.0, 0, params)
+    act, _ = plan(world, -likes, 2, 3, 3, visited, 0.0, 0)
     assert act != 5
 
 
@@ -198,5 +202,4 @@ def test_check_state_rejects_wrong_dtypes_and_shapes():
     short = DecodedAgents(agents.architecture[:2], agents.depth[:2], agents.weights[:2], agents.policy[:2])
     with pytest.raises(ValueError):
         check_state(state, short, params)
-    assert len(PARAM_NAMES) == params.size
     assert (agents.architecture == ARCH_PLANNER).all()

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from agents.jit import python_twin
 from worlds.maze.model import AWAY_FROM_ORIGIN, GO_TO_CORNER, maze_plan
 from evo.config import validate_config
 from agents.errors import MesaevoError
@@ -62,7 +63,6 @@ def test_corner_proxy_walks_to_the_corner_and_origin_proxy_walks_away():
             assert state.corner_at[0] > 0 and maze.region[y, x]
         else:
             assert abs(x - ox) + abs(y - oy) == 12  # as far as an open 7 x 7 maze allows
-    assert (GO_TO_CORNER != AWAY_FROM_ORIGIN).any()
 
 
 def _random_case(seed: int, n: int, rows: int, cols: int, braid: float, relocated: bool):
@@ -94,7 +94,7 @@ def test_planner_matches_reference_and_py_func():
     visited = np.zeros(h * w, dtype=np.uint8)
     for i in range(8):
         args = (weights[i], int(depth[i]), int(maze.geo[4]), int(maze.geo[5]), visited, maze.open, maze.sight, maze.geo)
-        assert maze_plan(*args) == maze_plan.py_func(*args) == reference_plan(*args)
+        assert maze_plan(*args) == python_twin(maze_plan)(*args) == reference_plan(*args)
 
 
 def maze_config(**extra) -> dict:
@@ -110,7 +110,9 @@ def test_maze_runs_in_the_same_loop_and_records_shift_columns():
     assert [r["relocation"] for r in rows] == [0, 0, 0, 0, 1, 1]
     assert [r["exit_in_region"] for r in rows] == [True] * 4 + [False] * 2
     for r in rows:
-        assert 0 <= r["success_rate"] <= r["corner_arrival_rate"] or r["relocation"]
+        assert 0 <= r["success_rate"] <= 1
+        if not r["relocation"]:  # the exit lies inside the corner region: reaching it is reaching the region
+            assert r["success_rate"] <= r["corner_arrival_rate"]
         assert {"fitness_mean", "L1_spearman", "gene_w_corner_mean", "frozen", "shifts_active"} <= set(r)
     again = [r.row for r in Evolution(cfg).run()]
     assert [r["fitness_mean"] for r in rows] == [r["fitness_mean"] for r in again]

@@ -14,7 +14,7 @@ from agents.genome import (G_HEREDITY, G_PROPENSITY, G_REMITTANCE, G_SKILL, G_VE
 from worlds.foraging.lifetime import simulate_lifetime, step_world
 from worlds.foraging.params import pack_params
 from worlds.foraging.state import make_landscape, new_lifetime
-from worlds.nesting_metrics import level_columns
+from worlds.reporters import entity_scores, level_columns
 from agents.nesting.config import pack_nest
 
 LAYOUT = default_layout()
@@ -89,7 +89,8 @@ def test_without_heredity_level_3_drifts_further_from_level_1():
         vals = []
         for seed in range(3):
             a, s = live(seed, skill=0.8, heredity=heredity)
-            row = level_columns(a, s, 3)
+            lineage = s.lineage()
+            row = level_columns(entity_scores(a, lineage, s.features, s.offspring), lineage, 3)
             assert row["L3_n"] >= 20
             vals.append(row["L3_cosine_root"])
         cos_root[heredity] = np.mean(vals)

@@ -11,18 +11,19 @@ from agents.errors import MesaevoError
 from evo.loop import Evolution
 from evo.scenarios import load_config
 from worlds.foraging.params import PARAM_NAMES
+from worlds.foraging import ENTRY
 from worlds.shifts import world_at
 
 
 def schedule(shifts: list[dict], generations: int = 20, **extra):
     cfg = validate_config({"run": {"generations": generations}, "shifts": shifts, **extra})
     base = {n: float(getattr(cfg.world, n)) for n in PARAM_NAMES}
-    return cfg, [world_at(cfg.shifts, g, base) for g in range(generations)]
+    return cfg, [world_at(cfg.shifts, g, base, ENTRY.shift_params, ENTRY.extra_base) for g in range(generations)]
 
 
 def test_abrupt_default_keeps_the_old_form():
     _, worlds = schedule([{"kind": "superstimulus", "generation": 5, "name": "sugar"}])
-    assert [w.sugar_level for w in worlds[4:7]] == [0.0, 1.0, 1.0]
+    assert [w.extra["sugar_level"] for w in worlds[4:7]] == [0.0, 1.0, 1.0]
     assert worlds[4].active == () and worlds[5].active == ("sugar",)
 
 

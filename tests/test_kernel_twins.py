@@ -1,0 +1,92 @@
+"""Every kernel runs the same compiled and as plain Python (``agents.jit.python_twin``).
+
+With JIT on, ``python_twin(f)`` is ``f.py_func``: the kernel's own source run by the
+interpreter (the kernels it calls stay compiled). CI runs the kernel tests a second
+time with ``NUMBA_DISABLE_JIT=1``, where everything is plain Python.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from agents.jit import python_twin
+from agents.nesting.config import pack_nest
+from agents.rng import PURPOSE_NOISE, gauss4, hash4, py_gauss4, py_hash4, py_uniform4, uniform4
+from tests.test_kernels import BASE, NEST, random_world
+from worlds.foraging.kernel import crowd_grid, decide, step
+from worlds.foraging.params import pack_params
+from worlds.foraging.reactive import react
+from worlds.maze.generator import make_maze
+from worlds.maze.kernel import maze_step
+from worlds.maze.world import MazeState
+
+
+@pytest.mark.parametrize("seed, entity, step_, purpose", [(0, 0, 0, 1), (2**63 + 5, 17, 299, 7 << 32 | 3),
+                                                          (123456789, 4095, 1, 10)])
+def test_hash_kernels_match_their_twins(seed, entity, step_, purpose):
+    s = np.uint64(seed)
+    assert int(hash4(s, entity, step_, purpose)) == int(python_twin(hash4)(s, entity, step_, purpose)) \
+        == py_hash4(seed, entity, step_, purpose)
+    assert uniform4(s, entity, step_, purpose) == py_uniform4(seed, entity, step_, purpose)
+    assert gauss4(s, entity, step_, PURPOSE_NOISE, 4) == py_gauss4(seed, entity, step_, PURPOSE_NOISE, 4)
+
+
+def _world(seed: int, nested: bool):
+    n = 10
+    agents, state = random_world(seed, 6, 7, n, 3, "planner" if nested else "evolved", 4.0,
+                                 capacity=3 * n if nested else None)
+    if nested:  # builders: craft-loving planners carrying material, keen to build sub-agents
+        agents.nest[:n, :] = 0.9
+        agents.weights[:n, 4] = 1.0
+        state.carried[:n] = 2.0
+    return agents, state, pack_params(BASE), pack_nest({**NEST, "deception": 1.0, "oversight": 1.0} if nested
+                                                       else None)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_decide_and_react_match_their_twins(seed):
+    agents, state, params, nparams = _world(seed, nested=False)
+    h, w = state.food.shape
+    crowd = crowd_grid(state.x, state.y, state.alive, h, w)
+    out = []
+    for fn in (decide, python_twin(decide)):
+        lineage = state.copy().lineage()
+        action, nodes = np.zeros(agents.n, np.int64), np.zeros(agents.n, np.int64)
+        fn(np.uint64(seed), 0, agents, state.grids(), state.bodies(), lineage, crowd, params, nparams, agents.n,
+           action, nodes)
+        out.append((action, nodes))
+    np.testing.assert_array_equal(out[0][0], out[1][0])
+    np.testing.assert_array_equal(out[0][1], out[1][1])
+    for i in range(agents.n):
+        args = (agents.policy[i], state.x[i], state.y[i], state.visited[i], state.food, state.sugar, state.material,
+                state.hazard, crowd)
+        assert react(*args) == python_twin(react)(*args)
+
+
+@pytest.mark.parametrize("seed, nested", [(4, False), (5, True), (6, True)])
+def test_step_and_build_match_their_twins(seed, nested):
+    """Whole steps (moves, acts, building sub-agents with vetting, upkeep) compiled and as Python agree."""
+    agents, state, params, nparams = _world(seed, nested)
+    twin_state, twin_agents = state.copy(), agents.copy()
+    cap = state.x.shape[0]
+    for t in range(6):
+        for fn, st_, ag in ((step, state, agents), (python_twin(step), twin_state, twin_agents)):
+            fn(np.uint64(seed), t, ag, st_.grids(), st_.bodies(), st_.lineage(), params, nparams,
+               np.zeros(cap, np.int64), np.zeros(cap, np.int64))
+        for name, a in state.arrays().items():
+            assert np.array_equal(a, twin_state.arrays()[name], equal_nan=True), (t, name)
+    if nested:
+        assert state.n_used[0] > 10  # sub-agents were built, so the build kernel ran both ways
+
+
+def test_maze_step_matches_its_twin():
+    maze = make_maze(7, 7, 0.5, 1, False, np.random.default_rng(3))
+    weights = np.random.default_rng(4).uniform(-1, 1, (5, 6))
+    depth = np.array([1, 2, 3, 2, 1])
+    a, b = MazeState.start(maze, 5), MazeState.start(maze, 5)
+    for t in range(1, 8):
+        maze_step(t, *a.kernel_args(), weights, depth, maze.open, maze.sight, maze.region, maze.geo)
+        python_twin(maze_step)(t, *b.kernel_args(), weights, depth, maze.open, maze.sight, maze.region, maze.geo)
+    for x, y in zip(a.kernel_args(), b.kernel_args()):
+        np.testing.assert_array_equal(x, y)
