@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agents.errors import MesaevoError
+from agents.jit import python_twin
 from evo.config import validate_config
 from evo.simulation import Simulation
 from worlds.hungry_thirsty.kernel import ht_lifetime, ht_step
@@ -79,7 +80,7 @@ def test_planner_matches_reference_and_py_func():
             w = rng.uniform(-1, 1, 6)
             depth, sx, sy, thirsty = int(rng.integers(1, 4)), int(rng.integers(6)), int(rng.integers(6)), bool(rng.random() < 0.5)
             args = (w, depth, sx, sy, thirsty, PASSABLE, dist, geo)
-            assert ht_plan(*args) == ht_plan.py_func(*args) == reference_plan(w, depth, sx, sy, thirsty, geo)
+            assert ht_plan(*args) == python_twin(ht_plan)(*args) == reference_plan(w, depth, sx, sy, thirsty, geo)
 
 
 def _food_eaten(w: np.ndarray, seeds: range, start_thirsty: bool = True, n: int = 20) -> float:
