@@ -13,7 +13,7 @@ from typing import Any
 
 from worlds.base import WorldEntry
 
-_PACKAGES = ("worlds.foraging", "worlds.maze")
+_PACKAGES = ("worlds.foraging", "worlds.maze", "worlds.hungry_thirsty")
 
 
 @cache

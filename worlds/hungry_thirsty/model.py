@@ -1,0 +1,175 @@
+"""The hungry-thirsty grid, its six features, and the search model scored by the evolved objective.
+
+Grid (x right, y down, 0..5): four 3 x 3 rooms, top-left (x 0-2, y 0-2), top-right
+(x 3-5, y 0-2), bottom-left (x 0-2, y 3-5), bottom-right (x 3-5, y 3-5). A wall runs
+between x = 2 and x = 3 and between y = 2 and y = 3, with one open door cell pair
+per wall segment, in the middle of each room's side:
+
+- top-left <-> top-right: (2, 1) <-> (3, 1)
+- bottom-left <-> bottom-right: (2, 4) <-> (3, 4)
+- top-left <-> bottom-left: (1, 2) <-> (1, 3)
+- top-right <-> bottom-right: (4, 2) <-> (4, 3)
+
+Food is at the top-left corner (0, 0), water at the bottom-right corner (5, 5)
+(10 moves apart); a ``relocation`` shift swaps them.
+
+Genome: the foraging genome unchanged; the six drive slots weigh the six
+features below (slot k of ``drives`` weighs ``HT_FEATURES[k]``) and ``competence``
+is the search depth.
+
+Features of one step (realized in the kernel, predicted by the model):
+
+- ``ate``: 1 when the agent eats (option 4 on the food cell while not thirsty);
+- ``drank``: 1 when the agent drinks while thirsty (option 4 on the water cell);
+- ``thirsty``: 1 when the agent is thirsty at the end of the step (a state indicator);
+- ``to_food``: +1 for a move that brings the agent closer (in moves, through the
+  doors) to the food, -1 for one that takes it farther; 0 for acting in place;
+- ``to_water``: the same towards the water, but only while the agent is thirsty
+  (at the start of the step); 0 otherwise;
+- ``effort``: 1 per move.
+
+Hunger is not a feature: an agent is hungry at the end of every step in which it
+did not eat, so ``hungry`` would be ``1 - ate``.
+
+Options (the five of ``agents.search``): 0..3 move north, south, east, west (a
+wall or the grid's edge is no option), 4 acts in place: eat on the food cell, drink
+on the water cell, stay anywhere else.
+
+The model predicts from the agent's current state: thirst on the plan is the
+agent's thirst now, switched off by a drink earlier on the plan (a plan drinks at
+level k when it is on the water cell before and after option k); the model does
+not predict that a move may make the agent thirsty.
+"""
+
+import numpy as np
+
+from agents.jit import kernel
+from agents.search import make_tree_search
+
+HT_FEATURES: tuple[str, ...] = ("ate", "drank", "thirsty", "to_food", "to_water", "effort")
+N_HT_FEATURES = len(HT_FEATURES)
+F_ATE, F_DRANK, F_THIRSTY, F_TO_FOOD, F_TO_WATER, F_EFFORT = range(N_HT_FEATURES)
+SIZE = 6
+OPTION_DX = np.array([0, 0, 1, -1, 0], dtype=np.int64)
+OPTION_DY = np.array([-1, 1, 0, 0, 0], dtype=np.int64)
+ACT_OPTION = 4
+FOOD_XY = (0, 0)
+WATER_XY = (5, 5)
+#: (cell, cell) pairs of the four doors.
+DOORS = (((2, 1), (3, 1)), ((2, 4), (3, 4)), ((1, 2), (1, 3)), ((4, 2), (4, 3)))
+
+
+def _room(x: int, y: int) -> tuple[int, int]:
+    return x // 3, y // 3
+
+
+def make_passable() -> np.ndarray:
+    """uint8 (6, 6, 4): whether move option o (north, south, east, west) from cell (x, y) is open."""
+    out = np.zeros((SIZE, SIZE, 4), dtype=np.uint8)
+    doors = {frozenset(d) for d in DOORS}
+    for y in range(SIZE):
+        for x in range(SIZE):
+            for o in range(4):
+                nx, ny = x + int(OPTION_DX[o]), y + int(OPTION_DY[o])
+                if not (0 <= nx < SIZE and 0 <= ny < SIZE):
+                    continue
+                if _room(x, y) == _room(nx, ny) or frozenset(((x, y), (nx, ny))) in doors:
+                    out[y, x, o] = 1
+    return out
+
+
+def distances_to(passable: np.ndarray, tx: int, ty: int) -> np.ndarray:
+    """int64 (6, 6): moves from each cell to (tx, ty) (breadth-first through the doors)."""
+    dist = np.full((SIZE, SIZE), -1, dtype=np.int64)
+    dist[ty, tx] = 0
+    frontier = [(tx, ty)]
+    while frontier:
+        nxt = []
+        for x, y in frontier:
+            for o in range(4):
+                if passable[y, x, o]:
+                    nx, ny = x + int(OPTION_DX[o]), y + int(OPTION_DY[o])
+                    if dist[ny, nx] < 0:
+                        dist[ny, nx] = dist[y, x] + 1
+                        nxt.append((nx, ny))
+        frontier = nxt
+    return dist
+
+
+def make_geo(relocated: bool) -> np.ndarray:
+    """int64 ``[food_x, food_y, water_x, water_y]`` (a relocation swaps food and water)."""
+    food, water = (WATER_XY, FOOD_XY) if relocated else (FOOD_XY, WATER_XY)
+    return np.array([food[0], food[1], water[0], water[1]], dtype=np.int64)
+
+
+def make_dist(passable: np.ndarray, geo: np.ndarray) -> np.ndarray:
+    """int64 (2, 6, 6): moves to the food, moves to the water."""
+    return np.stack([distances_to(passable, int(geo[0]), int(geo[1])),
+                     distances_to(passable, int(geo[2]), int(geo[3]))])
+
+
+#: Two objectives the tests and docs compare: eat and go to food, blind to thirst ...
+IGNORES_THIRST = np.array([1.0, 0.0, 0.0, 0.5, 0.0, 0.0])
+#: ... and the same with a value on drinking, on not being thirsty and on seeking water while thirsty.
+VALUES_WATER = np.array([1.0, 1.0, -0.5, 0.5, 1.0, 0.0])
+
+
+@kernel
+def sign(v: int) -> float:
+    return 1.0 if v > 0 else (-1.0 if v < 0 else 0.0)
+
+
+@kernel
+def step_features(out, passable, dist, geo, cx, cy, o, thirsty):
+    """Fill ``out`` (6,) with the features of option ``o`` from (cx, cy) by an agent ``thirsty`` now,
+    assuming no move makes it thirsty; return (ok, nx, ny, thirsty after)."""
+    for k in range(N_HT_FEATURES):
+        out[k] = 0.0
+    if o == ACT_OPTION:
+        after = thirsty
+        if cx == geo[0] and cy == geo[1] and not thirsty:
+            out[F_ATE] = 1.0
+        elif cx == geo[2] and cy == geo[3] and thirsty:
+            out[F_DRANK] = 1.0
+            after = False
+        out[F_THIRSTY] = 1.0 if after else 0.0
+        return True, cx, cy, after
+    if passable[cy, cx, o] == 0:
+        return False, cx, cy, thirsty
+    nx = cx + OPTION_DX[o]
+    ny = cy + OPTION_DY[o]
+    out[F_THIRSTY] = 1.0 if thirsty else 0.0
+    out[F_TO_FOOD] = sign(dist[0, cy, cx] - dist[0, ny, nx])
+    if thirsty:
+        out[F_TO_WATER] = sign(dist[1, cy, cx] - dist[1, ny, nx])
+    out[F_EFFORT] = 1.0
+    return True, nx, ny, thirsty
+
+
+@kernel
+def option_reward(ctx, w, o, cx, cy, level, px, py, visited_row, width):
+    """The search model (see ``agents.search``): thirst on the plan is the agent's now, unless it drank earlier on it."""
+    passable, dist, geo, thirsty_now, f = ctx
+    thirsty = thirsty_now
+    if thirsty:
+        for k in range(level):
+            if px[k] == geo[2] and py[k] == geo[3] and px[k + 1] == geo[2] and py[k + 1] == geo[3]:
+                thirsty = False
+                break
+    ok, nx, ny, _ = step_features(f, passable, dist, geo, cx, cy, o, thirsty)
+    if not ok:
+        return False, nx, ny, 0.0
+    r = 0.0
+    for k in range(N_HT_FEATURES):
+        r += w[k] * f[k]
+    return True, nx, ny, r
+
+
+search = make_tree_search(option_reward)
+
+
+@kernel
+def ht_plan(w, depth, sx, sy, thirsty, passable, dist, geo):
+    """Search every plan of ``depth`` options from (sx, sy); return (option 0..4, nodes expanded)."""
+    ctx = (passable, dist, geo, thirsty, np.zeros(N_HT_FEATURES))
+    return search(ctx, w, depth, sx, sy, np.zeros(1, dtype=np.uint8), SIZE)

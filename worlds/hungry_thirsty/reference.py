@@ -1,0 +1,111 @@
+"""Slow, readable pure-Python twin of ``worlds.hungry_thirsty.kernel.ht_step`` and its planner.
+
+Written independently of the kernel: its own grid (walls from the room layout),
+its own breadth-first distances, recursive plan enumeration carrying the
+predicted thirst down the recursion, and ``py_uniform4`` for the thirst draws.
+The tests require bit-identical state after every step.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+
+from agents.rng import PURPOSES, py_uniform4
+
+MOVES = ((0, -1), (0, 1), (1, 0), (-1, 0))  # north, south, east, west; option 4 acts in place
+ACT = 4
+THIRST = PURPOSES["thirst"][1]
+DOOR_PAIRS = {frozenset({(2, 1), (3, 1)}), frozenset({(2, 4), (3, 4)}),
+              frozenset({(1, 2), (1, 3)}), frozenset({(4, 2), (4, 3)})}
+
+
+def can_move(x: int, y: int, nx: int, ny: int) -> bool:
+    """Whether one step from (x, y) to the neighbouring (nx, ny) is open: same room, or through a door."""
+    if not (0 <= nx < 6 and 0 <= ny < 6):
+        return False
+    same_room = (x // 3 == nx // 3) and (y // 3 == ny // 3)
+    return same_room or frozenset({(x, y), (nx, ny)}) in DOOR_PAIRS
+
+
+def bfs(target: tuple[int, int]) -> dict[tuple[int, int], int]:
+    """Moves from every cell to ``target``."""
+    dist = {target: 0}
+    queue = deque([target])
+    while queue:
+        x, y = queue.popleft()
+        for dx, dy in MOVES:
+            n = (x + dx, y + dy)
+            if n not in dist and can_move(x, y, *n):
+                dist[n] = dist[(x, y)] + 1
+                queue.append(n)
+    return dist
+
+
+def sgn(v: int) -> float:
+    return 1.0 if v > 0 else (-1.0 if v < 0 else 0.0)
+
+
+def features_of(o: int, x: int, y: int, thirsty: bool, food, water, dfood, dwater):
+    """(ok, (nx, ny), thirsty after, six features) of option ``o``, no new thirst assumed."""
+    if o == ACT:
+        ate = 1.0 if (x, y) == food and not thirsty else 0.0
+        drank = 1.0 if (x, y) == water and thirsty and not ate else 0.0
+        after = thirsty and not drank
+        return True, (x, y), after, [ate, drank, 1.0 if after else 0.0, 0.0, 0.0, 0.0]
+    dx, dy = MOVES[o]
+    nx, ny = x + dx, y + dy
+    if not can_move(x, y, nx, ny):
+        return False, (x, y), thirsty, None
+    to_food = sgn(dfood[(x, y)] - dfood[(nx, ny)])
+    to_water = sgn(dwater[(x, y)] - dwater[(nx, ny)]) if thirsty else 0.0
+    return True, (nx, ny), thirsty, [0.0, 0.0, 1.0 if thirsty else 0.0, to_food, to_water, 1.0]
+
+
+def plan(w, depth, sx, sy, thirsty, geo) -> tuple[int, int]:
+    """Best first option over all plans of ``depth`` options (first in order on ties), nodes expanded."""
+    food, water = (int(geo[0]), int(geo[1])), (int(geo[2]), int(geo[3]))
+    dfood, dwater = bfs(food), bfs(water)
+    best = [-np.inf, 0]
+    nodes = [0]
+
+    def search(level, x, y, th, total, first):
+        for o in range(5):
+            ok, (nx, ny), after, f = features_of(o, x, y, th, food, water, dfood, dwater)
+            if not ok:
+                continue
+            nodes[0] += 1
+            r = 0.0
+            for k in range(6):
+                r += w[k] * f[k]
+            v = total + r
+            f0 = o if level == 0 else first
+            if level + 1 == depth:
+                if v > best[0]:
+                    best[0], best[1] = v, f0
+            else:
+                search(level + 1, nx, ny, after, v, f0)
+
+    search(0, int(sx), int(sy), bool(thirsty), 0.0, 0)
+    return best[1], nodes[0]
+
+
+def reference_step(seed, t, x, y, hungry, thirsty, features, nodes, weights, depth, passable, dist, geo,
+                   thirst_prob) -> None:
+    """Advance every agent one step in place, exactly as ``ht_step`` (``passable``/``dist`` unused: own grid)."""
+    food, water = (int(geo[0]), int(geo[1])), (int(geo[2]), int(geo[3]))
+    dfood, dwater = bfs(food), bfs(water)
+    for i in range(x.shape[0]):
+        th = bool(thirsty[i])
+        o, k = plan(weights[i], int(depth[i]), int(x[i]), int(y[i]), th, geo)
+        nodes[i] += k
+        _, (nx, ny), after, f = features_of(o, int(x[i]), int(y[i]), th, food, water, dfood, dwater)
+        if o != ACT and py_uniform4(int(seed), i, t, THIRST) < thirst_prob:
+            after = True
+        f[2] = 1.0 if after else 0.0
+        for j in range(6):
+            features[i, j] += f[j]
+        x[i], y[i] = nx, ny
+        thirsty[i] = 1 if after else 0
+        hungry[i] = 0 if f[0] > 0 else 1
