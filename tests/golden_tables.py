@@ -19,6 +19,7 @@ SMALL = {
     "foraging": {"world.width": 16, "world.height": 16, "world.steps": 60, "world.food_patches": 6,
                  "agents.population": 40, "agents.max_depth": 2, "record.entity_every": 2},
     "maze": {"agents.population": 40, "record.entity_every": 2},
+    "hungry-thirsty": {"agents.population": 40, "record.entity_every": 2},
 }
 GENERATIONS = 6
 SHIFT_AT = 3

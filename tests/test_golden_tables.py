@@ -14,6 +14,13 @@ from evo.simulation import Simulation
 from tests.golden_tables import run_digests, small_overrides
 
 RECORDED = {
+    # added with the hungry-thirsty world (recorded when it was added, not before the redesign)
+    "hungry-thirsty/planner": {
+        "generations": "96a4045204ea89d235c9636160d487fdb685f26c766a37c09098026953a6a700",
+        "entities-0": "a947b7328f7a0dfef969d163ee068d6ea0ce3c2e8b4cb159158cff970c7deca6",
+        "entities-2": "0f5f0698e70ca7a2a9aa782ec6f79d24a8ccc79ceab957f675a7faa5b0cc7f2d",
+        "entities-4": "a4bacfe34e51260338552c94e0042637dfb2f29307f2424504abddb547bcd893"
+    },
     "ancestral/planner": {
         "generations": "93537e296c9da83e9a6a365d338bf982ad3fd46e061b1fd76a3561952934525e",
         "entities-0": "c6fff5611f594b7dcc2546acef3d2ad8135171bab1722eb49ee6248e24d68a1b",
