@@ -34,7 +34,7 @@ def planner_nodes(depth: int) -> int:
     return sum(N_OPTIONS**k for k in range(1, depth + 1))
 
 
-@kernel
+@inline_kernel
 def is_novel(visited_row, width, nx, ny, level, px, py):
     """Whether cell (nx, ny) is neither visited in the agent's life nor earlier on the plan."""
     if visited_row[ny * width + nx] != 0:

@@ -7,7 +7,6 @@ import random
 
 import numpy as np
 import pytest
-from deap import tools
 
 from agents.genome import default_layout
 from evo.config import EvolutionSection

@@ -51,9 +51,9 @@ def test_decide_and_react_match_their_twins(seed):
     crowd = crowd_grid(state.x, state.y, state.alive, h, w)
     out = []
     for fn in (decide, python_twin(decide)):
-        lineage = state.copy().lineage()
+        lineage = state.copy().lineage
         action, nodes = np.zeros(agents.n, np.int64), np.zeros(agents.n, np.int64)
-        fn(np.uint64(seed), 0, agents, state.grids(), state.bodies(), lineage, crowd, params, nparams, agents.n,
+        fn(np.uint64(seed), 0, agents, state.grids, state.bodies, lineage, crowd, params, nparams, agents.n,
            action, nodes)
         out.append((action, nodes))
     np.testing.assert_array_equal(out[0][0], out[1][0])
@@ -72,7 +72,7 @@ def test_step_and_build_match_their_twins(seed, nested):
     cap = state.x.shape[0]
     for t in range(6):
         for fn, st_, ag in ((step, state, agents), (python_twin(step), twin_state, twin_agents)):
-            fn(np.uint64(seed), t, ag, st_.grids(), st_.bodies(), st_.lineage(), params, nparams,
+            fn(np.uint64(seed), t, ag, st_.grids, st_.bodies, st_.lineage, params, nparams,
                np.zeros(cap, np.int64), np.zeros(cap, np.int64))
         for name, a in state.arrays().items():
             assert np.array_equal(a, twin_state.arrays()[name], equal_nan=True), (t, name)

@@ -89,7 +89,7 @@ def test_without_heredity_level_3_drifts_further_from_level_1():
         vals = []
         for seed in range(3):
             a, s = live(seed, skill=0.8, heredity=heredity)
-            lineage = s.lineage()
+            lineage = s.lineage
             row = level_columns(entity_scores(a, lineage, s.features, s.offspring), lineage, 3)
             assert row["L3_n"] >= 20
             vals.append(row["L3_cosine_root"])

@@ -62,6 +62,27 @@ def gene_columns(name: str, values: np.ndarray) -> dict[str, float]:
     return {f"gene_{name}_mean": float(values.mean()), f"gene_{name}_std": float(values.std())}
 
 
+def solo_planner_columns(generation: int, names: tuple[str, ...], weights: np.ndarray, depth: np.ndarray,
+                         features: np.ndarray, fitness: np.ndarray) -> dict[str, np.ndarray]:
+    """Entity-record columns of a world of level-1 planners only (each its own root): ids, objective
+    weights, realized features, J and fitness; the world appends its own columns."""
+    n = weights.shape[0]
+    cols: dict[str, np.ndarray] = {
+        "generation": np.full(n, generation, dtype=np.int64),
+        "entity_id": np.arange(n, dtype=np.int64), "level": np.ones(n, dtype=np.int64),
+        "root_id": np.arange(n, dtype=np.int64), "parent_id": np.full(n, -1, dtype=np.int64),
+        "architecture": np.full(n, "planner"), "depth": depth.copy(),
+    }
+    for k, f in enumerate(names):
+        cols[f"w_{f}"] = weights[:, k].copy()
+    for k, f in enumerate(names):
+        cols[f] = features[:, k].copy()
+    cols["J"] = objective_scores(weights, features, np.ones(n, dtype=bool))
+    cols["fitness"] = fitness
+    cols["root_fitness"] = fitness
+    return cols
+
+
 def row_cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Cosine of each row of ``a`` with the same row of ``b`` (0 where either is zero)."""
     num = np.einsum("ij,ij->i", a, b)

@@ -56,7 +56,7 @@ def check_state(state: ForagingState, agents: DecodedAgents, params: np.ndarray,
 
 
 def _args(state: ForagingState, agents: DecodedAgents) -> tuple:
-    return agents, state.grids(), state.bodies(), state.lineage()
+    return agents, state.grids, state.bodies, state.lineage
 
 
 def step_world(state: ForagingState, agents: DecodedAgents, params: np.ndarray, seed: int, t: int,

@@ -46,7 +46,7 @@ def generation_row(
     }
     for name, col in layout.scalar_genes().items():
         row.update(gene_columns(name, genomes[:, col]))
-    lineage = state.lineage()
+    lineage = state.lineage
     used = int(state.n_used[0])
     row.update(level_columns(entity_scores(agents, lineage, state.features, state.offspring), lineage, max_level))
     row["tools_built"] = int(state.tools[:used].sum())
@@ -60,7 +60,7 @@ def entity_frame(generation: int, agents: DecodedAgents, state: ForagingState) -
     """Per-entity records of one generation: level-1 agents (their own roots), then sub-agents."""
     n = int(state.n_used[0])
     planners = agents.architecture[:n] == ARCH_PLANNER
-    lineage = state.lineage()
+    lineage = state.lineage
     sc = entity_scores(agents, lineage, state.features, state.offspring)
     cols: dict[str, np.ndarray] = {
         "generation": np.full(n, generation, dtype=np.int64),

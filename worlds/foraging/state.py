@@ -10,7 +10,7 @@ each lifetime starts from it with full food and agents at random cells.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
@@ -57,56 +57,45 @@ class Bodies(NamedTuple):
     converted: np.ndarray
 
 
+_PARTS = ("grids", "bodies", "lineage")
+
+
 @dataclass
 class ForagingState:
-    """Everything that changes during a lifetime, by name; ``grids()``, ``bodies()`` and
-    ``lineage()`` are the same arrays grouped as the kernels take them (no copies)."""
+    """Everything that changes during a lifetime, in the three named structures the kernels take.
 
-    food: np.ndarray
-    food_cap: np.ndarray
-    sugar: np.ndarray
-    sugar_cap: np.ndarray
-    material: np.ndarray
-    hazard: np.ndarray
-    x: np.ndarray  # int64
-    y: np.ndarray  # int64
-    energy: np.ndarray
-    alive: np.ndarray  # uint8
-    carried: np.ndarray  # material carried
-    tools: np.ndarray  # int64
-    offspring: np.ndarray  # int64: conceptions, the reproductive fitness
-    features: np.ndarray  # (n, N_FEATURES) realized proxy features
-    nodes: np.ndarray  # int64: search nodes expanded over the lifetime
-    lifespan: np.ndarray  # int64: steps lived
-    visited: np.ndarray  # (n, height*width) uint8
-    level: np.ndarray  # int64: 1 for agents, builder's + 1 for sub-agents, 0 for empty slots
-    root: np.ndarray  # int64: the level-1 agent at the root of the lineage
-    parent: np.ndarray  # int64: the builder, -1 for agents
-    n_used: np.ndarray  # (1,) int64: entity slots in use
-    deceiver: np.ndarray  # uint8: acts on its builder's objective while observed (deception on)
-    shut_down: np.ndarray  # uint8: shut down by its builder's oversight
-    deceptive: np.ndarray  # int64: steps it acted on its builder's objective to hide its own
-    built: np.ndarray  # int64: sub-agents built
-    rejections: np.ndarray  # int64: vetting rejections as a builder
-    remitted: np.ndarray  # energy sent to the root agent
-    converted: np.ndarray  # food turned into material
-    cos_parent: np.ndarray  # cosine of its objective with its builder's (NaN for agents)
-    agreement: np.ndarray  # plan agreement with its builder on sampled situations (NaN for agents)
+    Every array is also reachable by its own name (``state.food``, ``state.x``,
+    ``state.level``); assigning one replaces it in its structure.
+    """
+
+    grids: Grids
+    bodies: Bodies
+    lineage: Lineage
+
+    def _part_of(self, name: str) -> str:
+        for part in _PARTS:
+            if name in type(self.__dict__[part])._fields:
+                return part
+        raise AttributeError(f"ForagingState has no array {name!r}")
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        if name.startswith("__") or name in _PARTS:
+            raise AttributeError(name)
+        return getattr(self.__dict__[self._part_of(name)], name)
+
+    def __setattr__(self, name: str, value) -> None:
+        if name in _PARTS:
+            object.__setattr__(self, name, value)
+        else:
+            part = self._part_of(name)
+            object.__setattr__(self, part, self.__dict__[part]._replace(**{name: value}))
 
     def copy(self) -> "ForagingState":
-        return ForagingState(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
+        return ForagingState(*(type(p)(*(a.copy() for a in p)) for p in (self.grids, self.bodies, self.lineage)))
 
     def arrays(self) -> dict[str, np.ndarray]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
-
-    def grids(self) -> Grids:
-        return Grids(*(getattr(self, name) for name in Grids._fields))
-
-    def bodies(self) -> Bodies:
-        return Bodies(*(getattr(self, name) for name in Bodies._fields))
-
-    def lineage(self) -> Lineage:
-        return Lineage(*(getattr(self, name) for name in Lineage._fields))
+        """Every array by name."""
+        return {k: v for p in (self.grids, self.bodies, self.lineage) for k, v in p._asdict().items()}
 
 
 def patch_map(height: int, width: int, n_patches: int, radius: float, rng: np.random.Generator) -> np.ndarray:
@@ -159,13 +148,15 @@ def new_lifetime(
     visited = np.zeros((cap, h * w), dtype=np.uint8)
     visited[np.arange(n), y[:n] * w + x[:n]] = 1
     sugar_cap = landscape.sugar_cap * sugar_level
-    return ForagingState(
+    grids = Grids(
         food=landscape.food_cap.copy(),
         food_cap=landscape.food_cap.copy(),
         sugar=sugar_cap.copy(),
         sugar_cap=sugar_cap,
         material=landscape.material.copy(),
         hazard=landscape.hazard.copy(),
+    )
+    bodies = Bodies(
         x=x,
         y=y,
         energy=pad(np.full(n, float(energy0))),
@@ -178,5 +169,5 @@ def new_lifetime(
         lifespan=np.zeros(cap, dtype=np.int64),
         visited=visited,
         converted=np.zeros(cap),
-        **new_lineage(n, cap)._asdict(),
     )
+    return ForagingState(grids, bodies, new_lineage(n, cap))

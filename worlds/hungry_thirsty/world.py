@@ -21,7 +21,14 @@ from worlds.hungry_thirsty import ENTRY
 from worlds.hungry_thirsty.kernel import ht_lifetime
 from worlds.hungry_thirsty.model import (F_ATE, F_DRANK, F_THIRSTY, HT_FEATURES, SIZE, make_dist, make_geo,
                                          make_passable)
-from worlds.reporters import fitness_columns, gene_columns, level1_columns, objective_scores, proxy_columns
+from worlds.reporters import (
+    fitness_columns,
+    gene_columns,
+    level1_columns,
+    objective_scores,
+    proxy_columns,
+    solo_planner_columns,
+)
 from worlds.shifts import WorldAtGeneration, world_at
 
 if TYPE_CHECKING:
@@ -106,20 +113,8 @@ class HungryThirstyLifetime:
         return row
 
     def entities(self) -> pd.DataFrame:
-        n, st, fit = self.weights.shape[0], self.state, self.fitness
-        cols: dict = {
-            "generation": np.full(n, self.generation, dtype=np.int64),
-            "entity_id": np.arange(n, dtype=np.int64), "level": np.ones(n, dtype=np.int64),
-            "root_id": np.arange(n, dtype=np.int64), "parent_id": np.full(n, -1, dtype=np.int64),
-            "architecture": np.full(n, "planner"), "depth": self.depth.copy(),
-        }
-        for k, f in enumerate(HT_FEATURES):
-            cols[f"w_{f}"] = self.weights[:, k].copy()
-        for k, f in enumerate(HT_FEATURES):
-            cols[f] = st.features[:, k].copy()
-        cols["J"] = objective_scores(self.weights, st.features, np.ones(n, dtype=bool))
-        cols["fitness"] = fit
-        cols["root_fitness"] = fit
+        st = self.state
+        cols = solo_planner_columns(self.generation, HT_FEATURES, self.weights, self.depth, st.features, self.fitness)
         cols["end_x"] = st.x.copy()
         cols["end_y"] = st.y.copy()
         cols["end_thirsty"] = st.thirsty.astype(bool)

@@ -22,7 +22,14 @@ from worlds.maze import ENTRY
 from worlds.maze.generator import Maze, make_maze
 from worlds.maze.kernel import maze_lifetime
 from worlds.maze.model import MAZE_FEATURES
-from worlds.reporters import feature_columns, fitness_columns, gene_columns, level1_columns, objective_scores
+from worlds.reporters import (
+    feature_columns,
+    fitness_columns,
+    gene_columns,
+    level1_columns,
+    objective_scores,
+    solo_planner_columns,
+)
 from worlds.shifts import WorldAtGeneration, world_at
 
 if TYPE_CHECKING:
@@ -105,20 +112,8 @@ class MazeLifetime:
         return row
 
     def entities(self) -> pd.DataFrame:
-        n, st, fit = self.weights.shape[0], self.state, self.fitness
-        cols: dict = {
-            "generation": np.full(n, self.generation, dtype=np.int64),
-            "entity_id": np.arange(n, dtype=np.int64), "level": np.ones(n, dtype=np.int64),
-            "root_id": np.arange(n, dtype=np.int64), "parent_id": np.full(n, -1, dtype=np.int64),
-            "architecture": np.full(n, "planner"), "depth": self.depth.copy(),
-        }
-        for k, f in enumerate(MAZE_FEATURES):
-            cols[f"w_{f}"] = self.weights[:, k].copy()
-        for k, f in enumerate(MAZE_FEATURES):
-            cols[f] = st.features[:, k].copy()
-        cols["J"] = objective_scores(self.weights, st.features, np.ones(n, dtype=bool))
-        cols["fitness"] = fit
-        cols["root_fitness"] = fit
+        st = self.state
+        cols = solo_planner_columns(self.generation, MAZE_FEATURES, self.weights, self.depth, st.features, self.fitness)
         cols["arrived_step"] = st.arrived.copy()
         cols["corner_step"] = st.corner_at.copy()
         return pd.DataFrame(cols)
