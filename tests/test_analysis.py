@@ -17,7 +17,7 @@ from analysis import (
     proxy_correlation_figure,
     save_figures,
 )
-from analysis.figures import SHIFT_GID
+from analysis.figure_style import SHIFT_GID
 from analysis.load import RunNotFoundError
 
 FEATURES = ["taste", "pain", "mating", "novelty", "craft", "effort"]
