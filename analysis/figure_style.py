@@ -23,6 +23,8 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
+from .load import shift_generation, shift_label
+
 SHIFT_GID = "shift-event"
 CI_GID = "ci-band"
 FREEZE_GID = "freeze"
@@ -87,21 +89,15 @@ def values(frame: pd.DataFrame, column: str) -> np.ndarray:
     return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
-def shift_name(event: dict[str, Any]) -> str:
-    return str(event.get("name", event.get("kind", "shift")))
-
-
 def draw_shift_events(ax: Axes, events: list[dict[str, Any]]) -> None:
     """Dotted vertical line and a small name label at each shift event."""
     for event in events:
-        gen = event.get("generation")
-        try:
-            x = float(gen)
-        except (TypeError, ValueError):
+        gen = shift_generation(event)
+        if gen is None:
             continue
-        name = shift_name(event)
-        ax.axvline(x, color="0.4", linestyle=":", linewidth=1.0, gid=SHIFT_GID, label=f"_shift {name}")
-        ax.text(x, 0.98, f" {name}", transform=ax.get_xaxis_transform(), rotation=90, va="top",
+        name = shift_label(event)
+        ax.axvline(gen, color="0.4", linestyle=":", linewidth=1.0, gid=SHIFT_GID, label=f"_shift {name}")
+        ax.text(gen, 0.98, f" {name}", transform=ax.get_xaxis_transform(), rotation=90, va="top",
                 ha="left", fontsize=LEGEND_FONT, color="0.3", gid=SHIFT_GID, parse_math=False)
 
 

@@ -9,6 +9,7 @@ from matplotlib.ticker import MaxNLocator
 
 from .figure_style import (
     LEGEND_FONT,
+    NO_DATA,
     ZERO_LINE,
     draw_shift_events,
     generation_axes,
@@ -85,6 +86,6 @@ def weights_figure(run: RunTables) -> Figure:
             ax.set_xlabel("generation")
     else:
         axes[0].set_axis_on()
-        note(axes[0], "no data recorded")
+        note(axes[0], NO_DATA)
     fig.suptitle(f"Evolved versus fitness-implied weights ({run.scenario})", fontsize=10)
     return fig

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 __all__ = ["MAX_RUN_DEPTH", "RunNotFoundError", "RunFormatError", "RunTables", "find_runs", "load_run", "load_runs",
-           "read_json_object"]
+           "read_json_object", "shift_generation", "shift_label"]
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,19 @@ class RunTables:
     def complete(self) -> bool:
         """True when the run finished all its generations (status "completed")."""
         return self.status == "completed"
+
+
+def shift_label(event: dict[str, Any]) -> str:
+    """The name a shift event is shown by: its ``name``, else its ``kind``, else "shift"."""
+    return str(event.get("name", event.get("kind", "shift")))
+
+
+def shift_generation(event: dict[str, Any]) -> int | None:
+    """The generation a shift event happened at, or None when the manifest gives no whole number."""
+    gen = event.get("generation")
+    if isinstance(gen, bool) or not isinstance(gen, (int, float)) or gen != gen or int(gen) != gen:
+        return None
+    return int(gen)
 
 
 def read_json_object(path: Path) -> dict[str, Any]:

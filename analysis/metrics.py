@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .bootstrap import bootstrap_mean, correlation_replicates, percentile_interval, stream
-from .load import RunTables
+from .load import RunTables, shift_generation, shift_label
 from .stats import pearson, spearman
 
 __all__ = [
@@ -239,11 +239,10 @@ def shift_summary(run: RunTables, *, window: int = 10, method: str = "spearman",
         series = _generation_table_series(run)
     rows = []
     for event in run.shift_events:
-        g = event.get("generation")
+        g = shift_generation(event)
         if g is None:
             continue
-        g = int(g)
-        name = str(event.get("name", event.get("kind", "shift")))
+        name = shift_label(event)
         for label, by_gen in series.items():
             before = [by_gen[k] for k in sorted(by_gen) if g - window <= k < g]
             after = [by_gen[k] for k in sorted(by_gen) if g <= k < g + window]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,7 @@ from matplotlib.text import Text
 import analysis
 from analysis import RunFormatError, RunNotFoundError, RunTables, build_report, load_run, write_report
 from analysis.bootstrap import PURPOSES, stream
+from analysis.figure_style import SHIFT_GID
 from analysis.figures import FIGURE_KINDS, save_figures
 from analysis.files import OutputPathError
 from analysis.metrics import level_correlations, proxy_correlations
@@ -153,6 +155,10 @@ def test_malformed_manifest_fields_do_not_break_figures(tmp_path):
     assert run.shift_events == [{"generation": "x"}, {"generation": 1, "name": "ok"}]
     paths = save_figures(run, ["all"], tmp_path / "out", n_boot=10)
     assert len(paths) == len(FIGURE_KINDS) - 1  # every kind but the maze's
+    ax = FIGURE_KINDS["levels"].draw(run, 10, 0).axes[0]
+    assert [ln.get_xdata()[0] for ln in ax.get_lines() if ln.get_gid() == SHIFT_GID] == [1]
+    text = build_report(run, n_boot=10, window=1)
+    assert re.search(r"<td>ok</td>\s*<td>1</td>", text) and "<td>x</td>" not in text
 
 
 def test_sweep_manifest_with_wrong_shape_is_a_format_error(tmp_path):
