@@ -43,7 +43,8 @@ PURPOSES = {
 
 
 def stream(seed: int, purpose: str, *coords: int) -> np.random.Generator:
-    """The random stream of ``purpose`` at ``coords``: ``SeedSequence(seed, spawn_key=(PURPOSES[purpose], *coords))``."""
+    """The random stream of ``purpose`` at ``coords``:
+    ``SeedSequence(seed, spawn_key=(PURPOSES[purpose], *coords))``."""
     key = (PURPOSES[purpose], *(int(c) for c in coords))
     if min(key) < 0:
         raise ValueError(f"stream coordinates must be non-negative integers, got {coords}")

@@ -42,7 +42,8 @@ def aggregate_runs(runs: Sequence[RunTables], columns: Sequence[str] | None = No
     The interval resamples runs (percentile bootstrap of the mean over runs), so it says
     how much the mean trajectory depends on which seeds were run; it is NaN where fewer
     than two runs have a finite value. The stream of one column in one generation is
-    ``analysis.bootstrap.stream(seed, "aggregate", generation, position of the column)``. Columns: ``generation, column, n_runs, mean, lo, hi``.
+    ``analysis.bootstrap.stream(seed, "aggregate", generation, position of the column)``.
+    Columns: ``generation, column, n_runs, mean, lo, hi``.
     """
     columns = list(columns) if columns is not None else default_columns(runs)
     frames = []

@@ -11,7 +11,6 @@ from matplotlib.figure import Figure
 
 from .figure_style import (
     FIG_SIZE,
-    LEGEND_FONT,
     ZERO_LINE,
     colour,
     draw_interval_rows,

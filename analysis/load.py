@@ -137,7 +137,8 @@ def load_run(path: str | Path) -> RunTables:
     """Read the run directory at ``path``.
 
     Raises :class:`RunNotFoundError` if there is no ``manifest.json`` there and
-    :class:`RunFormatError` if the manifest or a table cannot be read. A run that has not written ``generations.parquet`` yet, or no entity parts,
+    :class:`RunFormatError` if the manifest or a table cannot be read. A run that has not
+    written ``generations.parquet`` yet, or no entity parts,
     gets empty DataFrames.
     """
     run_path = Path(path)

@@ -21,7 +21,6 @@ from analysis import RunFormatError, RunNotFoundError, RunTables, build_report, 
 from analysis.bootstrap import PURPOSES, stream
 from analysis.figure_style import SHIFT_GID
 from analysis.figures import FIGURE_KINDS, save_figures
-from analysis.files import OutputPathError
 from analysis.metrics import level_correlations, proxy_correlations
 from analysis.sweep_load import load_sweep
 from evo.cli import main
