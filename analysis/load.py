@@ -174,7 +174,9 @@ def _manifests_below(root: Path, depth: int) -> list[Path]:
 
 def find_runs(path: str | Path) -> list[Path]:
     """Run directories at or under ``path``, sorted: a run, or a directory holding runs up to
-    :data:`MAX_RUN_DEPTH` levels down (a sweep's ``runs/<id>``, a folder of seeds).
+    :data:`MAX_RUN_DEPTH` levels down (a sweep's ``runs/<id>``, a folder of seeds). A
+    filesystem root is never searched (``mesaevo report /`` would report whatever runs
+    happen to lie two levels down, and write into ``/``).
 
     Raises :class:`RunNotFoundError` if there is none.
     """
@@ -183,6 +185,9 @@ def find_runs(path: str | Path) -> list[Path]:
         return [root]
     if not root.is_dir():
         raise RunNotFoundError(f"no run at {root}: directory not found")
+    if root.resolve() == Path(root.resolve().anchor):
+        raise RunNotFoundError(f"no run at {root}: a filesystem root is not searched for runs; "
+                               "name a run or sweep directory")
     found = sorted(p.parent for p in _manifests_below(root, MAX_RUN_DEPTH))
     if not found:
         raise RunNotFoundError(f"no run at {root}: no {MANIFEST} in it or up to {MAX_RUN_DEPTH} levels under it")

@@ -243,7 +243,8 @@ def one_error_line(capsys, argv: list[str]) -> str:
 
 
 def test_report_of_the_root_directory_is_one_error_line(capsys):
-    assert "no run at /" in one_error_line(capsys, ["report", "/"])
+    assert "a filesystem root is not searched" in one_error_line(capsys, ["report", "/"])
+    assert "no run at /" in one_error_line(capsys, ["plot", "/"])
 
 
 def test_report_into_a_directory_is_one_error_line(plain_run, tmp_path, capsys):
