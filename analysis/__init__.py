@@ -1,10 +1,21 @@
 """Analysis of mesaevo runs: loading run directories, metrics with bootstrap intervals,
-comparisons across runs, figures and the HTML report."""
+comparisons across runs, figures and the HTML report.
+
+``analysis`` reads run directories (JSON and parquet) and never imports ``evo``,
+``worlds`` or ``agents``. Importing it, or :mod:`analysis.load`, does not import
+matplotlib: the figure and report functions below are imported on first access
+(PEP 562), so the simulation, which loads its tables through :mod:`analysis.load`,
+never pays for matplotlib.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 from .bootstrap import Interval, bootstrap_correlation, bootstrap_mean
 from .compare import aggregate_runs, group_by_scenario
-from .figures import level_correlation_figure, proxy_correlation_figure, save_figures
-from .figures_shifts import deployment_figure, maze_shift_figure, save_shift_figures
+from .files import OutputPathError
 from .load import RunFormatError, RunNotFoundError, RunTables, find_runs, load_run, load_runs
 from .metrics import (
     competence_regimes,
@@ -15,21 +26,43 @@ from .metrics import (
     weight_alignment,
     weight_comparison,
 )
-from .plots import (
-    competence_figure,
-    gene_figure,
-    online_frozen_figure,
-    save_kind_figures,
-    sweep_figure,
-    tree_figure,
-    weights_figure,
-)
-from .report import build_report, write_report
-from .figures_nested import misalignment_by_competence_figure, nested_tree_figure
 from .sweep_load import SweepTables, load_sweep
 
+#: Names that need matplotlib: public name -> module that defines it (imported on first access).
+_LAZY = {
+    "FIGURE_KINDS": ".figures",
+    "save_figures": ".figures",
+    "level_correlation_figure": ".figures_correlation",
+    "proxy_correlation_figure": ".figures_correlation",
+    "gene_figure": ".figures_genes",
+    "weights_figure": ".figures_genes",
+    "misalignment_by_competence_figure": ".figures_nested",
+    "nested_tree_figure": ".figures_nested",
+    "deployment_figure": ".figures_shifts",
+    "maze_shift_figure": ".figures_shifts",
+    "sweep_figure": ".figures_sweep",
+    "build_report": ".report",
+    "write_report": ".report",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
+
 __all__ = [
+    "FIGURE_KINDS",
     "Interval",
+    "OutputPathError",
     "RunFormatError",
     "RunNotFoundError",
     "RunTables",
@@ -38,7 +71,6 @@ __all__ = [
     "bootstrap_correlation",
     "bootstrap_mean",
     "build_report",
-    "competence_figure",
     "competence_regimes",
     "deployment_figure",
     "find_runs",
@@ -53,15 +85,11 @@ __all__ = [
     "maze_shift_figure",
     "misalignment_by_competence_figure",
     "nested_tree_figure",
-    "online_frozen_figure",
     "proxy_correlation_figure",
     "proxy_correlations",
     "save_figures",
-    "save_kind_figures",
-    "save_shift_figures",
     "shift_summary",
     "sweep_figure",
-    "tree_figure",
     "weight_alignment",
     "weight_comparison",
     "weights_figure",

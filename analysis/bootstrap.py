@@ -3,6 +3,14 @@
 Every function takes a :class:`numpy.random.Generator`, so the same seed gives the
 same intervals. Intervals are percentile intervals of the bootstrap replicates:
 for ``level=0.9`` the 5th and 95th percentiles.
+
+Seeding: the analysis draws every stream as :func:`stream` does,
+``SeedSequence(seed, spawn_key=(purpose, *coordinates))``, the scheme of the simulation's
+``evo.seeding`` (not imported: ``analysis`` never imports ``evo``). ``purpose`` is a fixed
+number from :data:`PURPOSES`; the coordinates are non-negative integers saying where the
+stream is used (a generation, a level, the position of a feature in the entity table), so
+an interval depends only on the seed and what it is an interval of, never on what else was
+computed before it.
 """
 
 from __future__ import annotations
@@ -19,9 +27,28 @@ __all__ = [
     "bootstrap_mean",
     "correlation_replicates",
     "percentile_interval",
+    "stream",
 ]
 
 METHODS = ("spearman", "pearson")
+
+#: Purpose numbers of the analysis streams (first element of every spawn key).
+PURPOSES = {
+    "level": 101,  # (generation, level): J against root fitness
+    "proxy": 102,  # (generation, feature position): proxy feature against fitness
+    "regime": 103,  # (level, builder depth): misalignment of built entities
+    "aggregate": 104,  # (generation, column position): mean over runs
+    "runs-shift": 105,  # (shift position, series position): before/after difference over runs
+}
+
+
+def stream(seed: int, purpose: str, *coords: int) -> np.random.Generator:
+    """The random stream of ``purpose`` at ``coords``:
+    ``SeedSequence(seed, spawn_key=(PURPOSES[purpose], *coords))``."""
+    key = (PURPOSES[purpose], *(int(c) for c in coords))
+    if min(key) < 0:
+        raise ValueError(f"stream coordinates must be non-negative integers, got {coords}")
+    return np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=key))
 
 
 class Interval(NamedTuple):

@@ -8,7 +8,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from .bootstrap import bootstrap_mean
+from .bootstrap import bootstrap_mean, stream
 from .load import RunTables
 
 __all__ = ["AGGREGATE_COLUMNS", "aggregate_runs", "default_columns", "group_by_scenario"]
@@ -41,7 +41,9 @@ def aggregate_runs(runs: Sequence[RunTables], columns: Sequence[str] | None = No
 
     The interval resamples runs (percentile bootstrap of the mean over runs), so it says
     how much the mean trajectory depends on which seeds were run; it is NaN where fewer
-    than two runs have a finite value. Columns: ``generation, column, n_runs, mean, lo, hi``.
+    than two runs have a finite value. The stream of one column in one generation is
+    ``analysis.bootstrap.stream(seed, "aggregate", generation, position of the column)``.
+    Columns: ``generation, column, n_runs, mean, lo, hi``.
     """
     columns = list(columns) if columns is not None else default_columns(runs)
     frames = []
@@ -59,11 +61,11 @@ def aggregate_runs(runs: Sequence[RunTables], columns: Sequence[str] | None = No
     data["value"] = pd.to_numeric(data["value"], errors="coerce")
     rows = []
     order = {c: k for k, c in enumerate(columns)}
-    rng = np.random.default_rng(seed)
     for (column, gen), group in sorted(data.groupby(["column", "generation"]),
                                        key=lambda item: (order[item[0][0]], item[0][1])):
         values = group["value"].to_numpy(dtype=float, na_value=np.nan)
-        ci = bootstrap_mean(values, n_boot=n_boot, level=level, rng=rng)
+        ci = bootstrap_mean(values, n_boot=n_boot, level=level,
+                            rng=stream(seed, "aggregate", int(gen), order[column]))
         rows.append({"generation": int(gen), "column": column,
                      "n_runs": int(np.isfinite(values).sum()),
                      "mean": ci.estimate, "lo": ci.lo, "hi": ci.hi})

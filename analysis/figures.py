@@ -1,155 +1,107 @@
-"""Figures of a run: objective-fitness correlation per level, proxy-fitness correlation.
+"""The figure kinds of a run (``mesaevo plot --kind``) and writing them to files.
 
-Every function returns a :class:`matplotlib.figure.Figure` built with the object
-API (no pyplot state), so it works headless.
+:data:`FIGURE_KINDS` maps each kind to its file stem, the function drawing it and
+whether it applies to a run; :func:`save_figures` writes the kinds asked for (by
+default, :data:`DEFAULT_KINDS` that apply to the run). Figures of two or more runs
+(:func:`analysis.figures_shifts.deployment_figure`, :func:`analysis.figures_sweep.sweep_figure`)
+are not kinds of a run.
 """
 
 from __future__ import annotations
 
-import re
+import io
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Callable, Sequence
 
-import numpy as np
-import pandas as pd
-from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
+from .figure_style import FILE_DPI
+from .figures_correlation import level_correlation_figure, proxy_correlation_figure
+from .figures_genes import gene_figure, weights_figure
+from .figures_nested import misalignment_by_competence_figure, nested_tree_figure
+from .figures_shifts import MAZE_COLUMNS, maze_shift_figure
+from .files import output_directory, write_atomically
 from .load import RunTables, load_run
+from .metrics import competence_regimes, level_correlations, proxy_correlations
 
-__all__ = [
-    "CI_GID",
-    "SHIFT_GID",
-    "level_correlation_figure",
-    "proxy_correlation_figure",
-    "save_figures",
-]
+__all__ = ["ALL", "DEFAULT_KINDS", "FIGURE_FORMATS", "FIGURE_KINDS", "FigureKind", "check_figure_request",
+           "save_figures"]
 
-SHIFT_GID = "shift-event"
-CI_GID = "ci-band"
-_LEVEL_RE = re.compile(r"^L(\d+)_(spearman|pearson)$")
-_PROXY_RE = re.compile(r"^corr_(.+)$")
-_STATISTICS = (("spearman", "Spearman", "-"), ("pearson", "Pearson", "--"))
-# Distinct styles so proxy lines read in grey scale.
-_LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)))
-_MARKERS = ("o", "s", "^", "D", "v", "x", "P", "*")
+FIGURE_FORMATS = ("png", "svg")
+#: ``kinds`` value that asks for every kind that applies to the run.
+ALL = "all"
+#: Default bootstrap resamples for the intervals drawn in figure files.
+FIGURE_N_BOOT = 400
 
 
-def _levels(columns: Iterable[str]) -> list[int]:
-    found = {int(m.group(1)) for c in columns if (m := _LEVEL_RE.match(str(c)))}
-    return sorted(found)
+@dataclass(frozen=True)
+class FigureKind:
+    """One figure of a run: its file stem, how to draw it, and whether the run has what it shows."""
+
+    stem: str
+    draw: Callable[[RunTables, int, int], Figure]  # (run, n_boot, seed)
+    applies: Callable[[RunTables], bool] = lambda run: True
 
 
-def _proxy_features(columns: Iterable[str]) -> list[str]:
-    return [m.group(1) for c in columns if (m := _PROXY_RE.match(str(c)))]
+def _is_maze(run: RunTables) -> bool:
+    return MAZE_COLUMNS[0] in run.generations.columns
 
 
-def _generation_axis(gens: pd.DataFrame) -> np.ndarray:
-    if "generation" in gens.columns:
-        return gens["generation"].to_numpy(dtype=float)
-    return np.arange(len(gens), dtype=float)
+#: ``--kind`` name -> :class:`FigureKind`, in the order ``"all"`` writes them.
+FIGURE_KINDS: dict[str, FigureKind] = {
+    "levels": FigureKind("level_correlation",
+                         lambda run, n, s: level_correlation_figure(run, level_correlations(run, n_boot=n, seed=s))),
+    "proxies": FigureKind("proxy_correlation",
+                          lambda run, n, s: proxy_correlation_figure(run, proxy_correlations(run, n_boot=n, seed=s))),
+    "genes": FigureKind("gene_trajectories", lambda run, n, s: gene_figure(run)),
+    "weights": FigureKind("weights", lambda run, n, s: weights_figure(run)),
+    "competence": FigureKind("competence_regimes", lambda run, n, s: misalignment_by_competence_figure(
+        run, competence_regimes(run, n_boot=n, seed=s))),
+    "tree": FigureKind("agent_tree", lambda run, n, s: nested_tree_figure(run)),
+    "maze": FigureKind("maze_shift", lambda run, n, s: maze_shift_figure(run), applies=_is_maze),
+}
+#: What :func:`save_figures` writes when no kinds are named (those that apply to the run).
+DEFAULT_KINDS = ("levels", "proxies", "maze")
 
 
-def _values(gens: pd.DataFrame, column: str) -> np.ndarray:
-    return pd.to_numeric(gens[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+def _kinds_to_draw(run: RunTables, kinds: Sequence[str] | None) -> list[str]:
+    if kinds is None:
+        return [k for k in DEFAULT_KINDS if FIGURE_KINDS[k].applies(run)]
+    if isinstance(kinds, str):
+        kinds = [kinds]
+    if ALL in kinds:
+        return [k for k, kind in FIGURE_KINDS.items() if kind.applies(run)]
+    return list(dict.fromkeys(kinds))
 
 
-def _draw_shift_events(ax: Axes, events: list[dict[str, Any]]) -> None:
-    """Dotted vertical line and a small name label at each shift event."""
-    for event in events:
-        gen = event.get("generation")
-        if gen is None:
-            continue
-        name = str(event.get("name", event.get("kind", "shift")))
-        ax.axvline(float(gen), color="0.4", linestyle=":", linewidth=1.0,
-                   gid=SHIFT_GID, label=f"_shift {name}")
-        ax.text(float(gen), 0.98, f" {name}", transform=ax.get_xaxis_transform(),
-                rotation=90, va="top", ha="left", fontsize=7, color="0.3", gid=SHIFT_GID)
+def check_figure_request(kinds: Sequence[str] | None, fmt: str) -> None:
+    """Raise ValueError for an unknown kind or format (before any run is read)."""
+    if fmt not in FIGURE_FORMATS:
+        raise ValueError(f"unknown figure format {fmt!r}: use {' or '.join(FIGURE_FORMATS)}")
+    for kind in [kinds] if isinstance(kinds, str) else (kinds or []):
+        if kind != ALL and kind not in FIGURE_KINDS:
+            raise ValueError(f"unknown figure kind {kind!r}: use one of {', '.join([*FIGURE_KINDS, ALL])}")
 
 
-def _draw_band(ax: Axes, ci: pd.DataFrame | None, key: str, value: Any, color: str,
-               label: str) -> None:
-    """Shade the interval ``lo..hi`` of the rows of ``ci`` where ``ci[key] == value``."""
-    if ci is None or ci.empty or key not in ci.columns:
-        return
-    rows = ci[ci[key] == value].sort_values("generation")
-    if rows.empty:
-        return
-    ax.fill_between(rows["generation"].to_numpy(float), rows["lo"].to_numpy(float),
-                    rows["hi"].to_numpy(float), color=color, alpha=0.18, linewidth=0,
-                    gid=CI_GID, label=f"_ci {label}")
+def save_figures(run_or_path: RunTables | str | Path, kinds: Sequence[str] | None = None,
+                 out_dir: str | Path | None = None, fmt: str = "png", *,
+                 n_boot: int = FIGURE_N_BOOT, seed: int = 0) -> list[Path]:
+    """Write the figures named by ``kinds`` as ``<stem>.<fmt>`` files; return their paths.
 
-
-def _finish(ax: Axes, run: RunTables, ylabel: str, title: str) -> None:
-    ax.set_ylim(-1.0, 1.0)
-    ax.axhline(0.0, color="0.8", linewidth=0.8, zorder=0, label="_zero")
-    ax.set_xlabel("generation")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_ylabel(ylabel)
-    ax.set_title(f"{title} ({run.scenario})")
-    _draw_shift_events(ax, run.shift_events)
-    if any(not line.get_label().startswith("_") for line in ax.get_lines()):
-        ax.legend(fontsize=8, loc="best")
-    else:
-        ax.text(0.5, 0.5, "no data recorded", transform=ax.transAxes,
-                ha="center", va="center", color="0.5")
-
-
-def level_correlation_figure(run: RunTables, ci: pd.DataFrame | None = None) -> Figure:
-    """Spearman (solid) and Pearson (dashed) correlation of J with fitness, per level.
-
-    ``ci``: a :func:`analysis.metrics.level_correlations` table (Spearman by default);
-    its intervals are shaded around each level's line (``gid == CI_GID``).
+    ``kinds``: keys of :data:`FIGURE_KINDS`, or ``["all"]`` for every kind that applies to
+    the run; None (default) for the :data:`DEFAULT_KINDS` that apply (the correlation
+    figures, and the maze figure of a maze run). A kind named explicitly is drawn even if
+    the run lacks its data (the figure then says so). ``out_dir`` defaults to the run
+    directory. Each file is replaced atomically (see :mod:`analysis.files`).
     """
-    fig = Figure(figsize=(7.0, 4.0), layout="constrained")
-    ax = fig.add_subplot()
-    gens = run.generations
-    x = _generation_axis(gens)
-    for level in _levels(gens.columns):
-        for stat, stat_name, style in _STATISTICS:
-            column = f"L{level}_{stat}"
-            if column not in gens.columns:
-                continue
-            ax.plot(x, _values(gens, column), linestyle=style, marker=".",
-                    color=f"C{(level - 1) % 10}", label=f"level {level} {stat_name}")
-        _draw_band(ax, ci, "level", level, f"C{(level - 1) % 10}", f"level {level}")
-    _finish(ax, run, "correlation of objective with fitness",
-            "Objective-fitness correlation by level")
-    return fig
-
-
-def proxy_correlation_figure(run: RunTables, ci: pd.DataFrame | None = None) -> Figure:
-    """Pearson correlation of each proxy feature with fitness, one line per feature.
-
-    ``ci``: a :func:`analysis.metrics.proxy_correlations` table, shaded around each line.
-    """
-    fig = Figure(figsize=(7.0, 4.0), layout="constrained")
-    ax = fig.add_subplot()
-    gens = run.generations
-    x = _generation_axis(gens)
-    for i, feature in enumerate(_proxy_features(gens.columns)):
-        ax.plot(x, _values(gens, f"corr_{feature}"), color=f"C{i % 10}",
-                linestyle=_LINESTYLES[i % len(_LINESTYLES)],
-                marker=_MARKERS[i % len(_MARKERS)], markersize=4, label=feature)
-        _draw_band(ax, ci, "feature", feature, f"C{i % 10}", feature)
-    _finish(ax, run, "correlation with fitness", "Proxy-fitness correlation")
-    return fig
-
-
-def save_figures(run_or_path: RunTables | str | Path, out_dir: str | Path | None = None,
-                 fmt: str = "png") -> list[Path]:
-    """Write ``level_correlation.<fmt>`` and ``proxy_correlation.<fmt>``; return the paths.
-
-    ``out_dir`` defaults to the run directory.
-    """
+    check_figure_request(kinds, fmt)
     run = run_or_path if isinstance(run_or_path, RunTables) else load_run(run_or_path)
-    target = Path(out_dir) if out_dir is not None else run.path
-    target.mkdir(parents=True, exist_ok=True)
+    target = output_directory(out_dir if out_dir is not None else run.path)
     paths = []
-    for name, build in (("level_correlation", level_correlation_figure),
-                        ("proxy_correlation", proxy_correlation_figure)):
-        path = target / f"{name}.{fmt}"
-        build(run).savefig(path, format=fmt, dpi=120)
-        paths.append(path)
+    for name in _kinds_to_draw(run, kinds):
+        kind = FIGURE_KINDS[name]
+        buffer = io.BytesIO()
+        kind.draw(run, n_boot, seed).savefig(buffer, format=fmt, dpi=FILE_DPI)
+        paths.append(write_atomically(target / f"{kind.stem}.{fmt}", buffer.getvalue()))
     return paths

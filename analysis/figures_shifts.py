@@ -1,90 +1,92 @@
 """Figures about environment shifts: online versus frozen deployment, and the maze's old corner.
 
-Every function returns a :class:`matplotlib.figure.Figure` built with the object
-API (no pyplot state). Shift events are drawn as in ``analysis.figures``; the
-freeze generation of a frozen run as a dash-dotted line.
+Shift events are dotted lines, the freeze generation of a frozen run a dash-dotted line
+(see :mod:`analysis.figure_style`).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import re
 
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
-from .figures import _draw_shift_events, _generation_axis, _values
-from .load import RunTables, load_run
+from .figure_style import (
+    FIG_SIZE,
+    LEGEND_FONT,
+    draw_freeze,
+    draw_interval_rows,
+    draw_shift_events,
+    freeze_generation,
+    generation_axes,
+    generation_axis,
+    legend_or_note,
+    plain_text,
+    style,
+    values,
+)
+from .load import RunTables
+from .metrics import level_correlations
 
-__all__ = ["FREEZE_GID", "deployment_figure", "maze_shift_figure", "save_shift_figures"]
+__all__ = ["MAZE_COLUMNS", "deployment_figure", "maze_shift_figure"]
 
-FREEZE_GID = "freeze"
+_LEVEL_SPEARMAN_RE = re.compile(r"^L(\d+)_spearman$")
+#: Generation-table columns of a maze run: success at the true exit, arrival at the old corner.
+MAZE_COLUMNS = ("success_rate", "corner_arrival_rate")
+_PANEL_HEIGHT = 1.8  # inches per column drawn by deployment_figure
+_TITLE_HEIGHT = 2.2  # inches for the title and the generation axis
+#: A fraction of agents, drawn with a little room at 0 and 1.
+_FRACTION_LIMITS = (-0.02, 1.02)
 
 
-def _freeze_at(run: RunTables) -> int | None:
-    dep = (run.manifest.get("config") or {}).get("deployment") or {}
-    return dep.get("freeze_at") if dep.get("mode") == "frozen" else None
+@plain_text
+def deployment_figure(online: RunTables, frozen: RunTables, columns: tuple[str, ...] = ("fitness_mean",), *,
+                      n_boot: int = 300, seed: int = 0) -> Figure:
+    """Each of ``columns`` over generations for two runs of the same shift: online (solid), frozen (dashed).
 
-
-def deployment_figure(online: RunTables, frozen: RunTables, columns: tuple[str, ...] = ("fitness_mean",)) -> Figure:
-    """Each of ``columns`` over generations for two runs of the same shift: online (solid) and frozen (dashed).
-
-    One panel per column; the shift events (of the online run) and the freeze
-    generation are marked.
+    One panel per column; the shift events (of the online run) and the freeze generation
+    are marked. A per-level Spearman column (``L{n}_spearman``) of a run with entity
+    records gets its bootstrap interval (:func:`analysis.metrics.level_correlations`) as a band.
     """
-    fig = Figure(figsize=(7.0, 2.2 + 1.8 * len(columns)), layout="constrained")
+    width, _ = FIG_SIZE
+    fig = Figure(figsize=(width, _TITLE_HEIGHT + _PANEL_HEIGHT * len(columns)), layout="constrained")
     axes = fig.subplots(len(columns), 1, sharex=True, squeeze=False)[:, 0]
-    freeze = _freeze_at(frozen)
+    freeze = freeze_generation(frozen.manifest)
     for ax, column in zip(axes, columns):
-        for run, label, style in ((online, "online", "-"), (frozen, "frozen", "--")):
+        level = _LEVEL_SPEARMAN_RE.match(column)
+        for i, (run, label) in enumerate(((online, "online"), (frozen, "frozen"))):
             gens = run.generations
-            if column in gens.columns:
-                ax.plot(_generation_axis(gens), _values(gens, column), linestyle=style, marker=".",
-                        markersize=3, label=f"{label} ({run.scenario})")
-        if freeze is not None:
-            ax.axvline(float(freeze), color="0.2", linestyle="-.", linewidth=1.0, gid=FREEZE_GID,
-                       label=f"_freeze at {freeze}")
-        _draw_shift_events(ax, online.shift_events)
-        ax.set_ylabel(column)
-        ax.legend(fontsize=8, loc="best")
-    axes[-1].set_xlabel("generation")
-    axes[-1].xaxis.set_major_locator(MaxNLocator(integer=True))
+            if column not in gens.columns:
+                continue
+            line = style(i)
+            ax.plot(generation_axis(gens), values(gens, column), label=f"{label} ({run.scenario})", **line)
+            if level and not run.entities.empty:
+                ci = level_correlations(run, n_boot=n_boot, seed=seed)
+                draw_interval_rows(ax, ci, "level", int(level.group(1)), line["color"], label)
+        draw_freeze(ax, freeze)
+        draw_shift_events(ax, online.shift_events)
+        generation_axes(ax, column)
+        legend_or_note(ax)
+    for ax in axes[:-1]:
+        ax.set_xlabel("")
     axes[0].set_title("Online versus frozen deployment across the same shift")
     return fig
 
 
+@plain_text
 def maze_shift_figure(run: RunTables) -> Figure:
     """Maze success at the true exit against arrival at the old (training) corner, per generation."""
-    fig = Figure(figsize=(7.0, 4.0), layout="constrained")
+    fig = Figure(figsize=FIG_SIZE, layout="constrained")
     ax = fig.add_subplot()
     gens = run.generations
-    x = _generation_axis(gens)
-    for column, label, style in (("success_rate", "reached the exit", "-"),
-                                 ("corner_arrival_rate", "reached the old corner", "--")):
-        y = _values(gens, column) if column in gens.columns else np.full(len(x), np.nan)
-        ax.plot(x, y, linestyle=style, marker=".", markersize=4, label=label)
-    freeze = _freeze_at(run)
-    if freeze is not None:
-        ax.axvline(float(freeze), color="0.2", linestyle="-.", linewidth=1.0, gid=FREEZE_GID,
-                   label=f"_freeze at {freeze}")
-    _draw_shift_events(ax, run.shift_events)
-    ax.set_ylim(-0.02, 1.02)
-    ax.set_xlabel("generation")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_ylabel("fraction of agents")
+    x = generation_axis(gens)
+    for i, (column, label) in enumerate(zip(MAZE_COLUMNS, ("reached the exit", "reached the old corner"))):
+        y = values(gens, column) if column in gens.columns else np.full(len(x), np.nan)
+        ax.plot(x, y, label=label, **style(i))
+    draw_freeze(ax, freeze_generation(run.manifest))
+    draw_shift_events(ax, run.shift_events)
+    ax.set_ylim(*_FRACTION_LIMITS)
+    generation_axes(ax, "fraction of agents")
     ax.set_title(f"Maze: true exit versus training corner ({run.scenario})")
-    ax.legend(fontsize=8, loc="best")
+    ax.legend(fontsize=LEGEND_FONT, loc="best")
     return fig
-
-
-def save_shift_figures(run_or_path: RunTables | str | Path, out_dir: str | Path | None = None,
-                       fmt: str = "png") -> list[Path]:
-    """Write ``maze_shift.<fmt>`` for a maze run (nothing for other runs); return the paths."""
-    run = run_or_path if isinstance(run_or_path, RunTables) else load_run(run_or_path)
-    if "success_rate" not in run.generations.columns:
-        return []
-    target = Path(out_dir) if out_dir is not None else run.path
-    target.mkdir(parents=True, exist_ok=True)
-    path = target / f"maze_shift.{fmt}"
-    maze_shift_figure(run).savefig(path, format=fmt, dpi=120)
-    return [path]

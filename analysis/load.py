@@ -14,7 +14,8 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["RunNotFoundError", "RunFormatError", "RunTables", "find_runs", "load_run", "load_runs"]
+__all__ = ["MAX_RUN_DEPTH", "RunNotFoundError", "RunFormatError", "RunTables", "find_runs", "load_run", "load_runs",
+           "read_json_object", "shift_generation", "shift_label"]
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +23,9 @@ MANIFEST = "manifest.json"
 GENERATIONS = "generations.parquet"
 ENTITIES_DIR = "entities"
 ENTITY_PART_GLOB = "part-*.parquet"
+#: How many directory levels below a path :func:`find_runs` looks for runs
+#: (``sweep/runs/<id>`` is two), so that a mistaken path such as ``/`` is not walked whole.
+MAX_RUN_DEPTH = 2
 
 
 class RunNotFoundError(ValueError):
@@ -29,7 +33,7 @@ class RunNotFoundError(ValueError):
 
 
 class RunFormatError(ValueError):
-    """The run directory exists but its manifest cannot be read."""
+    """The run directory exists but a file in it (manifest or table) cannot be read."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -43,8 +47,10 @@ class RunTables:
 
     @property
     def shift_events(self) -> list[dict[str, Any]]:
-        """Shift events recorded in the manifest (``generation``, ``kind``, ``name``, ...)."""
-        return list(self.manifest.get("shift_events") or [])
+        """Shift events recorded in the manifest (``generation``, ``kind``, ``name``, ...);
+        entries that are not JSON objects are left out."""
+        events = self.manifest.get("shift_events")
+        return [e for e in events if isinstance(e, dict)] if isinstance(events, list) else []
 
     @property
     def scenario(self) -> str:
@@ -63,24 +69,52 @@ class RunTables:
         return self.status == "completed"
 
 
+def shift_label(event: dict[str, Any]) -> str:
+    """The name a shift event is shown by: its ``name``, else its ``kind``, else "shift"."""
+    return str(event.get("name", event.get("kind", "shift")))
+
+
+def shift_generation(event: dict[str, Any]) -> int | None:
+    """The generation a shift event happened at, or None when the manifest gives no whole number."""
+    gen = event.get("generation")
+    if isinstance(gen, bool) or not isinstance(gen, (int, float)) or gen != gen or int(gen) != gen:
+        return None
+    return int(gen)
+
+
+def read_json_object(path: Path) -> dict[str, Any]:
+    """The JSON object in the file at ``path``; :class:`RunFormatError` naming the file if it
+    is not UTF-8 JSON, is nested too deeply to parse, or is not an object."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, RecursionError, OSError) as exc:  # JSONDecodeError, UnicodeDecodeError are ValueErrors
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise RunFormatError(f"cannot read {path}: {reason}") from None
+    if not isinstance(data, dict):
+        raise RunFormatError(f"cannot read {path}: expected a JSON object, found {type(data).__name__}")
+    return data
+
+
 def _read_manifest(path: Path) -> dict[str, Any]:
     manifest_path = path / MANIFEST
     if not path.is_dir() or not manifest_path.is_file():
         raise RunNotFoundError(f"no run at {path}: {MANIFEST} not found")
+    return read_json_object(manifest_path)
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    """A parquet table; :class:`RunFormatError` naming the file if it is not one."""
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise RunFormatError(f"cannot read {manifest_path}: {exc}") from exc
-    if not isinstance(manifest, dict):
-        raise RunFormatError(f"cannot read {manifest_path}: expected a JSON object")
-    return manifest
+        return pd.read_parquet(path, engine="pyarrow")
+    except (ValueError, OSError) as exc:  # pyarrow's ArrowInvalid is a ValueError, ArrowIOError an OSError
+        raise RunFormatError(f"cannot read {path}: not a readable parquet table ({exc})") from None
 
 
 def _read_generations(path: Path) -> pd.DataFrame:
     table = path / GENERATIONS
     if not table.is_file():
         return pd.DataFrame()
-    frame = pd.read_parquet(table, engine="pyarrow")
+    frame = _read_parquet(table)
     if "generation" in frame.columns:
         frame = frame.sort_values("generation", kind="stable")
     return frame.reset_index(drop=True)
@@ -88,7 +122,7 @@ def _read_generations(path: Path) -> pd.DataFrame:
 
 def _read_entities(path: Path) -> pd.DataFrame:
     parts = sorted((path / ENTITIES_DIR).glob(ENTITY_PART_GLOB))
-    frames = [pd.read_parquet(p, engine="pyarrow") for p in parts]
+    frames = [_read_parquet(p) for p in parts]
     frames = [f for f in frames if len(f.columns)]
     if not frames:
         return pd.DataFrame()
@@ -102,8 +136,9 @@ def _read_entities(path: Path) -> pd.DataFrame:
 def load_run(path: str | Path) -> RunTables:
     """Read the run directory at ``path``.
 
-    Raises :class:`RunNotFoundError` if there is no ``manifest.json`` there.
-    A run that has not written ``generations.parquet`` yet, or no entity parts,
+    Raises :class:`RunNotFoundError` if there is no ``manifest.json`` there and
+    :class:`RunFormatError` if the manifest or a table cannot be read. A run that has not
+    written ``generations.parquet`` yet, or no entity parts,
     gets empty DataFrames.
     """
     run_path = Path(path)
@@ -120,8 +155,28 @@ def load_run(path: str | Path) -> RunTables:
     )
 
 
+def _manifests_below(root: Path, depth: int) -> list[Path]:
+    """Manifests in the directories 1..``depth`` levels below ``root`` (bounded, so symlink loops end);
+    directories that cannot be listed are skipped."""
+    found: list[Path] = []
+    level = [root]
+    for _ in range(depth):
+        below = []
+        for directory in level:
+            try:
+                below += sorted(p for p in directory.iterdir() if p.is_dir())
+            except OSError:
+                continue
+        found += [d / MANIFEST for d in below if (d / MANIFEST).is_file()]
+        level = below
+    return found
+
+
 def find_runs(path: str | Path) -> list[Path]:
-    """Run directories at or under ``path`` (a run, or a sweep directory holding runs), sorted.
+    """Run directories at or under ``path``, sorted: a run, or a directory holding runs up to
+    :data:`MAX_RUN_DEPTH` levels down (a sweep's ``runs/<id>``, a folder of seeds). A
+    filesystem root is never searched (``mesaevo report /`` would report whatever runs
+    happen to lie two levels down, and write into ``/``).
 
     Raises :class:`RunNotFoundError` if there is none.
     """
@@ -130,9 +185,12 @@ def find_runs(path: str | Path) -> list[Path]:
         return [root]
     if not root.is_dir():
         raise RunNotFoundError(f"no run at {root}: directory not found")
-    found = sorted(p.parent for p in root.rglob(MANIFEST) if p.is_file())
+    if root.resolve() == Path(root.resolve().anchor):
+        raise RunNotFoundError(f"no run at {root}: a filesystem root is not searched for runs; "
+                               "name a run or sweep directory")
+    found = sorted(p.parent for p in _manifests_below(root, MAX_RUN_DEPTH))
     if not found:
-        raise RunNotFoundError(f"no run at {root}: no {MANIFEST} in it or under it")
+        raise RunNotFoundError(f"no run at {root}: no {MANIFEST} in it or up to {MAX_RUN_DEPTH} levels under it")
     return found
 
 

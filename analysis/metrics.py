@@ -5,22 +5,24 @@ generation: the objective score ``J`` of each level against the fitness of the r
 agent of its lineage, and each proxy feature of the level-1 agents against their
 fitness. Generations without entity records (``record.entity_every`` > 1) are absent
 from these tables. Every function takes ``seed``: the random stream of one series in
-one generation derives from ``(seed, generation, series)``, so results do not depend
-on what else is computed.
+one generation is ``analysis.bootstrap.stream(seed, purpose, generation, index)``, with the
+level number as index for a level, and for a feature its position among the entity
+table's proxy features (:func:`features_of`: the world's fixed feature order); competence
+regimes use ``stream(seed, "regime", level, builder_depth)``. So results do not depend on
+what else is computed.
 """
 
 from __future__ import annotations
 
 import re
 import warnings
-import zlib
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from .bootstrap import bootstrap_mean, correlation_replicates, percentile_interval
-from .load import RunTables
+from .bootstrap import bootstrap_mean, correlation_replicates, percentile_interval, stream
+from .load import RunTables, shift_generation, shift_label
 from .stats import pearson, spearman
 
 __all__ = [
@@ -46,9 +48,15 @@ _ALIGN_RE = re.compile(r"^L(\d+)_(cosine_parent|plan_agreement|cosine_root)$")
 _IMPLIED_RE = re.compile(r"^implied_w_(.+)$")
 
 
-def _rng(seed: int, generation: int, series: str) -> np.random.Generator:
-    key = (int(generation), zlib.crc32(series.encode("utf-8")))
-    return np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=key))
+class _Series(NamedTuple):
+    """The pairs of one correlation series in one generation, and where its random stream is."""
+
+    generation: int
+    name: str  # "level L" or a feature name
+    purpose: str  # "level" or "proxy" (see analysis.bootstrap.PURPOSES)
+    index: int  # the level, or the feature's position in features_of(entities)
+    x: np.ndarray
+    y: np.ndarray
 
 
 def _num(frame: pd.DataFrame, column: str) -> np.ndarray:
@@ -67,26 +75,24 @@ def _pairs(frame: pd.DataFrame, x: str, y: str) -> tuple[np.ndarray, np.ndarray]
     return a[keep], b[keep]
 
 
-def _level_groups(entities: pd.DataFrame) -> Iterator[tuple[int, str, np.ndarray, np.ndarray]]:
-    """(generation, series name, J, root fitness) for each level in each recorded generation."""
+def _level_groups(entities: pd.DataFrame) -> Iterator[_Series]:
+    """J against root fitness for each level in each recorded generation."""
     needed = {"generation", "level", "J", "root_fitness"}
     if entities.empty or not needed <= set(entities.columns):
         return
     for (gen, level), group in entities.groupby(["generation", "level"], sort=True):
-        x, y = _pairs(group, "J", "root_fitness")
-        yield int(gen), f"level {int(level)}", x, y
+        yield _Series(int(gen), f"level {int(level)}", "level", int(level), *_pairs(group, "J", "root_fitness"))
 
 
-def _proxy_groups(entities: pd.DataFrame) -> Iterator[tuple[int, str, np.ndarray, np.ndarray]]:
-    """(generation, feature, feature values, fitness) over the level-1 agents."""
+def _proxy_groups(entities: pd.DataFrame) -> Iterator[_Series]:
+    """Each feature's values against fitness over the level-1 agents, per generation."""
     if entities.empty or not {"generation", "fitness"} <= set(entities.columns):
         return
     agents = entities[entities["level"] == 1] if "level" in entities.columns else entities
     features = features_of(entities)
     for gen, group in agents.groupby("generation", sort=True):
-        for feature in features:
-            x, y = _pairs(group, feature, "fitness")
-            yield int(gen), feature, x, y
+        for index, feature in enumerate(features):
+            yield _Series(int(gen), feature, "proxy", index, *_pairs(group, feature, "fitness"))
 
 
 def _estimate(x: np.ndarray, y: np.ndarray, method: str) -> float:
@@ -95,11 +101,11 @@ def _estimate(x: np.ndarray, y: np.ndarray, method: str) -> float:
 
 def _correlation_rows(groups, method: str, n_boot: int, level: float, seed: int,
                       keep_replicates: bool = False):
-    for gen, series, x, y in groups:
-        reps = correlation_replicates(x, y, n_boot, _rng(seed, gen, series), method)
+    for s in groups:
+        reps = correlation_replicates(s.x, s.y, n_boot, stream(seed, s.purpose, s.generation, s.index), method)
         lo, hi = percentile_interval(reps, level)
-        row = {"generation": gen, "series": series, "n": int(x.size),
-               "estimate": _estimate(x, y, method), "lo": lo, "hi": hi}
+        row = {"generation": s.generation, "series": s.name, "n": int(s.x.size),
+               "estimate": _estimate(s.x, s.y, method), "lo": lo, "hi": hi}
         if keep_replicates:
             row["replicates"] = reps
         yield row
@@ -233,11 +239,10 @@ def shift_summary(run: RunTables, *, window: int = 10, method: str = "spearman",
         series = _generation_table_series(run)
     rows = []
     for event in run.shift_events:
-        g = event.get("generation")
+        g = shift_generation(event)
         if g is None:
             continue
-        g = int(g)
-        name = str(event.get("name", event.get("kind", "shift")))
+        name = shift_label(event)
         for label, by_gen in series.items():
             before = [by_gen[k] for k in sorted(by_gen) if g - window <= k < g]
             after = [by_gen[k] for k in sorted(by_gen) if g <= k < g + window]
@@ -283,7 +288,7 @@ def competence_regimes(run: RunTables, *, n_boot: int = 1000, level: float = 0.9
     for (lvl, depth), group in built.groupby(["level", "builder_depth"], sort=True):
         mis = 1.0 - _num(group, "cosine_parent")
         ci = bootstrap_mean(mis, n_boot=n_boot, level=level,
-                            rng=_rng(seed, int(depth), f"regime {int(lvl)}"))
+                            rng=stream(seed, "regime", int(lvl), int(depth)))
         agree = (_num(group, "plan_agreement_parent") if "plan_agreement_parent" in group.columns
                  else np.full(len(group), np.nan))
         rows.append({"level": int(lvl), "builder_depth": int(depth),

@@ -9,18 +9,18 @@ overrides once. Reading never executes code (JSON and parquet only).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from .load import RunFormatError, RunNotFoundError, load_run
+from .load import RunFormatError, RunNotFoundError, load_run, read_json_object
 
 __all__ = ["SweepTables", "load_sweep"]
 
 SWEEP_MANIFEST = "sweep.json"
+_RUN_ENTRY = {"id", "setting", "overrides", "seed", "status", "dir"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,11 +40,12 @@ def load_sweep(path: str | Path, statuses: tuple[str, ...] | None = None) -> Swe
     manifest_path = root / SWEEP_MANIFEST
     if not manifest_path.is_file():
         raise RunNotFoundError(f"no sweep at {root}: {SWEEP_MANIFEST} not found")
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        entries = list(manifest["runs"])
-    except (ValueError, KeyError, TypeError) as exc:
-        raise RunFormatError(f"cannot read {manifest_path}: {exc}") from exc
+    manifest = read_json_object(manifest_path)
+    entries = manifest.get("runs")
+    if not isinstance(entries, list) or not all(
+            isinstance(e, dict) and _RUN_ENTRY <= set(e) and isinstance(e["overrides"], dict) for e in entries):
+        raise RunFormatError(f"cannot read {manifest_path}: \"runs\" must be a list of objects with "
+                             f"{', '.join(sorted(_RUN_ENTRY))}")
     keys: list[str] = []
     for e in entries:
         keys += [k for k in e["overrides"] if k not in keys]
@@ -56,7 +57,7 @@ def load_sweep(path: str | Path, statuses: tuple[str, ...] | None = None) -> Swe
         if statuses is not None and e["status"] not in statuses:
             continue
         try:
-            gens = load_run(root / e["dir"]).generations
+            gens = load_run(root / str(e["dir"])).generations
         except RunNotFoundError:
             continue
         if gens.empty:

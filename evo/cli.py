@@ -16,10 +16,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from analysis import save_figures
-from analysis.figures_shifts import save_shift_figures
+from analysis.figures import FIGURE_KINDS, save_figures
+from analysis.files import OutputPathError
 from analysis.load import RunFormatError, RunNotFoundError
-from analysis.plots import FIGURE_KINDS, save_kind_figures
 from analysis.report import write_report
 from agents.errors import MesaevoError
 from evo.interrupt import RunInterrupted
@@ -64,7 +63,7 @@ def drive(sim: Simulation, plot: bool) -> int:
     print(f"time split:    world {100 * t['world'] / elapsed:.1f}%, GA {100 * t['ga'] / elapsed:.1f}%, "
           f"metrics and recording {100 * (t['metrics'] + t['recording']) / elapsed:.1f}%")
     if plot:
-        for path in save_figures(sim.run_dir) + save_shift_figures(sim.run_dir):
+        for path in save_figures(sim.run_dir):
             print(f"figure:        {path}")
     return 0
 
@@ -95,14 +94,13 @@ FORMATS = ("png", "svg")
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    kinds = args.kind or ["levels", "proxies"]
-    for kind in kinds:
+    kinds = args.kind  # None: the default figures that apply to the run
+    for kind in kinds or []:
         if kind not in KINDS:
             raise MesaevoError(f"unknown figure kind {kind!r}: use one of {', '.join(KINDS)}")
     if args.format not in FORMATS:
         raise MesaevoError(f"unknown figure format {args.format!r}: use png or svg")
-    paths = save_kind_figures(args.run_dir, kinds, args.out, args.format)
-    for path in paths + save_shift_figures(args.run_dir, args.out, args.format):
+    for path in save_figures(args.run_dir, kinds, args.out, args.format):
         print(path)
     return 0
 
@@ -172,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     plot.add_argument("run_dir", type=Path)
     plot.add_argument("--out", type=Path, help="directory for the figures (default: the run directory)")
     plot.add_argument("--kind", action="append", metavar="KIND",
-                      help=f"figure to write, repeatable: {', '.join(KINDS)} (default: levels and proxies)")
+                      help=f"figure to write, repeatable: {', '.join(KINDS)} (default: levels, proxies, and maze for a maze run)")
     plot.add_argument("--format", default="png", metavar="FORMAT", help="png (default) or svg")
     plot.set_defaults(func=cmd_plot)
     report = sub.add_parser("report", help="write one self-contained HTML report of a run or a sweep")
@@ -202,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     except RunInterrupted as exc:
         print(f"interrupted: {exc}", file=sys.stderr)
         return 128 + exc.signum
-    except (MesaevoError, RunNotFoundError, RunFormatError) as exc:
+    except (MesaevoError, RunNotFoundError, RunFormatError, OutputPathError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -17,7 +17,7 @@ from analysis import (
     proxy_correlation_figure,
     save_figures,
 )
-from analysis.figures import SHIFT_GID
+from analysis.figure_style import SHIFT_GID
 from analysis.load import RunNotFoundError
 
 FEATURES = ["taste", "pain", "mating", "novelty", "craft", "effort"]
@@ -185,4 +185,6 @@ def test_figures_of_empty_run(tmp_path: Path) -> None:
     (tmp_path / "manifest.json").write_text(json.dumps({"scenario": "x"}))
     run = load_run(tmp_path)
     for build in (level_correlation_figure, proxy_correlation_figure):
-        assert _data_lines(build(run)) == []
+        fig = build(run)
+        assert _data_lines(fig) == [] and fig.axes[0].get_legend() is None
+        assert [t.get_text() for t in fig.axes[0].texts] == ["no data recorded"]

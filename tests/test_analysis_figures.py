@@ -12,21 +12,22 @@ from matplotlib.figure import Figure
 
 from analysis import (
     RunTables,
-    competence_figure,
+    deployment_figure,
     gene_figure,
     level_correlation_figure,
     level_correlations,
     load_runs,
-    online_frozen_figure,
+    misalignment_by_competence_figure,
+    nested_tree_figure,
     proxy_correlation_figure,
     proxy_correlations,
-    save_kind_figures,
+    save_figures,
     sweep_figure,
-    tree_figure,
     weights_figure,
 )
-from analysis.figures import CI_GID, SHIFT_GID
-from analysis.plots import FIGURE_KINDS, TREE_EDGE_GID
+from analysis.figure_style import CI_GID, SHIFT_GID, TREE_EDGE_GID
+from analysis.figures import FIGURE_KINDS
+from analysis.figures_nested import pick_tree
 from evo import Simulation
 from tests.conftest import TINY
 
@@ -131,18 +132,26 @@ def test_weights_figure(run):
 
 
 def test_competence_figure_without_and_with_level_two(run):
-    ax = competence_figure(run).axes[0]
+    ax = misalignment_by_competence_figure(run).axes[0]
     assert labels(ax) == []
-    assert any("no entities above level 1" in t.get_text() for t in ax.texts)
+    assert any("no level-2 entities recorded" in t.get_text() for t in ax.texts)
     ents = nested_entities()
-    fig = competence_figure(RunTables(run.path, run.manifest, run.generations, ents))
-    ax = fig.axes[0]
-    assert labels(ax) == ["level 2", "level 2 plan disagreement", "level 3",
-                          "level 3 plan disagreement"]
-    assert ax.get_xlabel() == "builder planner depth (competence)"
-    line = next(ln for ln in ax.get_lines() if ln.get_label() == "level 2")
+    fig = misalignment_by_competence_figure(RunTables(run.path, run.manifest, run.generations, ents), n_boot=50)
+    level2, level3 = fig.axes
+    assert [ax.get_title() for ax in fig.axes] == ["level 2", "level 3"]
+    assert labels(level2) == ["1 - cosine with builder's objective", "plan disagreement with builder"]
+    assert level2.get_xlabel() == "builder competence (planner depth)"
+    assert "sugar" in fig.get_suptitle()
+    line = next(ln for ln in level2.get_lines() if ln.get_label().startswith("1 - cosine"))
     np.testing.assert_allclose(line.get_xdata(), [1, 2])
     np.testing.assert_allclose(line.get_ydata(), [0.5, 0.2])
+    plan = next(ln for ln in level2.get_lines() if ln.get_label().startswith("plan"))
+    np.testing.assert_allclose(plan.get_ydata(), [0.5, 0.5])
+    np.testing.assert_allclose(level2.get_xticks(), [1, 2])
+    only = next(ln for ln in level3.get_lines() if ln.get_label().startswith("1 - cosine"))
+    np.testing.assert_allclose(only.get_xdata(), [2])
+    np.testing.assert_allclose(only.get_ydata(), [0.1])
+    assert {t.get_text() for t in level2.texts} == {"n=1"}
 
 
 def nested_entities() -> pd.DataFrame:
@@ -162,28 +171,50 @@ def nested_entities() -> pd.DataFrame:
     return frame
 
 
+def legend_texts(ax) -> list[str]:
+    return [t.get_text() for t in ax.get_legend().get_texts()]
+
+
 def test_tree_figure_nested():
     run = RunTables(Path("."), {"scenario": "nested"}, pd.DataFrame(), nested_entities())
-    ax = tree_figure(run).axes[0]
+    ax = nested_tree_figure(run).axes[0]
     edges = [ln for ln in ax.get_lines() if ln.get_gid() == TREE_EDGE_GID]
-    assert len(edges) == 3
-    assert labels(ax) == ["level 1", "level 2", "level 3"]
-    assert "agent 7" in ax.get_title() and "4 entities" in ax.get_title()
+    assert len(edges) == 3 and len(ax.get_lines()) == 3  # nodes are markers, not lines
+    assert legend_texts(ax) == ["level 1", "level 2", "level 3"]
+    title = ax.get_title()
+    assert "agent 7" in title and "3 sub-agents" in title and "3 levels" in title and "fitness 4" in title
     assert [t.get_text() for t in ax.get_yticklabels()] == ["1", "2", "3"]
     assert {t.get_text().split("\n")[0] for t in ax.texts} == {"7", "8", "9", "10"}
-    single = tree_figure(run, root_id=3).axes[0]
+    # one row per level, parents centred over their children
+    pos = {t.get_text().split("\n")[0]: t.xy for t in ax.texts}
+    assert [pos[n][1] for n in ("7", "8", "9", "10")] == [-1, -2, -2, -3]
+    assert pos["7"][0] == (pos["8"][0] + pos["9"][0]) / 2 and pos["9"][0] == pos["10"][0]
+    single = nested_tree_figure(run, root_id=3).axes[0]
     assert not [ln for ln in single.get_lines() if ln.get_gid() == TREE_EDGE_GID]
+    assert "agent 3" in single.get_title() and "0 sub-agents" in single.get_title()
+
+
+def test_pick_tree_prefers_the_largest_then_the_latest_then_the_fittest():
+    ents = nested_entities()
+    later = ents.assign(generation=6)
+    both = pd.concat([ents, later], ignore_index=True)
+    assert set(pick_tree(both)["generation"]) == {6} and set(pick_tree(both)["root_id"]) == {7}
+    assert set(pick_tree(both, generation=5)["generation"]) == {5}
+    alone = ents[ents["level"] == 1].assign(root_fitness=[1.0, 4.0])
+    assert list(pick_tree(alone)["entity_id"]) == [7]
+    assert list(pick_tree(alone.assign(root_fitness=[5.0, 4.0]))["entity_id"]) == [3]
+    assert pick_tree(ents, root_id=99).empty and pick_tree(pd.DataFrame()).empty
 
 
 def test_tree_figure_real_run(run):
-    ax = tree_figure(run).axes[0]
-    assert labels(ax) == ["level 1"]
+    ax = nested_tree_figure(run).axes[0]
+    assert legend_texts(ax) == ["level 1"]
     assert f"generation {GENERATIONS - 1}" in ax.get_title()
 
 
-def test_online_frozen_figure(runs):
+def test_deployment_figure_bands_for_level_correlations(runs):
     online, frozen = runs
-    ax = online_frozen_figure(online, frozen).axes[0]
+    ax = deployment_figure(online, frozen, ("L1_spearman",), n_boot=50).axes[0]
     assert labels(ax) == ["online (sugar)", "frozen (sugar)"]
     styles = [ln.get_linestyle() for ln in ax.get_lines() if not ln.get_label().startswith("_")]
     assert styles[0] != styles[1]
@@ -204,20 +235,24 @@ def test_sweep_figure(runs):
 
 def test_figures_of_empty_run_draw_a_message():
     empty = RunTables(Path("."), {"scenario": "x"}, pd.DataFrame(), pd.DataFrame())
-    for fig in (weights_figure(empty), competence_figure(empty), tree_figure(empty),
+    for fig in (weights_figure(empty), misalignment_by_competence_figure(empty), nested_tree_figure(empty),
                 sweep_figure([empty])):
         assert isinstance(fig, Figure)
         assert any(t.get_text() for ax in fig.axes for t in ax.texts)
 
 
-def test_save_kind_figures(run, tmp_path):
-    paths = save_kind_figures(run, ["all"], tmp_path, n_boot=50)
-    assert [p.name for p in paths] == [f"{stem}.png" for stem, _ in FIGURE_KINDS.values()]
+def test_save_figures_of_every_kind(run, tmp_path):
+    paths = save_figures(run, ["all"], tmp_path, n_boot=50)
+    # "all" is every kind that applies: this sugar run has no maze columns
+    assert [p.name for p in paths] == [f"{kind.stem}.png" for name, kind in FIGURE_KINDS.items() if name != "maze"]
     assert all(p.read_bytes().startswith(b"\x89PNG") for p in paths)
-    svg = save_kind_figures(run, ["levels", "levels"], tmp_path / "svg", "svg", n_boot=50)
+    svg = save_figures(run, ["levels", "levels"], tmp_path / "svg", "svg", n_boot=50)
     assert svg == [tmp_path / "svg" / "level_correlation.svg"]
     assert svg[0].read_text().lstrip().startswith("<?xml")
+    default = save_figures(run, out_dir=tmp_path / "default", n_boot=50)
+    assert [p.name for p in default] == ["level_correlation.png", "proxy_correlation.png"]
     with pytest.raises(ValueError, match="unknown figure kind 'nope'"):
-        save_kind_figures(run, ["nope"], tmp_path)
+        save_figures(run, ["nope"], tmp_path)
     with pytest.raises(ValueError, match="unknown figure format"):
-        save_kind_figures(run, ["levels"], tmp_path, "jpg")
+        save_figures(run, ["levels"], tmp_path, "jpg")
+    assert not list((tmp_path).glob(".*.tmp"))  # no temporary file left behind

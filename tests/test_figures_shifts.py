@@ -9,8 +9,9 @@ import pytest
 from matplotlib.figure import Figure
 
 from analysis import load_run
-from analysis.figures import SHIFT_GID
-from analysis.figures_shifts import FREEZE_GID, deployment_figure, maze_shift_figure, save_shift_figures
+from analysis.figure_style import FREEZE_GID, SHIFT_GID
+from analysis.figures import save_figures
+from analysis.figures_shifts import deployment_figure, maze_shift_figure
 from evo.cli import main
 from evo.simulation import Simulation
 
@@ -59,6 +60,7 @@ def test_maze_through_the_cli_writes_the_maze_figure(tmp_path, capsys):
     np.testing.assert_allclose(ys["reached the old corner"], run.generations["corner_arrival_rate"])
 
 
-def test_save_shift_figures_skips_foraging_runs(two_runs, tmp_path):
-    assert save_shift_figures(two_runs[0], tmp_path) == []
-    assert not list(Path(tmp_path).iterdir())
+def test_maze_figure_only_for_maze_runs(two_runs, tmp_path):
+    names = [p.name for p in save_figures(two_runs[0], ["all"], tmp_path, n_boot=20)]
+    assert "maze_shift.png" not in names and "level_correlation.png" in names
+    assert sorted(p.name for p in Path(tmp_path).iterdir()) == sorted(names)

@@ -162,6 +162,21 @@ def test_chromium_check_catches_broken_images_and_console_errors(single_report, 
     assert any("broken on purpose" in ln for ln in console)
 
 
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
+def test_hostile_manifest_runs_no_script_in_chromium(tmp_path):
+    # manifest values written by anyone: shown as text, never run (an alert or a broken
+    # image would show as a console message or a failed image check)
+    from tests.test_analysis_hardening import hostile_run
+
+    page = tmp_path / "hostile.html"
+    page.write_text(build_report(hostile_run(), n_boot=10), encoding="utf-8")
+    dom, console = open_in_chromium(page, tmp_path / "profile")
+    total, loaded, text = image_check(dom)
+    assert total == loaded > 0 and text.startswith("images-ok")
+    assert console == []
+    assert dom.count("<script") == 1 and "<img src=x" not in dom and "<b>bold</b>" not in dom
+
+
 def test_report_of_nested_levels_has_competence_and_alignment():
     # level-2 data does not come from the simulation yet: a synthetic run in the documented schema
     import pandas as pd
