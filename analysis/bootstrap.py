@@ -19,7 +19,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .stats import pearson, spearman
 
 __all__ = [
     "Interval",
@@ -78,7 +77,7 @@ def _rowwise_pearson(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def _rowwise_ranks(codes: np.ndarray, k: int) -> np.ndarray:
     """Average ranks within each row, where ``codes`` are dense ranks 0..k-1 of the values.
 
-    Ties share the mean of their positions, as in :func:`analysis.stats.ranks`.
+    Ties share the mean of their positions.
     """
     rows, n = codes.shape
     flat = (np.arange(rows)[:, None] * k + codes).ravel()
@@ -92,16 +91,29 @@ def correlation_replicates(x: np.ndarray, y: np.ndarray, n_boot: int, rng: np.ra
                            method: str = "spearman") -> np.ndarray:
     """Correlations of ``n_boot`` resamples (pairs drawn with replacement) of ``(x, y)``.
 
-    Ranks are recomputed within every resample, so a Spearman replicate is exactly
-    :func:`analysis.stats.spearman` of the resampled pairs. Degenerate resamples give NaN.
+    Ranks are recomputed within every resample, so a Spearman replicate is exactly the
+    Spearman correlation (Pearson of average ranks) of the resampled pairs. Degenerate
+    resamples give NaN.
     """
     _check_method(method)
     x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
     n = x.size
     if n < 3 or n_boot <= 0:
         return np.full(max(n_boot, 0), np.nan)
-    idx = rng.integers(0, n, size=(n_boot, n))
+    return _resampled(x, np.asarray(y, dtype=float), rng.integers(0, n, size=(n_boot, n)), method)
+
+
+def correlation(x: np.ndarray, y: np.ndarray, method: str = "spearman") -> float:
+    """Spearman (average ranks) or Pearson correlation; NaN when fewer than 3 values or a side is constant."""
+    _check_method(method)
+    x = np.asarray(x, dtype=float)
+    if x.size < 3:
+        return float("nan")
+    return float(_resampled(x, np.asarray(y, dtype=float), np.arange(x.size)[None, :], method)[0])
+
+
+def _resampled(x: np.ndarray, y: np.ndarray, idx: np.ndarray, method: str) -> np.ndarray:
+    """The correlation of each row of resample indices ``idx``."""
     if method == "pearson":
         return _rowwise_pearson(x[idx], y[idx])
     _, x_codes = np.unique(x, return_inverse=True)
@@ -132,7 +144,7 @@ def bootstrap_correlation(x: np.ndarray, y: np.ndarray, *, method: str = "spearm
     rng = rng if rng is not None else np.random.default_rng(0)
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
-    estimate = (spearman if method == "spearman" else pearson)(x, y)
+    estimate = correlation(x, y, method)
     lo, hi = percentile_interval(correlation_replicates(x, y, n_boot, rng, method), level)
     return Interval(estimate, lo, hi)
 

@@ -21,9 +21,8 @@ from typing import Iterator, NamedTuple
 import numpy as np
 import pandas as pd
 
-from .bootstrap import bootstrap_mean, correlation_replicates, percentile_interval, stream
+from .bootstrap import bootstrap_mean, correlation, correlation_replicates, percentile_interval, stream
 from .load import RunTables, shift_generation, shift_label
-from .stats import pearson, spearman
 
 __all__ = [
     "competence_regimes",
@@ -95,9 +94,6 @@ def _proxy_groups(entities: pd.DataFrame) -> Iterator[_Series]:
             yield _Series(int(gen), feature, "proxy", index, *_pairs(group, feature, "fitness"))
 
 
-def _estimate(x: np.ndarray, y: np.ndarray, method: str) -> float:
-    return (spearman if method == "spearman" else pearson)(x, y)
-
 
 def _correlation_rows(groups, method: str, n_boot: int, level: float, seed: int,
                       keep_replicates: bool = False):
@@ -105,7 +101,7 @@ def _correlation_rows(groups, method: str, n_boot: int, level: float, seed: int,
         reps = correlation_replicates(s.x, s.y, n_boot, stream(seed, s.purpose, s.generation, s.index), method)
         lo, hi = percentile_interval(reps, level)
         row = {"generation": s.generation, "series": s.name, "n": int(s.x.size),
-               "estimate": _estimate(s.x, s.y, method), "lo": lo, "hi": hi}
+               "estimate": correlation(s.x, s.y, method), "lo": lo, "hi": hi}
         if keep_replicates:
             row["replicates"] = reps
         yield row

@@ -1,4 +1,4 @@
-"""Correlation and regression statistics of the generation row (the analysis package keeps its own)."""
+"""Correlation and regression statistics of the generation row (analysis has vectorised twins in `analysis.bootstrap`)."""
 
 from __future__ import annotations
 
