@@ -74,12 +74,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.freeze_at is not None:
         overrides += ["deployment.mode=frozen", f"deployment.freeze_at={args.freeze_at}"]
     sim = Simulation.from_scenario(args.scenario, overrides, seed=args.seed,
-                                   generations=args.generations, out=args.out)
+                                   generations=args.generations, out=args.out,
+                                   max_memory_gib=_max_memory(args))
     return drive(sim, not args.no_plot)
 
 
 def cmd_resume(args: argparse.Namespace) -> int:
-    return drive(Simulation.resume(args.run_dir, args.generations), not args.no_plot)
+    return drive(Simulation.resume(args.run_dir, args.generations, _max_memory(args)), not args.no_plot)
+
+
+def _max_memory(args: argparse.Namespace) -> float | None:
+    """``--max-memory GIB``: a positive, finite number of GiB (None: the preflight default)."""
+    value = getattr(args, "max_memory", None)
+    if value is not None and not (math.isfinite(value) and value > 0):
+        raise MesaevoError(f"--max-memory must be a positive number of GiB (got {value})")
+    return value
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -115,20 +124,23 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from evo.sweep import SWEEP_MANIFEST, load_sweep_file, run_sweep
+    from evo.sweep import SWEEP_MANIFEST, check_scheduler, load_sweep_file, run_sweep
 
-    sweep = load_sweep_file(args.sweep)  # every error before any work
+    sweep = load_sweep_file(args.sweep, _max_memory(args))  # every error before any work
     out = args.out or Path("sweeps") / sweep.name
     if args.resume and not (out / SWEEP_MANIFEST).is_file():
         raise MesaevoError(f"--resume: {out} holds no sweep to resume")
-    if args.workers is not None and args.workers < 1:
-        raise MesaevoError("--workers must be at least 1")
+    if args.workers is not None and not 1 <= args.workers <= 1024:
+        raise MesaevoError("--workers must be between 1 and 1024")
+    if args.scheduler is not None:
+        check_scheduler(args.scheduler)
     with tqdm(total=len(sweep.runs), unit="run", desc=sweep.name, file=sys.stderr, dynamic_ncols=True) as bar:
         def done(entry: dict) -> None:
             bar.set_postfix_str(f"{entry['id']} {entry['status']}")
             bar.update(1)
 
-        manifest = run_sweep(sweep, out, workers=args.workers, scheduler=args.scheduler, on_result=done)
+        manifest = run_sweep(sweep, out, workers=args.workers, scheduler=args.scheduler, on_result=done,
+                             max_memory_gib=_max_memory(args))
     counts: dict[str, int] = {}
     for entry in manifest["runs"]:
         counts[entry["status"]] = counts.get(entry["status"], 0) + 1
@@ -146,8 +158,18 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one ``error: ...`` line (exit 2) like every other mistake."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {self.prog}: {message}\n")
+
+
+MAX_MEMORY_HELP = "refuse to start a run estimated to need more than GIB GiB of memory (default 8)"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mesaevo", description="Natural selection evolves mesa-optimizers.")
+    parser = _Parser(prog="mesaevo", description="Natural selection evolves mesa-optimizers.")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run a scenario or a config file")
     run.add_argument("scenario", help="built-in scenario name (see `mesaevo scenarios`) or path to a .toml config")
@@ -158,11 +180,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--freeze-at", type=int, metavar="G",
                      help="train-test deployment: genomes stop changing from generation G on")
     run.add_argument("--no-plot", action="store_true", help="do not write the figures at the end")
+    run.add_argument("--max-memory", type=float, metavar="GIB", help=MAX_MEMORY_HELP)
     run.set_defaults(func=cmd_run)
     resume = sub.add_parser("resume", help="continue a run from its newest checkpoint")
     resume.add_argument("run_dir", type=Path)
     resume.add_argument("--generations", type=int, help="new total number of generations (to extend the run)")
     resume.add_argument("--no-plot", action="store_true", help="do not write the figures at the end")
+    resume.add_argument("--max-memory", type=float, metavar="GIB", help=MAX_MEMORY_HELP)
     resume.set_defaults(func=cmd_resume)
     validate = sub.add_parser("validate", help="check a scenario or config file without running it")
     validate.add_argument("config", help="built-in scenario name or path to a .toml config")
@@ -188,6 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--scheduler", help="address of a running Dask scheduler (instead of a local cluster)")
     sweep.add_argument("--out", type=Path, help="sweep directory (default: sweeps/NAME); an existing one resumes")
     sweep.add_argument("--resume", action="store_true", help="require --out to hold this sweep already")
+    sweep.add_argument("--max-memory", type=float, metavar="GIB", help=MAX_MEMORY_HELP)
     sweep.set_defaults(func=cmd_sweep)
     scen = sub.add_parser("scenarios", help="list the built-in scenarios")
     scen.set_defaults(func=cmd_scenarios)
@@ -195,7 +220,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a usage error (2), already printed
+        return exc.code if isinstance(exc.code, int) else 2
+    except KeyboardInterrupt:
+        return 130
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     try:
         return args.func(args)
@@ -208,6 +238,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: the run directory is marked 'interrupted'", file=sys.stderr)
         return 130
+    except OSError as exc:  # the environment, not the program: disk full, permissions, read-only file system
+        name = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        print(f"error:{name} {exc.strerror or exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -64,13 +64,13 @@ class Evolution:
     def select(self) -> dict[str, bool]:
         """Select and vary (unless frozen) into the next generation; returns the row's GA columns."""
         root, gen = self.config.run.seed, self.generation
-        random.seed(seed_int(root, "ga", gen))
+        rng = random.Random(seed_int(root, "ga", gen))  # this generation's own GA generator, never the global one
         frozen = self.frozen(gen)
         if frozen:  # train-test paradigm: the same genomes live again, only evaluated
             offspring, fallback = self.population, False
         else:
             offspring, fallback = next_generation(self.population, self.toolbox, self.config.evolution,
-                                                  seed_int(root, "ga-blocks", gen))
+                                                  seed_int(root, "ga-blocks", gen), rng)
         self.population = offspring
         self.generation += 1
         return {"selection_fallback": fallback, "frozen": frozen}
