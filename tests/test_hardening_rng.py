@@ -68,7 +68,7 @@ def test_sweep_with_busy_global_random_equals_runs_alone(tmp_path):
         swept, single = _tables(tmp_path / "sw" / entry["dir"]), _tables(alone.run_dir)
         assert len(swept) == len(single) > 1
         for a, b in zip(swept, single):
-            assert a.equals(b), entry["id"]
+            assert a.to_pandas().equals(b.to_pandas()), entry["id"]
 
 
 def test_library_code_never_touches_global_random_state():

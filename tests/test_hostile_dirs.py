@@ -28,7 +28,8 @@ from tests.conftest import TINY
 
 GENS = 3
 OVERRIDES = {**{k: v for k, v in TINY.items() if k != "run.generations"}, "agents.population": 20,
-             "checkpoint.every": 1, "record.flush_every": 1, "run.generations": GENS}
+             "checkpoint.every": 1, "record.flush_every": 1, "run.generations": GENS,
+             "shifts.0.generation": 1}
 
 
 # --------------------------------------------------------------------------- fixtures and helpers
@@ -88,11 +89,15 @@ def check_outcome(rc: int, err: str, run_dir: Path, reference: Path) -> None:
     assert len(errors) == (1 if rc == 2 else 0), err
     manifest = run_dir / "manifest.json"
     if manifest.is_file() and not manifest.is_symlink():
-        status = json.loads(manifest.read_text()).get("status")
+        try:
+            data = json.loads(manifest.read_text())
+        except (ValueError, RecursionError):
+            data = None
+        status = data.get("status") if isinstance(data, dict) else None
         if status == "completed":  # never a wrong result
             ours, ref = tables(run_dir), tables(reference)
             assert len(ours) == len(ref)
-            assert all(a.equals(b) for a, b in zip(ours, ref))
+            assert all(a.to_pandas().equals(b.to_pandas()) for a, b in zip(ours, ref))
         if rc == 0:
             assert status == "completed"
 
@@ -248,7 +253,7 @@ RUN_CASES: dict[str, Callable[[Path, Path], None]] = {
     "dropped part symlinked to canary": lambda r, c: (r / "entities" / "part-000005.parquet").symlink_to(
         c / "precious.txt"),
     "checkpoint json symlinked to canary": lambda r, c: relink(_ckpt(r, 2)[0], c / "ckpt-000009.json"),
-    "lock symlinked to canary": lambda r, c: (r / ".lock").symlink_to(c / "precious.txt"),
+    "lock symlinked to canary": lambda r, c: relink(r / ".lock", c / "precious.txt"),
     "temp names symlinked to canary": lambda r, c: [
         (r / n).symlink_to(c / "precious.txt") for n in (".manifest.json.tmp", ".generations.parquet.tmp")],
     "huge npz planted": lambda r, c: _ckpt(r, 2)[1].write_bytes(b"\0" * (64 << 20)),
