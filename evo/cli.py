@@ -12,6 +12,7 @@ import logging
 import math
 import sys
 import time
+import unicodedata
 from pathlib import Path
 
 from tqdm import tqdm
@@ -158,11 +159,26 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     return 0
 
 
+def _printable(message: str) -> str:
+    """``message`` with control and line-separator characters escaped (user input is echoed in errors),
+    keeping its own newlines (continuation lines of a multi-problem error are indented)."""
+    def esc(ch: str) -> str:
+        if ch == "\n" or unicodedata.category(ch)[0] not in "CZ" or ch == " ":
+            return ch
+        return ch.encode("unicode_escape").decode("ascii")
+
+    return "".join(esc(ch) for ch in str(message))
+
+
+def _error(message: object) -> None:
+    print(f"error: {_printable(str(message))}", file=sys.stderr)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage mistake is one ``error: ...`` line (exit 2) like every other mistake."""
 
     def error(self, message: str):
-        self.exit(2, f"error: {self.prog}: {message}\n")
+        self.exit(2, f"error: {_printable(self.prog)}: {_printable(message).replace(chr(10), ' ')}\n")
 
 
 MAX_MEMORY_HELP = "refuse to start a run estimated to need more than GIB GiB of memory (default 8)"
@@ -219,7 +235,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _control_characters(argv: list[str]) -> str | None:
+    """The first argument holding a control or line-separator character (they would break the one-line
+    error messages that echo arguments, and no scenario, key or path needs them)."""
+    for arg in argv:
+        if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in arg):
+            return arg
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
+    bad = _control_characters(sys.argv[1:] if argv is None else argv)
+    if bad is not None:
+        _error(f"argument {_printable(bad)!r} contains a control character; remove it")
+        return 2
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # --help (0) or a usage error (2), already printed
@@ -230,17 +259,20 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except RunInterrupted as exc:
-        print(f"interrupted: {exc}", file=sys.stderr)
+        print(f"interrupted: {_printable(str(exc))}", file=sys.stderr)
         return 128 + exc.signum
     except (MesaevoError, RunNotFoundError, RunFormatError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _error(exc)
         return 2
     except KeyboardInterrupt:
         print("interrupted: the run directory is marked 'interrupted'", file=sys.stderr)
         return 130
+    except MemoryError as exc:  # the run directory, if any, is already marked 'failed'
+        _error(f"out of memory: {exc or 'an allocation failed'}; shrink the config (see --max-memory)")
+        return 2
     except OSError as exc:  # the environment, not the program: disk full, permissions, read-only file system
-        name = f" {exc.filename}" if getattr(exc, "filename", None) else ""
-        print(f"error:{name} {exc.strerror or exc}", file=sys.stderr)
+        name = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        _error(f"{name}{exc.strerror or exc}")
         return 2
 
 
