@@ -1,5 +1,7 @@
 """The base optimizer (DEAP), the generation loop, config, run directories and the CLI."""
 
+import evo._startup  # noqa: F401  (first: Ctrl-C while the CLI loads exits 130 quietly)
+
 from evo.config import Config
 from evo.errors import MesaevoError
 from evo.scenarios import list_scenarios, load_config

@@ -245,6 +245,9 @@ def _control_characters(argv: list[str]) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from evo._startup import restore
+
+    restore()  # everything is loaded: from here a Ctrl-C is a KeyboardInterrupt handled below
     bad = _control_characters(sys.argv[1:] if argv is None else argv)
     if bad is not None:
         _error(f"argument {_printable(bad)!r} contains a control character; remove it")
