@@ -20,16 +20,19 @@ distributed = pytest.importorskip("distributed")
 
 REPO = Path(__file__).resolve().parents[1]
 GENS = 3
-SET = {k: v for k, v in TINY.items() if k != "run.generations"} | {"agents.population": 24}
+SET = {k: v for k, v in TINY.items() if k != "run.generations"} | {"agents.population": 150, "world.steps": 10,
+                                                                  "shifts.0.generation": 1}
 SWEEP = {"name": "noisy", "base": "sugar", "seeds": [5, 6], "generations": GENS, "set": SET,
          "grid": {"evolution.selection": ["proportional", "tournament"]}}
 
 
 def _start_noise() -> None:
     """On a worker: a daemon thread that draws from (and reseeds) the global ``random`` forever."""
+    import sys
     import threading
     import time
 
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible, so the noise lands inside GA steps
     def noise() -> None:
         k = 0
         while True:
@@ -87,7 +90,7 @@ def test_library_code_never_touches_global_random_state():
 def test_a_generation_leaves_the_global_random_untouched():
     code = ("import random; from evo.loop import Evolution; from evo.scenarios import load_config; "
             "from tests.conftest import TINY; random.seed(7); s = random.getstate(); "
-            "_, c = load_config('sugar', {**TINY, 'run.generations': 2}); e = Evolution(c); e.step(); e.step(); "
+            "_, c = load_config('sugar', {**TINY, 'run.generations': 2, 'shifts.0.generation': 1}); e = Evolution(c); e.step(); e.step(); "
             "assert random.getstate() == s")
     proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
