@@ -140,10 +140,10 @@ def _schema_errors(data: dict[str, Any]) -> list[str]:
 
 
 def check_name(name: str) -> str:
-    """A sweep name is a plain directory name: no '/', no '..', not absolute."""
-    if not NAME_RE.match(name) or name in (".", ".."):
-        raise MesaevoError(f"sweep name {name!r} must be a plain directory name (letters, digits, '.', '_', '-'; "
-                           "no '/' and not '..')")
+    """A sweep name is a plain directory name: one path component, not '.' or '..', no control characters."""
+    if (not name or len(name) > 128 or name in (".", "..") or name.startswith(".") or "/" in name or "\\" in name
+            or any(ord(ch) < 32 or ord(ch) == 127 for ch in name) or name != name.strip()):
+        raise MesaevoError(f"sweep name {name!r} must be a plain directory name (no '/', not '..', not hidden)")
     return name
 
 
