@@ -4,6 +4,12 @@ One generation: genomes -> the world (decode to arrays, kernels run every
 lifetime) -> fitness onto DEAP individuals -> DEAP selection and variation ->
 metrics and entity records -> next genomes. Nothing here loops over entities
 per step, and nothing here knows which world it runs: see ``worlds.world_class``.
+
+The GA draws from a ``random.Random`` made afresh each generation from
+``seed_int(root, "ga", generation)`` and handed to every operator through the
+toolbox; Python's global ``random`` is never touched (other threads of a Dask
+worker draw from it). No generator state carries between generations, so a
+checkpoint needs none.
 """
 
 from __future__ import annotations

@@ -135,6 +135,14 @@ def prepare_run_dir(path: Path) -> RunLock:
     return lock
 
 
+def remove_temporaries(*folders: Path) -> None:
+    """Remove temporary files (``.NAME.XXXX.tmp``) a killed writer left; never directories."""
+    for folder in folders:
+        for entry in folder.iterdir():
+            if entry.name.startswith(".") and entry.name.endswith(".tmp") and (entry.is_symlink() or not entry.is_dir()):
+                entry.unlink(missing_ok=True)
+
+
 def read_manifest(path: Path) -> dict[str, Any]:
     """A run directory's manifest (a regular, small, shallow JSON object), or MesaevoError."""
     return read_json(Path(path) / MANIFEST, "manifest")
@@ -205,6 +213,7 @@ class Recorder:
                                    f"generation {generation}; the run directory is inconsistent")
             entities = safe_subdir(self.path, "entities")
             entities.mkdir(exist_ok=True)
+            remove_temporaries(self.path, entities)
             for part in sorted(entities.iterdir()):
                 if not (part.name.startswith("part-") and part.name.endswith(".parquet")):
                     continue
@@ -263,20 +272,28 @@ class Recorder:
         """Flush and mark the run with its final status, then release the run's lock.
 
         For a failed or interrupted run the status is written even when flushing the
-        tables fails (e.g. the disk is full): the manifest is small and is tried last."""
+        tables fails (e.g. the disk is full): the manifest is small and is tried last.
+        A 'completed' that cannot be written raises and keeps the lock, so the caller
+        can still mark the run 'failed'. A recorder that no longer holds the lock
+        (finished already, or its directory taken over) writes nothing."""
         assert status in STATUSES
+        if not self.lock.held:
+            return
+        if status == "completed":
+            self.flush()
+            self.manifest.update(status=status, error=error, finished=now())
+            write_json_atomic(self.path / MANIFEST, self.manifest)
+            self.lock.release()
+            return
         try:
             try:
                 self.flush()
             except MesaevoError as exc:
-                if status == "completed":
-                    raise
                 error = f"{error}; also {exc}" if error else str(exc)
             self.manifest.update(status=status, error=error, finished=now())
             try:
                 write_json_atomic(self.path / MANIFEST, self.manifest)
             except MesaevoError:
-                if status == "completed":
-                    raise
+                pass
         finally:
             self.lock.release()
