@@ -139,10 +139,12 @@ def read_checkpoint(meta_path: Path, max_npz_bytes: int | None = None) -> Checkp
         raise MesaevoError(f"checkpoint {npz} does not match its checksum (corrupt or truncated)")
     try:
         with np.load(npz, allow_pickle=False) as data:
-            missing = [k for k in ARRAYS if k not in data.files]
+            missing = [k for k in ARRAYS if k not in data.files and k != "generation"]
             if missing:
                 raise MesaevoError(f"checkpoint {npz} lacks {', '.join(missing)}")
-            arrays = {k: data[k] for k in ARRAYS}
+            # checkpoints written before the arrays carried their generation: the name, the JSON
+            # and the Logbook's length still have to agree
+            arrays = {k: data[k] if k in data.files else np.array(generation, dtype=np.int64) for k in ARRAYS}
     except MesaevoError:
         raise
     except Exception as exc:  # zipfile, pickle refusal, bad headers: all mean an unusable file

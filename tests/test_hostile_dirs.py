@@ -372,3 +372,14 @@ def test_sweep_name_must_be_a_plain_directory_name():
     for name in ("../x", "/abs/path", "a/b", "..", ".hidden"):
         with pytest.raises(MesaevoError, match="plain directory name"):
             build_sweep({**SWEEP, "name": name})
+
+
+def test_checkpoints_of_the_previous_version_still_resume(template, reference, tmp_path, capsys):
+    """Written before the arrays carried their generation and while the JSON held random's state."""
+    run = tmp_path / "run"
+    shutil.copytree(template, run, symlinks=True)
+    for g in range(3):
+        rewrite_npz(run, g, lambda a: a.pop("generation"),
+                    lambda m: m.update(random_state=[3, list(range(625)), None]))
+    assert main(["resume", str(run), "--no-plot"]) == 0
+    check_outcome(0, capsys.readouterr().err, run, reference)
