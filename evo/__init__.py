@@ -4,6 +4,8 @@ Names are imported on first use, so validating a config (``evo.config``) loads
 neither numba nor the kernels.
 """
 
+import evo._startup  # noqa: E402,F401  (first: Ctrl-C while the CLI loads exits 130 quietly)
+
 from importlib import import_module
 from typing import Any
 

@@ -51,5 +51,6 @@ def stop_on_signals() -> Iterator[StopRequest]:
     try:
         yield request
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        if threading.current_thread() is threading.main_thread():  # a generator may be finalised elsewhere
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)

@@ -33,16 +33,13 @@ import pandas as pd
 
 from evo.config import Config, validate_config
 from evo.ga import Individual
+from agents.rng import seed_int
 from evo.loop import Evolution
 from evo.recorder import Recorder, check_new_run_dir
 
-ISLAND_PURPOSE = 101  # spawn-key purpose for island seeds (outside agents.rng.PURPOSES)
-
-
 def island_seed(root: int, island: int) -> int:
-    """The root seed of island ``island`` (a valid ``run.seed``)."""
-    ss = np.random.SeedSequence(root, spawn_key=(ISLAND_PURPOSE, island))
-    return int(ss.generate_state(1, np.uint64)[0] >> np.uint64(1))
+    """The root seed of island ``island`` (a valid ``run.seed``: 63 bits)."""
+    return seed_int(root, "island", island) >> 1
 
 
 def island_config(config: Config, island: int) -> Config:

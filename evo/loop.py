@@ -4,6 +4,12 @@ One generation: genomes -> the world (decode to arrays, kernels run every
 lifetime) -> fitness onto DEAP individuals -> DEAP selection and variation ->
 metrics and entity records -> next genomes. Nothing here loops over entities
 per step, and nothing here knows which world it runs: see ``worlds.world_class``.
+
+The GA draws from a ``random.Random`` made afresh each generation from
+``seed_int(root, "ga", generation)`` and handed to every operator through the
+toolbox; Python's global ``random`` is never touched (other threads of a Dask
+worker draw from it). No generator state carries between generations, so a
+checkpoint needs none.
 """
 
 from __future__ import annotations
@@ -64,13 +70,13 @@ class Evolution:
     def select(self) -> dict[str, bool]:
         """Select and vary (unless frozen) into the next generation; returns the row's GA columns."""
         root, gen = self.config.run.seed, self.generation
-        random.seed(seed_int(root, "ga", gen))
+        rng = random.Random(seed_int(root, "ga", gen))  # this generation's own GA generator, never the global one
         frozen = self.frozen(gen)
         if frozen:  # train-test paradigm: the same genomes live again, only evaluated
             offspring, fallback = self.population, False
         else:
             offspring, fallback = next_generation(self.population, self.toolbox, self.config.evolution,
-                                                  seed_int(root, "ga-blocks", gen))
+                                                  seed_int(root, "ga-blocks", gen), rng)
         self.population = offspring
         self.generation += 1
         return {"selection_fallback": fallback, "frozen": frozen}

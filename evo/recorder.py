@@ -1,7 +1,11 @@
 """The run directory: manifest, generation table and entity parts, written as the run goes.
 
-Every file is written to a temporary name and renamed into place, so a reader
-(or a crash) never sees half a file. ``generations.parquet`` is rewritten with
+Every file is written to a fresh temporary file in its own directory (created
+exclusively, so a planted name cannot redirect it) and renamed into place with
+``os.replace`` (which replaces a symlink rather than writing through it), so a
+reader (or a crash) never sees half a file. A write that fails (ENOSPC, EACCES,
+EROFS, ...) is one ``MesaevoError`` naming the file. The recorder holds the run
+directory's lock (``evo.lock``) from creation until ``finish``. ``generations.parquet`` is rewritten with
 all rows so far at each flush; entity rows go to ``entities/part-NNNNNN.parquet``,
 NNNNNN being the first generation in the part.
 """
@@ -12,6 +16,7 @@ import datetime as _dt
 import json
 import os
 import platform
+import tempfile
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -21,6 +26,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from agents.errors import MesaevoError
+from evo.lock import LOCK_NAME, RunLock
+from evo.paths import read_json, regular_file, safe_subdir
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -43,10 +50,26 @@ def versions() -> dict[str, str]:
 
 
 def write_atomic(path: Path, write) -> None:
-    """Call ``write(tmp_path)`` then rename the temporary file onto ``path``."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    write(tmp)
-    os.replace(tmp, path)
+    """Call ``write(tmp_path)`` on a fresh temporary file beside ``path``, then rename it onto ``path``.
+
+    Any OSError (disk full, permission, read-only file system) becomes a MesaevoError naming ``path``;
+    the temporary file is removed."""
+    path = Path(path)
+    tmp: str | None = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+        write(Path(tmp))
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        raise MesaevoError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
 
 
 def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
@@ -57,21 +80,85 @@ def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
     write_atomic(path, write)
 
 
+def _leftover(entry: Path) -> bool:
+    """Files a run killed before its first manifest can leave: the lock, temporary manifests, empty entities/."""
+    name = entry.name
+    if name == LOCK_NAME or (name.startswith(f".{MANIFEST}.") and name.endswith(".tmp")):
+        return not entry.is_dir() or entry.is_symlink()
+    if name == "entities" and entry.is_dir() and not entry.is_symlink():
+        return not any(entry.iterdir())
+    return False
+
+
+def never_started(path: Path) -> bool:
+    """A directory left by a run killed before its first manifest landed (no manifest, only leftovers)."""
+    if not path.is_dir() or os.path.lexists(path / MANIFEST):
+        return False
+    entries = list(path.iterdir())
+    return bool(entries) and all(_leftover(e) for e in entries)
+
+
+def clear_leftovers(path: Path) -> None:
+    """Remove the leftovers of a run that never started (and nothing else); the lock file stays."""
+    for entry in path.iterdir():
+        if entry.name != LOCK_NAME and _leftover(entry):
+            if entry.is_dir() and not entry.is_symlink():
+                entry.rmdir()
+            else:
+                entry.unlink()
+
+
 def check_new_run_dir(path: Path) -> None:
-    """Refuse a directory that already holds a run or other files."""
-    if (path / MANIFEST).exists():
+    """Refuse a directory that already holds a run or other files (a never-started run's leftovers are fine)."""
+    if os.path.lexists(path / MANIFEST):
         raise MesaevoError(f"{path} already holds a run (it has a {MANIFEST}); choose another --out or remove it")
-    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+    if path.exists() and (not path.is_dir() or (any(path.iterdir()) and not never_started(path))):
         raise MesaevoError(f"{path} exists and is not an empty directory; choose another --out")
 
 
-def prepare_run_dir(path: Path) -> None:
-    """Create a new run directory, refusing one that holds anything."""
+def prepare_run_dir(path: Path) -> RunLock:
+    """Create a new run directory and lock it, refusing one that holds anything; clears the leftovers
+    of a run killed before its first manifest (checked again under the lock)."""
     check_new_run_dir(path)
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise MesaevoError(f"cannot create run directory {path}: {exc}") from None
+        raise MesaevoError(f"cannot create run directory {path}: {exc.strerror or exc}") from None
+    lock = RunLock(path).acquire()
+    try:
+        check_new_run_dir(path)
+        if never_started(path):
+            clear_leftovers(path)
+    except BaseException:
+        lock.release()
+        raise
+    return lock
+
+
+def remove_temporaries(*folders: Path) -> None:
+    """Remove temporary files (``.NAME.XXXX.tmp``) a killed writer left; never directories."""
+    for folder in folders:
+        for entry in folder.iterdir():
+            if entry.name.startswith(".") and entry.name.endswith(".tmp") and (entry.is_symlink() or not entry.is_dir()):
+                entry.unlink(missing_ok=True)
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    """A run directory's manifest (a regular, small, shallow JSON object), or MesaevoError."""
+    return read_json(Path(path) / MANIFEST, "manifest")
+
+
+def mark_failed(path: Path, error: str) -> None:
+    """Mark an existing run's manifest 'failed' with ``error`` (best effort: a manifest that cannot be
+    read or written is left as it is). The caller holds the run's lock."""
+    try:
+        manifest = read_manifest(path)
+        if manifest.get("status") == "completed":
+            return
+        manifest.update(status="failed", error=error, finished=now())
+        write_json_atomic(Path(path) / MANIFEST, manifest)
+    except MesaevoError:
+        pass
 
 
 class Recorder:
@@ -85,32 +172,75 @@ class Recorder:
         self.rows: list[dict[str, Any]] = []
         self.pending_entities: list[pd.DataFrame] = []
         self.unflushed = 0
-        prepare_run_dir(self.path)
-        (self.path / "entities").mkdir(exist_ok=True)
-        write_json_atomic(self.path / MANIFEST, self.manifest)
+        self.lock = prepare_run_dir(self.path)
+        try:
+            safe_subdir(self.path, "entities").mkdir(exist_ok=True)
+            write_json_atomic(self.path / MANIFEST, self.manifest)
+        except OSError as exc:
+            self.lock.release()
+            raise MesaevoError(f"cannot create {self.path / 'entities'}: {exc.strerror or exc}") from None
+        except BaseException:
+            self.lock.release()
+            raise
 
     @classmethod
-    def reopen(cls, path: Path, generation: int, flush_every: int = 1) -> "Recorder":
+    def reopen(cls, path: Path, generation: int, flush_every: int = 1, lock: RunLock | None = None) -> "Recorder":
         """Continue an existing run directory from ``generation``: rows and entity parts
-        written for that generation or later (after the checkpoint) are dropped."""
+        written for that generation or later (after the checkpoint) are dropped.
+
+        ``lock``: the run's lock, already held by the caller (taken here otherwise).
+        Every file is checked before it is read (regular file, readable parquet),
+        and only ``part-*.parquet`` regular files or symlinks inside ``entities/`` are removed."""
         self = cls.__new__(cls)
         self.path = Path(path)
         self.flush_every = flush_every
-        self.manifest = json.loads((self.path / MANIFEST).read_text(encoding="utf-8"))
-        table_path = self.path / "generations.parquet"
-        rows = pq.read_table(table_path).to_pylist() if table_path.exists() else []
-        self.rows = [r for r in rows if r["generation"] < generation]
-        if len(self.rows) != generation:
-            raise MesaevoError(f"{table_path} holds {len(self.rows)} generations before the checkpoint at "
-                               f"generation {generation}; the run directory is inconsistent")
-        (self.path / "entities").mkdir(exist_ok=True)
-        for part in (self.path / "entities").glob("part-*.parquet"):
-            if int(part.stem.removeprefix("part-")) >= generation:
-                part.unlink()
-        self.pending_entities = []
-        self.unflushed = 0
-        self.manifest.update(status="running", error=None, finished=None, versions=versions())
-        self.flush()
+        self.lock = lock if lock is not None and lock.held else RunLock(self.path).acquire()
+        try:
+            self.manifest = read_manifest(self.path)
+            table_path = self.path / "generations.parquet"
+            rows = []
+            if os.path.lexists(table_path):
+                regular_file(table_path, "generation table")
+                try:
+                    rows = pq.read_table(table_path).to_pylist()
+                    self.rows = [r for r in rows if int(r["generation"]) < generation]
+                except (pa.ArrowException, OSError, ValueError, KeyError, TypeError) as exc:
+                    raise MesaevoError(f"{table_path} is unreadable (corrupt or truncated): {exc}") from None
+            else:
+                self.rows = []
+            if [int(r["generation"]) for r in self.rows] != list(range(generation)):
+                raise MesaevoError(f"{table_path} holds {len(self.rows)} generations before the checkpoint at "
+                                   f"generation {generation}; the run directory is inconsistent")
+            entities = safe_subdir(self.path, "entities")
+            entities.mkdir(exist_ok=True)
+            remove_temporaries(self.path, entities)
+            for part in sorted(entities.iterdir()):
+                if not (part.name.startswith("part-") and part.name.endswith(".parquet")):
+                    continue
+                try:
+                    first = int(part.name.removeprefix("part-").removesuffix(".parquet"))
+                except ValueError:
+                    raise MesaevoError(f"{part} is not an entity part this program wrote") from None
+                if first >= generation:
+                    if part.is_dir() and not part.is_symlink():
+                        raise MesaevoError(f"{part} is a directory, not an entity part")
+                    part.unlink()
+                    continue
+                regular_file(part, "entity part")
+                try:
+                    pq.read_metadata(part)
+                except (pa.ArrowException, OSError, ValueError) as exc:
+                    raise MesaevoError(f"entity part {part} is unreadable (corrupt or truncated): {exc}") from None
+            self.pending_entities = []
+            self.unflushed = 0
+            self.manifest.update(status="running", error=None, finished=None, versions=versions())
+            self.flush()
+        except OSError as exc:
+            self.lock.release()
+            raise MesaevoError(f"cannot reopen {self.path}: {exc}") from None
+        except BaseException:
+            self.lock.release()
+            raise
         return self
 
     def append(self, row: dict[str, Any], entities: pd.DataFrame | None) -> None:
@@ -130,7 +260,7 @@ class Recorder:
         if self.pending_entities:
             frame = pd.concat(self.pending_entities, ignore_index=True)
             first = int(frame["generation"].iloc[0])
-            part = self.path / "entities" / f"part-{first:06d}.parquet"
+            part = safe_subdir(self.path, "entities") / f"part-{first:06d}.parquet"
             table = pa.Table.from_pandas(frame, preserve_index=False)
             write_atomic(part, lambda tmp: pq.write_table(table, tmp))
             self.pending_entities = []
@@ -139,8 +269,31 @@ class Recorder:
         self.unflushed = 0
 
     def finish(self, status: str, error: str | None = None) -> None:
-        """Flush and mark the run with its final status."""
+        """Flush and mark the run with its final status, then release the run's lock.
+
+        For a failed or interrupted run the status is written even when flushing the
+        tables fails (e.g. the disk is full): the manifest is small and is tried last.
+        A 'completed' that cannot be written raises and keeps the lock, so the caller
+        can still mark the run 'failed'. A recorder that no longer holds the lock
+        (finished already, or its directory taken over) writes nothing."""
         assert status in STATUSES
-        self.flush()
-        self.manifest.update(status=status, error=error, finished=now())
-        write_json_atomic(self.path / MANIFEST, self.manifest)
+        if not self.lock.held:
+            return
+        if status == "completed":
+            self.flush()
+            self.manifest.update(status=status, error=error, finished=now())
+            write_json_atomic(self.path / MANIFEST, self.manifest)
+            self.lock.release()
+            return
+        try:
+            try:
+                self.flush()
+            except MesaevoError as exc:
+                error = f"{error}; also {exc}" if error else str(exc)
+            self.manifest.update(status=status, error=error, finished=now())
+            try:
+                write_json_atomic(self.path / MANIFEST, self.manifest)
+            except MesaevoError:
+                pass
+        finally:
+            self.lock.release()

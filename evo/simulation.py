@@ -8,25 +8,35 @@
 A long run checkpoints every ``checkpoint.every`` generations; after a crash or a
 stop, ``Simulation.resume(run_dir)`` continues exactly where the newest good
 checkpoint left off.
+
+Before a run starts, ``evo.preflight`` refuses configs that cannot fit in memory.
+Once the run directory exists, its manifest's status is always true: any failure
+(world construction included, and disk errors such as ENOSPC) marks it
+'failed' with the error, a stop marks it 'interrupted'. One process writes a run
+directory at a time (``evo.lock``). A directory left by a run killed before its
+first manifest landed is restarted by ``run --out`` into it; ``resume`` cannot
+restart it (it has no config) and says to use ``run``.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import logging
+import os
 import signal
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from analysis import RunTables, load_run
+from evo import preflight
 from evo.checkpoint import latest_checkpoint, restore, write_checkpoint
 from evo.config import Config, apply_overrides, validate_config
 from agents.errors import MesaevoError
 from evo.interrupt import RunInterrupted, stop_on_signals
+from evo.lock import RunLock
 from evo.loop import Evolution
-from evo.recorder import MANIFEST, Recorder, check_new_run_dir
+from evo.recorder import MANIFEST, Recorder, check_new_run_dir, mark_failed, never_started, read_manifest
 from evo.scenarios import load_config
 from worlds.shifts import event_name
 
@@ -41,10 +51,12 @@ def default_out(scenario: str, seed: int) -> Path:
 class Simulation:
     """One run: a validated config, its evolution, and the run directory it writes."""
 
-    def __init__(self, config: Config, scenario: str = "custom", out: str | Path | None = None):
+    def __init__(self, config: Config, scenario: str = "custom", out: str | Path | None = None,
+                 max_memory_gib: float | None = None):
         self.config = config
         self.scenario = scenario
         self.run_dir = Path(out) if out is not None else default_out(scenario, config.run.seed)
+        preflight.check(config, max_memory_gib)
         check_new_run_dir(self.run_dir)
         self.evolution: Evolution | None = None
         self.recorder: Recorder | None = None
@@ -59,6 +71,7 @@ class Simulation:
         seed: int | None = None,
         generations: int | None = None,
         out: str | Path | None = None,
+        max_memory_gib: float | None = None,
     ) -> "Simulation":
         """Build from a built-in scenario name or a TOML file, plus dotted-key overrides."""
         extra: dict[str, Any] = {}
@@ -71,36 +84,65 @@ class Simulation:
         else:
             overrides = {**(overrides or {}), **extra}
         scenario, config = load_config(name_or_path, overrides)
-        return cls(config, scenario, out)
+        return cls(config, scenario, out, max_memory_gib)
 
     @classmethod
-    def resume(cls, path: str | Path, generations: int | None = None) -> "Simulation":
+    def resume(cls, path: str | Path, generations: int | None = None,
+               max_memory_gib: float | None = None) -> "Simulation":
         """Reopen a run directory at its newest good checkpoint; ``generations`` may extend the run.
 
         A run killed after its last generation but before it was marked completed
-        resumes with nothing left to run and is marked completed."""
+        resumes with nothing left to run and is marked completed. The run's lock is
+        held from here until the run finishes. A failure after the lock is taken
+        (no usable checkpoint, an inconsistent table, ...) marks the manifest 'failed';
+        resume again once the cause is fixed."""
         run_dir = Path(path)
+        if never_started(run_dir):
+            raise MesaevoError(f"{run_dir} never started (it was stopped before its first manifest was written), "
+                               f"so there is nothing to resume; start it again with: mesaevo run SCENARIO --out {run_dir}")
+        if not os.path.lexists(run_dir / MANIFEST):
+            raise MesaevoError(f"no resumable run at {run_dir}: it has no {MANIFEST}")
+        lock = RunLock(run_dir).acquire()
         try:
-            manifest = json.loads((run_dir / MANIFEST).read_text(encoding="utf-8"))
-            data = manifest["config"]
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise MesaevoError(f"no resumable run at {run_dir}: {exc}") from None
-        if generations is not None:
-            data = apply_overrides(data, {"run.generations": generations})
-        config = validate_config(data, source=f"config of {run_dir}")
-        ckpt = latest_checkpoint(run_dir)
-        start = ckpt.generation if ckpt else 0  # killed before its first checkpoint: start over
-        if start >= config.run.generations and manifest.get("status") == "completed":
-            raise MesaevoError(f"{run_dir} already has {start} generations; "
-                               "pass a larger --generations to extend it")
-        sim = cls.__new__(cls)
-        sim.config, sim.scenario, sim.run_dir = config, manifest.get("scenario", "custom"), run_dir
-        sim.timings = {"world": 0.0, "ga": 0.0, "metrics": 0.0, "recording": 0.0}
-        sim.evolution = Evolution(config)
-        if ckpt is not None:
-            restore(sim.evolution, ckpt)
-        sim.recorder = Recorder.reopen(run_dir, start, config.record.flush_every)
-        sim.recorder.manifest["config"] = config.model_dump(mode="json")
+            manifest = read_manifest(run_dir)
+            data = manifest.get("config")
+            if not isinstance(data, dict):
+                raise MesaevoError(f"no resumable run at {run_dir}: its {MANIFEST} holds no config")
+            try:
+                if generations is not None:
+                    data = apply_overrides(data, {"run.generations": generations})
+                config = validate_config(data, source=f"config of {run_dir}")
+                preflight.check(config, max_memory_gib)
+            except MesaevoError:
+                raise
+            except Exception as exc:  # a config this program did not write
+                raise MesaevoError(f"config of {run_dir} is malformed: {type(exc).__name__}: {exc}") from None
+            sim = cls.__new__(cls)
+            sim.config, sim.run_dir = config, run_dir
+            scenario = manifest.get("scenario", "custom")
+            sim.scenario = scenario if isinstance(scenario, str) else "custom"
+            sim.timings = {"world": 0.0, "ga": 0.0, "metrics": 0.0, "recording": 0.0}
+            try:
+                sim.evolution = Evolution(config)
+                ckpt = latest_checkpoint(run_dir, config, sim.evolution.layout)
+                start = ckpt.generation if ckpt else 0  # killed before its first checkpoint: start over
+                if start > config.run.generations:
+                    raise MesaevoError(f"{run_dir} has a checkpoint at generation {start}, past "
+                                       f"run.generations = {config.run.generations}; pass --generations {start} or more")
+                if start >= config.run.generations and manifest.get("status") == "completed":
+                    raise MesaevoError(f"{run_dir} already has {start} generations; "
+                                       "pass a larger --generations to extend it")
+                if ckpt is not None:
+                    restore(sim.evolution, ckpt)
+                sim.recorder = Recorder.reopen(run_dir, start, config.record.flush_every, lock)
+            except Exception as exc:
+                if not isinstance(exc, MesaevoError) or "already has" not in str(exc):
+                    mark_failed(run_dir, f"resume failed: {exc}")
+                raise
+            sim.recorder.manifest["config"] = config.model_dump(mode="json")
+        except BaseException:
+            lock.release()
+            raise
         log.info("resuming %s at generation %d", run_dir, start)
         return sim
 
@@ -134,12 +176,14 @@ class Simulation:
         """
         if self.recorder is None:
             self.recorder = Recorder(self.run_dir, self.manifest(), self.config.record.flush_every)
-            self.evolution = Evolution(self.config)
-            self.checkpoint()  # generation 0: a run killed before its first periodic checkpoint can resume
-        recorder, evolution, every = self.recorder, self.evolution, self.config.checkpoint.every
-        log.info("run %s: %s, generations %d..%d", self.run_dir, self.scenario, evolution.generation,
-                 self.config.run.generations)
+        recorder = self.recorder
         try:
+            if self.evolution is None:
+                self.evolution = Evolution(self.config)  # inside the try: a world that cannot be built fails the run
+                self.checkpoint()  # generation 0: a run killed before its first periodic checkpoint can resume
+            evolution, every = self.evolution, self.config.checkpoint.every
+            log.info("run %s: %s, generations %d..%d", self.run_dir, self.scenario, evolution.generation,
+                     self.config.run.generations)
             with stop_on_signals() as stop:
                 for result in evolution.run():
                     t0 = time.perf_counter()
@@ -157,6 +201,8 @@ class Simulation:
                                f"continue with: mesaevo resume {self.run_dir}")
                         recorder.finish("interrupted", msg)
                         raise RunInterrupted(msg, stop.signum)
+            self.checkpoint()
+            recorder.finish("completed")
         except RunInterrupted:
             raise
         except (KeyboardInterrupt, GeneratorExit):
@@ -165,8 +211,6 @@ class Simulation:
         except BaseException as exc:
             recorder.finish("failed", f"{type(exc).__name__}: {exc}")
             raise
-        self.checkpoint()
-        recorder.finish("completed")
 
     def run(self, callback: Callable[[dict[str, Any]], None] | None = None) -> RunTables:
         """Run every remaining generation, calling ``callback(row)`` after each; return the tables."""

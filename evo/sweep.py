@@ -28,6 +28,15 @@ Runs execute on a ``dask.distributed`` cluster: a LocalCluster of worker
 processes by default, or an existing cluster given its scheduler address (the
 sweep directory must then be on a file system the workers share). Numba threads
 per task are capped so that workers x threads fit the cores.
+
+Hardening: a sweep's ``name`` must be a plain directory name; the number of runs
+(grid lengths x cases x seeds, computed before any combination is built) and of
+seeds are capped; every setting passes ``evo.preflight``. On resume nothing read
+from ``sweep.json`` is trusted: every run's directory must be ``runs/<id>`` and
+resolve inside the sweep directory (``runs/`` or a run directory that is a
+symlink leading out is refused), and nothing outside the sweep is ever deleted.
+A scheduler address is checked for its form and an unreachable one reported
+within ``CONNECT_TIMEOUT_S``. SIGINT or SIGTERM mark ``sweep.json`` 'interrupted'.
 """
 
 from __future__ import annotations
@@ -35,8 +44,11 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import math
 import os
-import shutil
+import re
+import signal
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -44,7 +56,10 @@ from typing import Any, Callable
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from evo.config import read_toml, suggest
+from evo import preflight
 from agents.errors import MesaevoError
+from evo.interrupt import RunInterrupted
+from evo.paths import confined, inside, read_json, safe_subdir
 from evo.recorder import MANIFEST, now, write_json_atomic
 from evo.scenarios import load_config
 
@@ -53,6 +68,11 @@ log = logging.getLogger(__name__)
 SWEEP_MANIFEST = "sweep.json"
 RUNS_DIR = "runs"
 FORMAT = 1
+MAX_RUNS = 10_000
+MAX_SEEDS = 10_000
+CONNECT_TIMEOUT_S = 5
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+ADDRESS_RE = re.compile(r"^(?:(?:tcp|tls)://)?(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$")
 
 
 class SweepFile(BaseModel):
@@ -119,13 +139,43 @@ def _schema_errors(data: dict[str, Any]) -> list[str]:
     return errors
 
 
+def check_name(name: str) -> str:
+    """A sweep name is a plain directory name: one path component, not '.' or '..', no control characters."""
+    if (not name or len(name) > 128 or name in (".", "..") or name.startswith(".") or "/" in name or "\\" in name
+            or any(ord(ch) < 32 or ord(ch) == 127 for ch in name) or name != name.strip()):
+        raise MesaevoError(f"sweep name {name!r} must be a plain directory name (no '/', not '..', not hidden)")
+    return name
+
+
+def _count_errors(spec: SweepFile) -> list[str]:
+    """The number of runs from the lengths alone, before any combination is built."""
+    if isinstance(spec.seeds, int):
+        n_seeds = spec.seeds
+    else:
+        n_seeds = len(spec.seeds)
+    if n_seeds > MAX_SEEDS:
+        return [f"seeds: {n_seeds} seeds, more than the limit of {MAX_SEEDS}"]
+    lengths = [len(v) if isinstance(v, list) else 1 for v in flatten(spec.grid).values()]
+    runs = math.prod(lengths) * max(1, len(spec.cases)) * max(1, n_seeds)
+    if runs > MAX_RUNS:
+        return [f"the sweep has {runs} runs (grid x cases x seeds), more than the limit of {MAX_RUNS}"]
+    return []
+
+
 def build_sweep(data: dict[str, Any], source: str = "sweep", root: Path | None = None,
-                default_name: str = "sweep") -> Sweep:
+                default_name: str = "sweep", max_memory_gib: float | None = None) -> Sweep:
     """Validate a sweep mapping and every run's config; raise MesaevoError listing every problem."""
     errors = _schema_errors(data)
     if errors:
         raise MesaevoError(f"invalid {source}:\n  " + "\n  ".join(errors))
     spec = SweepFile.model_validate(data)
+    errors = _count_errors(spec)
+    try:
+        check_name(spec.name or default_name)
+    except MesaevoError as exc:
+        errors.append(str(exc))
+    if errors:
+        raise MesaevoError(f"invalid {source}:\n  " + "\n  ".join(errors))
     base = spec.base
     if root is not None and (base.endswith(".toml") or (root / base).exists()):
         base = str((root / base).resolve())
@@ -134,6 +184,8 @@ def build_sweep(data: dict[str, Any], source: str = "sweep", root: Path | None =
         errors.append("seeds: at least one seed is needed")
     if len(set(seeds)) != len(seeds):
         errors.append(f"seeds: repeated seeds {seeds}")
+    if any(not 0 <= seed < 2**63 for seed in seeds):
+        errors.append("seeds: every seed must be in [0, 2**63)")
     grid = flatten(spec.grid)
     for key, values in grid.items():
         if not isinstance(values, list) or not values:
@@ -153,7 +205,8 @@ def build_sweep(data: dict[str, Any], source: str = "sweep", root: Path | None =
     sweep = Sweep(spec.name or default_name, base, common, spec.generations, runs, data)
     for i, setting in enumerate(settings):  # every run's config, before any work
         try:
-            load_config(base, _all_overrides(sweep, RunSpec("", i, setting, seeds[0])))
+            _, config = load_config(base, _all_overrides(sweep, RunSpec("", i, setting, seeds[0])))
+            preflight.check(config, max_memory_gib)
         except MesaevoError as exc:
             errors.append(f"setting {i} {setting}: {exc}")
     if errors:
@@ -168,27 +221,30 @@ def _all_overrides(sweep: Sweep, run: RunSpec) -> dict[str, Any]:
     return {**sweep.overrides(run), **extra}
 
 
-def load_sweep_file(path: str | Path) -> Sweep:
+def load_sweep_file(path: str | Path, max_memory_gib: float | None = None) -> Sweep:
     """Read and validate a sweep file."""
     path = Path(path)
     if not path.is_file():
         raise MesaevoError(f"sweep file {path} does not exist")
-    return build_sweep(read_toml(path), source=f"sweep file {path}", root=path.parent, default_name=path.stem)
+    return build_sweep(read_toml(path), source=f"sweep file {path}", root=path.parent, default_name=path.stem,
+                       max_memory_gib=max_memory_gib)
 
 
 # --------------------------------------------------------------------------- the task
 
 
 def run_one(base: str, overrides: dict[str, Any], seed: int, generations: int | None, run_dir: str,
-            threads: int | dict[str, int] | None = None) -> dict[str, Any]:
+            threads: int | dict[str, int] | None = None, max_memory_gib: float | None = None) -> dict[str, Any]:
     """Run (or finish) one run of a sweep in ``run_dir``; executed on a worker.
 
     ``threads``: numba threads for this task, or a mapping host -> task slots on that
     host (the worker then takes its host's cores divided by the slots).
 
     A completed run is left alone; a run directory with a manifest resumes from its
-    newest checkpoint; otherwise the run starts. Never raises for a failing run:
-    returns ``{"status": "failed", "error": ...}``.
+    newest checkpoint; otherwise the run starts (a directory left by a run killed
+    before its first manifest is restarted; nothing else is ever deleted). Never
+    raises for a failing run: returns ``{"status": "failed", "error": ...}``, and
+    the run's own manifest, when it has one, says 'failed' too.
     """
     import numba
 
@@ -203,12 +259,11 @@ def run_one(base: str, overrides: dict[str, Any], seed: int, generations: int | 
         manifest = _read_json(path / MANIFEST)
         if manifest is not None and manifest.get("status") == "completed":
             return {"status": "completed", "error": None, "generations_done": manifest.get("generations_done")}
-        if manifest is not None:
-            sim = Simulation.resume(path)
+        if os.path.lexists(path / MANIFEST):
+            sim = Simulation.resume(path, max_memory_gib=max_memory_gib)
         else:
-            if path.exists():
-                shutil.rmtree(path)  # started but never wrote its manifest
-            sim = Simulation.from_scenario(base, overrides, seed=seed, generations=generations, out=path)
+            sim = Simulation.from_scenario(base, overrides, seed=seed, generations=generations, out=path,
+                                           max_memory_gib=max_memory_gib)
         for _ in sim.iterate():
             pass
         return {"status": "completed", "error": None, "generations_done": sim.generation}
@@ -231,11 +286,13 @@ def _host(address: str) -> str:
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    """A JSON object from a regular file, or None when there is none (checked: no FIFO, no huge or deep file)."""
+    if not os.path.lexists(path):
         return None
-    return data if isinstance(data, dict) else None
+    try:
+        return read_json(path)
+    except MesaevoError:
+        return None
 
 
 # --------------------------------------------------------------------------- the driver
@@ -246,24 +303,92 @@ def _entries(sweep: Sweep) -> list[dict[str, Any]]:
              "dir": f"{RUNS_DIR}/{r.run_id}", "status": "pending", "error": None} for r in sweep.runs]
 
 
+def _check_entries(out: Path, existing: dict[str, Any]) -> None:
+    """Every run directory named in an existing sweep.json must be ``runs/<id>`` inside the sweep."""
+    runs = existing.get("runs")
+    if not isinstance(runs, list) or not all(isinstance(e, dict) for e in runs):
+        raise MesaevoError(f"{out / SWEEP_MANIFEST} is malformed: 'runs' is not a list of run entries")
+    safe_subdir(out, RUNS_DIR)
+    for entry in runs:
+        run_id = entry.get("id")
+        if not isinstance(run_id, str) or not NAME_RE.match(run_id):
+            raise MesaevoError(f"{out / SWEEP_MANIFEST}: run id {run_id!r} is not a plain name")
+        target = confined(out, entry.get("dir"), f"{out / SWEEP_MANIFEST} run {run_id} directory")
+        if entry.get("dir") != f"{RUNS_DIR}/{run_id}":
+            raise MesaevoError(f"{out / SWEEP_MANIFEST}: run {run_id} has directory {entry.get('dir')!r}, "
+                               f"expected '{RUNS_DIR}/{run_id}'")
+        if target.is_symlink() and not inside(target, out / RUNS_DIR):
+            raise MesaevoError(f"{target} is a symlink leading out of the sweep directory {out}")
+
+
 def open_sweep_dir(sweep: Sweep, out: Path) -> dict[str, Any]:
     """Create the sweep directory, or reopen it when it holds this same sweep (to resume)."""
-    existing = _read_json(out / SWEEP_MANIFEST)
     entries = _entries(sweep)
+    if os.path.lexists(out / SWEEP_MANIFEST):
+        existing = read_json(out / SWEEP_MANIFEST, "sweep manifest")
+    else:
+        existing = None
     if existing is None:
-        if out.exists() and any(out.iterdir()):
+        if out.exists() and (not out.is_dir() or any(out.iterdir())):
             raise MesaevoError(f"{out} exists and holds no sweep; choose another --out")
-        out.mkdir(parents=True, exist_ok=True)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise MesaevoError(f"cannot create sweep directory {out}: {exc.strerror or exc}") from None
         return {"format": FORMAT, "name": sweep.name, "base": sweep.base, "set": sweep.common,
                 "generations": sweep.generations, "status": "running", "started": now(), "finished": None,
                 "runs": entries}
-    old = [(e["id"], e["overrides"], e["seed"]) for e in existing.get("runs", [])]
+    _check_entries(out, existing)
+    old = [(e.get("id"), e.get("overrides"), e.get("seed")) for e in existing["runs"]]
     new = [(e["id"], json.loads(json.dumps(e["overrides"])), e["seed"]) for e in entries]
     if (old != new or existing.get("base") != sweep.base or existing.get("generations") != sweep.generations
             or existing.get("set") != json.loads(json.dumps(sweep.common))):
-        raise MesaevoError(f"{out} holds a different sweep ({existing.get('name')}); choose another --out")
+        raise MesaevoError(f"{out} holds a different sweep ({existing.get('name')!r}); choose another --out")
+    for entry in existing["runs"]:
+        if entry.get("status") not in ("pending", "running", "completed", "failed", "interrupted"):
+            entry["status"] = "pending"
     existing.update(status="running", finished=None)
     return existing
+
+
+def check_scheduler(address: str) -> str:
+    """A Dask scheduler address: ``tcp://host:port`` or ``host:port`` (also ``tls://``)."""
+    m = ADDRESS_RE.match(address or "")
+    if not m or not 0 < int(m.group(1)) < 65536:
+        raise MesaevoError(f"--scheduler {address!r} is not a scheduler address; use tcp://HOST:PORT or HOST:PORT")
+    return address
+
+
+def connect(address: str, timeout: float = CONNECT_TIMEOUT_S) -> Any:
+    """A ``distributed.Client`` for ``address``, or MesaevoError naming it within about ``timeout`` seconds."""
+    from distributed import Client
+
+    check_scheduler(address)
+    try:
+        return Client(address, timeout=timeout)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise MesaevoError(f"cannot reach the Dask scheduler at {address} within {timeout:g} s "
+                           f"({type(exc).__name__}); is it running?") from None
+
+
+class _TermAsInterrupt:
+    """While a sweep drives (main thread only), SIGTERM raises RunInterrupted so sweep.json gets marked."""
+
+    def __enter__(self) -> "_TermAsInterrupt":
+        self.previous = None
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.getsignal(signal.SIGTERM)
+            signal.signal(signal.SIGTERM, self._raise)
+        return self
+
+    @staticmethod
+    def _raise(signum: int, frame) -> None:
+        raise RunInterrupted("sweep stopped by SIGTERM; continue it with: mesaevo sweep FILE --out DIR --resume",
+                             signum)
+
+    def __exit__(self, *exc) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGTERM, self.previous)
 
 
 def default_threads(workers: int) -> int:
@@ -285,7 +410,8 @@ def warm_kernels(sweep: Sweep) -> None:
 
 def run_sweep(sweep: Sweep, out: str | Path, *, workers: int | None = None, scheduler: str | None = None,
               client: Any = None, threads: int | None = None,
-              on_result: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+              on_result: Callable[[dict[str, Any]], None] | None = None,
+              max_memory_gib: float | None = None) -> dict[str, Any]:
     """Run every run of ``sweep`` not yet completed under ``out``; return the sweep manifest.
 
     ``client``: an existing ``distributed.Client`` (or any executor with ``submit``);
@@ -294,6 +420,9 @@ def run_sweep(sweep: Sweep, out: str | Path, *, workers: int | None = None, sche
     and closed again.
     """
     out = Path(out)
+    check_name(sweep.name)
+    if scheduler:
+        check_scheduler(scheduler)
     manifest = open_sweep_dir(sweep, out)
     write_json_atomic(out / SWEEP_MANIFEST, manifest)
     todo = [(e, r) for e, r in zip(manifest["runs"], sweep.runs) if e["status"] != "completed"]
@@ -303,7 +432,7 @@ def run_sweep(sweep: Sweep, out: str | Path, *, workers: int | None = None, sche
             from distributed import Client, LocalCluster
 
             if scheduler:
-                client = Client(scheduler)
+                client = connect(scheduler)
             else:
                 workers = workers or os.cpu_count() or 1
                 warm_kernels(sweep)
@@ -315,9 +444,13 @@ def run_sweep(sweep: Sweep, out: str | Path, *, workers: int | None = None, sche
         if threads is None and todo:
             threads = default_threads(workers) if owned else _slots_per_host(client)
         if todo:
-            _execute(client, sweep, out, manifest, todo, threads, on_result)
-    except BaseException:
-        manifest.update(status="interrupted", finished=now())
+            with _TermAsInterrupt():
+                _execute(client, sweep, out, manifest, todo, threads, on_result, max_memory_gib)
+    except BaseException as exc:
+        stopped = isinstance(exc, (KeyboardInterrupt, RunInterrupted))
+        manifest.update(status="interrupted" if stopped else "failed", finished=now())
+        if not stopped:
+            manifest["error"] = f"{type(exc).__name__}: {exc}"
         for entry in manifest["runs"]:
             if entry["status"] == "running":
                 entry["status"] = "interrupted"
@@ -344,11 +477,14 @@ def _slots_per_host(client: Any) -> dict[str, int] | int:
 
 
 def _execute(client: Any, sweep: Sweep, out: Path, manifest: dict[str, Any], todo: list, threads: int,
-             on_result: Callable[[dict[str, Any]], None] | None) -> None:
+             on_result: Callable[[dict[str, Any]], None] | None, max_memory_gib: float | None = None) -> None:
     futures = {}
+    runs_dir = safe_subdir(out, RUNS_DIR)
+    runs_dir.mkdir(exist_ok=True)
     for entry, run in todo:
+        run_dir = confined(out, f"{RUNS_DIR}/{run.run_id}", f"run {run.run_id} directory")
         args = (run_one, sweep.base, sweep.overrides(run), run.seed, sweep.generations,
-                str((out / entry["dir"]).resolve()), threads)
+                str(run_dir.resolve()), threads, max_memory_gib)
         fut = client.submit(*args, pure=False) if _is_dask(client) else client.submit(*args)
         futures[fut] = entry
         entry.update(status="running", error=None)

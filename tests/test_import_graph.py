@@ -116,3 +116,10 @@ def test_config_validation_does_not_import_numba(code):
 def test_analysis_loads_without_the_simulation():
     loaded = loaded_after("import analysis, analysis.load")
     assert loaded.isdisjoint({"evo", "worlds", "agents", "numba", "matplotlib"})
+
+
+def test_the_cli_names_every_figure_kind_analysis_draws():
+    from analysis.figures import FIGURE_KINDS
+    from evo.cli import FIGURE_KIND_NAMES
+
+    assert tuple(FIGURE_KINDS) == FIGURE_KIND_NAMES

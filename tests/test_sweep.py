@@ -155,6 +155,7 @@ def test_an_interrupted_sweep_resumes_to_the_same_results(client, one_by_one, tm
     it = sim.iterate()
     next(it)
     next(it)  # generation 1 done, checkpoint at 2 written (checkpoint.every = 1); killed without closing
+    sim.recorder.lock.release()  # as the kernel does for a killed process
     entries = [{"id": r.run_id, "setting": r.setting, "overrides": r.overrides, "seed": r.seed,
                 "dir": f"runs/{r.run_id}", "status": s, "error": None}
                for r, s in zip(sweep.runs, ["completed", "completed", "running", "pending"])]

@@ -1,0 +1,86 @@
+"""Preflight: refuse a run that cannot fit in memory, and warn about one that will take very long,
+before anything is allocated or written.
+
+The estimate is deliberately rough (within a small factor) and errs high:
+
+* the world's grids: grid cells x ``GRID_ARRAYS`` float64 arrays;
+* entity slots: population x ``nesting.capacity_factor`` (when sub-agents are on),
+  each ``ENTITY_BYTES`` plus the ``visited`` array's one byte per grid cell;
+* the landscape's patch centres, drawn as two int64 arrays per patch kind;
+* time: generations x steps x population x planner nodes, where a planner of depth
+  d expands ``sum(5**k, k=1..d)`` nodes per decision, at ``SECONDS_PER_NODE``.
+
+Configs that cannot run at all (``evolution.tournament_size`` above the population)
+are refused here too, with the same one-line error.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from agents.errors import MesaevoError
+
+log = logging.getLogger(__name__)
+
+GIB = 2**30
+DEFAULT_MAX_MEMORY_GIB = 8.0
+WARN_SECONDS = 6 * 3600.0
+GRID_ARRAYS = 12  # food, caps, sugar, material, hazard, crowd, scratch ...
+ENTITY_BYTES = 1024  # ~40 scalar columns, features, genome and the entity record
+SECONDS_PER_NODE = 2e-8
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What a run is expected to need."""
+
+    memory_bytes: int
+    seconds: float
+    grid_cells: int
+    entity_slots: int
+
+    @property
+    def memory_gib(self) -> float:
+        return self.memory_bytes / GIB
+
+
+def planner_nodes(max_depth: int) -> int:
+    """Nodes a planner of depth ``max_depth`` expands per decision: sum(5**k, k=1..max_depth)."""
+    return sum(5**k for k in range(1, max_depth + 1))
+
+
+def estimate(config) -> Estimate:
+    """Memory and time a run of ``config`` needs, from its current field names."""
+    world, agents = config.world, config.agents
+    if world.kind == "maze":
+        cells = (2 * world.rows + 1) * (2 * world.cols + 1)
+        patches = 0
+    else:
+        cells = world.width * world.height
+        patches = world.food_patches + world.sugar_patches
+    nesting = config.nesting
+    factor = nesting.capacity_factor if nesting.subagents and nesting.max_level > 1 else 1.0
+    slots = int(agents.population * factor)
+    memory = cells * GRID_ARRAYS * 8 + slots * (ENTITY_BYTES + cells) + 2 * 8 * patches
+    nodes = planner_nodes(agents.max_depth) if agents.architecture != "reactive" else 1
+    seconds = config.run.generations * (world.steps * slots * nodes + patches * cells) * SECONDS_PER_NODE
+    return Estimate(int(memory), float(seconds), int(cells), slots)
+
+
+def check(config, max_memory_gib: float | None = None, warn_seconds: float = WARN_SECONDS) -> Estimate:
+    """Refuse ``config`` if it cannot run or needs more than ``max_memory_gib``; log a warning if slow."""
+    limit = DEFAULT_MAX_MEMORY_GIB if max_memory_gib is None else max_memory_gib
+    evo, population = config.evolution, config.agents.population
+    if evo.selection == "tournament" and evo.tournament_size > population:
+        raise MesaevoError(f"evolution.tournament_size = {evo.tournament_size} is larger than the population "
+                           f"(agents.population = {population})")
+    est = estimate(config)
+    if est.memory_bytes > limit * GIB:
+        raise MesaevoError(f"this run needs about {est.memory_gib:.3g} GiB of memory ({est.grid_cells} grid cells, "
+                           f"{est.entity_slots} entity slots), more than the limit of {limit:g} GiB; "
+                           "shrink the world or population, or raise the limit with --max-memory GIB")
+    if est.seconds > warn_seconds:
+        log.warning("this run is estimated to take about %.1f hours (%d generations of %d entity slots)",
+                    est.seconds / 3600, config.run.generations, est.entity_slots)
+    return est
