@@ -20,6 +20,7 @@ import logging
 from dataclasses import dataclass
 
 from agents.errors import MesaevoError
+from worlds.registry import world_entry
 
 log = logging.getLogger(__name__)
 
@@ -51,20 +52,15 @@ def planner_nodes(max_depth: int) -> int:
 
 
 def estimate(config) -> Estimate:
-    """Memory and time a run of ``config`` needs, from its current field names."""
+    """Memory and time a run of ``config`` needs (the map size from the world's registry entry)."""
     world, agents = config.world, config.agents
-    if world.kind == "maze":
-        cells = (2 * world.rows + 1) * (2 * world.cols + 1)
-        patches = 0
-    else:
-        cells = world.width * world.height
-        patches = world.food_patches + world.sugar_patches
+    cells = world_entry(world.kind).grid_cells(world)
     nesting = config.nesting
     factor = nesting.capacity_factor if nesting.subagents and nesting.max_level > 1 else 1.0
     slots = int(agents.population * factor)
-    memory = cells * GRID_ARRAYS * 8 + slots * (ENTITY_BYTES + cells) + 2 * 8 * patches
+    memory = cells * GRID_ARRAYS * 8 + slots * (ENTITY_BYTES + cells)
     nodes = planner_nodes(agents.max_depth) if agents.architecture != "reactive" else 1
-    seconds = config.run.generations * (world.steps * slots * nodes + patches * cells) * SECONDS_PER_NODE
+    seconds = config.run.generations * (world.steps * slots * nodes + cells) * SECONDS_PER_NODE
     return Estimate(int(memory), float(seconds), int(cells), slots)
 
 

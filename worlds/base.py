@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Mapping, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol
 
 import numpy as np
 
@@ -55,6 +55,7 @@ class WorldEntry:
     extra_base: Mapping[str, float] = field(default_factory=dict)  # shifted parameters outside the kernel vector
     factory: str = ""  # "module:Class" of the world, built from (config, layout)
     planners_only: bool = False  # True when the world has no reactive agents
+    grid_cells: Callable[[Any], int] = lambda section: 0  # cells of one map (memory and time estimates)
 
     @property
     def shift_params(self) -> dict[str, str]:

@@ -12,4 +12,5 @@ from worlds.foraging.config import EXTRA_BASE, SHIFTS, ForagingSection
 from worlds.base import WorldEntry
 
 ENTRY = WorldEntry(kind="foraging", section=ForagingSection, shifts=SHIFTS, extra_base=EXTRA_BASE,
-                   factory="worlds.foraging.world:ForagingWorld")
+                   factory="worlds.foraging.world:ForagingWorld",
+                   grid_cells=lambda world: world.width * world.height)

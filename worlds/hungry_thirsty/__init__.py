@@ -13,4 +13,5 @@ from worlds.base import WorldEntry
 from worlds.hungry_thirsty.config import SHIFTS, HungryThirstySection
 
 ENTRY = WorldEntry(kind="hungry-thirsty", section=HungryThirstySection, shifts=SHIFTS,
-                   factory="worlds.hungry_thirsty.world:HungryThirstyWorld", planners_only=True)
+                   factory="worlds.hungry_thirsty.world:HungryThirstyWorld", planners_only=True,
+                   grid_cells=lambda world: 6 * 6)

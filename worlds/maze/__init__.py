@@ -9,4 +9,5 @@ from worlds.base import WorldEntry
 from worlds.maze.config import SHIFTS, MazeSection
 
 ENTRY = WorldEntry(kind="maze", section=MazeSection, shifts=SHIFTS, factory="worlds.maze.world:MazeWorld",
-                   planners_only=True)
+                   planners_only=True,
+                   grid_cells=lambda world: (2 * world.rows + 1) * (2 * world.cols + 1))
