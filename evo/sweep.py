@@ -53,11 +53,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from evo.config import read_toml, suggest
 from evo import preflight
 from agents.errors import MesaevoError
+from agents.schema import Section
 from evo.interrupt import RunInterrupted
 from evo.paths import confined, inside, read_json, safe_subdir
 from evo.recorder import MANIFEST, now, write_json_atomic
@@ -75,10 +76,9 @@ NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 ADDRESS_RE = re.compile(r"^(?:(?:tcp|tls)://)?(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$")
 
 
-class SweepFile(BaseModel):
-    """The schema of a sweep file."""
+class SweepFile(Section):
+    """The schema of a sweep file (frozen, unknown keys and non-finite numbers refused, like a config)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
     name: str = ""
     base: str
     seeds: int | list[int] = Field(1)
