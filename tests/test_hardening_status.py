@@ -50,10 +50,16 @@ def tables(run_dir: Path) -> list:
     return [pq.read_table(p).to_pandas() for p in [run_dir / "generations.parquet", *parts]]
 
 
-def test_world_construction_failure_marks_the_manifest_failed(tmp_path, capsys):
+def test_world_construction_failure_marks_the_manifest_failed(tmp_path, capsys, monkeypatch):
+    """A world that cannot be built (here: out of memory while drawing the landscape) fails the run."""
+    import worlds.foraging.world as foraging_world
+
+    def no_memory(*args, **kwargs):
+        raise MemoryError("cannot allocate the landscape")
+
+    monkeypatch.setattr(foraging_world, "make_landscape", no_memory)
     out = tmp_path / "run"
-    rc = main(["run", "sugar", "--no-plot", "--out", str(out), "--generations", "3", *SMALL,
-               "--set", "world.food_patches=1000000000000", "--max-memory", "1000000000"])
+    rc = main(["run", "sugar", "--no-plot", "--out", str(out), "--generations", "3", *SMALL])
     line = one_error_line(capsys.readouterr().err)
     assert rc == 2 and "memory" in line
     manifest = status(out)
@@ -62,7 +68,8 @@ def test_world_construction_failure_marks_the_manifest_failed(tmp_path, capsys):
 
 def test_preflight_refuses_the_same_world_before_any_directory_exists(tmp_path, capsys):
     out = tmp_path / "run"
-    rc = main(["run", "sugar", "--no-plot", "--out", str(out), *SMALL, "--set", "world.food_patches=1000000000000"])
+    rc = main(["run", "sugar", "--no-plot", "--out", str(out), *SMALL, "--set", "world.width=4096",
+               "--set", "world.height=4096", "--set", "agents.population=100000"])
     assert rc == 2 and "--max-memory" in one_error_line(capsys.readouterr().err)
     assert not out.exists()
 
