@@ -101,6 +101,7 @@ def test_a_pure_craft_subagent_converts_the_food_its_owner_needs():
     agents, state = nested_world(0, n=1, cap=2, size=8)
     state.food[:] = 1.0  # food everywhere, no material
     state.material[:] = 0.0
+    state.hazard[:] = 0.0  # no deaths by hazard: the test is about conversion
     state.n_used[0] = 2
     state.level[1], state.root[1], state.parent[1] = 2, 0, 0
     state.alive[1], state.energy[1], state.x[1], state.y[1] = 1, 5.0, 4, 4
