@@ -152,3 +152,22 @@ def test_subagent_return_is_remittance_minus_investment(seed):
     ids = subs(s)
     assert ids.size > 0 and (s.invested[ids] > 0).all() and (s.invested[: 40] == 0).all()
     assert agents.nest[:40, G_PROPENSITY].min() == 1.0
+
+
+def test_subagent_return_column_is_the_mean_of_remitted_minus_invested():
+    from worlds.reporters import entity_scores, level_columns
+
+    agents, s = nested(1, {})
+    row = level_columns(entity_scores(agents, s.lineage, s.features, s.offspring), s.lineage, 3)
+    ids = subs(s, 2)
+    assert row["L2_subagent_return"] == pytest.approx(float(np.mean(s.remitted[ids] - s.invested[ids])))
+
+
+def test_implied_weights_are_per_unit_of_the_raw_feature():
+    from worlds.stats import implied_weights
+
+    rng = np.random.default_rng(0)
+    f = np.column_stack([rng.normal(0, 10, 500), rng.normal(0, 0.1, 500), np.ones(500)])
+    fitness = 2.0 * f[:, 0] + 0.5 * f[:, 1] + 3.0
+    w = implied_weights(f, fitness)
+    assert w[0] == pytest.approx(2.0) and w[1] == pytest.approx(0.5) and np.isnan(w[2])
