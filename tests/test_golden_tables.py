@@ -49,16 +49,16 @@ RECORDED = {
         "entities-4": "c9d794dfab3ce41f15858144ccff511165164e4652283bd60e1b17d74a1c01b6"
     },
     "deception/planner": {
-        "generations": "cd5d04eb964a81b28c5649e437c34e71087235e126ea1fc56a794acec09e3607",
-        "entities-0": "bbee6e1d0455546f85e60a9f30dcd4eb0be34ce4d56fd124952fbefba271e28e",
-        "entities-2": "0de7ffbe82fd7e1665897a62b606ea00423102669955b6806d2f767cb39ec7ba",
-        "entities-4": "acdc58864e726b9333d7455cd2386b21c11ce2ebff6885a3bef6fd93afb78a07"
+        "generations": "479d2a0cc0b39ab7cf74174ecf96831a7f55bf44e43fbfdf89b12cba2fc5c3b7",
+        "entities-0": "a18154ec52885a82c579374f6f23eb6276a88604427812380a4604770f515eae",
+        "entities-2": "1a2ffe3b0425700cfb21d4ed97e7d33fac7250dd622a65daa4c4238ccc45c336",
+        "entities-4": "277f27b22981e85053b334694a5f2ccb4ff851cd40072f1b760409a273588c8a"
     },
     "deception/evolved": {
-        "generations": "763b801f3184a769d261829d374d2ac9fc5495c08b1454b4125bc594864fd5e3",
-        "entities-0": "4e7993cb86636cd84f93c7b90e00d3844911d04ea311cef3ed48fbd065092c25",
-        "entities-2": "84ec0fd985b8c352849269f947fb1869aa30d76a6b9e5638ba3871566b852471",
-        "entities-4": "48660c742dbd75e5dbfc5b2654d58254b1e2d6b1413fae88cd2b89fe154673cf"
+        "generations": "45e49f921719b3a68b9199aa2c1c2dfd8fa523e9c95ca5e2ce178c659971dcd6",
+        "entities-0": "9636647c5c867349b3e786fd836bdd91a80dc11600f1b31ffbf5269eca7872f9",
+        "entities-2": "ae6f263ca99ff2a5002ee94e3ac69add3df9037b697240aff567916b51993b6c",
+        "entities-4": "a5c52462d083932102cf40701f01a93c648a826d5ed00e95f322e1da98dfd9f3"
     },
     "maze-corner/planner": {
         "generations": "eff700191eb532bc0bdf00765430e1385c218c914c6fa13d3172c8a849483030",
@@ -103,16 +103,16 @@ RECORDED = {
         "entities-4": "77206e43c78a0f0d529ab356b23bad6562a3dd25da1141779ce095b0ef4cc0d7"
     },
     "telephone/planner": {
-        "generations": "016dfe1d05cca181101a0a5acb8d08129c9eecd6d37248bc52b38ae80afb420f",
-        "entities-0": "e768c874af10c19f2ad1cab935a3142516b6ee402f19ed716b54177ee6eea29a",
-        "entities-2": "03ccaeb3a7e82d1e8baf6a0fd1d88a48d96057ca04359279207e456ddd3e6f30",
-        "entities-4": "701ca5a754c3cca155b997658f94212630f404fb3746a2c1141b3f9012b1fb75"
+        "generations": "c93ff45db5d649926fa489bfbf2a7a7530606440afb40ce4666215949a5dd733",
+        "entities-0": "f0647ba416b93488b6154cb3fd627d70406a2c49943bcc809bd162dd68fe41ec",
+        "entities-2": "556c036d8c906c45c42b83b7ca6b324751d23a577a8a47450e0e0099f58409c4",
+        "entities-4": "193f073aa61f0df7513e3fb264c77d8838dfa652fa75f50c34142b218be910aa"
     },
     "telephone/evolved": {
-        "generations": "1a25dd3cb86622e4dfcb0d1aa314aa8a535857401772b808e0f4f9636b2e142c",
-        "entities-0": "deeaa927586aca490d12a8df0ca051b6d149322ad069c53128faa1deea66be71",
-        "entities-2": "85923807939e0fa74ece9b6d144299c7f58ce0655a69b4a814310083dd1fb8f5",
-        "entities-4": "0305cc4725e59e18a46be7c5b2452ccbabe673f3a4cd386800871bad931dd080"
+        "generations": "c25b3ede6a261cfa7238760242703f01e66d4f05154e1c8230d32c981566314b",
+        "entities-0": "f06e45973db80730213cf0d09ad8db34a20d566f3fcc2566c43b8c7dfb2f7060",
+        "entities-2": "14698c0fefd8329158d17f3739ad34200a3ab9238fbb475da23e7db800d9c545",
+        "entities-4": "91b79a957d681de37f04913f4ba0cac66077b819d1cc34cecd16f558fb1ab501"
     }
 }
 
