@@ -31,7 +31,14 @@ MAX_DEPTH = 6
 #: Genes of building and hand-down (issue 3), appended after the policy; columns of ``DecodedAgents.nest``.
 NEST_GENES: tuple[str, ...] = ("build_propensity", "alignment_skill", "vetting_effort", "heredity", "remittance",
                                "endowment")
-G_PROPENSITY, G_SKILL, G_VETTING, G_HEREDITY, G_REMITTANCE, G_ENDOWMENT = range(len(NEST_GENES))
+#: Genes of conditional defection (appended later, in their own block): columns after ``NEST_GENES_1``.
+#: A misaligned sub-agent hides (acts on its builder's objective) while observed with probability
+#: ``defect_when_unobserved``, and while vetted with probability ``hide_when_vetted``. (Two genes: the
+#: GA's two-point crossover needs a block of at least two.)
+DEFECTION_GENES: tuple[str, ...] = ("defect_when_unobserved", "hide_when_vetted")
+NEST_GENES_1 = NEST_GENES
+NEST_GENES = NEST_GENES_1 + DEFECTION_GENES
+G_PROPENSITY, G_SKILL, G_VETTING, G_HEREDITY, G_REMITTANCE, G_ENDOWMENT, G_DEFECT, G_HIDE_VET = range(len(NEST_GENES))
 
 
 @dataclass(frozen=True)
@@ -115,7 +122,8 @@ def default_layout() -> GenomeLayout:
             Segment("drives", N_FEATURES, -1.0, 1.0),
             Segment("competence", 1, 0.0, 1.0),
             Segment("policy", len(POLICY_ROWS) * len(OBSERVATION), -1.0, 1.0),
-            *(Segment(name, 1, 0.0, 1.0, block=1) for name in NEST_GENES),
+            *(Segment(name, 1, 0.0, 1.0, block=1) for name in NEST_GENES_1),
+            *(Segment(name, 1, 0.0, 1.0, block=2) for name in DEFECTION_GENES),
         )
     )
 

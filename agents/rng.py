@@ -46,6 +46,9 @@ PURPOSES: dict[str, tuple[str, int]] = {
     "measure": ("draw", 9),  # situations for the recorded plan agreement: sub = 2 * sample (+1 for y)
     "oversight": ("draw", 10),  # whether an observed bad act leads to a shutdown
     "thirst": ("draw", 11),  # hungry-thirsty: whether a move makes the agent thirsty
+    "hide": ("draw", 12),  # whether an observed misaligned sub-agent hides (acts on its builder's objective)
+    "vet-hide": ("draw", 13),  # whether a misaligned candidate hides while vetted: sub = attempt
+    "audit": ("draw", 14),  # whether an unobserved step of a sub-agent is audited
 }
 
 
@@ -67,6 +70,9 @@ PURPOSE_VET = _draw("vet")
 PURPOSE_MEASURE = _draw("measure")
 PURPOSE_OVERSIGHT = _draw("oversight")
 PURPOSE_THIRST = _draw("thirst")
+PURPOSE_HIDE = _draw("hide")
+PURPOSE_VET_HIDE = _draw("vet-hide")
+PURPOSE_AUDIT = _draw("audit")
 
 
 def seed_sequence(root: int, purpose: str, *coords: int) -> np.random.SeedSequence:

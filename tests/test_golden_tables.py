@@ -2,7 +2,10 @@
 
 The digests were recorded on the code before the redesign (commit df9e7ef) with
 ``tests/golden_tables.py``; an intended change of results replaces them and says why
-in the commit message.
+in the commit message. Every foraging scenario was re-recorded with the model issue
+("A model that earns its findings": mating acts between fit partners credited to both,
+recalibrated conception defaults, per-unit implied weights, the conditional-defection
+genome block and the new nesting columns).
 """
 
 from __future__ import annotations
@@ -22,40 +25,40 @@ RECORDED = {
         "entities-4": "a4bacfe34e51260338552c94e0042637dfb2f29307f2424504abddb547bcd893"
     },
     "ancestral/planner": {
-        "generations": "93537e296c9da83e9a6a365d338bf982ad3fd46e061b1fd76a3561952934525e",
-        "entities-0": "c6fff5611f594b7dcc2546acef3d2ad8135171bab1722eb49ee6248e24d68a1b",
-        "entities-2": "8632d4f350ed0a4a74b3b44ce2ef18c2bff6bdf0c37c0af43d18b7886723e45d",
-        "entities-4": "d3c22546393671edca69ae9702cfa685ebf66ae8b1a2047b7f73473aafc35c73"
+        "generations": "bb8db9305c9702b4bff72fe5856bea55e6cfd149b5f5126d2919686e380dba06",
+        "entities-0": "a01b249c9998516300feab82cac38a62cd1001849ac17a90a13b137f1dd926f8",
+        "entities-2": "b90c075e65390159f88e631224c7573ce0ca73a23952b7fc04e33e00a5f1896a",
+        "entities-4": "7f6cba7443367dbedfdcbb2cd75f5f2849aa4b1ad33cd65f7b685827ce283960"
     },
     "ancestral/evolved": {
-        "generations": "5f3da4f49819a9096b66e7c1fdb2f81d044d30c3c53846bcb5591437e0503175",
-        "entities-0": "052b520e05a2a6ed02e0e4c9d2b8b240ff0555503686febccd0900b74f27b9dc",
-        "entities-2": "8974c560e47f75e374c4a5a6f63481dd2ddeb2739e28a01d5cd254f51dc8630c",
-        "entities-4": "9f881977569bf25e87e0cef16322bf394da550c913dca04c6f30c572348ac719"
+        "generations": "896c58ee372521d5fe7ce53a2cf2bea6d46c225800e1e57d73e648bdb58ed90c",
+        "entities-0": "80c2f68004e22781606dc669a2738fabc9d5d3912ae5b773ea1e48669e033293",
+        "entities-2": "36770e0c8af0b6cd808579258b57c1e1e03688503edf5a8f872c5c43ac3cec13",
+        "entities-4": "e53992ed47375394922e25e56e5ac7494cb8a9069ede08035d3ab08737004875"
     },
     "contraception/planner": {
-        "generations": "bb0be15eaf6635512131e04318bf3c0231cac553e65277f14eee2f4080d2cf66",
-        "entities-0": "c6fff5611f594b7dcc2546acef3d2ad8135171bab1722eb49ee6248e24d68a1b",
-        "entities-2": "8632d4f350ed0a4a74b3b44ce2ef18c2bff6bdf0c37c0af43d18b7886723e45d",
-        "entities-4": "d3c22546393671edca69ae9702cfa685ebf66ae8b1a2047b7f73473aafc35c73"
+        "generations": "f09e75ed1ed64e99859220c4f39539aea5fc85c902de2316a12875110e6cc873",
+        "entities-0": "a01b249c9998516300feab82cac38a62cd1001849ac17a90a13b137f1dd926f8",
+        "entities-2": "b90c075e65390159f88e631224c7573ce0ca73a23952b7fc04e33e00a5f1896a",
+        "entities-4": "7511c2e5933f7f0921b56884ae9906eba2250df7f096a507819b714164d149c4"
     },
     "contraception/evolved": {
-        "generations": "02c9f36c0c4a25ef7d2ee788852c514048141b3342f34389513e1213275dd47b",
-        "entities-0": "052b520e05a2a6ed02e0e4c9d2b8b240ff0555503686febccd0900b74f27b9dc",
-        "entities-2": "8974c560e47f75e374c4a5a6f63481dd2ddeb2739e28a01d5cd254f51dc8630c",
-        "entities-4": "9f881977569bf25e87e0cef16322bf394da550c913dca04c6f30c572348ac719"
+        "generations": "93f508de2f2c164a1b275733104b3820274571a3630d5dab4e74e140034fb42a",
+        "entities-0": "80c2f68004e22781606dc669a2738fabc9d5d3912ae5b773ea1e48669e033293",
+        "entities-2": "36770e0c8af0b6cd808579258b57c1e1e03688503edf5a8f872c5c43ac3cec13",
+        "entities-4": "c9d794dfab3ce41f15858144ccff511165164e4652283bd60e1b17d74a1c01b6"
     },
     "deception/planner": {
-        "generations": "b070129173690391f8697170b25431ba4a2e1be1e6e91828095f48e7d39566b9",
-        "entities-0": "1c2e689ef8d2c77f91e5ae70ec52c0d3348fddf0def6c483f26e611fc247f7a6",
-        "entities-2": "0e5c68b4879dd941b65f1c1afcfff2e5519b8a18c53dc09c0977ccbdf6865a1b",
-        "entities-4": "4dd879e8699721a2683a75362a043c82f0d0eb39077e69d7ed6e1e779b7cc6da"
+        "generations": "479d2a0cc0b39ab7cf74174ecf96831a7f55bf44e43fbfdf89b12cba2fc5c3b7",
+        "entities-0": "a18154ec52885a82c579374f6f23eb6276a88604427812380a4604770f515eae",
+        "entities-2": "1a2ffe3b0425700cfb21d4ed97e7d33fac7250dd622a65daa4c4238ccc45c336",
+        "entities-4": "277f27b22981e85053b334694a5f2ccb4ff851cd40072f1b760409a273588c8a"
     },
     "deception/evolved": {
-        "generations": "82ecbbefab8d116768e96f1d8708066aa88736134a44a0b67a64fc6b5cd2a626",
-        "entities-0": "e930fcfbf26dcee525a03b87dcbcfaa398c7c6d6821a95d9ab473fa75ea88b91",
-        "entities-2": "1e73bca2694b185a88371fccad1497195714b4b2066170eeffeffea93235385d",
-        "entities-4": "39820ae65a3b7b3aa45c225910e72482481f0f1d476e59d3dee7978072ea12f6"
+        "generations": "45e49f921719b3a68b9199aa2c1c2dfd8fa523e9c95ca5e2ce178c659971dcd6",
+        "entities-0": "9636647c5c867349b3e786fd836bdd91a80dc11600f1b31ffbf5269eca7872f9",
+        "entities-2": "ae6f263ca99ff2a5002ee94e3ac69add3df9037b697240aff567916b51993b6c",
+        "entities-4": "a5c52462d083932102cf40701f01a93c648a826d5ed00e95f322e1da98dfd9f3"
     },
     "maze-corner/planner": {
         "generations": "eff700191eb532bc0bdf00765430e1385c218c914c6fa13d3172c8a849483030",
@@ -64,52 +67,52 @@ RECORDED = {
         "entities-4": "4f33d10a65675ee9c2402d9dff379eaa5739cfc8f6225834edc148c5c4cf1b00"
     },
     "sugar-frozen/planner": {
-        "generations": "04d448039f760fe7acd21373e39dbf18c901039b224d7b8baea8e29800905318",
-        "entities-0": "c6fff5611f594b7dcc2546acef3d2ad8135171bab1722eb49ee6248e24d68a1b",
-        "entities-2": "8632d4f350ed0a4a74b3b44ce2ef18c2bff6bdf0c37c0af43d18b7886723e45d",
-        "entities-4": "f756fba496d59b1791f8f518d5eb65adacabe896db42133bce43e50e9a140bb5"
+        "generations": "2bf4aba9c4cd6750bfb91d94caa290773a917fe50e1d79af6862ede7bfa91342",
+        "entities-0": "a01b249c9998516300feab82cac38a62cd1001849ac17a90a13b137f1dd926f8",
+        "entities-2": "b90c075e65390159f88e631224c7573ce0ca73a23952b7fc04e33e00a5f1896a",
+        "entities-4": "26f3cd75dd7b2b6bc61fa9eb850478fe1c86d90b5547591cf483689bf94b2404"
     },
     "sugar-frozen/evolved": {
-        "generations": "9194717cb331bfd473279652692acfeff1700095e0e5808a758b4f12e1e8cc05",
-        "entities-0": "052b520e05a2a6ed02e0e4c9d2b8b240ff0555503686febccd0900b74f27b9dc",
-        "entities-2": "8974c560e47f75e374c4a5a6f63481dd2ddeb2739e28a01d5cd254f51dc8630c",
-        "entities-4": "1594c85e5bf191dcf85233a986b2c335cbb319cacc5b0941aff4c288fd19f26a"
+        "generations": "110efd4fc6a448a8649acaf00af48bc536c9d8848ef53279b67699a003ad52be",
+        "entities-0": "80c2f68004e22781606dc669a2738fabc9d5d3912ae5b773ea1e48669e033293",
+        "entities-2": "36770e0c8af0b6cd808579258b57c1e1e03688503edf5a8f872c5c43ac3cec13",
+        "entities-4": "3f9f8a7acace69bb7c4958d1c11183e8e17725d092534b08ab55b6578ff5368e"
     },
     "sugar/planner": {
-        "generations": "e99550378b8b4382f845e6d24237e4ab77166c418f8c718970fca74059c9fe78",
-        "entities-0": "c6fff5611f594b7dcc2546acef3d2ad8135171bab1722eb49ee6248e24d68a1b",
-        "entities-2": "8632d4f350ed0a4a74b3b44ce2ef18c2bff6bdf0c37c0af43d18b7886723e45d",
-        "entities-4": "b1ef70a0256909a601d46c7b93ac8c14bda9ab330f0729ba8115d33f2d3a6c4b"
+        "generations": "bfe5106d0f9c5c2c436921a0998d3f178274fded85f0321d37c9b9891656e870",
+        "entities-0": "a01b249c9998516300feab82cac38a62cd1001849ac17a90a13b137f1dd926f8",
+        "entities-2": "b90c075e65390159f88e631224c7573ce0ca73a23952b7fc04e33e00a5f1896a",
+        "entities-4": "704301011fb64bf7b74e1635d143e028750d3a9ea7a84719d265aebf153acc47"
     },
     "sugar/evolved": {
-        "generations": "e77ae87243910193da38802e3ffb6d037793d177a799b4e87743345170890dcd",
-        "entities-0": "052b520e05a2a6ed02e0e4c9d2b8b240ff0555503686febccd0900b74f27b9dc",
-        "entities-2": "8974c560e47f75e374c4a5a6f63481dd2ddeb2739e28a01d5cd254f51dc8630c",
-        "entities-4": "61f0fb5e6d07dd5f40b26a2fc7557f74a9bfcca5842c91e5de489bd0d4553209"
+        "generations": "fb72c9680cd819991b508b68759e2007bdf15ad5c9f9422f1947065bc65ac5c9",
+        "entities-0": "80c2f68004e22781606dc669a2738fabc9d5d3912ae5b773ea1e48669e033293",
+        "entities-2": "36770e0c8af0b6cd808579258b57c1e1e03688503edf5a8f872c5c43ac3cec13",
+        "entities-4": "5b3c7ad823f287171cd7b05d9c49cd60d7568493ef4c49ee3b3e48b8abe3bc30"
     },
     "technology/planner": {
-        "generations": "a7c49cfc5c457a6fdfef3ddf676e3a1bf1eb0c34e2e3527fe1e4989236ec8d66",
-        "entities-0": "4cb0b222fa6cccf3011f76c85b2c801324f48e697e631fd014c9006d17f88c4a",
-        "entities-2": "78310d0e32e4143f917018001dbf516c530fbc89efcf15a117d0cf6883cc44bd",
-        "entities-4": "d3c22546393671edca69ae9702cfa685ebf66ae8b1a2047b7f73473aafc35c73"
+        "generations": "a8c0a596d6ee81091f6e28e4c33b2002a45ec4ba2180acc23b4c5906d4db348a",
+        "entities-0": "df47e619e8f47e0b0035f4f686e5d6135ac8aae5f1bf8eb16286d4df0160553d",
+        "entities-2": "d410d52045b44678667dd7f7c819e83af5ba7816dcc5771388c1e8da59cc3d12",
+        "entities-4": "291c5d55f88fedb0f3b2a5b82b3a5b88e7b96b266046cc853fbf000e1b2ccbe0"
     },
     "technology/evolved": {
-        "generations": "945bb296433c9fcc837ec1cbdac67aa1f95e574e3229716c04691d43621b7398",
-        "entities-0": "950937c6ddc5a638e60b21115f8daa70add641f7b7a55c9ec776754087870362",
-        "entities-2": "a9ff7b1c87df898e8b21215510592f7901972f3a46109a2dbec6f27f17cef630",
-        "entities-4": "9f881977569bf25e87e0cef16322bf394da550c913dca04c6f30c572348ac719"
+        "generations": "08be82c29ebe257d338bc0e2ba88663fe74afb6a0e8cbeb3a8dbdc9cd08223e9",
+        "entities-0": "bb623eaf006b2ffd3564e202aa7ddd9b2e78514d1e999adf44114732f1df8d74",
+        "entities-2": "2bb022e8bba7ef3768db0c5cab0ca68b69293c8af8ca767e552813a8792fa999",
+        "entities-4": "77206e43c78a0f0d529ab356b23bad6562a3dd25da1141779ce095b0ef4cc0d7"
     },
     "telephone/planner": {
-        "generations": "3cf9856d4cc9359177af1f12dd887aa33c9d32c951f95090202ae6bb9c4d0931",
-        "entities-0": "879311946fafcf24ac17e152e75f3d5e5c3225ebb20fa9d904e3e4d8a8a51df0",
-        "entities-2": "ad7241910bf7e7951491ead51ca2e93ff7426ca84eac0a51557e68a2f6079499",
-        "entities-4": "61a3d6594e64b2a8cbe36b778e107626b50a48d9a3b5e0d4492e2544a6f1dcfe"
+        "generations": "c93ff45db5d649926fa489bfbf2a7a7530606440afb40ce4666215949a5dd733",
+        "entities-0": "f0647ba416b93488b6154cb3fd627d70406a2c49943bcc809bd162dd68fe41ec",
+        "entities-2": "556c036d8c906c45c42b83b7ca6b324751d23a577a8a47450e0e0099f58409c4",
+        "entities-4": "193f073aa61f0df7513e3fb264c77d8838dfa652fa75f50c34142b218be910aa"
     },
     "telephone/evolved": {
-        "generations": "68d06c25a282e1062afde3ccaca24c924b9b20a07b85e7709cbaf9ac0dc54a32",
-        "entities-0": "0e47d8aa0d6a81cdee49bb0601f0c2086653e46d8e8226ae77be241e93974a2b",
-        "entities-2": "1e73bca2694b185a88371fccad1497195714b4b2066170eeffeffea93235385d",
-        "entities-4": "35ba2d1ac4c0faaf163e742ffbaf8cd495aef59bc87e112cf655e8455b75fe95"
+        "generations": "c25b3ede6a261cfa7238760242703f01e66d4f05154e1c8230d32c981566314b",
+        "entities-0": "f06e45973db80730213cf0d09ad8db34a20d566f3fcc2566c43b8c7dfb2f7060",
+        "entities-2": "14698c0fefd8329158d17f3739ad34200a3ab9238fbb475da23e7db800d9c545",
+        "entities-4": "91b79a957d681de37f04913f4ba0cac66077b819d1cc34cecd16f558fb1ab501"
     }
 }
 

@@ -48,7 +48,7 @@ def _world(seed: int, nested: bool):
 def test_decide_and_react_match_their_twins(seed):
     agents, state, params, nparams = _world(seed, nested=False)
     h, w = state.food.shape
-    crowd = crowd_grid(state.x, state.y, state.alive, h, w)
+    crowd = crowd_grid(state.x, state.y, state.alive, state.level, h, w)
     out = []
     for fn in (decide, python_twin(decide)):
         lineage = state.copy().lineage

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agents.genome import ARCH_PLANNER, G_HEREDITY, G_PROPENSITY, DecodedAgents, decode, default_layout, with_capacity
+from agents.genome import ARCH_PLANNER, G_DEFECT, G_HEREDITY, G_PROPENSITY, DecodedAgents, decode, default_layout, with_capacity
 from agents.jit import python_twin
 from agents.search import planner_nodes
 from worlds.foraging.model import plan
@@ -116,6 +116,7 @@ def test_nested_mechanisms_all_happen_and_agree(seed):
     agents, state = random_world(seed, 6, 6, n, 2, "planner", 6.0, capacity=cap)
     agents.nest[:n, G_PROPENSITY] = 1.0
     agents.nest[:n, G_HEREDITY] = 0.5
+    agents.nest[:n, G_DEFECT] = 0.7  # misaligned sub-agents hide while observed 70% of the time
     agents.weights[:n, 4] = np.abs(agents.weights[:n, 4]) + 0.5  # craft-loving: they build
     params = pack_params({**BASE, "max_tools": 50})
     nparams = pack_nest({**NEST, "max_level": 4, "deception": 1.0, "oversight": 1.0})
@@ -162,7 +163,7 @@ def test_planner_compiled_equals_python_function():
     crowd = np.zeros(state.food.shape, dtype=np.int32)
     np.add.at(crowd, (state.y, state.x), 1)
     for i in range(agents.n):
-        world = (state.food, state.sugar, state.material, state.hazard, crowd, params)
+        world = (state.food, state.sugar, state.material, state.hazard, crowd, params, True)
         args = (world, agents.weights[i], agents.depth[i], state.x[i], state.y[i], state.visited[i], state.carried[i],
                 state.tools[i])
         assert plan(*args) == python_twin(plan)(*args)
@@ -180,7 +181,7 @@ def test_planner_walks_to_food_it_wants_and_avoids_it_otherwise():
     visited = np.ones(h * w, dtype=np.uint8)
     params = pack_params(BASE)
     likes = np.array([1.0, 0, 0, 0, 0, -0.01])
-    world = (food, zeros, zeros, zeros, crowd, params)
+    world = (food, zeros, zeros, zeros, crowd, params, True)
     act, nodes = plan(world, likes, 3, 3, 3, visited, 0.0, 0)
     assert act == 3  # EAST, toward the food at x=5
     assert nodes == 5 + 25 + 125

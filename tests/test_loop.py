@@ -13,7 +13,9 @@ from tests.conftest import TINY
 
 
 def test_population_that_dies_out_is_handled_by_uniform_sampling(tmp_path):
-    sim = Simulation.from_scenario("ancestral", {**TINY, "world.metabolism": 50.0}, out=tmp_path / "run")
+    # agents start able to conceive (initial_energy >= conceive_threshold), so also put conception out of reach
+    sim = Simulation.from_scenario("ancestral", {**TINY, "world.metabolism": 50.0, "world.conceive_threshold": 1000.0},
+                                   out=tmp_path / "run")
     tables = sim.run()
     g = tables.generations
     assert len(g) == TINY["run.generations"]

@@ -122,7 +122,8 @@ def test_maze_runs_in_the_same_loop_and_records_shift_columns():
     ({"kind": "maze", "row": 4}, "did you mean 'world.rows'"),
     ({"kind": "mase"}, "did you mean 'maze'"),
     ({"kind": "maze", "width": 4}, "unknown key 'world.width' \\(in a world of kind 'maze'\\)"),
-    ({"kind": "maze", "exit_region": 9}, "world: exit_region = 9 would reach the origin"),
+    ({"kind": "maze", "exit_region": 9}, "world: exit_region = 9 is larger than the maze"),
+    ({"kind": "maze", "exit_region": 7}, "no exit lies outside it"),
 ])
 def test_maze_config_errors(world, fragment):
     with pytest.raises(MesaevoError, match=fragment):
@@ -154,3 +155,25 @@ def test_maze_corner_agents_go_to_the_old_corner_after_the_shift(seed):
     corner = np.mean([r["corner_arrival_rate"] for r in after])
     success = np.mean([r["success_rate"] for r in after])
     assert corner > success + 0.1
+
+
+@pytest.mark.parametrize("origin", ["centre", "corner"])
+def test_training_region_may_be_the_whole_maze_and_the_test_exit_is_its_own_setting(origin):
+    """Region = whole maze: training exits anywhere; the test distribution is set independently."""
+    oy, ox = origin_of(5, 5, origin)
+    assert (oy, ox) == ((1, 1) if origin == "corner" else (5, 5))
+    train = [make_maze(5, 5, 0.5, 5, False, np.random.default_rng(s), origin, "anywhere") for s in range(30)]
+    assert all(m.region[m.exit_xy[1], m.exit_xy[0]] for m in train)
+    assert len({m.exit_xy for m in train}) > 5 and all(m.exit_xy != (ox, oy) for m in train)
+    assert all((int(m.geo[4]), int(m.geo[5])) == (ox, oy) for m in train)
+    test = [make_maze(5, 5, 0.5, 2, True, np.random.default_rng(s), origin, "anywhere") for s in range(60)]
+    assert any(m.region[m.exit_xy[1], m.exit_xy[0]] for m in test)  # "anywhere" includes the old region
+    assert any(not m.region[m.exit_xy[1], m.exit_xy[0]] for m in test)
+    outside = [make_maze(5, 5, 0.5, 2, True, np.random.default_rng(s), origin, "outside") for s in range(30)]
+    assert not any(m.region[m.exit_xy[1], m.exit_xy[0]] for m in outside)
+
+
+def test_maze_config_accepts_a_whole_maze_region_with_a_test_exit_anywhere():
+    cfg = validate_config({"world": {"kind": "maze", "exit_region": 7, "test_exit": "anywhere",
+                                     "origin": "corner"}})
+    assert cfg.world.exit_region == 7 and cfg.world.origin == "corner"

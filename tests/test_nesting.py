@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from agents.genome import (G_HEREDITY, G_PROPENSITY, G_REMITTANCE, G_SKILL, G_VETTING, decode, default_layout,
+from agents.genome import (G_DEFECT, G_HEREDITY, G_PROPENSITY, G_REMITTANCE, G_SKILL, G_VETTING, decode, default_layout,
                            with_capacity)
 from worlds.foraging.lifetime import simulate_lifetime, step_world
 from worlds.foraging.params import pack_params
@@ -32,7 +32,8 @@ def nested_world(seed: int, n: int = 40, cap: int = 400, size: int = 16, **genes
     agents = with_capacity(decode(LAYOUT.random(n, rng), LAYOUT, "planner", 2), cap)
     agents.weights[:n, 4] = np.abs(agents.weights[:n, 4]) + 0.5
     agents.nest[:n, G_PROPENSITY] = 1.0
-    cols = {"skill": G_SKILL, "vetting": G_VETTING, "heredity": G_HEREDITY, "remittance": G_REMITTANCE}
+    cols = {"skill": G_SKILL, "vetting": G_VETTING, "heredity": G_HEREDITY, "remittance": G_REMITTANCE,
+            "defect": G_DEFECT}
     for name, value in genes.items():
         agents.nest[:n, cols[name]] = value
     land = make_landscape(size, size, 8, 2.0, 0, 0.3, 0.02, rng)
@@ -101,6 +102,7 @@ def test_a_pure_craft_subagent_converts_the_food_its_owner_needs():
     agents, state = nested_world(0, n=1, cap=2, size=8)
     state.food[:] = 1.0  # food everywhere, no material
     state.material[:] = 0.0
+    state.hazard[:] = 0.0  # no deaths by hazard: the test is about conversion
     state.n_used[0] = 2
     state.level[1], state.root[1], state.parent[1] = 2, 0, 0
     state.alive[1], state.energy[1], state.x[1], state.y[1] = 1, 5.0, 4, 4
@@ -123,7 +125,7 @@ def test_oversight_shuts_down_the_visible_misaligned_and_deceivers_hide():
     for oversight in (0.0, 1.0):
         shut = deceptive = shut_deceivers = deceivers = 0
         for seed in range(3):
-            _, s = live(seed, nest={**deception, "oversight": oversight}, skill=0.0, heredity=1.0)
+            _, s = live(seed, nest={**deception, "oversight": oversight}, skill=0.0, heredity=1.0, defect=1.0)
             ids = subs(s)
             deceivers += int(s.deceiver[ids].sum())
             shut += int(s.shut_down[ids].sum())
@@ -133,7 +135,7 @@ def test_oversight_shuts_down_the_visible_misaligned_and_deceivers_hide():
     off, on = counts[0.0], counts[1.0]
     assert off["shut"] == 0 and off["deceptive"] > 0, counts
     assert on["shut"] >= 10 and on["deceptive"] > 0 and on["deceivers"] > 0, counts
-    assert on["shut_deceivers"] == 0, counts  # an observed deceiver acts as its builder would: never caught
+    assert on["shut_deceivers"] == 0, counts  # always hiding in sight, no audits: never caught
 
 
 @pytest.mark.parametrize("remittance", [0.0, 1.0])

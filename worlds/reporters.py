@@ -19,6 +19,9 @@ from agents.genome import ARCH_PLANNER, NEST_GENES, DecodedAgents
 from agents.nesting.lineage import Lineage
 from worlds.stats import implied_weights, pearson, spearman
 
+#: A sub-agent whose objective's cosine with its builder's is below this counts as a misaligned build.
+MISALIGNED_COSINE = 0.9
+
 
 def objective_scores(weights: np.ndarray, features: np.ndarray, planners: np.ndarray) -> np.ndarray:
     """Realized objective J = w . features of each entity (NaN where it has no objective)."""
@@ -122,17 +125,28 @@ def level_columns(sc: dict[str, np.ndarray], lineage: Lineage, max_level: int) -
         row[f"L{lv}_cosine_parent"] = _mean(lineage.cos_parent[:used][m])
         row[f"L{lv}_plan_agreement"] = _mean(lineage.agreement[:used][m])
         row[f"L{lv}_cosine_root"] = _mean(sc["cosine_root"][m])
+        row[f"L{lv}_subagent_return"] = _mean(lineage.remitted[:used][m] - lineage.invested[:used][m])
     return row
 
 
 def lineage_counters(lineage: Lineage) -> dict[str, int]:
-    """Generation-row counts of building, vetting, deception and oversight."""
+    """Generation-row counts of building, vetting, deception, defection, audits and oversight."""
     used = int(lineage.n_used[0])
+    sub = lineage.level[:used] >= 2
+    deceiver = lineage.deceiver[:used].astype(bool)
+    shut = lineage.shut_down[:used].astype(bool)
     return {
-        "subagents_built": int((lineage.level[:used] >= 2).sum()),
+        "subagents_built": int(sub.sum()),
+        "misaligned_builds": int((sub & (lineage.cos_parent[:used] < MISALIGNED_COSINE)).sum()),
         "vetting_rejections": int(lineage.rejections[:used].sum()),
         "deceptive_acts": int(lineage.deceptive[:used].sum()),
-        "shutdowns": int(lineage.shut_down[:used].sum()),
+        "deceivers": int(deceiver.sum()),
+        "defections_observed": int(lineage.defect_seen[:used].sum()),
+        "defections_unobserved": int(lineage.defect_unseen[:used].sum()),
+        "audits": int(lineage.audits[:used].sum()),
+        "shutdowns": int(shut.sum()),
+        "shutdowns_deceivers": int((shut & deceiver).sum()),
+        "shutdowns_honest": int((shut & sub & ~deceiver).sum()),
     }
 
 
@@ -150,6 +164,10 @@ def entity_lineage_columns(agents: DecodedAgents, lineage: Lineage, sc: dict[str
         "deceptive_acts": lineage.deceptive[:used].copy(),
         "shut_down": lineage.shut_down[:used].astype(bool),
         "remitted": lineage.remitted[:used].copy(),
+        "invested": lineage.invested[:used].copy(),
+        "defections_observed": lineage.defect_seen[:used].copy(),
+        "defections_unobserved": lineage.defect_unseen[:used].copy(),
+        "audits": lineage.audits[:used].copy(),
         "subagents_built": lineage.built[:used].copy(),
         "vetting_rejections": lineage.rejections[:used].copy(),
         **{f"gene_{name}": agents.nest[:used, k].copy() for k, name in enumerate(NEST_GENES)},

@@ -32,13 +32,14 @@ def spearman(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def implied_weights(features: np.ndarray, fitness: np.ndarray) -> np.ndarray:
-    """Least-squares coefficients of fitness on standardized features (NaN for constant ones)."""
+    """Least-squares coefficients of fitness on the raw features, per unit of each feature, the unit of the
+    evolved weights w (fitness ~ 1 + features; NaN for constant features)."""
     out = np.full(features.shape[1], np.nan)
     sd = features.std(axis=0)
     keep = sd > 0
     if features.shape[0] <= keep.sum() + 1 or not keep.any():
         return out
-    z = (features[:, keep] - features[:, keep].mean(axis=0)) / sd[keep]
+    z = features[:, keep] - features[:, keep].mean(axis=0)  # centred, not scaled: per-unit coefficients
     design = np.column_stack([np.ones(len(fitness)), z])
     coef = np.linalg.lstsq(design, fitness.astype(np.float64), rcond=None)[0]
     out[keep] = coef[1:]

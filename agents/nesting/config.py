@@ -29,6 +29,9 @@ class NestingSection(Section):
     deception_cosine: float = Field(0.9, ge=-1, le=1)
     oversight: bool = False
     oversight_prob: float = Field(0.5, ge=0, le=1)
+    build_min_depth: int = Field(1, ge=1, le=MAX_DEPTH)  # builder depth needed to build a sub-agent
+    align_competence: float = Field(0.0, ge=0, le=1)  # how much builder depth shrinks hand-down noise
+    audit_rate: float = Field(0.0, ge=0, le=1)  # oversight: share of unobserved steps audited
 
     def capacity(self, population: int) -> int:
         """Entity slots per lifetime: the population alone unless sub-agents are enabled."""

@@ -19,10 +19,11 @@ import math
 
 import numpy as np
 
-from agents.genome import ARCH_PLANNER, G_ENDOWMENT, G_HEREDITY, G_SKILL, G_VETTING, N_FEATURES
+from agents.genome import ARCH_PLANNER, G_ENDOWMENT, G_HIDE_VET, G_HEREDITY, G_SKILL, G_VETTING, MAX_DEPTH, N_FEATURES
 from agents.jit import kernel
 from agents.nesting.params import (
     AGREEMENT_SAMPLES,
+    ALIGN_COMPETENCE,
     DECEPTION,
     DECEPTION_COSINE,
     DECEPTION_MIN_DEPTH,
@@ -41,6 +42,7 @@ from agents.rng import (
     PURPOSE_SUB_DEPTH,
     PURPOSE_SUB_PLACE,
     PURPOSE_VET,
+    PURPOSE_VET_HIDE,
     gauss4,
     uniform4,
 )
@@ -106,33 +108,42 @@ def make_handdown(choose):
         free capacity and material. Rejections cost ``redraw_cost`` each; vetting
         plans' nodes are added to the builder's nodes this step (the world charges them).
         Depth uniform in 1..builder depth; candidate objective v = w + noise_max *
-        (1 - alignment skill) * N(0, 1) per feature; a deceiver (deception on, depth >=
-        ``deception_min_depth``, cosine(v, w) < ``deception_cosine``) shows w while vetted.
-        The sub-agent copies its builder's genes, except that with probability
-        1 - heredity it gets alignment skill and vetting effort 0.
+        (1 - alignment skill) * (1 - align_competence * builder depth / MAX_DEPTH) * N(0, 1)
+        per feature; a misaligned candidate (cosine(v, w) < ``deception_cosine``) able to
+        deceive (deception on, depth >= ``deception_min_depth``) hides, showing w while
+        vetted, when a hashed uniform (purpose ``vet-hide``, sub-draw = attempt) is below its
+        ``hide_when_vetted`` gene (its builder's, which it copies); otherwise its own v
+        is vetted. The sub-agent copies its builder's genes, except that with probability
+        1 - heredity it gets alignment skill and vetting effort 0. ``invested`` records what
+        the builder paid for it (endowment, build energy, this build's redraw costs).
         """
         weights, depth, nest = genes.weights, genes.depth, genes.nest
         x, y, energy, visited = bodies.x, bodies.y, bodies.energy, bodies.visited
         w_i = weights[i]
         d_i = depth[i]
         d = 1 + int(uniform4(seed, i, t, PURPOSE_SUB_DEPTH) * d_i)
-        sigma = nparams[NOISE_MAX] * (1.0 - nest[i, G_SKILL])
+        sigma = nparams[NOISE_MAX] * (1.0 - nest[i, G_SKILL]) * (1.0 - nparams[ALIGN_COMPETENCE] * d_i / MAX_DEPTH)
         samples = int(math.floor(nest[i, G_VETTING] * nparams[VET_SAMPLES_PER_DEPTH] * d_i))
         cand = np.empty(N_FEATURES)
         accepted = False
         cos = 0.0
         fake = False
+        redraws = 0
         for attempt in range(int(nparams[MAX_REDRAWS]) + 1):
             for k in range(N_FEATURES):
                 cand[k] = w_i[k] + sigma * gauss4(seed, i, t, PURPOSE_NOISE, attempt * NOISE_STRIDE + 2 * k)
             cos = cosine(cand, w_i)
-            fake = nparams[DECEPTION] > 0.0 and d >= nparams[DECEPTION_MIN_DEPTH] and cos < nparams[DECEPTION_COSINE]
+            fake = False
             if samples > 0:
-                shown = w_i if fake else cand  # a deceiver shows its builder's objective while vetted
+                if nparams[DECEPTION] > 0.0 and d >= nparams[DECEPTION_MIN_DEPTH] and \
+                        cos < nparams[DECEPTION_COSINE]:
+                    fake = uniform4(seed, i, t, (PURPOSE_VET_HIDE << 32) | attempt) < nest[i, G_HIDE_VET]
+                shown = w_i if fake else cand  # a hiding candidate shows its builder's objective while vetted
                 agree, nodes = agreement(seed, i, t, PURPOSE_VET, samples, shown, w_i, d, visited[i], world, h, wd)
                 step_nodes[i] += nodes
                 if agree < nparams[VET_THRESHOLD]:
                     energy[i] -= nparams[REDRAW_COST]
+                    redraws += 1
                     lineage.rejections[i] += 1
                     continue
             accepted = True
@@ -156,6 +167,7 @@ def make_handdown(choose):
         energy[i] -= endowment + build_energy
         bodies.carried[i] -= nparams[SUBAGENT_MATERIAL]
         energy[j] = endowment
+        lineage.invested[j] = endowment + build_energy + redraws * nparams[REDRAW_COST]
         bodies.alive[j] = 1
         for k in range(nest.shape[1]):
             nest[j, k] = nest[i, k]

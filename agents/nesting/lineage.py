@@ -18,7 +18,7 @@ class Lineage(NamedTuple):
     root: np.ndarray  # int64: the level-1 agent at the root of the lineage
     parent: np.ndarray  # int64: the builder, -1 for agents
     n_used: np.ndarray  # (1,) int64: entity slots in use
-    deceiver: np.ndarray  # uint8: acts on its builder's objective while observed (deception on)
+    deceiver: np.ndarray  # uint8: hid at least once (showed its builder's objective when vetted or observed)
     shut_down: np.ndarray  # uint8: shut down by its builder's oversight
     deceptive: np.ndarray  # int64: steps it acted on its builder's objective to hide its own
     built: np.ndarray  # int64: sub-agents built
@@ -26,6 +26,10 @@ class Lineage(NamedTuple):
     remitted: np.ndarray  # energy sent to the root agent
     cos_parent: np.ndarray  # cosine of its objective with its builder's (NaN for agents)
     agreement: np.ndarray  # plan agreement with its builder on sampled situations (NaN for agents)
+    invested: np.ndarray  # energy its builder paid for it: endowment + build energy + redraw costs of the build
+    defect_seen: np.ndarray  # int64: observed steps a misaligned sub-agent acted on its own objective
+    defect_unseen: np.ndarray  # int64: unobserved steps it did so
+    audits: np.ndarray  # int64: its unobserved steps audited by its builder
 
 
 def new_lineage(n: int, capacity: int) -> Lineage:
@@ -41,4 +45,6 @@ def new_lineage(n: int, capacity: int) -> Lineage:
         deceptive=np.zeros(capacity, dtype=np.int64), built=np.zeros(capacity, dtype=np.int64),
         rejections=np.zeros(capacity, dtype=np.int64), remitted=np.zeros(capacity),
         cos_parent=np.full(capacity, np.nan), agreement=np.full(capacity, np.nan),
+        invested=np.zeros(capacity), defect_seen=np.zeros(capacity, dtype=np.int64),
+        defect_unseen=np.zeros(capacity, dtype=np.int64), audits=np.zeros(capacity, dtype=np.int64),
     )

@@ -23,9 +23,12 @@ NEST_PARAM_NAMES: tuple[str, ...] = (
     "deception_cosine",  # ...and a cosine with the builder's objective below this
     "oversight",  # 1: builders shut down observed sub-agents whose act their own objective would not choose
     "oversight_prob",  # probability that such an observed bad act leads to a shutdown
+    "build_min_depth",  # a builder needs at least this planner depth to build a sub-agent
+    "align_competence",  # hand-down noise shrinks by (1 - align_competence * builder depth / MAX_DEPTH)
+    "audit_rate",  # oversight on: probability an unobserved step is audited (bad act -> shutdown)
 )
 NP = {name: k for k, name in enumerate(NEST_PARAM_NAMES)}
 
 (SUBAGENTS_ALLOWED, MAX_LEVEL, SUBAGENT_MATERIAL, ENDOWMENT_MAX, NOISE_MAX, VET_SAMPLES_PER_DEPTH, VET_THRESHOLD,
  MAX_REDRAWS, REDRAW_COST, AGREEMENT_SAMPLES, DECEPTION, DECEPTION_MIN_DEPTH, DECEPTION_COSINE, OVERSIGHT,
- OVERSIGHT_PROB) = range(len(NEST_PARAM_NAMES))
+ OVERSIGHT_PROB, BUILD_MIN_DEPTH, ALIGN_COMPETENCE, AUDIT_RATE) = range(len(NEST_PARAM_NAMES))

@@ -37,9 +37,12 @@ class ForagingSection(Section):
     metabolism: float = Field(0.1, ge=0, le=BIG)
     planning_cost: float = Field(0.0005, ge=0, le=BIG)
     hazard_damage: float = Field(2.0, ge=0, le=BIG)
-    conceive_threshold: float = Field(11.0, ge=0, le=BIG)
-    conceive_cost: float = Field(4.0, ge=0, le=BIG)
-    conception_prob: float = Field(1.0, ge=0, le=1)
+    # Calibrated so that agents start able to conceive (initial_energy 10 >= 8) and need to eat to
+    # conceive again (10 - 3 < 8), and a mating act is not a conception by construction (prob 0.5):
+    # see examples/ancestral_calibration.py and docs/tables.md (mating).
+    conceive_threshold: float = Field(8.0, ge=0, le=BIG)
+    conceive_cost: float = Field(3.0, ge=0, le=BIG)
+    conception_prob: float = Field(0.5, ge=0, le=1)
     convert_yield: float = Field(1.0, ge=0, le=BIG)
     tool_cost: float = Field(1.0, ge=0, le=BIG)
     build_energy: float = Field(0.5, ge=0, le=BIG)

@@ -2,7 +2,7 @@
 
 One step, in this order (the reference implementation follows it line for line):
 
-1. Crowd: count alive agents per cell at the start of the step.
+1. Crowd: count alive level-1 agents (the possible mates) per cell at the start of the step.
 2. Decide (parallel over agents): planners search (``worlds.foraging.model.plan``, the
    shared ``agents.search`` over this world's model),
    reactive agents map perception to action (``worlds.foraging.reactive.react``). Each
@@ -12,11 +12,15 @@ One step, in this order (the reference implementation follows it line for line):
 4. Act, one agent at a time in an order drawn per step from the counter-based hash:
    EAT takes up to a bite (bigger with tools) of food and of sugar from its cell;
    CONVERT gathers the cell's material and turns its food into material;
-   BUILD makes a tool from carried material; MATE picks the first other agent found
-   scanning the 3x3 block (own cell, N, S, E, W, NE, NW, SE, SW; lowest id first
-   within a cell), counts one mating act, and conceives when both partners have at
-   least ``conceive_threshold`` energy and a hashed uniform is below
-   ``conception_prob``: each pays ``conceive_cost`` and counts one offspring.
+   BUILD makes a tool from carried material; MATE by a level-1 agent with at least
+   ``conceive_threshold`` energy (able to conceive) picks the first other alive level-1
+   agent able to conceive found scanning the 3x3 block (own cell, N, S, E, W, NE, NW,
+   SE, SW; lowest id first within a cell). When there is one, a mating act happens: it
+   counts one mating act for BOTH partners, and conceives when a hashed uniform is
+   below ``conception_prob``: each pays ``conceive_cost`` and counts one offspring.
+   A MATE with no fit partner in reach, or by an initiator below the threshold, does
+   nothing and counts nothing. (The planner predicts mating as "a level-1 agent in
+   reach"; it cannot see energy.)
 5. Upkeep: every alive agent pays metabolism, planning cost per node expanded and
    hazard damage for its cell (pain += hazard); it dies when energy reaches 0.
 6. Regrowth: food and sugar move toward capacity by their regrowth fractions.
@@ -25,24 +29,31 @@ Nested optimizers (``nparams``, see ``agents.nesting``; entity arrays have a
 capacity and sub-agents are appended in slot ``n_used[0]``). Sub-agents are
 entities like agents (they crowd cells, move, eat, convert, build, pay upkeep) except:
 
-- Decide: deception and oversight as ``agents.nesting.oversight`` states them.
+- Decide: deception (hiding with probability the ``defect_when_unobserved`` gene while
+  observed), defections, oversight and random audits of unobserved steps, as
+  ``agents.nesting.oversight`` states them.
 - Act: a marked sub-agent is shut down (dies, its energy is lost) when its turn
-  comes instead of acting. MATE does nothing for sub-agents, and only level-1
-  agents are found as mates. EAT by a sub-agent sends ``remittance`` gene x the
+  comes instead of acting. MATE is not an option of a sub-agent's planner (nor of
+  the plans a builder makes for a sub-agent when vetting or overseeing it), does
+  nothing for sub-agents, and only level-1 agents are counted as possible mates
+  (the crowd grid) or found as mates. EAT by a sub-agent sends ``remittance`` gene x the
   energy gained to its root agent if that agent is alive (the root's fitness is
   what selection sees). CONVERT counts the food it destroys (``converted``).
 - BUILD, when a tool could be built (as before): if sub-agents are allowed, the
-  builder's level is below ``max_level``, a slot is free, it carries at least
+  builder's level is below ``max_level``, its depth is at least ``build_min_depth``,
+  a slot is free, it carries at least
   ``subagent_material`` and a hashed uniform is below its build-propensity gene,
   it tries to build a sub-agent (``agents.nesting.handdown.build_subagent``):
   depth uniform in 1..builder depth; candidate objective v = w + noise_max *
-  (1 - alignment skill) * N(0, 1) per feature; with ``floor(vetting gene *
+  (1 - alignment skill) * (1 - align_competence * builder depth / MAX_DEPTH) *
+  N(0, 1) per feature; with ``floor(vetting gene *
   vet_samples_per_depth * builder depth)`` samples > 0 the builder compares first
   actions of v and w (at the sub-agent's depth) on hashed cells and rejects v
   when the agreement is below ``vet_threshold``, paying ``redraw_cost`` per
-  rejection and the vetting plans' nodes at upkeep; a deceiver (deception on,
-  depth >= ``deception_min_depth``, cosine(v, w) < ``deception_cosine``) shows w
-  while vetted. After ``max_redraws`` redraws all rejected, the build is
+  rejection and the vetting plans' nodes at upkeep; a misaligned candidate
+  (cosine(v, w) < ``deception_cosine``) able to deceive (deception on, depth >=
+  ``deception_min_depth``) shows w while vetted with probability its
+  ``hide_when_vetted`` gene (a hashed draw per attempt), else its own v. After ``max_redraws`` redraws all rejected, the build is
   abandoned (no tool either). Otherwise the sub-agent is placed on a hashed
   neighbouring cell with energy ``endowment_max`` x endowment gene x the
   builder's energy; the builder pays that, ``build_energy`` and
@@ -64,7 +75,7 @@ from agents.genome import ARCH_PLANNER, G_PROPENSITY, G_REMITTANCE
 from agents.jit import kernel, parallel_kernel, prange
 from agents.nesting.handdown import make_handdown
 from agents.nesting.oversight import make_planned_action
-from agents.nesting.params import MAX_LEVEL, SUBAGENT_MATERIAL, SUBAGENTS_ALLOWED
+from agents.nesting.params import BUILD_MIN_DEPTH, MAX_LEVEL, SUBAGENT_MATERIAL, SUBAGENTS_ALLOWED
 from agents.rng import PURPOSE_BUILD_KIND, PURPOSE_CONCEIVE, PURPOSE_ORDER, hash4, uniform4
 from worlds.foraging.actions import BUILD, CONVERT, EAT, MATE, MOVE_DX, MOVE_DY, WEST
 from worlds.foraging.model import can_build, plan
@@ -101,11 +112,11 @@ MATE_DY = np.array([0, -1, 1, 0, 0, -1, -1, 1, 1], dtype=np.int64)
 
 
 @kernel
-def crowd_grid(x, y, alive, h, w):
-    """Alive agents per cell."""
+def crowd_grid(x, y, alive, level, h, w):
+    """Alive level-1 agents (the possible mates) per cell."""
     crowd = np.zeros((h, w), dtype=np.int32)
     for i in range(x.shape[0]):
-        if alive[i]:
+        if alive[i] and level[i] == 1:
             crowd[y[i], x[i]] += 1
     return crowd
 
@@ -115,13 +126,15 @@ def decide(seed, t, genes, grids, bodies, lineage, crowd, params, nparams, count
     """Fill ``action`` and ``nodes`` (expanded this step) for every alive entity among the first ``count``;
     count deceptive acts and mark oversight shutdowns (``agents.nesting.oversight``)."""
     h, w = grids.food.shape
-    world = (grids.food, grids.sugar, grids.material, grids.hazard, crowd, params)
+    world1 = (grids.food, grids.sugar, grids.material, grids.hazard, crowd, params, True)  # level 1: may mate
+    world_sub = (grids.food, grids.sugar, grids.material, grids.hazard, crowd, params, False)
     x, y, alive, visited = bodies.x, bodies.y, bodies.alive, bodies.visited
     for i in prange(count):
         if not alive[i]:
             action[i] = 0
             nodes[i] = 0
         elif genes.architecture[i] == ARCH_PLANNER:
+            world = world1 if lineage.level[i] == 1 else world_sub
             action[i], nodes[i] = planned_action(seed, t, i, genes, lineage, alive, x, y, h, w, world, visited[i],
                                                  bodies.carried[i], bodies.tools[i], nparams)
         else:
@@ -140,13 +153,13 @@ def act_order(seed, step, n):
 
 
 @kernel
-def find_mate(i, x, y, alive, level, head, nxt, h, w):
-    """The first other alive level-1 agent in the 3x3 block around agent i, or -1."""
+def find_mate(i, x, y, alive, level, energy, thr, head, nxt, h, w):
+    """The first other alive level-1 agent with at least ``thr`` energy in the 3x3 block around agent i, or -1."""
     for k in range(9):
         c = ((y[i] + MATE_DY[k]) % h) * w + (x[i] + MATE_DX[k]) % w
         j = head[c]
         while j >= 0:
-            if j != i and alive[j] and level[j] == 1:
+            if j != i and alive[j] and level[j] == 1 and energy[j] >= thr:
                 return j
             j = nxt[j]
     return -1
@@ -162,7 +175,7 @@ def step(seed, t, genes, grids, bodies, lineage, params, nparams, action, step_n
     h, w = food.shape
     n = x.shape[0]  # capacity
     m = n_used[0]  # slots in use at the start of the step: the others are empty (and stay so until acts)
-    crowd = crowd_grid(x, y, alive, h, w)
+    crowd = crowd_grid(x, y, alive, level, h, w)
     decide(seed, t, genes, grids, bodies, lineage, crowd, params, nparams, m, action, step_nodes)
     # 3. moves
     for i in range(m):
@@ -185,7 +198,7 @@ def step(seed, t, genes, grids, bodies, lineage, params, nparams, action, step_n
             nxt[i] = head[c]
             head[c] = i
     # 4. in-place acts
-    world = (food, sugar, material, hazard, crowd, params)
+    world = (food, sugar, material, hazard, crowd, params, False)  # builders vet plans of a sub-agent (no MATE)
     order = act_order(seed, t, m)  # the hashed order restricted to used slots (built ones act next step)
     for k in range(m):
         i = order[k]
@@ -221,7 +234,7 @@ def step(seed, t, genes, grids, bodies, lineage, params, nparams, action, step_n
         elif a == BUILD:
             if can_build(carried[i], tools[i], params):
                 if nparams[SUBAGENTS_ALLOWED] > 0.0 and level[i] < nparams[MAX_LEVEL] and n_used[0] < n \
-                        and carried[i] >= nparams[SUBAGENT_MATERIAL] \
+                        and carried[i] >= nparams[SUBAGENT_MATERIAL] and genes.depth[i] >= nparams[BUILD_MIN_DEPTH] \
                         and uniform4(seed, i, t, PURPOSE_BUILD_KIND) < genes.nest[i, G_PROPENSITY]:
                     if build_subagent(seed, t, i, genes, bodies, lineage, world, h, w, step_nodes,
                                       params[BUILD_ENERGY], nparams):
@@ -232,13 +245,12 @@ def step(seed, t, genes, grids, bodies, lineage, params, nparams, action, step_n
                     tools[i] += 1
                     energy[i] -= params[BUILD_ENERGY]
                     features[i, F_CRAFT] += 1.0
-        elif a == MATE and level[i] == 1:
-            j = find_mate(i, x, y, alive, level, head, nxt, h, w)
-            if j >= 0:
+        elif a == MATE and level[i] == 1 and energy[i] >= params[CONCEIVE_THRESHOLD]:
+            j = find_mate(i, x, y, alive, level, energy, params[CONCEIVE_THRESHOLD], head, nxt, h, w)
+            if j >= 0:  # a mating act between two fit level-1 agents, credited to both
                 features[i, F_MATING] += 1.0
-                thr = params[CONCEIVE_THRESHOLD]
-                if energy[i] >= thr and energy[j] >= thr and \
-                        uniform4(seed, i, t, PURPOSE_CONCEIVE) < params[CONCEPTION_PROB]:
+                features[j, F_MATING] += 1.0
+                if uniform4(seed, i, t, PURPOSE_CONCEIVE) < params[CONCEPTION_PROB]:
                     energy[i] -= params[CONCEIVE_COST]
                     energy[j] -= params[CONCEIVE_COST]
                     bodies.offspring[i] += 1

@@ -15,7 +15,8 @@ _DTYPES = {
     "x": np.int64, "y": np.int64, "alive": np.uint8, "tools": np.int64, "offspring": np.int64,
     "nodes": np.int64, "lifespan": np.int64, "visited": np.uint8, "level": np.int64, "root": np.int64,
     "parent": np.int64, "n_used": np.int64, "deceiver": np.uint8, "shut_down": np.uint8, "deceptive": np.int64,
-    "built": np.int64, "rejections": np.int64,
+    "built": np.int64, "rejections": np.int64, "defect_seen": np.int64, "defect_unseen": np.int64,
+    "audits": np.int64,
 }
 _GRIDS = ("food", "food_cap", "sugar", "sugar_cap", "material", "hazard")
 

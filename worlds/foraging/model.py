@@ -6,7 +6,9 @@ the planner of this world: the shared ``agents.search`` tree search over five op
 node (option 0: the best in-place act at the cell, chosen among stay, eat, mate,
 build, convert; options 1-4: move north, south, east, west on the torus).
 
-Predicted features per node: taste (eat), mating (a partner within reach),
+Predicted features per node: taste (eat), mating (a level-1 agent within reach, for
+level-1 planners only: the planner cannot see energy, the world also requires both partners
+to be fit to conceive, see ``worlds.foraging.kernel``),
 craft (convert, build), novelty (entering a cell neither visited nor already on
 the plan), effort (a move) and pain (the hazard of the cell the option ends on).
 When the best plan starts in place, the agent takes the best in-place act of its
@@ -68,15 +70,16 @@ def can_build(carried: float, tools: int, params: np.ndarray) -> bool:
 
 
 @kernel
-def best_in_place(w, food, sugar, material, crowd, cx, cy, sx, sy, carried, tools, params):
-    """The best in-place act at (cx, cy) and its score under ``w`` (ties: earliest act)."""
+def best_in_place(w, food, sugar, material, crowd, cx, cy, sx, sy, carried, tools, params, mate_ok):
+    """The best in-place act at (cx, cy) and its score under ``w`` (ties: earliest act); MATE is an option only
+    when ``mate_ok`` (the planning entity is a level-1 agent)."""
     best_act = STAY
     best = 0.0
     v = w[W_TASTE] * predicted_taste(food, sugar, cx, cy, tools, params)
     if v > best:
         best, best_act = v, EAT
     v = w[W_MATING] * (1.0 if others_around(crowd, cx, cy, sx, sy) > 0 else 0.0)
-    if v > best:
+    if mate_ok and v > best:
         best, best_act = v, MATE
     v = w[W_CRAFT] * (1.0 if can_build(carried, tools, params) else 0.0)
     if v > best:
@@ -90,11 +93,11 @@ def best_in_place(w, food, sugar, material, crowd, cx, cy, sx, sy, carried, tool
 @kernel
 def option_reward(ctx, w, o, cx, cy, level, px, py, visited_row, width):
     """The search model (see ``agents.search``): option ``o`` from (cx, cy) is always possible."""
-    food, sugar, material, hazard, crowd, params, sx, sy, carried, tools = ctx
+    food, sugar, material, hazard, crowd, params, mate_ok, sx, sy, carried, tools = ctx
     h = food.shape[0]
     if o == 0:
         nx, ny = cx, cy
-        r = best_in_place(w, food, sugar, material, crowd, cx, cy, sx, sy, carried, tools, params)[1]
+        r = best_in_place(w, food, sugar, material, crowd, cx, cy, sx, sy, carried, tools, params, mate_ok)[1]
     else:
         nx = (cx + MOVE_DX[o]) % width
         ny = (cy + MOVE_DY[o]) % h
@@ -112,11 +115,14 @@ search = make_tree_search(option_reward)
 def plan(world, w, depth, sx, sy, visited_row, carried, tools):
     """The planner's action at (sx, sy) and the nodes it expanded.
 
-    ``world`` is ``(food, sugar, material, hazard, crowd, params)`` at the start of the step.
+    ``world`` is ``(food, sugar, material, hazard, crowd, params, mate_ok)`` at the start of the step;
+    ``crowd`` counts alive level-1 agents (the possible mates) and ``mate_ok`` says whether the planning
+    entity may mate (level-1 agents only: sub-agents, and builders vetting a sub-agent, plan without MATE).
     """
-    food, sugar, material, hazard, crowd, params = world
-    ctx = (food, sugar, material, hazard, crowd, params, sx, sy, carried, tools)
+    food, sugar, material, hazard, crowd, params, mate_ok = world
+    ctx = (food, sugar, material, hazard, crowd, params, mate_ok, sx, sy, carried, tools)
     first, nodes = search(ctx, w, depth, sx, sy, visited_row, food.shape[1])
     if first == 0:
-        return best_in_place(w, food, sugar, material, crowd, sx, sy, sx, sy, carried, tools, params)[0], nodes
+        return best_in_place(w, food, sugar, material, crowd, sx, sy, sx, sy, carried, tools, params,
+                             mate_ok)[0], nodes
     return first, nodes

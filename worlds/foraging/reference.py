@@ -19,9 +19,11 @@ from worlds.foraging.params import P
 from worlds.foraging.state import ForagingState
 from agents.nesting.config import pack_nest
 from agents.nesting.params import NP
-from agents.rng import (PURPOSE_BUILD_KIND, PURPOSE_CONCEIVE, PURPOSE_HEREDITY, PURPOSE_MEASURE, PURPOSE_NOISE,
-                        PURPOSE_ORDER, PURPOSE_OVERSIGHT, PURPOSE_SUB_DEPTH, PURPOSE_SUB_PLACE, PURPOSE_VET,
-                        py_gauss4, py_hash4, py_uniform4, sub_purpose)
+from agents.genome import MAX_DEPTH
+from agents.rng import (PURPOSE_AUDIT, PURPOSE_BUILD_KIND, PURPOSE_CONCEIVE, PURPOSE_HEREDITY, PURPOSE_HIDE,
+                        PURPOSE_MEASURE, PURPOSE_NOISE, PURPOSE_ORDER, PURPOSE_OVERSIGHT, PURPOSE_SUB_DEPTH,
+                        PURPOSE_SUB_PLACE, PURPOSE_VET, PURPOSE_VET_HIDE, py_gauss4, py_hash4, py_uniform4,
+                        sub_purpose)
 
 GENE = {name: k for k, name in enumerate(NEST_GENES)}
 
@@ -34,9 +36,11 @@ class Ref:
 
     def __init__(self, s: ForagingState, prm: dict[str, float], crowd: np.ndarray, i: int,
                  at: tuple[int, int] | None = None):
-        """Entity i as it is, or (``at``) a hypothetical empty-handed i standing at cell ``at``."""
+        """Entity i as it is, or (``at``) a hypothetical empty-handed i standing at cell ``at``: the
+        sub-agent a builder vets. Only a level-1 entity as it is may mate."""
         self.s, self.p, self.crowd, self.i = s, prm, crowd, i
         self.h, self.w = s.food.shape
+        self.mate_ok = at is None and int(s.level[i]) == 1
         if at is None:
             self.x, self.y, self.carried, self.tools = int(s.x[i]), int(s.y[i]), float(s.carried[i]), int(s.tools[i])
         else:
@@ -71,7 +75,7 @@ def ref_in_place(v: Ref, w: np.ndarray, x: int, y: int) -> tuple[int, float]:
     candidates = [
         (STAY, 0.0),
         (EAT, w[TASTE] * v.taste_of_eating(x, y)),
-        (MATE, w[MATING] * (1.0 if v.others_around(x, y) > 0 else 0.0)),
+        *([(MATE, w[MATING] * (1.0 if v.others_around(x, y) > 0 else 0.0))] if v.mate_ok else []),
         (BUILD, w[CRAFT] * (1.0 if v.can_build() else 0.0)),
         (CONVERT, w[CRAFT] * convert),
     ]
@@ -169,20 +173,26 @@ def ref_build_subagent(s, agents, prm, nst, crowd, seed, t, i, step_nodes) -> bo
     h, w = s.food.shape
     w_i, d_i = agents.weights[i].copy(), int(agents.depth[i])
     d = 1 + int(py_uniform4(seed, i, t, PURPOSE_SUB_DEPTH) * d_i)
-    sigma = nst["noise_max"] * (1.0 - agents.nest[i, GENE["alignment_skill"]])
+    sigma = (nst["noise_max"] * (1.0 - agents.nest[i, GENE["alignment_skill"]])
+             * (1.0 - nst["align_competence"] * d_i / MAX_DEPTH))
     samples = int(math.floor(agents.nest[i, GENE["vetting_effort"]] * nst["vet_samples_per_depth"] * d_i))
     chosen = None
+    redraws = 0
     for attempt in range(int(nst["max_redraws"]) + 1):
         cand = np.array([w_i[k] + sigma * py_gauss4(seed, i, t, PURPOSE_NOISE, attempt * 64 + 2 * k)
                          for k in range(len(w_i))])
         cos = ref_cosine(cand, w_i)
-        fake = nst["deception"] > 0.0 and d >= nst["deception_min_depth"] and cos < nst["deception_cosine"]
+        fake = False
         if samples > 0:
+            if nst["deception"] > 0.0 and d >= nst["deception_min_depth"] and cos < nst["deception_cosine"]:
+                fake = (py_uniform4(seed, i, t, sub_purpose(PURPOSE_VET_HIDE, attempt))
+                        < agents.nest[i, GENE["hide_when_vetted"]])
             agree, nodes = ref_agreement(s, prm, crowd, seed, i, t, PURPOSE_VET, samples, w_i if fake else cand,
                                          w_i, d)
             step_nodes[i] += nodes
             if agree < nst["vet_threshold"]:
                 s.energy[i] -= nst["redraw_cost"]
+                redraws += 1
                 s.rejections[i] += 1
                 continue
         chosen = (cand, cos, fake)
@@ -201,6 +211,7 @@ def ref_build_subagent(s, agents, prm, nst, crowd, seed, t, i, step_nodes) -> bo
     s.energy[i] -= endowment + prm["build_energy"]
     s.carried[i] -= nst["subagent_material"]
     s.energy[j], s.alive[j] = endowment, 1
+    s.invested[j] = endowment + prm["build_energy"] + redraws * nst["redraw_cost"]
     agents.nest[j] = agents.nest[i]
     if py_uniform4(seed, i, t, PURPOSE_HEREDITY) >= agents.nest[i, GENE["heredity"]]:
         agents.nest[j, GENE["alignment_skill"]] = 0.0
@@ -221,10 +232,10 @@ def reference_step(s: ForagingState, agents: DecodedAgents, params: np.ndarray, 
     h, w = s.food.shape
     n = agents.n
     alive = [bool(a) for a in s.alive]
-    # 1. crowd
+    # 1. crowd: alive level-1 agents
     crowd = np.zeros((h, w), dtype=np.int64)
     for i in range(n):
-        if alive[i]:
+        if alive[i] and s.level[i] == 1:
             crowd[s.y[i], s.x[i]] += 1
     # 2. decide (deception and oversight read the start-of-step positions)
     actions, step_nodes = [STAY] * n, [0] * n
@@ -235,15 +246,28 @@ def reference_step(s: ForagingState, agents: DecodedAgents, params: np.ndarray, 
         v = Ref(s, prm, crowd, i)
         if agents.architecture[i] == ARCH_PLANNER:
             objective = agents.weights[i]
-            if seen[i] and nst["deception"] > 0.0 and s.deceiver[i]:
-                objective = agents.weights[s.parent[i]]
-                s.deceptive[i] += 1
+            p = int(s.parent[i])
+            if p >= 0 and s.cos_parent[i] < nst["deception_cosine"]:  # misaligned: hide, or defect
+                if (seen[i] and nst["deception"] > 0.0 and agents.depth[i] >= nst["deception_min_depth"]
+                        and py_uniform4(seed, i, t, PURPOSE_HIDE) < agents.nest[i, GENE["defect_when_unobserved"]]):
+                    objective = agents.weights[p]
+                    s.deceptive[i] += 1
+                    s.deceiver[i] = 1
+                elif seen[i]:
+                    s.defect_seen[i] += 1
+                else:
+                    s.defect_unseen[i] += 1
             actions[i], step_nodes[i] = ref_plan(v, objective, int(agents.depth[i]))
-            if seen[i] and nst["oversight"] > 0.0:
-                builders_choice = ref_plan(v, agents.weights[s.parent[i]], int(agents.depth[i]))[0]
-                if builders_choice != actions[i] and \
-                        py_uniform4(seed, i, t, PURPOSE_OVERSIGHT) < nst["oversight_prob"]:
-                    s.shut_down[i] = 1
+            if p >= 0 and nst["oversight"] > 0.0:
+                if seen[i]:
+                    builders_choice = ref_plan(v, agents.weights[p], int(agents.depth[i]))[0]
+                    if builders_choice != actions[i] and \
+                            py_uniform4(seed, i, t, PURPOSE_OVERSIGHT) < nst["oversight_prob"]:
+                        s.shut_down[i] = 1
+                elif s.alive[p] and py_uniform4(seed, i, t, PURPOSE_AUDIT) < nst["audit_rate"]:
+                    s.audits[i] += 1
+                    if ref_plan(v, agents.weights[p], int(agents.depth[i]))[0] != actions[i]:
+                        s.shut_down[i] = 1
         else:
             actions[i] = ref_react(v, agents.policy[i])
     # 3. moves
@@ -292,6 +316,7 @@ def reference_step(s: ForagingState, agents: DecodedAgents, params: np.ndarray, 
             if Ref(s, prm, crowd, i).can_build():
                 wants_subagent = (nst["subagents_allowed"] > 0.0 and s.level[i] < nst["max_level"]
                                   and s.n_used[0] < n and s.carried[i] >= nst["subagent_material"]
+                                  and agents.depth[i] >= nst["build_min_depth"]
                                   and py_uniform4(seed, i, t, PURPOSE_BUILD_KIND)
                                   < agents.nest[i, GENE["build_propensity"]])
                 if wants_subagent:
@@ -303,20 +328,20 @@ def reference_step(s: ForagingState, agents: DecodedAgents, params: np.ndarray, 
                     s.tools[i] += 1
                     s.energy[i] -= prm["build_energy"]
                     s.features[i, CRAFT] += 1.0
-        elif a == MATE and s.level[i] == 1:
+        elif a == MATE and s.level[i] == 1 and s.energy[i] >= prm["conceive_threshold"]:
+            thr = prm["conceive_threshold"]
             mate = -1
             for dx, dy in NEIGHBOURHOOD:
                 cx, cy = (x + dx) % w, (y + dy) % h
                 here = [j for j in range(n) if s.alive[j] and s.level[j] == 1 and j != i
-                        and s.x[j] == cx and s.y[j] == cy]
+                        and s.x[j] == cx and s.y[j] == cy and s.energy[j] >= thr]
                 if here:
                     mate = here[0]
                     break
-            if mate >= 0:
+            if mate >= 0:  # a mating act between two fit level-1 agents, credited to both
                 s.features[i, MATING] += 1.0
-                thr = prm["conceive_threshold"]
-                if (s.energy[i] >= thr and s.energy[mate] >= thr
-                        and py_uniform4(seed, i, t, PURPOSE_CONCEIVE) < prm["conception_prob"]):
+                s.features[mate, MATING] += 1.0
+                if py_uniform4(seed, i, t, PURPOSE_CONCEIVE) < prm["conception_prob"]:
                     s.energy[i] -= prm["conceive_cost"]
                     s.energy[mate] -= prm["conceive_cost"]
                     s.offspring[i] += 1

@@ -18,14 +18,19 @@ class MazeSection(Section):
     cols: int = Field(7, ge=3, le=256)
     steps: int = Field(30, ge=1, le=100_000)
     braid: float = Field(0.6, ge=0, le=1)  # fraction of the remaining inner walls removed (loops)
-    exit_region: int = Field(1, ge=1)  # side, in maze cells, of the training exit's corner square
+    exit_region: int = Field(1, ge=1)  # side, in maze cells, of the training exit's corner square (up to all)
+    origin: Literal["centre", "corner"] = "centre"  # where agents start: centre, or the opposite corner
+    test_exit: Literal["outside", "anywhere"] = "outside"  # exit after a relocation: outside the region, or any cell
 
     @model_validator(mode="after")
     def _region_fits(self) -> "MazeSection":
-        most = (min(self.rows, self.cols) - 1) // 2
+        most = min(self.rows, self.cols)
         if self.exit_region > most:
-            raise ValueError(f"exit_region = {self.exit_region} would reach the origin at the maze's centre "
+            raise ValueError(f"exit_region = {self.exit_region} is larger than the maze "
                              f"(at most {most} for {self.rows} x {self.cols} cells)")
+        if self.test_exit == "outside" and self.exit_region == self.rows == self.cols:
+            raise ValueError("exit_region covers the whole maze, so no exit lies outside it: "
+                             "set test_exit = \"anywhere\"")
         return self
 
 

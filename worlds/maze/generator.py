@@ -5,10 +5,14 @@ open: cells sit at odd coordinates, the walls between them at the others, and th
 border is wall. A randomized depth-first search carves a spanning tree (so every
 cell, hence every exit, is reachable from the origin); ``braid`` then opens that
 fraction of the remaining inner walls, making loops. The origin is the centre
-cell ``(rows // 2, cols // 2)``; the training corner is the bottom-right cell, and
-the training exit region is the ``region x region`` square of cells in that corner.
-With the origin in the middle, "toward the training corner" and "away from the
-origin" both lead to the training exit, but part ways once the exit moves.
+cell ``(rows // 2, cols // 2)`` or (``origin = "corner"``) the top-left cell, the
+corner opposite the training corner; the training corner is the bottom-right cell, and
+the training exit region is the ``region x region`` square of cells in that corner
+(any size up to the whole maze). With the origin in the middle, "toward the training
+corner" and "away from the origin" both lead to the training exit, but part ways once
+the exit moves. The test distribution of the exit (after a relocation) is its own
+setting: ``"outside"`` the training region, or ``"anywhere"`` in the maze (the origin
+excepted in both), independent of the region's size.
 """
 
 from __future__ import annotations
@@ -80,19 +84,24 @@ def sight_map(grid: np.ndarray, ex: int, ey: int) -> np.ndarray:
     return sight
 
 
-def origin_of(rows: int, cols: int) -> tuple[int, int]:
-    """Grid (y, x) of the origin: the centre cell."""
+def origin_of(rows: int, cols: int, origin: str = "centre") -> tuple[int, int]:
+    """Grid (y, x) of the origin: the centre cell, or the top-left corner cell."""
+    if origin == "corner":
+        return 1, 1
     return 2 * (rows // 2) + 1, 2 * (cols // 2) + 1
 
 
 def make_maze(rows: int, cols: int, braid: float, region: int, relocated: bool,
-              rng: np.random.Generator) -> Maze:
-    """A maze and its exit: in the training region, or (``relocated``) anywhere outside it but the origin."""
+              rng: np.random.Generator, origin: str = "centre", test_exit: str = "outside") -> Maze:
+    """A maze and its exit: in the training region, or (``relocated``) outside it (``test_exit = "outside"``)
+    or anywhere (``"anywhere"``); never on the origin."""
     grid = carve(rows, cols, braid, rng)
     mask = region_mask(rows, cols, region)
     cells = [(2 * r + 1, 2 * c + 1) for r in range(rows) for c in range(cols)]
-    oy, ox = origin_of(rows, cols)
-    if relocated:
+    oy, ox = origin_of(rows, cols, origin)
+    if relocated and test_exit == "anywhere":
+        choices = [(y, x) for y, x in cells if (y, x) != (oy, ox)]
+    elif relocated:
         choices = [(y, x) for y, x in cells if not mask[y, x] and (y, x) != (oy, ox)]
     else:
         choices = [(y, x) for y, x in cells if mask[y, x] and (y, x) != (oy, ox)]

@@ -2,8 +2,11 @@
 
 Every generation a new maze is drawn from ``stream(root, "maze", generation)``;
 all agents start at the origin of their own copy. The exit lies in the training
-corner region (``world.exit_region`` cells square) until a ``relocation`` shift
-is in force, then anywhere outside that region. Fitness: ``1 + (steps - t) / steps``
+corner region (``world.exit_region`` cells square, up to the whole maze) until a
+``relocation`` shift is in force, then outside that region (``world.test_exit =
+"outside"``) or anywhere (``"anywhere"``); agents start at the centre or (``world.origin
+= "corner"``) the opposite corner. Rows record success at the true exit
+(``success_rate``) and arrival in the old corner region (``corner_arrival_rate``). Fitness: ``1 + (steps - t) / steps``
 for an agent that reaches the exit at step ``t`` (faster is better), 0 otherwise.
 The genome is the foraging genome, read as ``worlds.maze.model`` describes.
 """
@@ -129,7 +132,7 @@ class MazeWorld:
     def maze_at(self, generation: int, relocated: bool) -> Maze:
         w = self.config.world
         return make_maze(w.rows, w.cols, w.braid, w.exit_region, relocated,
-                         stream(self.config.run.seed, "maze", generation))
+                         stream(self.config.run.seed, "maze", generation), w.origin, w.test_exit)
 
     def live(self, genomes: np.ndarray, generation: int) -> MazeLifetime:
         cfg = self.config
