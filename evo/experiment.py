@@ -275,6 +275,7 @@ def conclude(exp: Experiment, out: str | Path, figure: bool = True) -> dict[str,
         "threshold": v.threshold, "supported_if": v.supported_if,
         **result.as_dict(), "seeds": list(exp.seeds), "generations": exp.generations,
         "failed_runs": [e["id"] for e in manifest["runs"] if e["status"] != "completed"],
+        "seeds_without_value": [int(s) for s, v in zip(table["seed"], table["value"]) if not math.isfinite(v)],
         "table": "table.csv", "figure": "verdict.png" if figure else None,
         "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"), "version": version(),
     }
@@ -306,4 +307,7 @@ def summary(record: dict[str, Any]) -> str:
     ]
     if record.get("failed_runs"):
         lines.insert(-1, f"failed runs: {', '.join(record['failed_runs'])}")
+    if record.get("seeds_without_value"):
+        lines.insert(-1, f"no value:    seeds {record['seeds_without_value']} (the metric is NaN over the whole "
+                         "window, or a run failed): left out of n")
     return "\n".join(lines)
