@@ -101,7 +101,12 @@ def fork_run_dir(parent: Path, child: Path, generation: int, config: dict[str, A
         if int(part.name.removeprefix("part-").removesuffix(".parquet")) < generation:
             shutil.copy2(part, tmp / "entities" / part.name)
     manifest = read_json(parent / MANIFEST, "manifest")
-    manifest.update(config=config, status="interrupted", error=None, finished=None, generations_done=generation,
+    from worlds.shifts import event_name
+
+    from evo.config import validate_config
+
+    events = [{**ev.model_dump(mode="json"), "name": event_name(ev)} for ev in validate_config(config).shifts]
+    manifest.update(config=config, shift_events=events, status="interrupted", error=None, finished=None, generations_done=generation,
                     last_checkpoint=generation, forked_from={"run": str(parent), "generation": generation})
     write_json_atomic(tmp / MANIFEST, manifest)
     os.replace(tmp, child)
