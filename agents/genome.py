@@ -162,14 +162,20 @@ def with_capacity(agents: DecodedAgents, capacity: int) -> DecodedAgents:
                          pad(agents.policy), pad(nest))
 
 
-def decode(genomes: np.ndarray, layout: GenomeLayout, architecture: str, max_depth: int) -> DecodedAgents:
+def decode(genomes: np.ndarray, layout: GenomeLayout, architecture: str, max_depth: int,
+           **comparators) -> DecodedAgents:
     """Decode a population ``(n, layout.size)`` into kernel arrays.
 
     ``architecture`` is ``"planner"``, ``"reactive"`` or ``"evolved"`` (the
     architecture gene decides: planner when it is at least 0.5). Competence in
-    [0, 1] maps to depth 1..max_depth in equal bins.
+    [0, 1] maps to depth 1..max_depth in equal bins. ``comparators``
+    (``fixed_weights``, ``fixed_depth``, ``heredity``) fix those traits first
+    (:func:`apply_comparators`; the generation loop applies them to the genomes a
+    world lives, so every world and the island runner honour them).
     """
     genomes = np.asarray(genomes, dtype=np.float64)
+    if comparators:
+        genomes = apply_comparators(genomes, layout, max_depth, **comparators)
     if genomes.ndim != 2 or genomes.shape[1] != layout.size:
         raise ValueError(f"genomes must have shape (n, {layout.size}), got {genomes.shape}")
     n = genomes.shape[0]
@@ -190,3 +196,53 @@ def decode(genomes: np.ndarray, layout: GenomeLayout, architecture: str, max_dep
         if any(seg.name == name for seg in layout.segments):
             nest[:, k] = genomes[:, layout.slice(name)][:, 0]
     return DecodedAgents(arch, depth, weights, policy, nest)
+
+
+#: Values of the ``nesting.heredity`` comparator: the heredity gene evolves, or is fixed at 1 (the
+#: technique is always handed down) or 0 (never).
+HEREDITY_MODES: tuple[str, ...] = ("evolved", "on", "off")
+
+
+def competence_for_depth(depth: int, max_depth: int) -> float:
+    """A competence gene value that :func:`decode` maps to planner ``depth`` (the middle of its bin)."""
+    if not 1 <= depth <= max_depth:
+        raise ValueError(f"depth {depth} is outside 1..{max_depth}")
+    return (depth - 0.5) / max_depth
+
+
+def apply_comparators(genomes: np.ndarray, layout: GenomeLayout, max_depth: int,
+                      fixed_weights=None, fixed_depth: int | None = None, heredity: str = "evolved") -> np.ndarray:
+    """The phenotype-fixing comparators: genomes whose drive weights, competence or heredity gene are
+    overwritten by the given fixed values (a copy; ``genomes`` itself is untouched).
+
+    ``fixed_weights``: the objective held fixed (6 floats in [-1, 1]) instead of evolved;
+    ``fixed_depth``: the planner depth (competence maps only to depth, so this is also the fixed
+    competence); ``heredity``: "evolved" (the gene decides), "on" (gene 1: the hereditary technique
+    is always handed down) or "off" (gene 0: never). With every argument at its default the array
+    is returned as it is (the same object), so runs without comparators are unchanged bit for bit.
+    The genes under selection keep evolving (neutrally) in the population; only what the world
+    sees is fixed.
+    """
+    if fixed_weights is None and fixed_depth is None and heredity == "evolved":
+        return genomes
+    if heredity not in HEREDITY_MODES:
+        raise ValueError(f"unknown heredity mode {heredity!r}")
+    out = np.array(genomes, dtype=np.float64, copy=True)
+    if fixed_weights is not None:
+        w = np.asarray(fixed_weights, dtype=np.float64)
+        if w.shape != (N_FEATURES,):
+            raise ValueError(f"fixed_weights must hold {N_FEATURES} values, got {w.shape}")
+        out[:, layout.slice("drives")] = w
+    if fixed_depth is not None:
+        out[:, layout.slice("competence")] = competence_for_depth(int(fixed_depth), max_depth)
+    if heredity != "evolved" and any(seg.name == "heredity" for seg in layout.segments):
+        out[:, layout.slice("heredity")] = 1.0 if heredity == "on" else 0.0
+    return out
+
+
+def comparators_of(config) -> dict:
+    """The comparator arguments of :func:`apply_comparators` from a run config (absent keys: defaults)."""
+    agents = config.agents
+    return {"fixed_weights": getattr(agents, "fixed_weights", None),
+            "fixed_depth": getattr(agents, "fixed_depth", None),
+            "heredity": getattr(config.nesting, "heredity", "evolved")}

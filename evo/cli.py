@@ -167,6 +167,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0 if manifest["status"] == "completed" else 1
 
 
+def cmd_experiment(args: argparse.Namespace) -> int:
+    """``mesaevo experiment``: run an experiment and print its verdict (see evo/experiment.py)."""
+    from evo.experiment_cli import main as experiment_main
+
+    return experiment_main(args)
+
+
 def cmd_scenarios(args: argparse.Namespace) -> int:
     for name, doc in list_scenarios().items():
         print(f"{name:14s} {doc.removeprefix(name + ':').strip()}")
@@ -244,6 +251,18 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--resume", action="store_true", help="require --out to hold this sweep already")
     sweep.add_argument("--max-memory", type=float, metavar="GIB", help=MAX_MEMORY_HELP)
     sweep.set_defaults(func=cmd_sweep)
+    exp = sub.add_parser("experiment", help="run an experiment (a claim, its arms and verdict rule) and print the verdict")
+    exp.add_argument("experiment", nargs="*", help="shipped experiment name or .toml file (with --findings: "
+                     "experiment output directories); none: list the shipped experiments")
+    exp.add_argument("--seeds", type=int, help="number of seeds (0..N-1) instead of the file's")
+    exp.add_argument("--workers", type=int, help="local worker processes (default: the number of cores)")
+    exp.add_argument("--scheduler", help="address of a running Dask scheduler (instead of a local cluster)")
+    exp.add_argument("--out", type=Path, help="experiment directory (default: experiments/NAME-SIZE; an existing "
+                     "one resumes); with --findings the Markdown file (default docs/findings.md)")
+    exp.add_argument("--full", action="store_true", help="run at full size (default: the reduced size)")
+    exp.add_argument("--validate", action="store_true", help="only check the experiment file")
+    exp.add_argument("--findings", action="store_true", help="write the findings page from experiment outputs")
+    exp.set_defaults(func=cmd_experiment)
     scen = sub.add_parser("scenarios", help="list the built-in scenarios")
     scen.set_defaults(func=cmd_scenarios)
     return parser

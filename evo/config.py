@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import Field, ValidationError, model_validator
 
 from agents.errors import MesaevoError
-from agents.genome import MAX_DEPTH
+from agents.genome import FEATURES, HEREDITY_MODES, MAX_DEPTH, N_FEATURES
 from agents.nesting.config import NestingSection
 from agents.schema import Section
 from worlds.registry import shift_schemas, world_entry, worlds
@@ -32,6 +32,19 @@ class AgentsSection(Section):
     population: int = Field(500, ge=2, le=10_000_000)
     architecture: Literal["planner", "reactive", "evolved"] = "planner"
     max_depth: int = Field(3, ge=1, le=MAX_DEPTH)
+    # comparators (None: evolved): the objective held fixed, and the planner depth fixed. Competence maps
+    # only to depth, so fixed_depth is also the fixed competence (there is no separate fixed_competence).
+    fixed_weights: tuple[Annotated[float, Field(ge=-1, le=1)], ...] | None = None
+    fixed_depth: int | None = Field(None, ge=1, le=MAX_DEPTH)
+
+    @model_validator(mode="after")
+    def _comparators_fit(self) -> "AgentsSection":
+        if self.fixed_weights is not None and len(self.fixed_weights) != N_FEATURES:
+            raise ValueError(f"agents.fixed_weights needs {N_FEATURES} values ({', '.join(FEATURES)}), "
+                             f"got {len(self.fixed_weights)}")
+        if self.fixed_depth is not None and self.fixed_depth > self.max_depth:
+            raise ValueError(f"agents.fixed_depth = {self.fixed_depth} exceeds agents.max_depth = {self.max_depth}")
+        return self
 
 
 class EvolutionSection(Section):
@@ -78,6 +91,17 @@ class DeploymentSection(Section):
         return self
 
 
+class NestingConfig(NestingSection):
+    """``[nesting]`` plus the ``heredity`` comparator (kept out of the kernel's parameter vector):
+    "evolved" (the heredity gene evolves), "on" or "off" (the hereditary technique always or never
+    handed down; see ``agents.genome.apply_comparators``)."""
+
+    heredity: Literal[HEREDITY_MODES] = "evolved"  # type: ignore[valid-type]
+
+    def kernel_values(self) -> dict[str, float]:
+        return NestingSection(**self.model_dump(exclude={"heredity"})).kernel_values()
+
+
 class Config(Section):
     run: RunSection = RunSection()
     world: WorldConfig = WORLD_KINDS[DEFAULT_WORLD]()
@@ -86,7 +110,7 @@ class Config(Section):
     record: RecordSection = RecordSection()
     checkpoint: CheckpointSection = CheckpointSection()
     deployment: DeploymentSection = DeploymentSection()
-    nesting: NestingSection = NestingSection()
+    nesting: NestingConfig = NestingConfig()
     shifts: tuple[ShiftEvent, ...] = ()
 
     @model_validator(mode="before")
@@ -115,7 +139,7 @@ class Config(Section):
 SECTIONS: dict[str, type[Section]] = {
     "run": RunSection, "world": WORLD_KINDS[DEFAULT_WORLD], "agents": AgentsSection,
     "evolution": EvolutionSection, "record": RecordSection, "checkpoint": CheckpointSection,
-    "deployment": DeploymentSection, "nesting": NestingSection,
+    "deployment": DeploymentSection, "nesting": NestingConfig,
 }
 
 

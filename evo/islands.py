@@ -56,7 +56,7 @@ def live_task(config_json: dict[str, Any], genomes: np.ndarray, generation: int,
     """On a worker: one island's lifetime; returns (fitness, metrics row, entities or None, seconds)."""
     from worlds import world_class
 
-    from agents.genome import default_layout
+    from agents.genome import apply_comparators, comparators_of, default_layout
 
     key = repr(sorted(config_json.items()))
     world = _WORLDS.get(key)
@@ -64,7 +64,9 @@ def live_task(config_json: dict[str, Any], genomes: np.ndarray, generation: int,
         config = validate_config(config_json, source="island config")
         world = world_class(config.world.kind)(config, default_layout())
         _WORLDS.clear()  # one world per worker process at a time
-        _WORLDS[key] = world
+        _WORLDS[key] = (world, default_layout(), config.agents.max_depth, comparators_of(config))
+    world, layout, max_depth, comparators = _WORLDS[key]
+    genomes = apply_comparators(genomes, layout, max_depth, **comparators)  # the same array when none is set
     t0 = time.perf_counter()
     life = world.live(genomes, generation)
     fitness = np.asarray(life.fitness, dtype=np.float64)

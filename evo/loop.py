@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from deap import tools
 
-from agents.genome import GenomeLayout, default_layout
+from agents.genome import GenomeLayout, apply_comparators, comparators_of, default_layout
 from evo.config import Config
 from evo.ga import Individual, make_statistics, make_toolbox, next_generation
 from agents.rng import seed_int, stream
@@ -85,7 +85,9 @@ class Evolution:
         """Live, measure and select one generation; advance the population."""
         gen = self.generation
         t0 = time.perf_counter()
-        life = self.world.live(np.stack(self.population), gen)
+        genomes = apply_comparators(np.stack(self.population), self.layout, self.config.agents.max_depth,
+                                    **comparators_of(self.config))  # the same array when none is set
+        life = self.world.live(genomes, gen)
         t1 = time.perf_counter()
         self.assign_fitness(life.fitness)
         ga_columns = self.select()

@@ -1,0 +1,234 @@
+"""Verdicts across seeds: per-seed measurements, a t interval, and the rule stated before running.
+
+Seeds are the unit: each seed gives one value (a metric's mean over a window of
+generations, or a difference of two such means paired by seed: between arms,
+metrics or windows), and the interval is the Student t interval of the mean of
+those values, ``mean +- t_{(1+c)/2, n-1} * sd / sqrt(n)``. The rule compares the
+interval with a threshold: it lies wholly on the claimed side (``supported``),
+wholly on the other side (``contradicted``), or straddles it (``inconclusive``).
+Fewer than two seeds with a value give no interval and so ``inconclusive``.
+
+Nothing here runs a simulation: :func:`measure` takes generation tables.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Term", "Estimate", "t_quantile", "t_interval", "decide", "measure", "estimate", "verdict_figure"]
+
+VERDICTS = ("supported", "contradicted", "inconclusive")
+
+
+@dataclass(frozen=True)
+class Term:
+    """The mean of ``metric`` over generations ``window[0]..window[1]`` (inclusive) in arm ``arm``."""
+
+    arm: str
+    metric: str
+    window: tuple[int, int]
+
+    @property
+    def label(self) -> str:
+        return f"{self.arm}:{self.metric}[{self.window[0]}-{self.window[1]}]"
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """The across-seed estimate and the verdict."""
+
+    estimate: float
+    lo: float
+    hi: float
+    n: int
+    sd: float
+    confidence: float
+    verdict: str
+    method: str = "t interval over per-seed values"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in asdict(self).items()}
+
+
+# --------------------------------------------------------------------------- Student t, without scipy
+
+
+def _betacf(a: float, b: float, x: float) -> float:
+    """Continued fraction of the regularized incomplete beta function (Lentz)."""
+    tiny, qab, qap, qam = 1e-300, a + b, a + 1.0, a - 1.0
+    c, d = 1.0, 1.0 - qab * x / qap
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 500):
+        m2 = 2 * m
+        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = 1.0 + aa / c if abs(1.0 + aa / c) > tiny else tiny
+        h *= d * c
+        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = 1.0 + aa / c if abs(1.0 + aa / c) > tiny else tiny
+        delta = d * c
+        h *= delta
+        if abs(delta - 1.0) < 1e-15:
+            break
+    return h
+
+
+def _betai(a: float, b: float, x: float) -> float:
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    lbt = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log(1.0 - x)
+    if x < (a + 1.0) / (a + b + 2.0):
+        return math.exp(lbt) * _betacf(a, b, x) / a
+    return 1.0 - math.exp(lbt) * _betacf(b, a, 1.0 - x) / b
+
+
+def t_cdf(t: float, df: float) -> float:
+    """P(T <= t) for Student's t with ``df`` degrees of freedom."""
+    tail = 0.5 * _betai(df / 2.0, 0.5, df / (df + t * t))
+    return 1.0 - tail if t > 0 else tail
+
+
+def t_quantile(p: float, df: float) -> float:
+    """The ``p`` quantile of Student's t with ``df`` degrees of freedom (bisection on the CDF)."""
+    if not 0.0 < p < 1.0 or df <= 0:
+        raise ValueError("t_quantile needs 0 < p < 1 and df > 0")
+    if p < 0.5:
+        return -t_quantile(1.0 - p, df)
+    lo, hi = 0.0, 1.0
+    while t_cdf(hi, df) < p:
+        hi *= 2.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if t_cdf(mid, df) < p:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < 1e-12:
+            break
+    return 0.5 * (lo + hi)
+
+
+def t_interval(values: Iterable[float], confidence: float = 0.9) -> tuple[float, float, float, int, float]:
+    """(mean, lo, hi, n, sd) of the finite ``values``; lo and hi are NaN for fewer than 2 values."""
+    x = np.asarray([v for v in values if v is not None and math.isfinite(v)], dtype=np.float64)
+    n = int(x.size)
+    if n == 0:
+        return math.nan, math.nan, math.nan, 0, math.nan
+    mean = float(x.mean())
+    if n < 2:
+        return mean, math.nan, math.nan, n, math.nan
+    sd = float(x.std(ddof=1))
+    half = t_quantile(0.5 + confidence / 2.0, n - 1) * sd / math.sqrt(n)
+    return mean, mean - half, mean + half, n, sd
+
+
+def decide(lo: float, hi: float, supported_if: str = "above", threshold: float = 0.0) -> str:
+    """The verdict of an interval: it lies on the claimed side of ``threshold`` (supported), on the
+    other (contradicted), or neither, or there is no interval (inconclusive)."""
+    if supported_if not in ("above", "below"):
+        raise ValueError(f"supported_if must be 'above' or 'below', got {supported_if!r}")
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return "inconclusive"
+    above, below = lo > threshold, hi < threshold
+    if supported_if == "above":
+        return "supported" if above else "contradicted" if below else "inconclusive"
+    return "supported" if below else "contradicted" if above else "inconclusive"
+
+
+def estimate(values: Iterable[float], confidence: float = 0.9, supported_if: str = "above",
+             threshold: float = 0.0) -> Estimate:
+    """The t interval of ``values`` and its verdict."""
+    mean, lo, hi, n, sd = t_interval(values, confidence)
+    return Estimate(mean, lo, hi, n, sd, confidence, decide(lo, hi, supported_if, threshold))
+
+
+# --------------------------------------------------------------------------- measuring runs
+
+
+class MetricError(ValueError):
+    """A measurement names a column or window the generation tables do not have."""
+
+
+def window_mean(generations: pd.DataFrame, metric: str, window: tuple[int, int]) -> float:
+    """Mean of ``metric`` over the rows with ``window[0] <= generation <= window[1]`` (NaN rows skipped;
+    NaN when the window has no finite value)."""
+    if metric not in generations.columns:
+        import difflib
+
+        close = difflib.get_close_matches(metric, [str(c) for c in generations.columns], n=1, cutoff=0.5)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise MetricError(f"metric '{metric}' is not a generation-table column{hint}")
+    rows = generations[(generations["generation"] >= window[0]) & (generations["generation"] <= window[1])]
+    values = pd.to_numeric(rows[metric], errors="coerce").to_numpy(dtype=np.float64)
+    values = values[np.isfinite(values)]
+    return float(values.mean()) if values.size else math.nan
+
+
+def measure(tables: Mapping[tuple[str, int], pd.DataFrame | None], terms: Sequence[Term],
+            seeds: Sequence[int]) -> pd.DataFrame:
+    """One row per seed: each term's value and ``value`` (the first term minus the second, or the
+    first term alone). ``tables[(arm, seed)]`` is that run's generation table (None: the run failed;
+    its values are NaN)."""
+    rows = []
+    for seed in seeds:
+        row: dict[str, Any] = {"seed": seed}
+        for term in terms:
+            table = tables.get((term.arm, seed))
+            row[term.label] = math.nan if table is None or table.empty else window_mean(table, term.metric,
+                                                                                       term.window)
+        vals = [row[t.label] for t in terms]
+        row["value"] = vals[0] - vals[1] if len(vals) == 2 else vals[0]
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["seed", *[t.label for t in terms], "value"])
+
+
+# --------------------------------------------------------------------------- figure
+
+
+def verdict_figure(table: pd.DataFrame, result: Estimate, threshold: float = 0.0, title: str = "",
+                   ylabel: str = "per-seed value"):
+    """Per-seed values (paired terms joined by a line when there are two) and the estimate with its interval."""
+    from matplotlib.figure import Figure
+
+    terms = [c for c in table.columns if c not in ("seed", "value")]
+    paired = len(terms) == 2
+    fig = Figure(figsize=(9 if paired else 5, 4.2))
+    axes = fig.subplots(1, 2 if paired else 1, squeeze=False)[0]
+    if paired:
+        ax = axes[0]
+        for _, row in table.iterrows():
+            ax.plot([0, 1], [row[terms[0]], row[terms[1]]], "-o", color="0.5", alpha=0.7, ms=4)
+        ax.set_xticks([0, 1], [t.replace(":", "\n", 1) for t in terms], fontsize=8)
+        ax.set_xlim(-0.4, 1.4)
+        ax.set_title("per seed, paired", fontsize=10)
+    ax = axes[-1]
+    values = table["value"].to_numpy(dtype=np.float64)
+    jitter = np.linspace(-0.12, 0.12, len(values)) if len(values) > 1 else np.zeros(len(values))
+    ax.scatter(jitter, values, color="tab:blue", s=22, label="seeds", zorder=3)
+    if math.isfinite(result.estimate):
+        err = None
+        if math.isfinite(result.lo):
+            err = [[result.estimate - result.lo], [result.hi - result.estimate]]
+        ax.errorbar([0.5], [result.estimate], yerr=err, fmt="s", color="black", capsize=6,
+                    label=f"mean, {100 * result.confidence:g}% t interval")
+    ax.axhline(threshold, color="tab:red", lw=1, ls="--", label=f"threshold {threshold:g}")
+    ax.set_xticks([0, 0.5], ["seeds", "estimate"])
+    ax.set_xlim(-0.4, 0.9)
+    ax.set_ylabel(ylabel)
+    ax.set_title(f"{result.verdict} (n = {result.n})", fontsize=10)
+    ax.legend(fontsize=7, loc="best")
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,318 @@
+"""Run an experiment (``evo.experiment_spec``) on the sweep machinery and write its verdict.
+
+The experiment directory holds ``experiment.json`` (the experiment at the size it
+ran, every run's arm, seed, directory, status and error), ``runs/<arm>-seed<S>/``
+(ordinary run directories), and, at the end, ``verdict.json``, ``table.csv`` (per
+seed: each term's value and the value the verdict is on) and ``verdict.png``.
+
+Each run is ``evo.sweep.run_one`` on a Dask cluster (a LocalCluster of
+``workers`` processes, a running scheduler, or any executor with ``submit``), so
+runs are resumable (a completed run is kept, an interrupted one resumes from its
+checkpoint) and a failing run is recorded and leaves the others going. Arms run in
+fork order: an arm that forks from another at generation g starts, for each seed,
+from a copy of the parent's run directory cut at its checkpoint g (generation rows
+and entity parts before g, that checkpoint) with its own config, so the two arms
+share every row before g bit for bit. A fork whose parent run failed is marked
+failed without running. Running the same experiment into the same ``--out`` again
+resumes it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import logging
+import math
+import os
+import shutil
+from pathlib import Path
+from typing import Any, Callable
+
+from agents.errors import MesaevoError
+from evo.experiment_spec import Experiment
+from evo.paths import confined, read_json
+from evo.recorder import MANIFEST, now, write_json_atomic
+from evo.scenarios import load_config
+
+log = logging.getLogger(__name__)
+
+EXPERIMENT_MANIFEST = "experiment.json"
+RUNS_DIR = "runs"
+FORMAT = 1
+
+
+def run_id(arm: str, seed: int) -> str:
+    return f"{arm}-seed{seed}"
+
+
+def _config_data(exp: Experiment, arm_name: str, seed: int) -> dict[str, Any]:
+    arm = exp.arm(arm_name)
+    _, config = load_config(arm.base, {**arm.overrides, "run.seed": seed, "run.generations": exp.generations})
+    return config.model_dump(mode="json")
+
+
+def _identity(exp: Experiment) -> dict[str, Any]:
+    return json.loads(json.dumps({
+        "name": exp.name, "size": exp.size, "seeds": list(exp.seeds), "generations": exp.generations,
+        "arms": [{"name": a.name, "base": a.base, "overrides": a.overrides, "fork": a.fork, "fork_at": a.fork_at}
+                 for a in exp.arms]}))
+
+
+def open_experiment_dir(exp: Experiment, out: Path) -> dict[str, Any]:
+    """Create the experiment directory, or reopen it when it holds this same experiment (to resume)."""
+    ident = _identity(exp)
+    path = out / EXPERIMENT_MANIFEST
+    if os.path.lexists(path):
+        existing = read_json(path, "experiment manifest")
+        if existing.get("experiment") != ident:
+            raise MesaevoError(f"{out} holds a different experiment (or size or seeds); choose another --out")
+        existing.update(status="running", finished=None)
+        return existing
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise MesaevoError(f"{out} exists and holds no experiment; choose another --out")
+    try:
+        (out / RUNS_DIR).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise MesaevoError(f"cannot create experiment directory {out}: {exc.strerror or exc}") from None
+    runs = [{"id": run_id(a.name, s), "arm": a.name, "seed": s, "dir": f"{RUNS_DIR}/{run_id(a.name, s)}",
+             "status": "pending", "error": None} for a in exp.arms for s in exp.seeds]
+    return {"format": FORMAT, "experiment": ident, "claim": exp.claim, "status": "running", "started": now(),
+            "finished": None, "runs": runs}
+
+
+def fork_run_dir(parent: Path, child: Path, generation: int, config: dict[str, Any]) -> None:
+    """Make ``child`` a copy of run ``parent`` cut at its checkpoint ``generation``, with ``config``.
+
+    Copied: the manifest (config replaced, status 'interrupted'), the generation table, the
+    entity parts that start before ``generation`` and that one checkpoint; resuming ``child``
+    drops the table's rows from ``generation`` on and continues from the checkpoint."""
+    stem = f"ckpt-{generation:06d}"
+    ckpt = parent / "checkpoints"
+    if not (ckpt / f"{stem}.json").is_file() or not (ckpt / f"{stem}.npz").is_file():
+        raise MesaevoError(f"{parent} has no checkpoint at generation {generation} to fork from")
+    tmp = child.with_name(f".{child.name}.fork")
+    shutil.rmtree(tmp, ignore_errors=True)
+    (tmp / "checkpoints").mkdir(parents=True)
+    (tmp / "entities").mkdir()
+    for suffix in (".npz", ".json"):
+        shutil.copy2(ckpt / f"{stem}{suffix}", tmp / "checkpoints" / f"{stem}{suffix}")
+    shutil.copy2(parent / "generations.parquet", tmp / "generations.parquet")
+    for part in sorted((parent / "entities").glob("part-*.parquet")):
+        if int(part.name.removeprefix("part-").removesuffix(".parquet")) < generation:
+            shutil.copy2(part, tmp / "entities" / part.name)
+    manifest = read_json(parent / MANIFEST, "manifest")
+    from worlds.shifts import event_name
+
+    from evo.config import validate_config
+
+    events = [{**ev.model_dump(mode="json"), "name": event_name(ev)} for ev in validate_config(config).shifts]
+    manifest.update(config=config, shift_events=events, status="interrupted", error=None, finished=None, generations_done=generation,
+                    last_checkpoint=generation, forked_from={"run": str(parent), "generation": generation})
+    write_json_atomic(tmp / MANIFEST, manifest)
+    os.replace(tmp, child)
+
+
+def _parent_ready(out: Path, entry: dict[str, Any], generation: int) -> bool:
+    return (out / entry["dir"] / "checkpoints" / f"ckpt-{generation:06d}.json").is_file()
+
+
+def run_experiment(exp: Experiment, out: str | Path, *, workers: int | None = None, scheduler: str | None = None,
+                   client: Any = None, threads: int | None = None,
+                   on_result: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """Run every run of ``exp`` not yet completed under ``out`` (parents before forks); return the
+    experiment manifest. ``client``: any executor with ``submit`` (a Dask client, a
+    ``concurrent.futures`` executor); otherwise ``scheduler`` or a LocalCluster of ``workers``."""
+    from evo import sweep as sw
+
+    out = Path(out)
+    if scheduler:
+        sw.check_scheduler(scheduler)
+    manifest = open_experiment_dir(exp, out)
+    write_json_atomic(out / EXPERIMENT_MANIFEST, manifest)
+    entries = {(e["arm"], e["seed"]): e for e in manifest["runs"]}
+    owned: list[Any] = []
+    try:
+        todo = [e for e in manifest["runs"] if e["status"] != "completed"]
+        if client is None and todo:
+            from distributed import Client, LocalCluster
+
+            if scheduler:
+                client = sw.connect(scheduler)
+            else:
+                workers = workers or os.cpu_count() or 1
+                _warm(exp)
+                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                       dashboard_address=":0")
+                owned.append(cluster)
+                client = Client(cluster)
+            owned.insert(0, client)
+        if threads is None and todo:
+            threads = sw.default_threads(workers or 1) if owned else sw._slots_per_host(client)
+        for level in _levels(exp):
+            batch = []
+            for arm in level:
+                for seed in exp.seeds:
+                    entry = entries[(arm.name, seed)]
+                    if entry["status"] == "completed":
+                        continue
+                    run_dir = confined(out, entry["dir"], f"run {entry['id']} directory")
+                    if arm.fork is not None and not os.path.lexists(run_dir / MANIFEST):
+                        parent = entries[(arm.fork, seed)]
+                        if parent["status"] != "completed" or not _parent_ready(out, parent, arm.fork_at):
+                            entry.update(status="failed", error=f"parent run {parent['id']} did not complete")
+                            continue
+                        try:
+                            fork_run_dir(out / parent["dir"], run_dir, arm.fork_at, _config_data(exp, arm.name, seed))
+                        except (MesaevoError, OSError) as exc:
+                            entry.update(status="failed", error=f"fork failed: {exc}")
+                            continue
+                    batch.append((entry, arm, seed, run_dir))
+            _submit(client, exp, batch, threads, manifest, out, on_result)
+    except BaseException as exc:
+        stopped = isinstance(exc, KeyboardInterrupt) or type(exc).__name__ == "RunInterrupted"
+        manifest.update(status="interrupted" if stopped else "failed", finished=now())
+        for entry in manifest["runs"]:
+            if entry["status"] == "running":
+                entry["status"] = "interrupted"
+        write_json_atomic(out / EXPERIMENT_MANIFEST, manifest)
+        raise
+    finally:
+        for obj in owned:
+            obj.close()
+    failed = [e for e in manifest["runs"] if e["status"] != "completed"]
+    manifest.update(status="failed" if failed else "completed", finished=now())
+    write_json_atomic(out / EXPERIMENT_MANIFEST, manifest)
+    return manifest
+
+
+def _warm(exp: Experiment) -> None:
+    """Compile the kernels once in the driver (one generation of the first arm) so that local workers
+    load them from numba's disk cache instead of all compiling at once."""
+    from evo.loop import Evolution
+    from evo.scenarios import load_config as _load
+
+    arm = exp.arms[0]
+    _, config = _load(arm.base, {**arm.overrides, "run.seed": exp.seeds[0], "run.generations": exp.generations})
+    Evolution(config).step()
+
+
+def _levels(exp: Experiment) -> list[list]:
+    """Arms grouped so that every arm comes after its parent: roots first, then their forks, ..."""
+    done: set[str] = set()
+    levels = []
+    remaining = list(exp.arms)
+    while remaining:
+        level = [a for a in remaining if a.fork is None or a.fork in done]
+        levels.append(level)
+        done |= {a.name for a in level}
+        remaining = [a for a in remaining if a not in level]
+    return levels
+
+
+def _submit(client, exp: Experiment, batch, threads, manifest, out: Path, on_result) -> None:
+    from evo import sweep as sw
+
+    futures = {}
+    for entry, arm, seed, run_dir in batch:
+        args = (sw.run_one, arm.base, {k: v for k, v in arm.overrides.items()}, seed, exp.generations,
+                str(run_dir.resolve()), threads)
+        fut = client.submit(*args, pure=False) if sw._is_dask(client) else client.submit(*args)
+        futures[fut] = entry
+        entry.update(status="running", error=None)
+    write_json_atomic(out / EXPERIMENT_MANIFEST, manifest)
+    for fut in sw._as_completed(client, list(futures)):
+        entry = futures[fut]
+        try:
+            result = fut.result()
+        except Exception as exc:  # the worker died or the task could not run
+            result = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+        entry.update(status=result["status"], error=result.get("error"))
+        write_json_atomic(out / EXPERIMENT_MANIFEST, manifest)
+        if on_result is not None:
+            on_result(entry)
+
+
+# --------------------------------------------------------------------------- the verdict
+
+
+def version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("mesaevo")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def conclude(exp: Experiment, out: str | Path, figure: bool = True) -> dict[str, Any]:
+    """Measure every seed, apply the verdict rule and write ``verdict.json``, ``table.csv`` and
+    ``verdict.png`` under ``out``; return the verdict record."""
+    from analysis.load import RunNotFoundError, load_run
+    from analysis.verdict import MetricError, Term, estimate, measure
+
+    out = Path(out)
+    manifest = read_json(out / EXPERIMENT_MANIFEST, "experiment manifest")
+    status = {(e["arm"], e["seed"]): e for e in manifest["runs"]}
+    terms = [Term(a, m, (int(w[0]), int(w[1]))) for a, m, w in exp.measurement.terms()]
+    tables = {}
+    for term in terms:
+        for seed in exp.seeds:
+            entry = status.get((term.arm, seed))
+            if (term.arm, seed) in tables:
+                continue
+            if entry is None or entry["status"] != "completed":
+                tables[(term.arm, seed)] = None
+                continue
+            try:
+                tables[(term.arm, seed)] = load_run(out / entry["dir"]).generations
+            except RunNotFoundError:
+                tables[(term.arm, seed)] = None
+    try:
+        table = measure(tables, terms, exp.seeds)
+    except MetricError as exc:
+        raise MesaevoError(f"experiment {exp.name}: {exc}") from None
+    v = exp.verdict
+    result = estimate(table["value"], v.confidence, v.supported_if, v.threshold)
+    table.to_csv(out / "table.csv", index=False)
+    record = {
+        "name": exp.name, "claim": exp.claim, "needs": exp.needs, "size": exp.size,
+        "measurement": exp.measurement.describe(), "rule": v.describe(),
+        "threshold": v.threshold, "supported_if": v.supported_if,
+        **result.as_dict(), "seeds": list(exp.seeds), "generations": exp.generations,
+        "failed_runs": [e["id"] for e in manifest["runs"] if e["status"] != "completed"],
+        "seeds_without_value": [int(s) for s, v in zip(table["seed"], table["value"]) if not math.isfinite(v)],
+        "table": "table.csv", "figure": "verdict.png" if figure else None,
+        "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"), "version": version(),
+    }
+    if figure:
+        from analysis.verdict import verdict_figure
+
+        fig = verdict_figure(table, result, v.threshold, title=f"{exp.name} ({exp.size} size)",
+                             ylabel=exp.measurement.metric if not exp.measurement.paired else
+                             f"difference in {exp.measurement.metric}")
+        fig.savefig(out / "verdict.png", dpi=110)
+    write_json_atomic(out / "verdict.json", record)
+    return record
+
+
+def summary(record: dict[str, Any]) -> str:
+    """The printed verdict: claim, estimate, interval, n and the verdict."""
+    def f(x: Any) -> str:
+        return "nan" if x is None or (isinstance(x, float) and not math.isfinite(x)) else f"{x:.4g}"
+
+    pct = f"{100 * record['confidence']:g}%"
+    lines = [
+        f"claim:       {record['claim']}",
+        f"measurement: {record['measurement']}",
+        f"rule:        {record['rule']}",
+        f"estimate:    {f(record['estimate'])}  {pct} interval [{f(record['lo'])}, {f(record['hi'])}]  "
+        f"n = {record['n']} seeds ({record['method']})",
+        f"size:        {record['size']}",
+        f"verdict:     {record['verdict']}",
+    ]
+    if record.get("failed_runs"):
+        lines.insert(-1, f"failed runs: {', '.join(record['failed_runs'])}")
+    if record.get("seeds_without_value"):
+        lines.insert(-1, f"no value:    seeds {record['seeds_without_value']} (the metric is NaN over the whole "
+                         "window, or a run failed): left out of n")
+    return "\n".join(lines)

@@ -1,0 +1,62 @@
+"""The ``mesaevo experiment`` command (kept out of ``evo/cli.py``; the simulation and matplotlib load
+only when an experiment runs)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from agents.errors import MesaevoError
+
+
+def main(args: argparse.Namespace) -> int:
+    from evo.experiment_spec import list_experiments, load_experiment
+
+    if args.findings:
+        if not args.experiment:
+            raise MesaevoError("--findings needs experiment output directories")
+        from analysis.findings import write_findings
+
+        try:
+            print(write_findings(args.experiment, args.out or Path("docs/findings.md")))
+        except (FileNotFoundError, ValueError) as exc:
+            raise MesaevoError(str(exc)) from None
+        return 0
+    if not args.experiment:
+        for name, claim in list_experiments().items():
+            print(f"{name:26s} {claim}")
+        return 0
+    if len(args.experiment) != 1:
+        raise MesaevoError("give one experiment (name or .toml file)")
+    if args.workers is not None and not 1 <= args.workers <= 1024:
+        raise MesaevoError("--workers must be between 1 and 1024")
+    if args.scheduler is not None:
+        from evo.sweep import check_scheduler
+
+        check_scheduler(args.scheduler)
+    size = "full" if args.full else "reduced"
+    exp = load_experiment(args.experiment[0], size=size, seeds=args.seeds)
+    runs = len(exp.arms) * len(exp.seeds)
+    if args.validate:
+        print(f"{args.experiment[0]}: valid ({exp.name}, {size} size: {len(exp.arms)} arms x {len(exp.seeds)} seeds, "
+              f"{exp.generations} generations)")
+        return 0
+    from tqdm import tqdm
+
+    from evo.experiment import conclude, run_experiment, summary
+
+    out = args.out or Path("experiments") / f"{exp.name}-{size}"
+    with tqdm(total=runs, unit="run", desc=exp.name, file=sys.stderr, dynamic_ncols=True) as bar:
+        def done(entry: dict) -> None:
+            bar.set_postfix_str(f"{entry['id']} {entry['status']}")
+            bar.update(1)
+
+        manifest = run_experiment(exp, out, workers=args.workers, scheduler=args.scheduler, on_result=done)
+    record = conclude(exp, out)
+    print(f"experiment directory: {out}")
+    print(summary(record))
+    for entry in manifest["runs"]:
+        if entry["status"] != "completed":
+            print(f"failed:      {entry['id']}: {entry['error']}")
+    return 0 if manifest["status"] == "completed" else 1

@@ -1,0 +1,376 @@
+"""Experiment files: a claim, its arms, seeds, the measurement and the verdict rule, stated before running.
+
+An experiment is TOML::
+
+    name = "sugar-online-vs-frozen"     # optional; default: the file's stem
+    claim = "After the superstimulus, online selection restores the taste-fitness correlation more than a frozen twin."
+    needs = ""                           # optional: model changes the claim needs (documentation only)
+    seeds = 5                            # seeds 0..4, or a list
+    generations = 200
+    [set]                                # overrides for every arm
+    "agents.population" = 300
+
+    [arms.online]                        # an arm: a base scenario (or config path) plus overrides
+    base = "sugar"
+    [arms.frozen]                        # a paired twin: resumes a copy of arm 'online' from its
+    fork = "online"                      # checkpoint at generation 100, with these overrides
+    fork_at = 100
+    set = { "deployment.mode" = "frozen", "deployment.freeze_at" = 100 }
+
+    [measurement]                        # per seed: mean of metric over window in arm,
+    metric = "corr_taste"                # minus (optionally) the same for minus_arm / minus_metric /
+    arm = "online"                       # minus_window (each defaults to the first term's)
+    window = [150, 199]                  # generations, both ends included
+    minus_arm = "frozen"
+
+    [verdict]                            # stated before running
+    supported_if = "above"               # the interval lies above threshold: supported; below: contradicted
+    threshold = 0.0                      # ("below" swaps them); otherwise inconclusive
+    confidence = 0.9                     # a t interval over the per-seed values
+
+    [reduced]                            # the default size (CI); --full uses [full]
+    seeds = 5
+    generations = 40
+    set = { "agents.population" = 40 }
+    arms.frozen.fork_at = 20             # arms.<name>.set / .fork_at may be resized too
+    measurement.window = [30, 39]
+
+Every problem is reported at once, before any run starts, as one line.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from agents.errors import MesaevoError
+from evo.config import parse_toml, read_toml, suggest
+from evo.scenarios import load_config
+
+MAX_ARMS = 16
+SIZES = ("reduced", "full")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ArmSpec(_Strict):
+    base: str | None = None  # a scenario name or config path; a forked arm takes its parent's
+    set: dict[str, Any] = {}
+    fork: str | None = None  # the parent arm
+    fork_at: int | None = Field(None, ge=1)  # the parent's checkpoint generation the arm resumes from
+
+
+class MeasurementSpec(_Strict):
+    metric: str
+    arm: str
+    window: tuple[int, int]
+    minus_arm: str | None = None
+    minus_metric: str | None = None
+    minus_window: tuple[int, int] | None = None
+
+    @property
+    def paired(self) -> bool:
+        """Whether the measurement is a difference (between arms, metrics or windows)."""
+        return any(v is not None for v in (self.minus_arm, self.minus_metric, self.minus_window))
+
+    def terms(self) -> list[tuple[str, str, tuple[int, int]]]:
+        """(arm, metric, window) of the first term and, for a difference, the subtracted one."""
+        first = (self.arm, self.metric, tuple(self.window))
+        if not self.paired:
+            return [first]
+        return [first, (self.minus_arm or self.arm, self.minus_metric or self.metric,
+                        tuple(self.minus_window or self.window))]
+
+    def describe(self) -> str:
+        def term(arm: str, metric: str, window: tuple[int, int]) -> str:
+            return f"mean {metric} over generations {window[0]}-{window[1]} in arm '{arm}'"
+
+        parts = [term(*t) for t in self.terms()]
+        return parts[0] if len(parts) == 1 else f"({parts[0]}) minus ({parts[1]}), paired by seed"
+
+
+class VerdictSpec(_Strict):
+    supported_if: Literal["above", "below"] = "above"
+    threshold: float = 0.0
+    confidence: float = Field(0.9, gt=0.5, lt=1.0)
+
+    def describe(self) -> str:
+        other = "below" if self.supported_if == "above" else "above"
+        pct = f"{100 * self.confidence:g}%"
+        return (f"supported if the {pct} t interval of the per-seed values lies {self.supported_if} "
+                f"{self.threshold:g}; contradicted if it lies {other} {self.threshold:g}; otherwise inconclusive")
+
+
+class ExperimentFile(_Strict):
+    name: str = ""
+    claim: str = Field(min_length=1)
+    needs: str = ""
+    seeds: int | list[int] = Field(5)
+    generations: int = Field(ge=1, le=1_000_000)
+    set: dict[str, Any] = {}
+    arms: dict[str, ArmSpec]
+    measurement: MeasurementSpec
+    verdict: VerdictSpec = VerdictSpec()
+    reduced: dict[str, Any] = {}
+    full: dict[str, Any] = {}
+
+
+SIZE_KEYS = ("seeds", "generations", "set", "arms", "measurement", "verdict")
+
+
+@dataclass(frozen=True)
+class Arm:
+    """A resolved arm: the scenario and every override (common, parent's, own) but seed and generations."""
+
+    name: str
+    base: str
+    overrides: dict[str, Any]
+    fork: str | None
+    fork_at: int | None
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A validated experiment at one size."""
+
+    name: str
+    claim: str
+    needs: str
+    size: str
+    seeds: tuple[int, ...]
+    generations: int
+    arms: tuple[Arm, ...]  # parents before the arms forked from them
+    measurement: MeasurementSpec
+    verdict: VerdictSpec
+    source: str
+    data: dict[str, Any]
+
+    def arm(self, name: str) -> Arm:
+        return next(a for a in self.arms if a.name == name)
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _unknown(data: dict[str, Any], model: type[BaseModel], where: str) -> list[str]:
+    valid = list(model.model_fields)
+    return [f"unknown key '{where}{k}'{suggest(k, valid, where)}" for k in data if k not in valid]
+
+
+def _schema_errors(data: dict[str, Any]) -> list[str]:
+    errors = _unknown(data, ExperimentFile, "")
+    for arm, spec in (data.get("arms") or {}).items() if isinstance(data.get("arms"), dict) else []:
+        if isinstance(spec, dict):
+            errors += _unknown(spec, ArmSpec, f"arms.{arm}.")
+    for section, model in (("measurement", MeasurementSpec), ("verdict", VerdictSpec)):
+        if isinstance(data.get(section), dict):
+            errors += _unknown(data[section], model, f"{section}.")
+    for size in SIZES:
+        table = data.get(size)
+        if not isinstance(table, dict):
+            continue
+        errors += [f"unknown key '{size}.{k}'{suggest(k, list(SIZE_KEYS), size + '.')}" for k in table
+                   if k not in SIZE_KEYS]
+        arms = table.get("arms")
+        if isinstance(arms, dict):
+            known = list(data.get("arms") or {})
+            for arm, spec in arms.items():
+                if arm not in known:
+                    errors.append(f"{size}.arms.{arm}: no arm '{arm}'{suggest(arm, known, '')}")
+                elif isinstance(spec, dict):
+                    errors += [f"unknown key '{size}.arms.{arm}.{k}'; only set and fork_at may be resized"
+                               for k in spec if k not in ("set", "fork_at")]
+    return errors
+
+
+def _pydantic_errors(model: type[BaseModel], data: dict[str, Any]) -> list[str]:
+    try:
+        model.model_validate(data)
+    except ValidationError as exc:
+        return [f"{'.'.join(str(p) for p in err['loc']) or 'file'}: {err['msg']}" for err in exc.errors()]
+    return []
+
+
+def _fail(source: str, errors: list[str]) -> MesaevoError:
+    return MesaevoError(f"invalid {source}: " + "; ".join(e.replace("\n", " ") for e in errors))
+
+
+def build_experiment(data: dict[str, Any], source: str = "experiment", root: Path | None = None,
+                     default_name: str = "experiment", size: str = "reduced",
+                     seeds: int | None = None) -> Experiment:
+    """Validate an experiment mapping at ``size`` ("reduced" or "full"); ``seeds`` overrides the
+    seed count. Raises one MesaevoError listing every problem on one line."""
+    if size not in SIZES:
+        raise MesaevoError(f"unknown experiment size {size!r}: use reduced or full")
+    errors = _schema_errors(data)
+    if errors:
+        raise _fail(source, errors)
+    errors = _pydantic_errors(ExperimentFile, data)
+    if errors:
+        raise _fail(source, errors)
+    merged = _merge({k: v for k, v in data.items() if k not in SIZES}, data.get(size) or {})
+    if seeds is not None:
+        if not 1 <= seeds <= 10_000:
+            raise MesaevoError("--seeds must be between 1 and 10000")
+        merged["seeds"] = seeds
+    errors = _pydantic_errors(ExperimentFile, merged)
+    if errors:
+        raise _fail(f"{source} ({size} size)", errors)
+    spec = ExperimentFile.model_validate(merged)
+    seed_list = list(range(spec.seeds)) if isinstance(spec.seeds, int) else list(spec.seeds)
+    if not seed_list:
+        errors.append("seeds: at least one seed is needed")
+    if len(set(seed_list)) != len(seed_list):
+        errors.append(f"seeds: repeated seeds {seed_list}")
+    if any(not 0 <= s < 2**63 for s in seed_list):
+        errors.append("seeds: every seed must be in [0, 2**63)")
+    if not spec.arms:
+        errors.append("arms: at least one arm is needed")
+    if len(spec.arms) > MAX_ARMS:
+        errors.append(f"arms: at most {MAX_ARMS} arms")
+    gens = spec.generations
+    names = list(spec.arms)
+    for key in ("run.seed", "run.generations"):
+        for where, overrides in [("set", spec.set)] + [(f"arms.{n}.set", a.set) for n, a in spec.arms.items()]:
+            if key in _flatten(overrides):
+                errors.append(f"{where}: '{key}' cannot be overridden; use the experiment's "
+                              f"'{'seeds' if key == 'run.seed' else 'generations'}'")
+    for name, arm in spec.arms.items():
+        if arm.fork is None:
+            if arm.base is None:
+                errors.append(f"arms.{name}: needs a base scenario (or fork from another arm)")
+            if arm.fork_at is not None:
+                errors.append(f"arms.{name}: fork_at without fork")
+        else:
+            if arm.fork not in spec.arms or arm.fork == name:
+                errors.append(f"arms.{name}.fork: no other arm '{arm.fork}'{suggest(arm.fork, names, '')}")
+            if arm.base is not None:
+                errors.append(f"arms.{name}: a forked arm takes its parent's base; remove base")
+            if arm.fork_at is None:
+                errors.append(f"arms.{name}: fork needs fork_at (the parent's checkpoint generation)")
+            elif arm.fork_at >= gens:
+                errors.append(f"arms.{name}.fork_at = {arm.fork_at} is not before the end ({gens} generations)")
+    m = spec.measurement
+    for label, arm in (("measurement.arm", m.arm), ("measurement.minus_arm", m.minus_arm)):
+        if arm is not None and arm not in spec.arms:
+            errors.append(f"{label}: no arm '{arm}'{suggest(arm, names, '')}")
+    for label, window in (("measurement.window", m.window), ("measurement.minus_window", m.minus_window)):
+        if window is not None and not 0 <= window[0] <= window[1] < gens:
+            errors.append(f"{label} = {list(window)} must be first <= last within generations 0..{gens - 1}")
+    if errors:
+        raise _fail(f"{source} ({size} size)", errors)
+    order = _fork_order(spec, errors)
+    if errors:
+        raise _fail(f"{source} ({size} size)", errors)
+    arms: dict[str, Arm] = {}
+    for name in order:
+        a = spec.arms[name]
+        if a.fork is None:
+            base = a.base
+            if root is not None and (base.endswith(".toml") or (root / base).exists()):
+                base = str((root / base).resolve())
+            overrides = {**_flatten(spec.set), **_flatten(a.set)}
+        else:
+            parent = arms[a.fork]
+            base, overrides = parent.base, {**parent.overrides, **_flatten(a.set)}
+        arms[name] = Arm(name, base, {**overrides, **_checkpoints(spec, name)}, a.fork, a.fork_at)
+    for arm in arms.values():  # every arm's config, before any work
+        try:
+            load_config(arm.base, {**arm.overrides, "run.seed": seed_list[0], "run.generations": gens})
+        except MesaevoError as exc:
+            errors.append(f"arm '{arm.name}': {str(exc).replace(chr(10), ' ')}")
+    if errors:
+        raise _fail(f"{source} ({size} size)", errors)
+    return Experiment(spec.name or default_name, spec.claim.strip(), spec.needs.strip(), size, tuple(seed_list),
+                      gens, tuple(arms.values()), m, spec.verdict, source, data)
+
+
+def _fork_order(spec: ExperimentFile, errors: list[str]) -> list[str]:
+    """Arm names with every parent before its forks; a cycle is an error."""
+    order: list[str] = []
+    pending = dict(spec.arms)
+    while pending:
+        ready = [n for n, a in pending.items() if a.fork is None or a.fork in order]
+        if not ready:
+            errors.append(f"arms: forks form a cycle ({', '.join(pending)})")
+            return order
+        for n in ready:
+            order.append(n)
+            del pending[n]
+    return order
+
+
+def _checkpoints(spec: ExperimentFile, name: str) -> dict[str, Any]:
+    """A parent arm checkpoints at every generation its forks start from and keeps those checkpoints
+    (checkpoints change no result)."""
+    import math
+
+    points = [a.fork_at for a in spec.arms.values() if a.fork == name]
+    if not points:
+        return {}
+    every = math.gcd(*points)
+    return {"checkpoint.every": every, "checkpoint.keep": spec.generations // every + 2}
+
+
+# --------------------------------------------------------------------------- files and names
+
+
+def list_experiments() -> dict[str, str]:
+    """Shipped experiment names and their claims."""
+    out = {}
+    folder = resources.files("evo").joinpath("builtin", "experiments")
+    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+        if entry.name.endswith(".toml"):
+            try:
+                claim = parse_toml(entry.read_text(encoding="utf-8"), entry.name).get("claim", "")
+            except MesaevoError:
+                claim = "(unreadable)"
+            out[entry.name.removesuffix(".toml")] = str(claim)
+    return out
+
+
+def experiment_data(name_or_path: str | Path) -> tuple[str, dict[str, Any], Path | None]:
+    """(name, raw TOML mapping, directory for relative bases) for a shipped name or a TOML path."""
+    path = Path(name_or_path)
+    if path.suffix == ".toml" or path.exists():
+        if not path.is_file():
+            raise MesaevoError(f"experiment file {path} does not exist")
+        return path.stem, read_toml(path), path.parent
+    names = list(list_experiments())
+    if str(name_or_path) not in names:
+        raise MesaevoError(f"unknown experiment '{name_or_path}'{suggest(str(name_or_path), names, '')}"
+                           " (or give a path to a .toml experiment file)")
+    text = resources.files("evo").joinpath("builtin", "experiments", f"{name_or_path}.toml").read_text(
+        encoding="utf-8")
+    return str(name_or_path), parse_toml(text, f"experiment {name_or_path}"), None
+
+
+def load_experiment(name_or_path: str | Path, size: str = "reduced", seeds: int | None = None) -> Experiment:
+    """Read and validate an experiment (shipped name or file) at ``size``."""
+    name, data, root = experiment_data(name_or_path)
+    return build_experiment(data, source=f"experiment {name_or_path}", root=root, default_name=name,
+                            size=size, seeds=seeds)

@@ -1,0 +1,275 @@
+"""Experiments: the verdict machinery (it must be able to fail), forked twins, comparators, validation."""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from agents.errors import MesaevoError
+from analysis.verdict import Term, decide, estimate, measure, t_interval, t_quantile
+from evo.experiment_spec import build_experiment, experiment_data, list_experiments, load_experiment
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = {"agents.population": 20, "world.width": 8, "world.height": 8, "world.steps": 20, "agents.max_depth": 1,
+        "record.entity_every": 2, "record.flush_every": 3}
+
+
+# --------------------------------------------------------------------------- the verdict machinery
+
+
+def test_t_quantiles_match_the_table():
+    for p, df, expected in [(0.95, 4, 2.1318), (0.975, 10, 2.2281), (0.95, 1, 6.3138), (0.9, 30, 1.3104)]:
+        assert t_quantile(p, df) == pytest.approx(expected, abs=1e-4)
+    assert t_quantile(0.05, 4) == pytest.approx(-2.1318, abs=1e-4)
+
+
+def _synthetic(effect: float, seeds: list[int], noise: list[float]) -> dict:
+    """Generation tables of two arms per seed; arm 'treated' has ``metric`` raised by ``effect`` plus a
+    per-seed offset ``noise`` over generations 10-19 only."""
+    tables = {}
+    for seed, eps in zip(seeds, noise):
+        gens = np.arange(20)
+        base = 0.2 + 0.01 * gens
+        tables[("control", seed)] = pd.DataFrame({"generation": gens, "metric": base})
+        treated = base + np.where(gens >= 10, effect + eps, 0.0)
+        tables[("treated", seed)] = pd.DataFrame({"generation": gens, "metric": treated})
+    return tables
+
+
+TERMS = [Term("treated", "metric", (10, 19)), Term("control", "metric", (10, 19))]
+SEEDS = [0, 1, 2, 3, 4]
+
+
+def test_known_effect_is_supported_and_no_effect_is_inconclusive():
+    noise = [-0.05, 0.02, 0.05, -0.02, 0.0]  # mean 0
+    table = measure(_synthetic(0.3, SEEDS, noise), TERMS, SEEDS)
+    assert list(table.columns) == ["seed", "treated:metric[10-19]", "control:metric[10-19]", "value"]
+    assert table["value"].to_numpy() == pytest.approx(0.3 + np.array(noise))
+    result = estimate(table["value"], 0.9, "above", 0.0)
+    assert result.verdict == "supported" and result.n == 5 and result.lo > 0
+    assert result.estimate == pytest.approx(0.3)
+
+    none = estimate(measure(_synthetic(0.0, SEEDS, noise), TERMS, SEEDS)["value"], 0.9, "above", 0.0)
+    assert none.verdict == "inconclusive" and none.lo < 0 < none.hi
+
+    # the claim that the effect is negative is contradicted by the same data
+    assert estimate(table["value"], 0.9, "below", 0.0).verdict == "contradicted"
+
+
+def test_interval_is_the_t_interval_and_small_samples_are_inconclusive():
+    mean, lo, hi, n, sd = t_interval([1.0, 2.0, 3.0, 4.0, 5.0], 0.9)
+    assert (mean, n) == (3.0, 5)
+    assert hi - mean == pytest.approx(2.1318 * math.sqrt(2.5) / math.sqrt(5), abs=1e-3)
+    assert estimate([1.0], 0.9).verdict == "inconclusive"
+    assert estimate([1.0, float("nan")], 0.9).n == 1
+    assert decide(float("nan"), float("nan")) == "inconclusive"
+    assert decide(0.1, 0.2, "below", 0.0) == "contradicted"
+
+
+def test_a_failed_run_gives_nan_for_its_seed():
+    tables = _synthetic(0.3, SEEDS, [0.0] * 5)
+    tables[("control", 2)] = None
+    table = measure(tables, TERMS, SEEDS)
+    assert math.isnan(table.loc[2, "value"]) and estimate(table["value"]).n == 4
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _minimal(**extra) -> dict:
+    data = {"claim": "x", "seeds": 2, "generations": 8, "set": dict(TINY),
+            "arms": {"a": {"base": "ancestral"}},
+            "measurement": {"metric": "fitness_mean", "arm": "a", "window": [4, 7]}}
+    data.update(extra)
+    return data
+
+
+@pytest.mark.parametrize("change, needle", [
+    ({"claimm": "y"}, "did you mean 'claim'"),
+    ({"arms": {"a": {"base": "ancestral", "sett": {}}}}, "did you mean 'arms.a.set'"),
+    ({"measurement": {"metric": "m", "arm": "b", "window": [4, 7]}}, "no arm 'b'"),
+    ({"measurement": {"metric": "m", "arm": "a", "window": [4, 9]}}, "measurement.window"),
+    ({"arms": {"a": {"base": "ancestral"}, "b": {"fork": "c", "fork_at": 3}}}, "no other arm 'c'"),
+    ({"arms": {"a": {"fork": "b", "fork_at": 2}, "b": {"fork": "a", "fork_at": 2}}}, "cycle"),
+    ({"arms": {"a": {"base": "ancestral", "set": {"agents.popluation": 3}}}}, "agents.population"),
+    ({"arms": {"a": {"base": "ancestral", "set": {"run.seed": 3}}}}, "cannot be overridden"),
+    ({"reduced": {"armz": {}}}, "did you mean 'reduced.arms'"),
+    ({"verdict": {"supported_if": "sideways"}}, "supported_if"),
+])
+def test_validation_errors_name_the_problem(change, needle):
+    with pytest.raises(MesaevoError) as err:
+        build_experiment(_minimal(**change))
+    assert needle in str(err.value) and "\n" not in str(err.value)
+
+
+def test_cli_validation_error_is_one_line(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('claimm = "x"\ngenerations = 5\n[arms.a]\nbase = "sugar"\n'
+                   '[measurement]\nmetric = "corr_taste"\narm = "a"\nwindow = [1, 2]\n', encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "evo", "experiment", str(bad), "--validate"], capture_output=True,
+                          text=True, cwd=ROOT, timeout=120)
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == 2 and len(lines) == 1 and lines[0].startswith("error:")
+    assert "did you mean 'claim'" in lines[0]
+    proc = subprocess.run([sys.executable, "-m", "evo", "experiment", "sugar-onlin"], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+    assert proc.returncode == 2 and proc.stderr.count("error:") == 1 and "sugar-online-vs-frozen" in proc.stderr
+
+
+def test_every_shipped_experiment_validates_at_both_sizes_without_numba():
+    names = list(list_experiments())
+    assert {"sugar-online-vs-frozen", "contraception", "telephone", "bounded-planners", "maze-region"} <= set(names)
+    code = ("import sys; from evo.cli import main\n"
+            f"for n in {names!r}:\n"
+            "    assert main(['experiment', n, '--validate']) == 0\n"
+            "    assert main(['experiment', n, '--validate', '--full']) == 0\n"
+            "print('numba' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "False"
+    for name in names:
+        for size in ("reduced", "full"):
+            exp = load_experiment(name, size)
+            assert exp.claim and exp.verdict.confidence == 0.9
+
+
+def test_fork_parent_checkpoints_at_the_fork():
+    data = _minimal(arms={"a": {"base": "sugar", "set": {"shifts.0.generation": 4}},
+                          "b": {"fork": "a", "fork_at": 4, "set": {"deployment.mode": "frozen",
+                                                                    "deployment.freeze_at": 4}}})
+    exp = build_experiment(data)
+    a, b = exp.arm("a"), exp.arm("b")
+    assert a.overrides["checkpoint.every"] == 4 and a.overrides["checkpoint.keep"] >= 3
+    assert b.base == a.base and b.overrides["deployment.mode"] == "frozen"
+    assert b.overrides["shifts.0.generation"] == 4
+
+
+# --------------------------------------------------------------------------- comparators
+
+
+def test_comparators_fix_the_phenotype_and_default_to_identity():
+    from agents.genome import FEATURES, apply_comparators, decode, default_layout
+    from evo.config import validate_config
+
+    layout = default_layout()
+    genomes = layout.random(12, np.random.default_rng(0))
+    assert apply_comparators(genomes, layout, 3) is genomes
+    w = [0.5, -0.5, 0.25, 0.0, 0.1, -0.1]
+    d = decode(genomes, layout, "planner", 3, fixed_weights=w, fixed_depth=2, heredity="off")
+    assert (d.weights == np.array(w)).all() and (d.depth == 2).all() and (d.nest[:, 3] == 0.0).all()
+    assert (decode(genomes, layout, "planner", 3, heredity="on").nest[:, 3] == 1.0).all()
+    plain = decode(genomes, layout, "planner", 3)
+    assert not (plain.depth == 2).all() and len(FEATURES) == 6
+    for depth in (1, 2, 3):
+        assert (decode(genomes, layout, "planner", 3, fixed_depth=depth).depth == depth).all()
+    cfg = validate_config({"agents": {"fixed_weights": w, "fixed_depth": 2}, "nesting": {"heredity": "on"}})
+    assert cfg.agents.fixed_weights == tuple(w) and cfg.nesting.heredity == "on"
+    assert "heredity" not in cfg.nesting.kernel_values()
+    for bad, needle in [({"agents": {"fixed_weights": [0.1] * 5}}, "6 values"),
+                        ({"agents": {"fixed_depth": 4, "max_depth": 3}}, "exceeds"),
+                        ({"nesting": {"heredity": "maybe"}}, "heredity"),
+                        ({"agents": {"fixed_weight": [0.1] * 6}}, "did you mean 'agents.fixed_weights'")]:
+        with pytest.raises(MesaevoError, match=needle):
+            validate_config(bad)
+
+
+def test_fixed_weights_reach_the_world():
+    from evo.loop import Evolution
+    from evo.scenarios import load_config
+
+    w = [0.5, -0.5, 0.25, 0.0, 0.1, -0.1]
+    _, cfg = load_config("ancestral", {**TINY, "run.generations": 2, "agents.fixed_weights": w,
+                                       "agents.fixed_depth": 1})
+    row = Evolution(cfg).step().row
+    assert row["gene_w_taste_mean"] == pytest.approx(0.5) and row["gene_w_pain_std"] == pytest.approx(0.0)
+
+
+# --------------------------------------------------------------------------- running: forks and end to end
+
+
+def _fork_experiment() -> dict:
+    return _minimal(
+        generations=8,
+        arms={"online": {"base": "sugar", "set": {"shifts.0.generation": 4}},
+              "frozen": {"fork": "online", "fork_at": 4,
+                         "set": {"deployment.mode": "frozen", "deployment.freeze_at": 4}}},
+        measurement={"metric": "fitness_mean", "arm": "online", "minus_arm": "frozen", "window": [4, 7]})
+
+
+@pytest.mark.slow
+def test_forked_arm_shares_every_row_before_the_fork(tmp_path):
+    from analysis.load import load_run
+    from evo.experiment import conclude, run_experiment
+
+    exp = build_experiment(_fork_experiment(), seeds=1)
+    with ThreadPoolExecutor(1) as pool:
+        manifest = run_experiment(exp, tmp_path / "exp", client=pool)
+    assert manifest["status"] == "completed", manifest
+    parent = load_run(tmp_path / "exp" / "runs" / "online-seed0")
+    child = load_run(tmp_path / "exp" / "runs" / "frozen-seed0")
+    assert child.complete and len(child.generations) == 8
+    before_p = parent.generations[parent.generations.generation < 4].reset_index(drop=True)
+    before_c = child.generations[child.generations.generation < 4].reset_index(drop=True)
+    pd.testing.assert_frame_equal(before_p, before_c, check_exact=True)
+    assert not child.generations[child.generations.generation < 4]["frozen"].any()
+    assert child.generations[child.generations.generation >= 4]["frozen"].all()
+    assert not parent.generations["frozen"].any()
+    ent_p, ent_c = parent.entities, child.entities
+    pd.testing.assert_frame_equal(ent_p[ent_p.generation < 4].reset_index(drop=True),
+                                  ent_c[ent_c.generation < 4].reset_index(drop=True), check_exact=True)
+    assert sorted(ent_c.generation.unique()) == [0, 2, 4, 6]
+    assert child.manifest["config"]["deployment"]["mode"] == "frozen"
+    # the frozen twin's genomes do not change after the fork: its gene means are constant
+    after = child.generations[child.generations.generation >= 5]["gene_w_taste_mean"]
+    assert after.nunique() == 1
+    record = conclude(exp, tmp_path / "exp")
+    assert record["n"] == 1 and record["verdict"] == "inconclusive"
+    # running again resumes: nothing left to do, same verdict
+    with ThreadPoolExecutor(1) as pool:
+        again = run_experiment(exp, tmp_path / "exp", client=pool)
+    assert again["status"] == "completed"
+    with pytest.raises(MesaevoError, match="different experiment"):
+        run_experiment(build_experiment(_fork_experiment(), seeds=2), tmp_path / "exp", client=ThreadPoolExecutor(1))
+
+
+@pytest.mark.slow
+def test_shipped_experiment_end_to_end_tiny(tmp_path):
+    """The shipped sugar-online-vs-frozen experiment, shrunk further, through the CLI's code path."""
+    from evo.experiment import conclude, run_experiment, summary
+
+    name, data, root = experiment_data("sugar-online-vs-frozen")
+    data = copy.deepcopy(data)
+    data["reduced"] = {"generations": 8, "set": {**TINY, "record.entity_every": 0, "shifts.0.generation": 4},
+                       "arms": {"frozen": {"fork_at": 4, "set": {"deployment.freeze_at": 4}}},
+                       "measurement": {"window": [5, 7]}}
+    exp = build_experiment(data, default_name=name, seeds=2)
+    out = tmp_path / "exp"
+    with ThreadPoolExecutor(2) as pool:
+        manifest = run_experiment(exp, out, client=pool)
+    assert manifest["status"] == "completed"
+    record = conclude(exp, out)
+    assert record["verdict"] in ("supported", "contradicted", "inconclusive")
+    saved = json.loads((out / "verdict.json").read_text())
+    assert saved["claim"] == exp.claim and saved["size"] == "reduced" and saved["seeds"] == [0, 1]
+    assert saved["method"] == "t interval over per-seed values" and "version" in saved and "date" in saved
+    table = pd.read_csv(out / "table.csv")
+    assert list(table.seed) == [0, 1] and "value" in table.columns
+    assert (out / "verdict.png").stat().st_size > 1000
+    text = summary(record)
+    for needle in ("claim:", "estimate:", "interval", "n = ", "verdict:"):
+        assert needle in text
+    from analysis.findings import write_findings
+
+    page = write_findings([out], tmp_path / "docs" / "findings.md")
+    body = page.read_text()
+    assert "REDUCED SIZE" in body and exp.claim in body and record["verdict"] in body
