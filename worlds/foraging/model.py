@@ -2,8 +2,8 @@
 
 Predicted proxy features, never energy. Each function reads the world grids at
 the start of a step (the agent's model ignores what others will do). ``plan`` is
-the planner of this world: the shared ``agents.search`` tree search over five options per
-node (option 0: the best in-place act at the cell, chosen among stay, eat, mate,
+the planner of this world: it fills the option table of ``agents.search`` and runs the shared
+tree search over five options per node (option 0: the best in-place act at the cell, chosen among stay, eat, mate,
 build, convert; options 1-4: move north, south, east, west on the torus).
 
 Predicted features per node: taste (eat), mating (a partner within reach),
@@ -16,7 +16,7 @@ own cell.
 import numpy as np
 
 from agents.jit import inline_kernel, kernel
-from agents.search import is_novel, make_tree_search
+from agents.search import N_OPTIONS, NOVELTY_KEY, new_table, tree_search
 from worlds.foraging.actions import BUILD, CONVERT, EAT, MATE, MOVE_DX, MOVE_DY, STAY
 from worlds.foraging.params import (
     BITE,
@@ -88,24 +88,41 @@ def best_in_place(w, food, sugar, material, crowd, cx, cy, sx, sy, carried, tool
 
 
 @kernel
-def option_reward(ctx, w, o, cx, cy, level, px, py, visited_row, width):
-    """The search model (see ``agents.search``): option ``o`` from (cx, cy) is always possible."""
-    food, sugar, material, hazard, crowd, params, sx, sy, carried, tools = ctx
-    h = food.shape[0]
-    if o == 0:
-        nx, ny = cx, cy
-        r = best_in_place(w, food, sugar, material, crowd, cx, cy, sx, sy, carried, tools, params)[1]
-    else:
-        nx = (cx + MOVE_DX[o]) % width
-        ny = (cy + MOVE_DY[o]) % h
-        r = w[W_EFFORT]
-        if is_novel(visited_row, width, nx, ny, level, px, py):
-            r += w[W_NOVELTY]
-    r += w[W_PAIN] * hazard[ny, nx]
-    return True, nx, ny, r
+def fill_table(table, world, w, depth, sx, sy, visited_row, carried, tools):
+    """Fill the option table (see ``agents.search``) of a plan from (sx, sy): the states are the cells of the
+    square window of radius ``depth`` around it, row-major; rows for the cells within ``depth - 1``
+    moves, cells and freshness within ``depth`` moves.
 
-
-search = make_tree_search(option_reward)
+    Scores in the reference's order: in place ``best + w_pain * hazard``; a move
+    ``w_effort (+ w_novelty) + w_pain * hazard`` of the cell it ends on.
+    """
+    links, scores = table
+    food, sugar, material, hazard, crowd, params = world
+    h, width = food.shape
+    side = 2 * depth + 1
+    w_pain, w_effort, w_novelty = w[W_PAIN], w[W_EFFORT], w[W_NOVELTY]
+    for dy in range(-depth, depth + 1):
+        span = depth - abs(dy)
+        cy = (sy + dy) % h
+        for dx in range(-span, span + 1):
+            cx = (sx + dx) % width
+            s = (dy + depth) * side + dx + depth
+            c = cy * width + cx
+            links[s, NOVELTY_KEY] = c if visited_row[c] == 0 else -1
+            if abs(dx) + abs(dy) >= depth:
+                continue
+            r = best_in_place(w, food, sugar, material, crowd, cx, cy, sx, sy, carried, tools, params)[1]
+            r += w_pain * hazard[cy, cx]
+            links[s, 0] = s
+            scores[s, 0] = r
+            scores[s, N_OPTIONS] = r
+            for o in range(1, 5):
+                nx = (cx + MOVE_DX[o]) % width
+                ny = (cy + MOVE_DY[o]) % h
+                pain = w_pain * hazard[ny, nx]
+                links[s, o] = (dy + MOVE_DY[o] + depth) * side + dx + MOVE_DX[o] + depth
+                scores[s, o] = w_effort + pain
+                scores[s, N_OPTIONS + o] = (w_effort + w_novelty) + pain
 
 
 @kernel
@@ -114,9 +131,11 @@ def plan(world, w, depth, sx, sy, visited_row, carried, tools):
 
     ``world`` is ``(food, sugar, material, hazard, crowd, params)`` at the start of the step.
     """
-    food, sugar, material, hazard, crowd, params = world
-    ctx = (food, sugar, material, hazard, crowd, params, sx, sy, carried, tools)
-    first, nodes = search(ctx, w, depth, sx, sy, visited_row, food.shape[1])
+    side = 2 * depth + 1
+    table = new_table(side * side)
+    fill_table(table, world, w, depth, sx, sy, visited_row, carried, tools)
+    first, nodes = tree_search(table[0], table[1], depth, depth * side + depth)
     if first == 0:
+        food, sugar, material, hazard, crowd, params = world
         return best_in_place(w, food, sugar, material, crowd, sx, sy, sx, sy, carried, tools, params)[0], nodes
     return first, nodes
