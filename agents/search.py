@@ -65,7 +65,7 @@ def new_table(n_states):
 def tree_search(links, scores, depth, s0):
     """Search all plans of ``depth`` options from state ``s0``; return (best first option, nodes expanded)."""
     stack = np.empty((2, depth + 1), dtype=np.int64)  # state, option being tried, per level
-    cum = np.empty(depth + 1, dtype=np.float64)
+    cum = np.empty(depth + 1, dtype=np.float64)  # score of the plan so far, per level
     stack[0, 0], stack[1, 0], cum[0] = s0, -1, 0.0
     best = -np.inf
     best_first = 0

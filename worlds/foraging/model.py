@@ -33,15 +33,35 @@ W_TASTE, W_PAIN, W_MATING, W_NOVELTY, W_CRAFT, W_EFFORT = range(6)
 
 
 @inline_kernel
+def wrap_near(v: int, n: int) -> int:
+    """``v % n`` for ``-n <= v < 2 * n`` without an integer division (the hot loops wrap by one step)."""
+    if v < 0:
+        return v + n
+    if v >= n:
+        return v - n
+    return v
+
+
+@inline_kernel
+def wrap(v: int, n: int) -> int:
+    """``v % n`` without an integer division, for ``v`` a few periods off ``[0, n)`` (window offsets)."""
+    while v < 0:
+        v += n
+    while v >= n:
+        v -= n
+    return v
+
+
+@inline_kernel
 def others_around(crowd: np.ndarray, cx: int, cy: int, sx: int, sy: int) -> int:
     """Agents in the 3x3 block around (cx, cy), not counting the planner itself at (sx, sy)."""
     h, w = crowd.shape
     total = 0
     self_inside = False
     for dy in range(-1, 2):
+        yy = wrap_near(cy + dy, h)
         for dx in range(-1, 2):
-            xx = (cx + dx) % w
-            yy = (cy + dy) % h
+            xx = wrap_near(cx + dx, w)
             total += crowd[yy, xx]
             if xx == sx and yy == sy:
                 self_inside = True
@@ -88,24 +108,23 @@ def best_in_place(w, food, sugar, material, crowd, cx, cy, sx, sy, carried, tool
 
 
 @kernel
-def fill_table(table, world, w, depth, sx, sy, visited_row, carried, tools):
+def fill_table(links, scores, food, sugar, material, hazard, crowd, params, w, depth, sx, sy, visited_row, carried,
+               tools):
     """Fill the option table (see ``agents.search``) of a plan from (sx, sy): the states are the cells of the
     square window of radius ``depth`` around it, row-major; rows for the cells within ``depth - 1``
-    moves, cells and freshness within ``depth`` moves.
+    moves, novelty keys within ``depth`` moves.
 
     Scores in the reference's order: in place ``best + w_pain * hazard``; a move
     ``w_effort (+ w_novelty) + w_pain * hazard`` of the cell it ends on.
     """
-    links, scores = table
-    food, sugar, material, hazard, crowd, params = world
     h, width = food.shape
     side = 2 * depth + 1
     w_pain, w_effort, w_novelty = w[W_PAIN], w[W_EFFORT], w[W_NOVELTY]
     for dy in range(-depth, depth + 1):
         span = depth - abs(dy)
-        cy = (sy + dy) % h
+        cy = wrap(sy + dy, h)
         for dx in range(-span, span + 1):
-            cx = (sx + dx) % width
+            cx = wrap(sx + dx, width)
             s = (dy + depth) * side + dx + depth
             c = cy * width + cx
             links[s, NOVELTY_KEY] = c if visited_row[c] == 0 else -1
@@ -117,8 +136,8 @@ def fill_table(table, world, w, depth, sx, sy, visited_row, carried, tools):
             scores[s, 0] = r
             scores[s, N_OPTIONS] = r
             for o in range(1, 5):
-                nx = (cx + MOVE_DX[o]) % width
-                ny = (cy + MOVE_DY[o]) % h
+                nx = wrap_near(cx + MOVE_DX[o], width)
+                ny = wrap_near(cy + MOVE_DY[o], h)
                 pain = w_pain * hazard[ny, nx]
                 links[s, o] = (dy + MOVE_DY[o] + depth) * side + dx + MOVE_DX[o] + depth
                 scores[s, o] = w_effort + pain
@@ -131,11 +150,12 @@ def plan(world, w, depth, sx, sy, visited_row, carried, tools):
 
     ``world`` is ``(food, sugar, material, hazard, crowd, params)`` at the start of the step.
     """
+    food, sugar, material, hazard, crowd, params = world
     side = 2 * depth + 1
-    table = new_table(side * side)
-    fill_table(table, world, w, depth, sx, sy, visited_row, carried, tools)
-    first, nodes = tree_search(table[0], table[1], depth, depth * side + depth)
+    links, scores = new_table(side * side)
+    fill_table(links, scores, food, sugar, material, hazard, crowd, params, w, depth, sx, sy, visited_row, carried,
+               tools)
+    first, nodes = tree_search(links, scores, depth, depth * side + depth)
     if first == 0:
-        food, sugar, material, hazard, crowd, params = world
         return best_in_place(w, food, sugar, material, crowd, sx, sy, sx, sy, carried, tools, params)[0], nodes
     return first, nodes
