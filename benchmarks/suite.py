@@ -16,7 +16,17 @@ Rows:
 4. peak memory (max RSS of a fresh subprocess that builds and lives one
    generation) by population size (``--memory-populations``, default 1000 10000
    100000); target: 100,000 agents in one generation under 2 GiB;
-5. sweep throughput by worker count: the same small sweep (``--sweep-runs`` runs)
+5. search nodes per second per core: the foraging planner (``worlds.foraging.model.plan``) over
+   the generation-0 agents and world of ``--planner-scenario`` (default ``sugar``) at depth 1..3,
+   one thread, nodes per process-CPU-second; target >= 25 M nodes/s at depth 3 (the pre-redesign
+   planner's figure on a quiet core);
+6. contention: the same lifetime steps (``step_world``) with 2 numba threads and with 1, while a
+   CPU-bound neighbour process started by the benchmark spins on one core, and again quiet;
+   target: 2 threads at least as fast as 1 in both (ratio >= 1.0);
+7. memory per agent: bytes of per-entity state arrays per entity slot (``new_lifetime``) on a
+   64x64 and a 512x512 map; target <= 4 KiB per agent on both (the novelty memory ``visited`` is
+   one byte per map cell per slot today);
+8. sweep throughput by worker count: the same small sweep (``--sweep-runs`` runs)
    on a LocalCluster of 1 and of 2 worker processes, one numba thread per worker,
    cluster start and numba warm-up excluded; parallel efficiency =
    (runs/s with 2 workers) / (2 x runs/s with 1 worker); target >= 80%.
@@ -127,6 +137,127 @@ def memory_rows(scenario: str, sets: list[str], pops: list[int]) -> list[Row]:
     return rows
 
 
+def _planner_world(scenario: str, sets: list[str], steps: int = 20):
+    """Generation 0 of ``scenario`` stepped ``steps`` times (agents spread, visits recorded)."""
+    from throughput import generation_zero
+    from worlds.foraging.lifetime import step_world
+
+    _, config = load_config(scenario, sets)
+    state, agents, params, nparams, seed = generation_zero(config)
+    for t in range(steps):
+        step_world(state, agents, params, seed, t, nparams)
+    return state, agents, params, nparams, seed
+
+
+def nodes_rows(scenario: str, sets: list[str]) -> list[Row]:
+    """Planner nodes per process-CPU-second, one thread, by depth."""
+    from numba import njit
+
+    from worlds.foraging.kernel import crowd_grid
+    from worlds.foraging.model import plan
+
+    @njit
+    def plan_all(world, weights, depth, x, y, alive, visited, carried, tools, reps):
+        total = 0
+        for _ in range(reps):
+            for i in range(x.shape[0]):
+                if alive[i]:
+                    total += plan(world, weights[i], depth, x[i], y[i], visited[i], carried[i], tools[i])[1]
+        return total
+
+    state, agents, params, _, _ = _planner_world(scenario, sets)
+    h, w = state.food.shape
+    crowd = crowd_grid(state.x, state.y, state.alive, h, w)
+    world = (state.food, state.sugar, state.material, state.hazard, crowd, params)
+    args = (agents.weights, state.x, state.y, state.alive, state.visited, state.carried, state.tools)
+    rows: list[Row] = []
+    saved = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        for depth in (1, 2, 3):
+            plan_all(world, args[0], depth, *args[1:], 1)
+            reps = max(1, 2_000_000 // (int(state.alive.sum()) * 5 ** depth))
+            best = 0.0
+            for _ in range(3):
+                c0 = time.process_time()
+                nodes = plan_all(world, args[0], depth, *args[1:], reps)
+                best = max(best, nodes / max(time.process_time() - c0, 1e-9))
+            target, ok = (">= 25 M", mark(best >= 25e6)) if depth == 3 else ("", "")
+            rows.append((f"planner nodes/s per core, depth {depth}", f"{best / 1e6:.1f} M", target, ok))
+    finally:
+        numba.set_num_threads(saved)
+    return rows
+
+
+def _spin(seconds: float) -> None:  # the CPU-bound neighbour
+    end = time.perf_counter() + seconds
+    x = 0
+    while time.perf_counter() < end:
+        x += 1
+
+
+def contention_rows(scenario: str, sets: list[str], steps: int) -> list[Row]:
+    """Lifetime steps with 2 numba threads vs 1, with a CPU-bound neighbour process and quiet."""
+    from worlds.foraging.lifetime import step_world
+
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        return [("contention: 2 threads vs 1", "skipped (NUMBA_NUM_THREADS < 2)", "", "")]
+    base = _planner_world(scenario, sets, steps=0)
+
+    def timed(threads: int) -> float:
+        state, agents = base[0].copy(), base[1].copy()
+        numba.set_num_threads(threads)
+        t0 = time.perf_counter()
+        for t in range(steps):
+            step_world(state, agents, base[2], base[4], t, base[3])
+        return time.perf_counter() - t0
+
+    rows: list[Row] = []
+    saved = numba.get_num_threads()
+    try:
+        timed(2), timed(1)  # compile or load
+        for label, busy in (("with a CPU-bound neighbour", True), ("quiet", False)):
+            neighbour = None
+            if busy:
+                neighbour = subprocess.Popen([sys.executable, "-c",
+                                              f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
+                                              "import suite; suite._spin(600)"])
+                time.sleep(0.5)
+            try:
+                one, two = [], []
+                for _ in range(3):  # alternated, medians
+                    one.append(timed(1))
+                    two.append(timed(2))
+            finally:
+                if neighbour is not None:
+                    neighbour.kill()
+                    neighbour.wait()
+            ratio = float(np.median(one) / np.median(two))
+            rows.append((f"contention, {label}: 1-thread / 2-thread time ({steps} steps)",
+                         f"{ratio:.2f}x ({np.median(one):.2f} s / {np.median(two):.2f} s)", ">= 1.0x",
+                         mark(ratio >= 1.0)))
+    finally:
+        numba.set_num_threads(saved)
+    return rows
+
+
+def agent_memory_rows(scenario: str, sets: list[str]) -> list[Row]:
+    """Bytes of per-entity state per entity slot on a 64x64 and a 512x512 map."""
+    from evo.loop import Evolution
+    from worlds.foraging.state import new_lifetime
+
+    rows: list[Row] = []
+    for side in (64, 512):
+        _, config = load_config(scenario, overrides(sets, **{"world.width": side, "world.height": side,
+                                                                "agents.population": 100}))
+        evo = Evolution(config)
+        state = new_lifetime(evo.world.landscape, 100, 1.0, 1.0, np.random.default_rng(0), 100)
+        per = sum(a.nbytes for p in (state.bodies, state.lineage) for a in p) / 100
+        rows.append((f"memory per agent, {side}x{side} map", f"{per / 1024:,.1f} KiB", "<= 4 KiB",
+                     mark(per <= 4096)))
+    return rows
+
+
 def sweep_rows(scenario: str, sets: list[str], runs: int, generations: int) -> list[Row]:
     from distributed import Client, LocalCluster
 
@@ -172,11 +303,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--populations", type=int, nargs="+", default=[100, 1000, 10000])
     parser.add_argument("--depth-population", type=int, default=1000)
     parser.add_argument("--memory-populations", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--planner-scenario", default="sugar", help="scenario of the nodes/s and contention rows")
+    parser.add_argument("--contention-steps", type=int, default=30)
     parser.add_argument("--sweep-runs", type=int, default=4)
     parser.add_argument("--sweep-population", type=int, default=1000)
     parser.add_argument("--sweep-generations", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="smaller sizes (a smoke test of the suite)")
-    parser.add_argument("--skip", nargs="*", default=[], choices=["population", "depth", "overhead", "memory", "sweep"])
+    parser.add_argument("--skip", nargs="*", default=[], choices=["population", "depth", "overhead", "memory", "nodes", "contention", "agent-memory",
+                                                           "sweep"])
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="config override")
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -199,6 +333,12 @@ def main(argv: list[str] | None = None) -> None:
         rows += [r for r in tp if r[0].startswith(keep)]
     if "memory" not in args.skip:
         rows += memory_rows(args.scenario, sets, args.memory_populations)
+    if "nodes" not in args.skip:
+        rows += nodes_rows(args.planner_scenario, args.set)
+    if "contention" not in args.skip:
+        rows += contention_rows(args.planner_scenario, args.set, args.contention_steps)
+    if "agent-memory" not in args.skip:
+        rows += agent_memory_rows(args.planner_scenario, args.set)
     if "sweep" not in args.skip:
         rows += sweep_rows(args.scenario, sets + [f"agents.population={args.sweep_population}"], args.sweep_runs,
                            args.sweep_generations)

@@ -2,8 +2,8 @@
 
 Predicted proxy features, never energy. Each function reads the world grids at
 the start of a step (the agent's model ignores what others will do). ``plan`` is
-the planner of this world: the shared ``agents.search`` tree search over five options per
-node (option 0: the best in-place act at the cell, chosen among stay, eat, mate,
+the planner of this world: it fills the option table of ``agents.search`` and runs the shared
+tree search over five options per node (option 0: the best in-place act at the cell, chosen among stay, eat, mate,
 build, convert; options 1-4: move north, south, east, west on the torus).
 
 Predicted features per node: taste (eat), mating (a level-1 agent within reach, for
@@ -18,7 +18,7 @@ own cell.
 import numpy as np
 
 from agents.jit import inline_kernel, kernel
-from agents.search import is_novel, make_tree_search
+from agents.search import N_OPTIONS, NOVELTY_KEY, new_table, tree_search
 from worlds.foraging.actions import BUILD, CONVERT, EAT, MATE, MOVE_DX, MOVE_DY, STAY
 from worlds.foraging.params import (
     BITE,
@@ -35,15 +35,35 @@ W_TASTE, W_PAIN, W_MATING, W_NOVELTY, W_CRAFT, W_EFFORT = range(6)
 
 
 @inline_kernel
+def wrap_near(v: int, n: int) -> int:
+    """``v % n`` for ``-n <= v < 2 * n`` without an integer division (the hot loops wrap by one step)."""
+    if v < 0:
+        return v + n
+    if v >= n:
+        return v - n
+    return v
+
+
+@inline_kernel
+def wrap(v: int, n: int) -> int:
+    """``v % n`` without an integer division, for ``v`` a few periods off ``[0, n)`` (window offsets)."""
+    while v < 0:
+        v += n
+    while v >= n:
+        v -= n
+    return v
+
+
+@inline_kernel
 def others_around(crowd: np.ndarray, cx: int, cy: int, sx: int, sy: int) -> int:
     """Agents in the 3x3 block around (cx, cy), not counting the planner itself at (sx, sy)."""
     h, w = crowd.shape
     total = 0
     self_inside = False
     for dy in range(-1, 2):
+        yy = wrap_near(cy + dy, h)
         for dx in range(-1, 2):
-            xx = (cx + dx) % w
-            yy = (cy + dy) % h
+            xx = wrap_near(cx + dx, w)
             total += crowd[yy, xx]
             if xx == sx and yy == sy:
                 self_inside = True
@@ -91,24 +111,40 @@ def best_in_place(w, food, sugar, material, crowd, cx, cy, sx, sy, carried, tool
 
 
 @kernel
-def option_reward(ctx, w, o, cx, cy, level, px, py, visited_row, width):
-    """The search model (see ``agents.search``): option ``o`` from (cx, cy) is always possible."""
-    food, sugar, material, hazard, crowd, params, mate_ok, sx, sy, carried, tools = ctx
-    h = food.shape[0]
-    if o == 0:
-        nx, ny = cx, cy
-        r = best_in_place(w, food, sugar, material, crowd, cx, cy, sx, sy, carried, tools, params, mate_ok)[1]
-    else:
-        nx = (cx + MOVE_DX[o]) % width
-        ny = (cy + MOVE_DY[o]) % h
-        r = w[W_EFFORT]
-        if is_novel(visited_row, width, nx, ny, level, px, py):
-            r += w[W_NOVELTY]
-    r += w[W_PAIN] * hazard[ny, nx]
-    return True, nx, ny, r
+def fill_table(links, scores, food, sugar, material, hazard, crowd, params, mate_ok, w, depth, sx, sy, visited_row,
+               carried, tools):
+    """Fill the option table (see ``agents.search``) of a plan from (sx, sy): the states are the cells of the
+    square window of radius ``depth`` around it, row-major; rows for the cells within ``depth - 1``
+    moves, novelty keys within ``depth`` moves.
 
-
-search = make_tree_search(option_reward)
+    Scores in the reference's order: in place ``best + w_pain * hazard``; a move
+    ``w_effort (+ w_novelty) + w_pain * hazard`` of the cell it ends on.
+    """
+    h, width = food.shape
+    side = 2 * depth + 1
+    w_pain, w_effort, w_novelty = w[W_PAIN], w[W_EFFORT], w[W_NOVELTY]
+    for dy in range(-depth, depth + 1):
+        span = depth - abs(dy)
+        cy = wrap(sy + dy, h)
+        for dx in range(-span, span + 1):
+            cx = wrap(sx + dx, width)
+            s = (dy + depth) * side + dx + depth
+            c = cy * width + cx
+            links[s, NOVELTY_KEY] = c if visited_row[c] == 0 else -1
+            if abs(dx) + abs(dy) >= depth:
+                continue
+            r = best_in_place(w, food, sugar, material, crowd, cx, cy, sx, sy, carried, tools, params, mate_ok)[1]
+            r += w_pain * hazard[cy, cx]
+            links[s, 0] = s
+            scores[s, 0] = r
+            scores[s, N_OPTIONS] = r
+            for o in range(1, 5):
+                nx = wrap_near(cx + MOVE_DX[o], width)
+                ny = wrap_near(cy + MOVE_DY[o], h)
+                pain = w_pain * hazard[ny, nx]
+                links[s, o] = (dy + MOVE_DY[o] + depth) * side + dx + MOVE_DX[o] + depth
+                scores[s, o] = w_effort + pain
+                scores[s, N_OPTIONS + o] = (w_effort + w_novelty) + pain
 
 
 @kernel
@@ -120,8 +156,11 @@ def plan(world, w, depth, sx, sy, visited_row, carried, tools):
     entity may mate (level-1 agents only: sub-agents, and builders vetting a sub-agent, plan without MATE).
     """
     food, sugar, material, hazard, crowd, params, mate_ok = world
-    ctx = (food, sugar, material, hazard, crowd, params, mate_ok, sx, sy, carried, tools)
-    first, nodes = search(ctx, w, depth, sx, sy, visited_row, food.shape[1])
+    side = 2 * depth + 1
+    links, scores = new_table(side * side)
+    fill_table(links, scores, food, sugar, material, hazard, crowd, params, mate_ok, w, depth, sx, sy, visited_row,
+               carried, tools)
+    first, nodes = tree_search(links, scores, depth, depth * side + depth)
     if first == 0:
         return best_in_place(w, food, sugar, material, crowd, sx, sy, sx, sy, carried, tools, params,
                              mate_ok)[0], nodes

@@ -44,7 +44,7 @@ not predict that a move may make the agent thirsty.
 import numpy as np
 
 from agents.jit import kernel
-from agents.search import make_tree_search
+from agents.search import N_OPTIONS, new_table, tree_search
 
 HT_FEATURES: tuple[str, ...] = ("ate", "drank", "thirsty", "to_food", "to_water", "effort")
 N_HT_FEATURES = len(HT_FEATURES)
@@ -147,29 +147,30 @@ def step_features(out, passable, dist, geo, cx, cy, o, thirsty):
 
 
 @kernel
-def option_reward(ctx, w, o, cx, cy, level, px, py, visited_row, width):
-    """The search model (see ``agents.search``): thirst on the plan is the agent's now, unless it drank earlier on it."""
-    passable, dist, geo, thirsty_now, f = ctx
-    thirsty = thirsty_now
-    if thirsty:
-        for k in range(level):
-            if px[k] == geo[2] and py[k] == geo[3] and px[k + 1] == geo[2] and py[k + 1] == geo[3]:
-                thirsty = False
-                break
-    ok, nx, ny, _ = step_features(f, passable, dist, geo, cx, cy, o, thirsty)
-    if not ok:
-        return False, nx, ny, 0.0
-    r = 0.0
-    for k in range(N_HT_FEATURES):
-        r += w[k] * f[k]
-    return True, nx, ny, r
-
-
-search = make_tree_search(option_reward)
-
-
-@kernel
 def ht_plan(w, depth, sx, sy, thirsty, passable, dist, geo):
-    """Search every plan of ``depth`` options from (sx, sy); return (option 0..4, nodes expanded)."""
-    ctx = (passable, dist, geo, thirsty, np.zeros(N_HT_FEATURES))
-    return search(ctx, w, depth, sx, sy, np.zeros(1, dtype=np.uint8), SIZE)
+    """Search every plan of ``depth`` options from (sx, sy); return (option 0..4, nodes expanded).
+
+    The option table of ``agents.search`` is over (cell, thirst) states: state
+    ``thirst * SIZE**2 + y * SIZE + x``. Acting on the water cell while thirsty
+    leads to the not-thirsty state of that cell (a drink earlier on the plan, as
+    the module docstring states); no option leads back to thirst. No novelty term
+    (every cell key is -1).
+    """
+    n_cells = SIZE * SIZE
+    links, scores = new_table(2 * n_cells)
+    f = np.zeros(N_HT_FEATURES)
+    for th in range(2 if thirsty else 1):
+        for cy in range(SIZE):
+            for cx in range(SIZE):
+                s = th * n_cells + cy * SIZE + cx
+                for o in range(N_OPTIONS):
+                    ok, nx, ny, after = step_features(f, passable, dist, geo, cx, cy, o, th == 1)
+                    if not ok:
+                        continue
+                    r = 0.0
+                    for k in range(N_HT_FEATURES):
+                        r += w[k] * f[k]
+                    links[s, o] = (n_cells if after else 0) + ny * SIZE + nx
+                    scores[s, o] = r
+                    scores[s, N_OPTIONS + o] = r
+    return tree_search(links, scores, depth, (n_cells if thirsty else 0) + sy * SIZE + sx)

@@ -20,7 +20,8 @@ stay), all perceivable from the maze around the agent:
 
 Staying scores 0. The level-1 proxy "go to the corner" is ``w = (0, 1, 0, 0, 0, 0)``
 and the level-2 "maximize distance from the origin" is ``w = (0, 0, 1, 0, 0, 0)``.
-``maze_plan`` runs the shared ``agents.search`` tree search over five options per node
+``maze_plan`` fills the option table of ``agents.search`` and runs its shared tree search over five
+options per node
 (north, south, east, west into an open cell, or stay; a wall is no option): the
 plan with the highest total ``w . features`` is kept (the first in option order on
 ties) and its first option taken.
@@ -29,7 +30,7 @@ ties) and its first option taken.
 import numpy as np
 
 from agents.jit import kernel
-from agents.search import is_novel, make_tree_search
+from agents.search import N_OPTIONS, NOVELTY_KEY, new_table, tree_search
 
 MAZE_FEATURES: tuple[str, ...] = ("exit_seen", "corner", "origin", "novelty", "dead_end", "effort")
 N_MAZE_FEATURES = len(MAZE_FEATURES)
@@ -68,29 +69,46 @@ def move_features(out, open_, sight, geo, cx, cy, nx, ny, novel):
 
 
 @kernel
-def option_reward(ctx, w, o, cx, cy, level, px, py, visited_row, width):
-    """The search model (see ``agents.search``): a move into a wall is no option; staying scores 0."""
-    open_, sight, geo, f = ctx
-    nx = cx + OPTION_DX[o]
-    ny = cy + OPTION_DY[o]
-    if open_[ny, nx] == 0:
-        return False, nx, ny, 0.0
-    r = 0.0
-    if o != STAY_OPTION:
-        move_features(f, open_, sight, geo, cx, cy, nx, ny, is_novel(visited_row, width, nx, ny, level, px, py))
-        for k in range(N_MAZE_FEATURES):
-            r += w[k] * f[k]
-    return True, nx, ny, r
-
-
-search = make_tree_search(option_reward)
-
-
-@kernel
 def maze_plan(w, depth, sx, sy, visited_row, open_, sight, geo):
     """Search every plan of ``depth`` options from (sx, sy); return (option 0..4, nodes expanded).
 
-    Options index ``OPTION_DX``/``OPTION_DY``; ``STAY_OPTION`` stays.
+    Options index ``OPTION_DX``/``OPTION_DY``; ``STAY_OPTION`` stays. The option table of
+    ``agents.search`` is over the cells of the square window of radius ``depth`` around
+    (sx, sy), row-major (cells off the maze are never reached: its border is wall). A move
+    into a wall is no option; staying scores 0; a move scores ``sum_k w[k] * f[k]`` with
+    novelty 0 and 1.
     """
-    ctx = (open_, sight, geo, np.zeros(N_MAZE_FEATURES))
-    return search(ctx, w, depth, sx, sy, visited_row, open_.shape[1])
+    h, width = open_.shape
+    side = 2 * depth + 1
+    links, scores = new_table(side * side)
+    f = np.zeros(N_MAZE_FEATURES)
+    for dy in range(-depth, depth + 1):
+        span = depth - abs(dy)
+        cy = sy + dy
+        if cy < 0 or cy >= h:
+            continue
+        for dx in range(-span, span + 1):
+            cx = sx + dx
+            if cx < 0 or cx >= width:
+                continue
+            s = (dy + depth) * side + dx + depth
+            links[s, NOVELTY_KEY] = cy * width + cx if visited_row[cy * width + cx] == 0 else -1
+            if abs(dx) + abs(dy) >= depth:
+                continue
+            for o in range(N_OPTIONS):
+                nx = cx + OPTION_DX[o]
+                ny = cy + OPTION_DY[o]
+                if nx < 0 or nx >= width or ny < 0 or ny >= h or open_[ny, nx] == 0:
+                    continue
+                links[s, o] = (dy + OPTION_DY[o] + depth) * side + dx + OPTION_DX[o] + depth
+                if o == STAY_OPTION:
+                    scores[s, o] = 0.0
+                    scores[s, N_OPTIONS + o] = 0.0
+                    continue
+                for novel in range(2):
+                    move_features(f, open_, sight, geo, cx, cy, nx, ny, novel == 1)
+                    r = 0.0
+                    for k in range(N_MAZE_FEATURES):
+                        r += w[k] * f[k]
+                    scores[s, novel * N_OPTIONS + o] = r
+    return tree_search(links, scores, depth, depth * side + depth)
