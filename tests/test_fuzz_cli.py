@@ -13,7 +13,6 @@ import io
 import itertools
 import math
 from contextlib import redirect_stderr, redirect_stdout
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
