@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import logging
 import math
-import os
 import sys
 import time
 import unicodedata
@@ -81,13 +80,16 @@ def _kernels_cached(world_kind: str) -> bool:
     """Whether numba's disk cache holds compiled kernels of this world (then no compile pause)."""
     import numba
 
+    import agents.jit  # noqa: F401  (sets numba's cache directory)
+
     if numba.config.DISABLE_JIT:
         return True
     cache = Path(numba.config.CACHE_DIR or "")
     if not str(cache) or not cache.is_dir():
         return False
-    return any(f"worlds{os.sep}{world_kind}" in str(p) or f"worlds_{world_kind}" in str(p) or world_kind in p.name
-               for p in cache.rglob("*.nbi"))
+    # numba names a cache folder after the source folder ("foraging_<hash>", or the full path)
+    return any(part == world_kind or part.startswith(f"{world_kind}_")
+               for p in cache.rglob("*.nbi") for part in p.relative_to(cache).parts[:-1])
 
 
 def _shift_summary_lines(sim: Simulation, window: int = 10) -> list[str]:

@@ -44,6 +44,13 @@ from worlds.shifts import event_name, schedule_warnings
 log = logging.getLogger(__name__)
 
 
+#: Environment variable of overrides applied last to every ``Simulation.from_scenario`` (and so to
+#: ``mesaevo run`` and sweeps): ``key=value`` items separated by ``;``, e.g.
+#: ``MESAEVO_OVERRIDES="run.generations=3;agents.population=40"``. The README test runs every
+#: example of the README with small sizes this way.
+OVERRIDES_ENV = "MESAEVO_OVERRIDES"
+
+
 def config_diff(base: dict[str, Any], config: dict[str, Any]) -> dict[str, list[Any]]:
     """Dotted key -> [scenario value, this config's value] for every key that differs."""
     a, b = flat_config(base), flat_config(config)
@@ -94,6 +101,15 @@ class Simulation:
             overrides = overrides + [f"{k}={v}" for k, v in extra.items()]
         else:
             overrides = {**(overrides or {}), **extra}
+        env = os.environ.get(OVERRIDES_ENV, "").strip()
+        if env:  # last, over everything: shrink every run of a script or a document (see OVERRIDES_ENV)
+            from evo.config import parse_override
+
+            items = [parse_override(item.strip()) for item in env.split(";") if item.strip()]
+            if isinstance(overrides, list):
+                overrides = overrides + [item.strip() for item in env.split(";") if item.strip()]
+            else:
+                overrides = {**overrides, **{".".join(k): v for k, v in items}}
         scenario, config = load_config(name_or_path, overrides)
         sim = cls(config, scenario, out, max_memory_gib)
         try:
