@@ -50,6 +50,15 @@ NO_DATA = "no data recorded"
 F = TypeVar("F", bound=Callable[..., Figure])
 
 
+def figure_and_axes(ax: Axes | None, size: tuple[float, float] = FIG_SIZE) -> tuple[Figure, Axes]:
+    """A new one-panel figure, or the figure of ``ax`` (a caller's axes, e.g. one panel of their own
+    ``plt.subplots`` grid) and ``ax`` itself: single-panel figure functions take ``ax=``."""
+    if ax is None:
+        fig = Figure(figsize=size, layout="constrained")
+        return fig, fig.add_subplot()
+    return ax.figure, ax
+
+
 def plain_text(build: F) -> F:
     """Make every text of the figure ``build`` returns plain text (no math-text parsing of ``$``)."""
 

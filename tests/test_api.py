@@ -62,3 +62,17 @@ def test_sweep_api_returns_tables_with_dotless_columns(tmp_path):
     assert tables.keys == {"shifts_0_generation": "shifts.0.generation"}
     assert set(tables.generations["shifts_0_generation"]) == {1, 2}
     assert len(tables.runs) == 4 and "<p><b>mesaevo sweep</b>" in tables._repr_html_()
+
+
+def test_single_panel_figures_draw_into_a_given_ax(finished):
+    from matplotlib.figure import Figure
+
+    import analysis as an
+
+    run = load_run(finished[0].run_dir)
+    fig = Figure()
+    left, right = fig.subplots(1, 2)
+    assert an.level_correlation_figure(run, ax=left) is fig
+    assert an.proxy_correlation_figure(run, ax=right) is fig
+    assert an.sweep_figure([run], "fitness_mean", ax=left) is fig
+    assert left.get_lines() and right.get_lines() and len(fig.axes) == 2
