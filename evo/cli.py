@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import math
+import os
 import sys
 import time
 import unicodedata
@@ -270,10 +271,18 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             print(f"  {run.run_id}  seed {run.seed}  {setting}")
         return 0
     _quiet_dask(args.verbose)
-    with tqdm(total=len(sweep.runs), unit="run", desc=sweep.name, file=sys.stderr, dynamic_ncols=True) as bar:
+    tty = sys.stderr.isatty() and not args.quiet
+    finished = [0]
+    with tqdm(total=len(sweep.runs), unit="run", desc=sweep.name, file=sys.stderr, dynamic_ncols=True,
+              disable=not tty) as bar:
         def done(entry: dict) -> None:
-            bar.set_postfix_str(f"{entry['id']} {entry['status']}")
-            bar.update(1)
+            finished[0] += 1
+            if tty:
+                bar.set_postfix_str(f"{entry['id']} {entry['status']}")
+                bar.update(1)
+            elif not args.quiet:  # a pipe or a file: one plain line per finished run
+                print(f"{sweep.name}: run {finished[0]}/{len(sweep.runs)} {entry['id']} {entry['status']}",
+                      file=sys.stderr, flush=True)
 
         manifest = run_sweep(sweep, out, workers=args.workers, scheduler=args.scheduler, on_result=done,
                              max_memory_gib=_max_memory(args))
@@ -295,9 +304,11 @@ def _quiet_dask(verbose: int) -> None:
     import dask
 
     dask.config.set({"logging.distributed": level})
-    for name in ("distributed", "distributed.scheduler", "distributed.nanny", "distributed.worker",
-                 "distributed.core", "distributed.http.proxy"):
+    for name in ("distributed", "distributed.scheduler", "distributed.worker", "distributed.core",
+                 "distributed.http.proxy"):
         logging.getLogger(name).setLevel(logging.INFO if verbose > 0 else logging.WARNING)
+    # "worker process still alive after 4 s, killing" at every local cluster's close: only at -v
+    logging.getLogger("distributed.nanny").setLevel(logging.INFO if verbose > 0 else logging.ERROR)
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:

@@ -360,3 +360,15 @@ def test_plot_corrupt_manifest(tmp_path, capsys):
     (run_dir / "manifest.json").write_text("{not json")
     assert main(["plot", str(run_dir)]) == 2
     assert_one_error_line(capsys.readouterr().err)
+
+
+def test_sweep_through_a_pipe_is_quiet_and_line_by_line(tmp_path):
+    # Dask's INFO logs only at -v; stderr a pipe: one plain line per finished run, no carriage returns
+    sweep = write(tmp_path / "sw.toml", 'base = "sugar"\nseeds = 1\ngenerations = 2\n[set]\n'
+                  + "".join(f'"{a.split("=")[0]}" = {a.split("=")[1]}\n' for a in tiny_args()[1::2])
+                  + '[grid]\n"shifts.0.generation" = [1]\n')
+    proc = mesaevo("sweep", sweep, "--workers", "1", "--out", tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr
+    assert "INFO" not in proc.stderr and "\r" not in proc.stderr
+    assert "sw: run 1/1 s000-seed0 completed" in proc.stderr
+    assert "runs:            1 completed" in proc.stdout
