@@ -35,7 +35,7 @@ from .figures_genes import gene_figure, weights_figure
 from .figures_nested import misalignment_by_competence_figure, nested_tree_figure
 from .figures_sweep import sweep_figure
 from .files import check_file_target, write_atomically
-from .load import RunTables, load_runs
+from .load import RunTables, load_runs, shift_generation
 from .metrics import (
     competence_regimes,
     level_alignment,
@@ -311,7 +311,7 @@ def _config_sections(run: RunTables, heading: int = 3) -> Html:
     return join(parts)
 
 
-def _level_panels(run: RunTables, levels: pd.DataFrame) -> Html:
+def _level_panels(run: RunTables, levels: pd.DataFrame, level: float = 0.9) -> Html:
     """One panel per level: entities in the last generation beside the objective-fitness correlation."""
     gens = run.generations
     found = {int(m.group(1)) for c in gens.columns if (m := re.match(r"^L(\d+)_spearman$", str(c)))}
@@ -319,25 +319,22 @@ def _level_panels(run: RunTables, levels: pd.DataFrame) -> Html:
         found |= set(levels["level"].astype(int))
     panels = []
     for lvl in sorted(found):
-        n, corr, gen, ci = "?", float("nan"), None, ""
-        if f"L{lvl}_n" in gens.columns and not gens.empty:
-            n = str(int(pd.to_numeric(gens[f"L{lvl}_n"], errors="coerce").fillna(0).iloc[-1]))
-        if f"L{lvl}_spearman" in gens.columns and not gens.empty:
-            corr = float(pd.to_numeric(gens[f"L{lvl}_spearman"], errors="coerce").iloc[-1])
-            gen = int(gens["generation"].iloc[-1]) if "generation" in gens.columns else None
         mine = levels[levels["level"] == lvl] if not levels.empty else levels
-        if not mine.empty:
+        if not mine.empty:  # the newest generation with entity records: count, estimate and interval together
             last = mine.iloc[-1]
-            if n == "?":
-                n = str(int(last["n"]))
-            if not np.isfinite(corr):
-                corr, gen = float(last["estimate"]), int(last["generation"])
-            ci = f" ({_percent(0.9)} interval at generation {int(last['generation'])}: " \
-                 f"[{_fmt(last['lo'])}, {_fmt(last['hi'])}])"
+            n, corr, gen = str(int(last["n"])), float(last["estimate"]), int(last["generation"])
+            ci = f"{_percent(level)} interval [{_fmt(last['lo'])}, {_fmt(last['hi'])}]"
+        else:  # no entity records: the generation table's newest row
+            n, corr, gen, ci = "?", float("nan"), None, "no entity records: no interval"
+            if not gens.empty and f"L{lvl}_spearman" in gens.columns:
+                corr = float(pd.to_numeric(gens[f"L{lvl}_spearman"], errors="coerce").iloc[-1])
+                gen = int(gens["generation"].iloc[-1]) if "generation" in gens.columns else None
+            if not gens.empty and f"L{lvl}_n" in gens.columns:
+                n = str(int(pd.to_numeric(gens[f"L{lvl}_n"], errors="coerce").fillna(0).iloc[-1]))
         panels.append(render('<div class="panel"><div>Level {lvl}</div><div>entities: <strong>{n}</strong></div>'
                              "<div>objective-fitness Spearman: <strong>{corr}</strong></div>"
-                             "<div><small>last generation{gen}{ci}</small></div></div>",
-                             lvl=lvl, n=n, corr=_fmt(corr), gen=f" ({gen})" if gen is not None else "", ci=ci))
+                             "<div><small>generation {gen}; {ci}</small></div></div>",
+                             lvl=lvl, n=n, corr=_fmt(corr), gen=gen if gen is not None else "?", ci=ci))
     if not panels:
         return Html("")
     return join([Html('<div class="panels">'), *panels, Html("</div>")])
@@ -352,7 +349,7 @@ def _run_section(run: RunTables, n_boot: int, seed: int, window: int, level: flo
     alignment = level_alignment(run)
     cosine = weight_alignment(run)
     pct = _percent(level)
-    parts = [_status_note(run), _notes(run), _heading(3, "Levels"), _level_panels(run, levels)]
+    parts = [_status_note(run), _notes(run), _heading(3, "Levels"), _level_panels(run, levels, level)]
     if not shifts.empty:
         parts += [
             _heading(3, "Before and after each shift"),
@@ -438,7 +435,10 @@ def build_report(runs: RunTables | Sequence[RunTables], *, n_boot: int = 500, se
     groups = group_by_setting(runs)
     title = title or (f"mesaevo report: {runs[0].path.name}" if len(runs) == 1
                       else f"mesaevo report: {len(runs)} runs, {len(groups)} settings")
-    has_shifts = any(r.shift_events for r in runs)
+    has_shifts = any(shift_generation(ev) is not None and not r.generations.empty
+                     and "generation" in r.generations.columns
+                     and shift_generation(ev) <= int(r.generations["generation"].max())
+                     for r in runs for ev in r.shift_events)
     body = [_heading(1, title), Html('<p id="image-check">images not checked</p>'),
             _summary_card(runs, groups, window, level, n_boot, seed), _glossary(runs, has_shifts)]
     if len(runs) == 1:
