@@ -124,8 +124,13 @@ def _shift_summary_lines(sim: Simulation, window: int = 10) -> list[str]:
     return lines
 
 
-def drive(sim: Simulation, plot: bool, quiet: bool = False) -> int:
+#: Set by ``main`` from ``-q``: no progress display, no compile note.
+QUIET = {"quiet": False}
+
+
+def drive(sim: Simulation, plot: bool, quiet: bool | None = None) -> int:
     """Run ``sim`` to the end with a progress display, then print a summary (and write the figures)."""
+    quiet = QUIET["quiet"] if quiet is None else quiet
     total = sim.config.run.generations
     start_gen = sim.generation
     done_any = False
@@ -171,14 +176,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     sim = Simulation.from_scenario(args.scenario, overrides, seed=args.seed,
                                    generations=args.generations, out=args.out,
                                    max_memory_gib=_max_memory(args))
-    return drive(sim, not args.no_plot, args.quiet)
+    return drive(sim, not args.no_plot)
 
 
 def cmd_resume(args: argparse.Namespace) -> int:
     from evo.simulation import Simulation
 
-    return drive(Simulation.resume(args.run_dir, args.generations, _max_memory(args)), not args.no_plot,
-                 args.quiet)
+    return drive(Simulation.resume(args.run_dir, args.generations, _max_memory(args)), not args.no_plot)
 
 
 def _max_memory(args: argparse.Namespace) -> float | None:
@@ -440,6 +444,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     verbose, quiet = getattr(args, "verbose", 0), getattr(args, "quiet", False)
+    QUIET["quiet"] = bool(quiet)
     level = logging.WARNING if quiet else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
     logging.basicConfig(level=level, format="%(levelname)s: %(message)s")
     try:
