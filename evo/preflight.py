@@ -56,9 +56,12 @@ def estimate(config) -> Estimate:
     if world.kind == "maze":
         cells = (2 * world.rows + 1) * (2 * world.cols + 1)
         patches = 0
-    else:
+    elif hasattr(world, "width"):
         cells = world.width * world.height
         patches = world.food_patches + world.sugar_patches
+    else:  # a fixed small grid (hungry-thirsty: 6 x 6 rooms)
+        cells = 36
+        patches = 0
     nesting = config.nesting
     factor = nesting.capacity_factor if nesting.subagents and nesting.max_level > 1 else 1.0
     slots = int(agents.population * factor)
