@@ -1,4 +1,10 @@
-"""The ``mesaevo`` command line: run, resume, validate, plot, report, sweep, scenarios.
+"""The ``mesaevo`` command line: run, resume, validate, config, plot, report, sweep, scenarios.
+
+Every command takes ``-q`` (no progress display) and ``-v`` (INFO logs, Dask's included;
+Dask is quiet otherwise). On a terminal a run shows a tqdm bar; when stderr is a pipe or
+a file, plain progress lines (no carriage returns). A shift the run is too short to
+reach is a warning, never an error. ``validate`` and ``--help`` load neither numba nor
+matplotlib: heavy imports live inside the command functions.
 
 Mistakes a user can make end in one ``error: ...`` line and exit status 2;
 a run stopped by SIGINT or SIGTERM checkpoints, marks its manifest and exits
