@@ -14,7 +14,7 @@ import importlib
 from typing import Any
 
 from .bootstrap import Interval, bootstrap_correlation, bootstrap_mean
-from .compare import aggregate_runs, group_by_scenario
+from .compare import SettingGroup, aggregate_runs, group_by_scenario, group_by_setting, shift_summary_runs
 from .files import OutputPathError
 from .load import RunFormatError, RunNotFoundError, RunTables, find_runs, load_run, load_runs
 from .metrics import (
@@ -76,6 +76,9 @@ __all__ = [
     "find_runs",
     "gene_figure",
     "group_by_scenario",
+    "group_by_setting",
+    "SettingGroup",
+    "shift_summary_runs",
     "level_alignment",
     "level_correlation_figure",
     "level_correlations",

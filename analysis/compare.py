@@ -1,17 +1,24 @@
-"""Comparisons across runs: many runs of one scenario as a mean and an interval per generation."""
+"""Comparisons across runs: runs grouped by setting (their config less the seed), the mean of
+many seeds and its interval per generation, and before/after-shift numbers across seeds."""
 
 from __future__ import annotations
 
+import json
 import re
-from typing import Iterable, Sequence
+from typing import Any, Iterable, NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
 
-from .bootstrap import bootstrap_mean, stream
+from .bootstrap import bootstrap_mean, stream, t_interval
 from .load import RunTables
+from .metrics import shift_summary
 
-__all__ = ["AGGREGATE_COLUMNS", "aggregate_runs", "default_columns", "group_by_scenario"]
+__all__ = ["AGGREGATE_COLUMNS", "RUNS_SHIFT_COLUMNS", "SettingGroup", "aggregate_runs", "default_columns",
+           "flat_config", "group_by_scenario", "group_by_setting", "shift_summary_runs"]
+
+#: Config keys that differ between the seeds of one setting, not between settings.
+_PER_SEED_KEYS = ("run.seed", "run.name")
 
 AGGREGATE_COLUMNS = ["generation", "column", "n_runs", "mean", "lo", "hi"]
 _DEFAULT_RE = re.compile(r"^(L\d+_spearman|corr_.+|fitness_mean)$")
@@ -70,3 +77,106 @@ def aggregate_runs(runs: Sequence[RunTables], columns: Sequence[str] | None = No
                      "n_runs": int(np.isfinite(values).sum()),
                      "mean": ci.estimate, "lo": ci.lo, "hi": ci.hi})
     return pd.DataFrame(rows, columns=AGGREGATE_COLUMNS)
+
+
+def flat_config(config: Any, prefix: str = "") -> dict[str, Any]:
+    """A nested config as dotted keys (``shifts.0.generation`` for list entries)."""
+    out: dict[str, Any] = {}
+    if isinstance(config, dict):
+        for key, value in config.items():
+            out.update(flat_config(value, f"{prefix}{key}."))
+    elif isinstance(config, list) and config and all(isinstance(v, dict) for v in config):
+        for i, value in enumerate(config):
+            out.update(flat_config(value, f"{prefix}{i}."))
+    else:
+        out[prefix.rstrip(".")] = config
+    return out
+
+
+class SettingGroup(NamedTuple):
+    """The runs of one setting: its label (``key=value, ...`` of the keys that differ between
+    settings, or the scenario when only seeds differ), those keys and values, and the runs."""
+
+    label: str
+    setting: dict[str, Any]
+    runs: list[RunTables]
+
+
+def _setting_key(run: RunTables) -> str:
+    config = run.manifest.get("config")
+    if not isinstance(config, dict):
+        return json.dumps({"scenario": run.scenario})
+    flat = {k: v for k, v in flat_config(config).items() if k not in _PER_SEED_KEYS}
+    return json.dumps({"scenario": run.scenario, **flat}, sort_keys=True, default=str)
+
+
+def _short(value: Any) -> str:
+    return json.dumps(value, default=str) if not isinstance(value, str) else value
+
+
+def group_by_setting(runs: Iterable[RunTables]) -> list[SettingGroup]:
+    """Runs grouped by setting: the same scenario and config except for the seed (and run name).
+
+    Every group is labelled by the keys whose values differ between groups (a sweep's swept
+    keys, e.g. ``shifts.0.generation=50``); when only one setting is present its label is the
+    scenario. Groups keep the order of their first run.
+    """
+    keyed: dict[str, list[RunTables]] = {}
+    for run in runs:
+        keyed.setdefault(_setting_key(run), []).append(run)
+    settings = {k: json.loads(k) for k in keyed}
+    all_keys: list[str] = []
+    for flat in settings.values():
+        all_keys += [k for k in flat if k not in all_keys]
+    varying = [k for k in all_keys if len({json.dumps(f.get(k), sort_keys=True, default=str)
+                                            for f in settings.values()}) > 1]
+    groups = []
+    for key, members in keyed.items():
+        flat = settings[key]
+        setting = {k: flat.get(k) for k in varying}
+        label = ", ".join(f"{k}={_short(v)}" for k, v in setting.items()) or members[0].scenario
+        groups.append(SettingGroup(label, setting, members))
+    return groups
+
+
+RUNS_SHIFT_COLUMNS = ["shift", "shift_generation", "series", "runs", "before", "before_lo", "before_hi",
+                      "after", "after_lo", "after_hi", "difference", "lo", "hi", "gens_before", "gens_after"]
+
+
+def shift_summary_runs(runs: Sequence[RunTables], *, window: int = 10, level: float = 0.9,
+                       interval: str = "t", n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
+    """Before/after each shift across runs, seeds being the unit.
+
+    Each run gives its own before and after means (:func:`analysis.metrics.shift_summary`:
+    every generation's row in the windows); the table holds, per shift and series, the mean
+    over runs of those per-run means and of the per-run differences, with an interval across
+    runs: ``interval="t"`` (default) a Student t interval (``n - 1`` degrees of freedom) of
+    the per-run means, ``"bootstrap"`` a percentile bootstrap over runs. ``gens_before`` and
+    ``gens_after`` are the fewest generations any run averaged. Bounds are NaN with one run.
+    """
+    if interval not in ("t", "bootstrap"):
+        raise ValueError(f"interval must be 't' or 'bootstrap', got {interval!r}")
+    per_run = [shift_summary(r, window=window, n_boot=0, level=level).assign(run=i) for i, r in enumerate(runs)]
+    per_run = [f for f in per_run if not f.empty]
+    if not per_run:
+        return pd.DataFrame(columns=RUNS_SHIFT_COLUMNS)
+    table = pd.concat(per_run, ignore_index=True)
+    rows = []
+    shift_index: dict[tuple, int] = {}
+    series_index: dict[str, int] = {}
+    for (shift, gen, series), group in table.groupby(["shift", "shift_generation", "series"], sort=False):
+        row: dict[str, Any] = {"shift": shift, "shift_generation": gen, "series": series, "runs": len(group)}
+        for column, out in (("before", "before"), ("after", "after"), ("difference", "")):
+            values = group[column].to_numpy(float)
+            if interval == "t":
+                ci = t_interval(values, level)
+            else:
+                rng = stream(seed, "runs-shift", shift_index.setdefault((shift, gen), len(shift_index)),
+                             series_index.setdefault(series, len(series_index)))
+                ci = bootstrap_mean(values, n_boot=n_boot, level=level, rng=rng)
+            prefix = f"{out}_" if out else ""
+            row[column], row[f"{prefix}lo"], row[f"{prefix}hi"] = ci
+        row["gens_before"] = int(group["gens_before"].min())
+        row["gens_after"] = int(group["gens_after"].min())
+        rows.append(row)
+    return pd.DataFrame(rows, columns=RUNS_SHIFT_COLUMNS)

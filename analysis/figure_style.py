@@ -50,6 +50,15 @@ NO_DATA = "no data recorded"
 F = TypeVar("F", bound=Callable[..., Figure])
 
 
+def figure_and_axes(ax: Axes | None, size: tuple[float, float] = FIG_SIZE) -> tuple[Figure, Axes]:
+    """A new one-panel figure, or the figure of ``ax`` (a caller's axes, e.g. one panel of their own
+    ``plt.subplots`` grid) and ``ax`` itself: single-panel figure functions take ``ax=``."""
+    if ax is None:
+        fig = Figure(figsize=size, layout="constrained")
+        return fig, fig.add_subplot()
+    return ax.figure, ax
+
+
 def plain_text(build: F) -> F:
     """Make every text of the figure ``build`` returns plain text (no math-text parsing of ``$``)."""
 
@@ -90,10 +99,14 @@ def values(frame: pd.DataFrame, column: str) -> np.ndarray:
 
 
 def draw_shift_events(ax: Axes, events: list[dict[str, Any]]) -> None:
-    """Dotted vertical line and a small name label at each shift event."""
+    """Dotted vertical line and a small name label at each shift event the plotted data reach
+    (a shift past a short run's end is not drawn: it would stretch the axis over empty space)."""
+    xmax = max((float(np.nanmax(line.get_xdata())) for line in ax.get_lines()
+                if len(line.get_xdata()) and np.isfinite(np.asarray(line.get_xdata(), dtype=float)).any()),
+               default=None)
     for event in events:
         gen = shift_generation(event)
-        if gen is None:
+        if gen is None or (xmax is not None and gen > xmax):
             continue
         name = shift_label(event)
         ax.axvline(gen, color="0.4", linestyle=":", linewidth=1.0, gid=SHIFT_GID, label=f"_shift {name}")

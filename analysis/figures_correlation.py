@@ -13,6 +13,7 @@ from .figure_style import (
     FIG_SIZE,
     ZERO_LINE,
     colour,
+    figure_and_axes,
     draw_interval_rows,
     draw_shift_events,
     generation_axes,
@@ -52,14 +53,14 @@ def _finish(ax: Axes, run: RunTables, ylabel: str, title: str) -> None:
 
 
 @plain_text
-def level_correlation_figure(run: RunTables, ci: pd.DataFrame | None = None) -> Figure:
+def level_correlation_figure(run: RunTables, ci: pd.DataFrame | None = None, *, ax: Axes | None = None) -> Figure:
     """Spearman (solid) and Pearson (dashed) correlation of J with fitness, per level.
 
     ``ci``: a :func:`analysis.metrics.level_correlations` table (Spearman by default);
-    its intervals are shaded around each level's line (``gid == CI_GID``).
+    its intervals are shaded around each level's line (``gid == CI_GID``). ``ax``: draw into
+    these axes (of a figure of your own) instead of a new figure; the figure is returned.
     """
-    fig = Figure(figsize=FIG_SIZE, layout="constrained")
-    ax = fig.add_subplot()
+    fig, ax = figure_and_axes(ax)
     gens = run.generations
     x = generation_axis(gens)
     for level in _levels(gens.columns):
@@ -74,13 +75,12 @@ def level_correlation_figure(run: RunTables, ci: pd.DataFrame | None = None) -> 
 
 
 @plain_text
-def proxy_correlation_figure(run: RunTables, ci: pd.DataFrame | None = None) -> Figure:
+def proxy_correlation_figure(run: RunTables, ci: pd.DataFrame | None = None, *, ax: Axes | None = None) -> Figure:
     """Pearson correlation of each proxy feature with fitness, one line per feature.
 
     ``ci``: a :func:`analysis.metrics.proxy_correlations` table, shaded around each line.
     """
-    fig = Figure(figsize=FIG_SIZE, layout="constrained")
-    ax = fig.add_subplot()
+    fig, ax = figure_and_axes(ax)
     gens = run.generations
     x = generation_axis(gens)
     for i, feature in enumerate(_proxy_features(gens.columns)):

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from .figure_style import (
+    figure_and_axes,
     FIG_SIZE,
     LEGEND_FONT,
     MARKERS,
@@ -145,7 +147,7 @@ def _layout(tree: pd.DataFrame) -> dict[int, tuple[float, float]]:
 
 @plain_text
 def nested_tree_figure(run_or_entities: RunTables | pd.DataFrame, generation: int | None = None,
-                       root_id: int | None = None) -> Figure:
+                       root_id: int | None = None, *, ax: Axes | None = None) -> Figure:
     """One agent's tree of sub-agents (which tree: :func:`pick_tree`).
 
     One row and one marker per level; node colour = cosine with the root's objective
@@ -154,8 +156,7 @@ def nested_tree_figure(run_or_entities: RunTables | pd.DataFrame, generation: in
     """
     run = _as_run(run_or_entities)
     tree = pick_tree(run.entities, generation, root_id)
-    fig = Figure(figsize=_TREE_FIG_SIZE, layout="constrained")
-    ax = fig.add_subplot()
+    fig, ax = figure_and_axes(ax, _TREE_FIG_SIZE)
     if tree.empty:
         ax.set_axis_off()
         note(ax, "no entities recorded")

@@ -9,9 +9,11 @@ from __future__ import annotations
 import re
 
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from .figure_style import (
+    figure_and_axes,
     FIG_SIZE,
     LEGEND_FONT,
     draw_freeze,
@@ -74,10 +76,9 @@ def deployment_figure(online: RunTables, frozen: RunTables, columns: tuple[str, 
 
 
 @plain_text
-def maze_shift_figure(run: RunTables) -> Figure:
+def maze_shift_figure(run: RunTables, *, ax: Axes | None = None) -> Figure:
     """Maze success at the true exit against arrival at the old (training) corner, per generation."""
-    fig = Figure(figsize=FIG_SIZE, layout="constrained")
-    ax = fig.add_subplot()
+    fig, ax = figure_and_axes(ax)
     gens = run.generations
     x = generation_axis(gens)
     for i, (column, label) in enumerate(zip(MAZE_COLUMNS, ("reached the exit", "reached the old corner"))):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from .compare import aggregate_runs
 from .figure_style import (
     FIG_SIZE,
     colour,
+    figure_and_axes,
     draw_band,
     draw_shift_events,
     generation_axes,
@@ -28,10 +30,9 @@ _MEAN_LINE = {"color": "black", "linewidth": 2.0, "linestyle": "--"}
 
 @plain_text
 def sweep_figure(runs: Sequence[RunTables], column: str = "L1_spearman", *,
-                 n_boot: int = 1000, level: float = 0.9, seed: int = 0) -> Figure:
+                 n_boot: int = 1000, level: float = 0.9, seed: int = 0, ax: Axes | None = None) -> Figure:
     """Every run's ``column`` as a thin grey line, their mean (thick) and its interval (band)."""
-    fig = Figure(figsize=FIG_SIZE, layout="constrained")
-    ax = fig.add_subplot()
+    fig, ax = figure_and_axes(ax)
     drawn = 0
     for run in runs:
         gens = run.generations

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,9 @@ MANIFEST = "manifest.json"
 GENERATIONS = "generations.parquet"
 ENTITIES_DIR = "entities"
 ENTITY_PART_GLOB = "part-*.parquet"
+#: Checkpoints (``evo.checkpoint``): ``checkpoints/ckpt-NNNNNN.json`` + ``.npz``.
+CHECKPOINT_DIR = "checkpoints"
+_CHECKPOINT_RE = re.compile(r"^ckpt-(\d{6,})\.json$")
 #: How many directory levels below a path :func:`find_runs` looks for runs
 #: (``sweep/runs/<id>`` is two), so that a mistaken path such as ``/`` is not walked whole.
 MAX_RUN_DEPTH = 2
@@ -67,6 +71,57 @@ class RunTables:
     def complete(self) -> bool:
         """True when the run finished all its generations (status "completed")."""
         return self.status == "completed"
+
+    def _newest_checkpoint(self) -> Path | None:
+        folder = self.path / CHECKPOINT_DIR
+        if not folder.is_dir():
+            return None
+        found = [(int(m.group(1)), p) for p in folder.iterdir() if (m := _CHECKPOINT_RE.match(p.name))]
+        return max(found)[1] if found else None
+
+    def logbook(self) -> pd.DataFrame:
+        """The DEAP Logbook of the GA (one row per generation: ``gen``, fitness ``mean``, ``std``,
+        ``max``, ...) from the newest checkpoint; empty when the run has none."""
+        meta = self._newest_checkpoint()
+        if meta is None:
+            return pd.DataFrame()
+        records = read_json_object(meta).get("logbook")
+        return pd.DataFrame(records if isinstance(records, list) else [])
+
+    def hall_of_fame(self) -> pd.DataFrame:
+        """The GA's Hall of Fame from the newest checkpoint: one row per individual, ``fitness``
+        then the raw genome values ``g0``, ``g1``, ... (decode with ``agents.genome``); empty
+        when the run has no checkpoint. Read with ``allow_pickle=False``: no code runs."""
+        import numpy as np
+
+        meta = self._newest_checkpoint()
+        if meta is None:
+            return pd.DataFrame()
+        try:
+            with np.load(meta.with_suffix(".npz"), allow_pickle=False) as data:
+                genomes, fitness = data["hof_genomes"], data["hof_fitness"]
+        except (OSError, ValueError, KeyError) as exc:
+            raise RunFormatError(f"cannot read {meta.with_suffix('.npz')}: {exc}") from None
+        frame = pd.DataFrame(genomes, columns=[f"g{i}" for i in range(genomes.shape[1])])
+        frame.insert(0, "fitness", fitness)
+        return frame
+
+    def __repr__(self) -> str:
+        return (f"RunTables({str(self.path)!r}, scenario={self.scenario!r}, seed={self.manifest.get('seed')}, "
+                f"status={self.status!r}, generations={len(self.generations)} rows, "
+                f"entities={len(self.entities)} rows)")
+
+    def _repr_html_(self) -> str:
+        import html
+
+        head = (f"<p><b>mesaevo run</b> {html.escape(str(self.path))}: scenario {html.escape(self.scenario)}, "
+                f"seed {html.escape(str(self.manifest.get('seed')))}, status <b>{html.escape(self.status)}</b>, "
+                f"{len(self.generations)} generations, {len(self.entities)} entity records</p>")
+        cols = [c for c in ("generation", "fitness_mean", "L1_spearman", "corr_taste", "shifts_active")
+                if c in self.generations.columns]
+        table = self.generations[cols].tail(5).to_html(index=False, float_format=lambda v: f"{v:.3f}") \
+            if cols else ""
+        return head + table
 
 
 def shift_label(event: dict[str, Any]) -> str:

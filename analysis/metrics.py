@@ -4,7 +4,7 @@ Correlations are recomputed from the entity records, resampling entities within 
 generation: the objective score ``J`` of each level against the fitness of the root
 agent of its lineage, and each proxy feature of the level-1 agents against their
 fitness. Generations without entity records (``record.entity_every`` > 1) are absent
-from these tables. Every function takes ``seed``: the random stream of one series in
+from these tables (:func:`shift_summary` takes its point estimates from every generation's row). Every function takes ``seed``: the random stream of one series in
 one generation is ``analysis.bootstrap.stream(seed, purpose, generation, index)``, with the
 level number as index for a level, and for a feature its position among the entity
 table's proxy features (:func:`features_of`: the world's fixed feature order); competence
@@ -40,7 +40,7 @@ PROXY_COLUMNS = ["generation", "feature", "n", "estimate", "lo", "hi"]
 ALIGNMENT_COLUMNS = ["generation", "level", "cosine_parent", "plan_agreement", "cosine_root"]
 WEIGHT_COLUMNS = ["generation", "feature", "implied", "evolved"]
 SHIFT_COLUMNS = ["shift", "shift_generation", "series", "before", "after", "difference",
-                 "lo", "hi", "gens_before", "gens_after"]
+                 "lo", "hi", "gens_before", "gens_after", "recorded_before", "recorded_after"]
 REGIME_COLUMNS = ["level", "builder_depth", "n", "misalignment", "lo", "hi", "plan_disagreement"]
 
 _ALIGN_RE = re.compile(r"^L(\d+)_(cosine_parent|plan_agreement|cosine_root)$")
@@ -191,10 +191,11 @@ def weight_alignment(run: RunTables) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["generation", "cosine", "n_features"])
 
 
-def _generation_table_series(run: RunTables) -> dict[str, dict[int, tuple[int, float, np.ndarray]]]:
-    """Fallback without entity records: the generation table's correlations, no replicates."""
+def _generation_table_series(run: RunTables) -> dict[str, dict[int, float]]:
+    """Every generation row's correlations: ``level L`` from ``L{L}_spearman``, each feature from
+    ``corr_{f}``; generation -> value (NaN kept)."""
     gens = run.generations
-    out: dict[str, dict[int, tuple[int, float, np.ndarray]]] = {}
+    out: dict[str, dict[int, float]] = {}
     if gens.empty or "generation" not in gens.columns:
         return out
     generation = _num(gens, "generation").astype(int)
@@ -205,50 +206,59 @@ def _generation_table_series(run: RunTables) -> dict[str, dict[int, tuple[int, f
             name = m.group(1)
         else:
             continue
-        values = _num(gens, column)
-        out[name] = {int(g): (0, float(v), np.empty(0)) for g, v in zip(generation, values)}
+        out[name] = {int(g): float(v) for g, v in zip(generation, _num(gens, column))}
     return out
 
 
 def shift_summary(run: RunTables, *, window: int = 10, method: str = "spearman",
                   proxy_method: str = "pearson", n_boot: int = 1000, level: float = 0.9,
                   seed: int = 0) -> pd.DataFrame:
-    """Mean correlation before and after each shift event of the manifest.
+    """Mean correlation before and after each shift event the run reached.
 
-    For every shift at generation ``g`` and every series (``level L``: J against root
-    fitness by ``method``; each proxy feature against fitness by ``proxy_method``):
-    ``before`` is the mean correlation over recorded generations in ``[g - window, g)``,
-    ``after`` over ``[g, g + window)``, ``difference = after - before``, and ``lo``/``hi``
-    its bootstrap interval (each replicate resamples the entities of every generation in
-    both windows). Without entity records the generation table's correlations are used
-    and the interval is NaN.
+    For every shift at generation ``g`` and every series (``level L``: the objective-fitness
+    Spearman ``L{L}_spearman``; each proxy feature: its ``corr_{f}``, Pearson): ``before`` is the
+    mean over the generation rows in ``[g - window, g)``, ``after`` over ``[g, g + window)``
+    (every generation's row counts, not only those with entity records),
+    ``difference = after - before``. ``gens_before`` and ``gens_after`` are the numbers of
+    generations actually averaged (fewer than ``window`` near the run's start or end).
+
+    ``lo``/``hi`` is a within-run interval of the difference: each bootstrap replicate
+    resamples the entities of every generation with entity records in the two windows
+    (``recorded_before``/``recorded_after`` of them; ``method`` and ``proxy_method`` apply);
+    NaN without entity records on both sides. A series the generation table lacks is
+    estimated from the entity records alone. Shifts at or after the run's last generation
+    are left out. Across runs, :func:`analysis.compare.shift_summary_runs` takes seeds as the unit.
     """
     if window < 1:
         raise ValueError(f"window must be at least 1 generation, got {window}")
-    series: dict[str, dict[int, tuple[int, float, np.ndarray]]] = {}
+    recorded: dict[str, dict[int, tuple[int, float, np.ndarray]]] = {}
     for groups, meth in ((_level_groups(run.entities), method),
                          (_proxy_groups(run.entities), proxy_method)):
         for row in _correlation_rows(groups, meth, n_boot, level, seed, keep_replicates=True):
-            series.setdefault(row["series"], {})[row["generation"]] = (
+            recorded.setdefault(row["series"], {})[row["generation"]] = (
                 row["n"], row["estimate"], row["replicates"])
-    if not series:
-        series = _generation_table_series(run)
+    table = _generation_table_series(run)
+    points = {**{k: {g: e for g, (_, e, _) in v.items()} for k, v in recorded.items()}, **table}
+    last = max((g for by_gen in points.values() for g in by_gen), default=-1)
     rows = []
     for event in run.shift_events:
         g = shift_generation(event)
-        if g is None:
+        if g is None or g > last:
             continue
         name = shift_label(event)
-        for label, by_gen in series.items():
-            before = [by_gen[k] for k in sorted(by_gen) if g - window <= k < g]
-            after = [by_gen[k] for k in sorted(by_gen) if g <= k < g + window]
+        for label, by_gen in points.items():
+            before = [v for k, v in sorted(by_gen.items()) if g - window <= k < g and np.isfinite(v)]
+            after = [v for k, v in sorted(by_gen.items()) if g <= k < g + window and np.isfinite(v)]
+            reps = recorded.get(label, {})
+            rb = [reps[k] for k in sorted(reps) if g - window <= k < g]
+            ra = [reps[k] for k in sorted(reps) if g <= k < g + window]
             row = {"shift": name, "shift_generation": g, "series": label,
-                   "before": _nanmean([e for _, e, _ in before]),
-                   "after": _nanmean([e for _, e, _ in after]),
-                   "gens_before": len(before), "gens_after": len(after)}
+                   "before": _nanmean(before), "after": _nanmean(after),
+                   "gens_before": len(before), "gens_after": len(after),
+                   "recorded_before": len(rb), "recorded_after": len(ra)}
             row["difference"] = row["after"] - row["before"]
-            row["lo"], row["hi"] = percentile_interval(_difference_replicates(before, after), level) \
-                if before and after and before[0][2].size else (float("nan"), float("nan"))
+            row["lo"], row["hi"] = percentile_interval(_difference_replicates(rb, ra), level) \
+                if rb and ra and rb[0][2].size else (float("nan"), float("nan"))
             rows.append(row)
     return pd.DataFrame(rows, columns=SHIFT_COLUMNS)
 

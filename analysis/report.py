@@ -1,7 +1,15 @@
 """One self-contained HTML report of a run or of a sweep of runs.
 
-Figures are embedded as base64 PNG ``<img>`` elements, tables as HTML, config and
-manifest as JSON; nothing is fetched, so the file opens from disk without a server.
+Layout: a summary card (status, duration, seeds, the headline before/after numbers
+with their intervals), a short glossary of the metrics shown, then one section per
+setting (runs whose configs differ only in the seed; a sweep's settings are named by
+their swept keys): for several seeds, the trajectories with their mean and its interval
+across seeds and the before/after table across seeds; for one run, one panel per level
+(entity count beside its objective-fitness correlation), the before/after table and the
+figures. Sections that do not apply (no shift, no level 2, no entity records) are left
+out. The config is shown as TOML and as a diff against its scenario; the manifest as JSON.
+Figures are embedded as base64 PNG ``<img>`` elements; nothing is fetched, so the file
+opens from disk without a server.
 A small inline script marks ``#image-check`` with how many images loaded (tests and
 readers can see at a glance that every figure is there).
 """
@@ -13,6 +21,7 @@ import html
 import io
 import json
 import logging
+import re
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -20,14 +29,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .bootstrap import bootstrap_mean, stream
-from .compare import group_by_scenario
+from .compare import SettingGroup, group_by_setting, shift_summary_runs
 from .figures_correlation import level_correlation_figure, proxy_correlation_figure
 from .figures_genes import gene_figure, weights_figure
 from .figures_nested import misalignment_by_competence_figure, nested_tree_figure
 from .figures_sweep import sweep_figure
 from .files import check_file_target, write_atomically
-from .load import RunTables, load_runs
+from .load import RunTables, load_runs, shift_generation
 from .metrics import (
     competence_regimes,
     level_alignment,
@@ -36,6 +44,7 @@ from .metrics import (
     shift_summary,
     weight_alignment,
 )
+from .toml_text import dumps as toml_dumps
 
 __all__ = ["REPORT_NAME", "build_report", "write_report"]
 
@@ -45,8 +54,10 @@ REPORT_NAME = "report.html"
 REPORT_DPI = 100
 #: Rows of the level-alignment table shown per level (the last generations).
 ALIGNMENT_ROWS = 5
-#: Columns drawn across the runs of a scenario (plus the first ``corr_*`` column present).
+#: Columns drawn across the seeds of a setting (plus the headline proxy, see :func:`headline_proxy`).
 SWEEP_COLUMNS = ("L1_spearman", "fitness_mean")
+#: The proxy the headline numbers follow when the run has it: the taste drive sugar exploits.
+HEADLINE_PROXIES = ("taste",)
 TABLE_DIGITS = 3
 
 
@@ -83,6 +94,12 @@ pre { background: #f6f6f6; padding: 0.5em; font-size: 0.8em; overflow-x: auto; }
 figure { margin: 1em 0; } figure img { max-width: 100%; }
 figcaption { font-size: 0.85em; color: #444; }
 .warning { background: #fff3cd; border: 1px solid #c9a227; padding: 0.5em; }
+.card { border: 1px solid #888; border-radius: 6px; padding: 0.6em 1em; background: #f8f9fb; }
+.card dl { display: grid; grid-template-columns: max-content auto; gap: 0.2em 1em; margin: 0; }
+.card dt { font-weight: bold; } .card dd { margin: 0; }
+.panels { display: flex; flex-wrap: wrap; gap: 0.6em; }
+.panel { border: 1px solid #ccc; border-radius: 4px; padding: 0.4em 0.8em; min-width: 12em; }
+.panel strong { font-size: 1.2em; } .glossary dt { font-weight: bold; } .glossary dd { margin: 0 0 0.3em 1.5em; }
 #image-check { font-size: 0.8em; color: #666; }
 """
 
@@ -123,6 +140,21 @@ def _json(data: object) -> Html:
     return render("<pre>{text}</pre>", text=json.dumps(data, indent=2, sort_keys=True, default=str))
 
 
+GLOSSARY = {
+    "L{L}_spearman": "level L's objective-fitness correlation: Spearman rank correlation, over the "
+                     "level-L entities of a generation, of the objective score J with the fitness of "
+                     "the root agent of their lineage (level 1: the agents themselves).",
+    "corr_{feature}": "proxy-fitness correlation: Pearson correlation, over the agents of a generation, "
+                      "of one proxy drive (taste, pain, ...) with fitness.",
+    "fitness_mean": "mean offspring conceived per agent in a generation (what selection maximizes).",
+    "before / after": "mean of a series over the generations before a shift and from it on, within "
+                      "the window; gens_before/gens_after say how many generations were averaged.",
+    "interval": "across seeds: Student t interval of the per-run means (seeds are the unit). "
+                "Within one run: percentile bootstrap resampling the entities of the recorded "
+                "generations.",
+}
+
+
 def _status_note(run: RunTables) -> Html:
     if run.complete:
         return Html("")
@@ -131,8 +163,181 @@ def _status_note(run: RunTables) -> Html:
                   path=run.path, status=run.status, done=run.manifest.get("generations_done", "?"))
 
 
+def _notes(run: RunTables) -> Html:
+    notes = run.manifest.get("notes")
+    if not isinstance(notes, list) or not notes:
+        return Html("")
+    return join(render('<p class="warning">{note}</p>', note=n) for n in notes)
+
+
 def _heading(level: int, text: str) -> Html:
     return render(f"<h{level}>{{text}}</h{level}>", text=text)
+
+
+def _fmt(value: Any) -> str:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return "nan" if not np.isfinite(v) else f"{v:.{TABLE_DIGITS}f}"
+
+
+def _with_interval(value: Any, lo: Any, hi: Any) -> str:
+    if np.isfinite(float(lo)) and np.isfinite(float(hi)):
+        return f"{_fmt(value)} [{_fmt(lo)}, {_fmt(hi)}]"
+    return _fmt(value)
+
+
+def headline_proxy(runs: Sequence[RunTables]) -> str | None:
+    """The proxy series the headline follows: ``taste`` when present, else the first proxy in the
+    world's feature order (never the alphabetically first column)."""
+    columns = [str(c) for r in runs for c in r.generations.columns]
+    for name in HEADLINE_PROXIES:
+        if f"corr_{name}" in columns:
+            return name
+    return next((c.removeprefix("corr_") for c in columns if c.startswith("corr_")), None)
+
+
+def _duration(run: RunTables) -> float | None:
+    import datetime as dt
+
+    try:
+        start = dt.datetime.fromisoformat(str(run.manifest["started"]))
+        end = dt.datetime.fromisoformat(str(run.manifest["finished"]))
+    except (KeyError, ValueError, TypeError):
+        return None
+    return (end - start).total_seconds()
+
+
+def _span(values: list[Any]) -> str:
+    values = [v for v in values if v is not None]
+    if not values:
+        return "?"
+    lo, hi = min(values), max(values)
+    return str(lo) if lo == hi else f"{lo} to {hi}"
+
+
+def _headline_rows(runs: Sequence[RunTables], window: int, level: float, n_boot: int, seed: int) -> list[dict]:
+    """Before/after of the first shift the runs reached, for level 1 and the headline proxy."""
+    proxy = headline_proxy(runs)
+    wanted = ["level 1", *([proxy] if proxy else [])]
+    if len(runs) > 1:
+        table = shift_summary_runs(runs, window=window, level=level)
+        kind = "t interval across seeds"
+    else:
+        table = shift_summary(runs[0], window=window, n_boot=n_boot, level=level, seed=seed)
+        kind = "bootstrap over entities"
+    if table.empty:
+        return []
+    first = table[table["shift_generation"] == table["shift_generation"].min()]
+    rows = []
+    for series in wanted:
+        match = first[first["series"] == series]
+        if match.empty:
+            continue
+        r = match.iloc[0]
+        if len(runs) > 1:
+            before = _with_interval(r["before"], r["before_lo"], r["before_hi"])
+            after = _with_interval(r["after"], r["after_lo"], r["after_hi"])
+        else:
+            before, after = _fmt(r["before"]), _fmt(r["after"])
+        rows.append({"shift": f"{r['shift']} at {int(r['shift_generation'])}", "series": series,
+                     "before": before, "after": after,
+                     "difference": _with_interval(r["difference"], r["lo"], r["hi"]),
+                     "generations": f"{int(r['gens_before'])} before, {int(r['gens_after'])} after",
+                     "interval": kind})
+    return rows
+
+
+def _summary_card(runs: Sequence[RunTables], groups: Sequence[SettingGroup], window: int, level: float,
+                  n_boot: int, seed: int) -> Html:
+    statuses: dict[str, int] = {}
+    for r in runs:
+        statuses[r.status] = statuses.get(r.status, 0) + 1
+    durations = [d for d in (_duration(r) for r in runs) if d is not None]
+    seeds = sorted({r.manifest.get("seed") for r in runs if isinstance(r.manifest.get("seed"), int)})
+    items = [("status", ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))),
+             ("runs", f"{len(runs)} in {len(groups)} setting{'s' if len(groups) != 1 else ''}"),
+             ("seeds", ", ".join(map(str, seeds)) or "?"),
+             ("generations", _span([r.manifest.get("generations_done") for r in runs])),
+             ("duration", f"{sum(durations):.1f} s in all" + (f" ({min(durations):.1f} to {max(durations):.1f} s "
+                                                                "per run)" if len(durations) > 1 else "")
+              if durations else "?")]
+    parts = [Html('<div class="card" id="summary">'), Html("<dl>")]
+    parts += [render("<dt>{k}</dt><dd>{v}</dd>", k=k, v=v) for k, v in items]
+    parts.append(Html("</dl>"))
+    headline = []
+    for group in groups:
+        for row in _headline_rows(group.runs, window, level, n_boot, seed):
+            headline.append({**({"setting": group.label} if len(groups) > 1 else {}), **row})
+    if headline:
+        parts.append(render("<p>Headline ({pct} intervals; window {window} generations):</p>",
+                            pct=_percent(level), window=window))
+        parts.append(_table(pd.DataFrame(headline)))
+    else:
+        parts.append(Html("<p>No shift reached by these runs: no before/after numbers.</p>"))
+    parts.append(Html("</div>"))
+    return join(parts)
+
+
+def _glossary(runs: Sequence[RunTables], has_shifts: bool) -> Html:
+    proxy = headline_proxy(runs)
+    terms = {k: v for k, v in GLOSSARY.items()
+             if (k != "corr_{feature}" or proxy) and (k not in ("before / after",) or has_shifts)}
+    parts = [_heading(2, "Glossary"), Html('<dl class="glossary">')]
+    parts += [render("<dt>{k}</dt><dd>{v}</dd>", k=k, v=v) for k, v in terms.items()]
+    parts.append(Html("</dl>"))
+    return join(parts)
+
+
+def _config_sections(run: RunTables, heading: int = 3) -> Html:
+    config = run.manifest.get("config")
+    parts = []
+    if isinstance(config, dict):
+        try:
+            text = toml_dumps(config)
+        except TypeError:
+            text = json.dumps(config, indent=2, sort_keys=True, default=str)
+        parts += [_heading(heading, "Config (TOML)"), render("<pre>{text}</pre>", text=text)]
+    diff = run.manifest.get("config_diff")
+    if isinstance(diff, dict):
+        parts.append(render("<h{h}>Config against its scenario ({scenario})</h{h}>", h=heading,
+                            scenario=run.scenario))
+        rows = [{"key": k, "scenario": json.dumps(v[0], default=str) if isinstance(v, list) and len(v) == 2 else "?",
+                 "this run": json.dumps(v[1], default=str) if isinstance(v, list) and len(v) == 2 else json.dumps(v)}
+                for k, v in diff.items()]
+        parts.append(_table(pd.DataFrame(rows, columns=["key", "scenario", "this run"]),
+                            "the scenario's config, unchanged"))
+    return join(parts)
+
+
+def _level_panels(run: RunTables, levels: pd.DataFrame, level: float = 0.9) -> Html:
+    """One panel per level: entities in the last generation beside the objective-fitness correlation."""
+    gens = run.generations
+    found = {int(m.group(1)) for c in gens.columns if (m := re.match(r"^L(\d+)_spearman$", str(c)))}
+    if not levels.empty:
+        found |= set(levels["level"].astype(int))
+    panels = []
+    for lvl in sorted(found):
+        mine = levels[levels["level"] == lvl] if not levels.empty else levels
+        if not mine.empty:  # the newest generation with entity records: count, estimate and interval together
+            last = mine.iloc[-1]
+            n, corr, gen = str(int(last["n"])), float(last["estimate"]), int(last["generation"])
+            ci = f"{_percent(level)} interval [{_fmt(last['lo'])}, {_fmt(last['hi'])}]"
+        else:  # no entity records: the generation table's newest row
+            n, corr, gen, ci = "?", float("nan"), None, "no entity records: no interval"
+            if not gens.empty and f"L{lvl}_spearman" in gens.columns:
+                corr = float(pd.to_numeric(gens[f"L{lvl}_spearman"], errors="coerce").iloc[-1])
+                gen = int(gens["generation"].iloc[-1]) if "generation" in gens.columns else None
+            if not gens.empty and f"L{lvl}_n" in gens.columns:
+                n = str(int(pd.to_numeric(gens[f"L{lvl}_n"], errors="coerce").fillna(0).iloc[-1]))
+        panels.append(render('<div class="panel"><div>Level {lvl}</div><div>entities: <strong>{n}</strong></div>'
+                             "<div>objective-fitness Spearman: <strong>{corr}</strong></div>"
+                             "<div><small>generation {gen}; {ci}</small></div></div>",
+                             lvl=lvl, n=n, corr=_fmt(corr), gen=gen if gen is not None else "?", ci=ci))
+    if not panels:
+        return Html("")
+    return join([Html('<div class="panels">'), *panels, Html("</div>")])
 
 
 def _run_section(run: RunTables, n_boot: int, seed: int, window: int, level: float = 0.9) -> Html:
@@ -144,14 +349,18 @@ def _run_section(run: RunTables, n_boot: int, seed: int, window: int, level: flo
     alignment = level_alignment(run)
     cosine = weight_alignment(run)
     pct = _percent(level)
-    parts = [
-        _status_note(run),
-        _heading(3, "Before and after each shift"),
-        render("<p>Mean correlation with fitness over the {window} generations before and after each "
-               "shift (level L: Spearman of J with root fitness; features: Pearson), the difference "
-               "and its {pct} bootstrap interval (entities resampled within generations). Only "
-               "generations with entity records count (gens_before, gens_after).</p>", window=window, pct=pct),
-        _table(shifts, "no shift events in this run"),
+    parts = [_status_note(run), _notes(run), _heading(3, "Levels"), _level_panels(run, levels, level)]
+    if not shifts.empty:
+        parts += [
+            _heading(3, "Before and after each shift"),
+            render("<p>Mean correlation with fitness over up to {window} generations before and after each "
+                   "shift, from every generation's row (level L: Spearman of J with root fitness; features: "
+                   "Pearson); gens_before and gens_after are the generations actually averaged. lo and hi: "
+                   "{pct} bootstrap interval of the difference, resampling the entities of the generations "
+                   "with entity records (recorded_before, recorded_after).</p>", window=window, pct=pct),
+            _table(shifts),
+        ]
+    parts += [
         _img(level_correlation_figure(run, levels),
              f"Objective-fitness correlation per level; bands: {pct} bootstrap interval of Spearman."),
         _img(proxy_correlation_figure(run, proxies),
@@ -164,20 +373,15 @@ def _run_section(run: RunTables, n_boot: int, seed: int, window: int, level: flo
         parts.append(render("<p>Cosine between evolved and fitness-implied weight vectors at generation "
                             "{generation}: {cosine}.</p>", generation=int(last["generation"]),
                             cosine=f"{last['cosine']:.{TABLE_DIGITS}f}"))
-    parts += [
-        _heading(3, "Alignment between adjacent levels"),
-        _table(alignment.groupby("level").tail(ALIGNMENT_ROWS) if not alignment.empty else alignment,
-               "no level 2 in this run"),
-        _heading(3, "Competence regimes"),
-        _table(regimes, "no entities above level 1 recorded"),
-    ]
+    if not alignment.empty:
+        parts += [_heading(3, "Alignment between adjacent levels"),
+                  _table(alignment.groupby("level").tail(ALIGNMENT_ROWS))]
     if not regimes.empty:
-        parts.append(_img(misalignment_by_competence_figure(run, regimes), "Misalignment by builder competence."))
-    parts += [
-        _img(nested_tree_figure(run), "Nested tree of one agent (the largest recorded)."),
-        _heading(3, "Config"), _json(run.manifest.get("config", {})),
-        _heading(3, "Manifest"), _json(manifest),
-    ]
+        parts += [_heading(3, "Competence regimes"), _table(regimes),
+                  _img(misalignment_by_competence_figure(run, regimes), "Misalignment by builder competence.")]
+    if not run.entities.empty:
+        parts.append(_img(nested_tree_figure(run), "Nested tree of one agent (the largest recorded)."))
+    parts += [_config_sections(run), _heading(3, "Manifest"), _json(manifest)]
     return join(parts)
 
 
@@ -188,70 +392,68 @@ def _last_value(run: RunTables, column: str) -> float:
     return float(pd.to_numeric(gens[column], errors="coerce").iloc[-1])
 
 
-def _shifts_over_runs(shifts: pd.DataFrame, n_boot: int, seed: int, level: float) -> pd.DataFrame:
-    """Per (shift, series): means over runs, and the bootstrap interval over runs of the mean difference."""
-    shift_index: dict[tuple, int] = {}
-    series_index: dict[str, int] = {}
-    rows = []
-    for (shift, gen, series), group in shifts.groupby(["shift", "shift_generation", "series"], sort=False):
-        rng = stream(seed, "runs-shift", shift_index.setdefault((shift, gen), len(shift_index)),
-                     series_index.setdefault(series, len(series_index)))
-        ci = bootstrap_mean(group["difference"].to_numpy(float), n_boot=n_boot, level=level, rng=rng)
-        rows.append({"shift": shift, "shift_generation": gen, "series": series, "runs": len(group),
-                     "before": group["before"].mean(), "after": group["after"].mean(),
-                     "difference": ci.estimate, "lo": ci.lo, "hi": ci.hi})
-    return pd.DataFrame(rows)
-
-
-def _sweep_section(runs: Sequence[RunTables], n_boot: int, seed: int, window: int, level: float = 0.9) -> Html:
+def _group_section(group: SettingGroup, n_boot: int, seed: int, window: int, level: float = 0.9) -> Html:
+    """Several seeds of one setting: trajectories with their mean and band, before/after across seeds."""
+    runs = group.runs
+    proxy = headline_proxy(runs)
     overview = pd.DataFrame([{
         "run": str(r.path.name), "seed": r.manifest.get("seed"), "status": r.status,
         "generations": r.manifest.get("generations_done"),
         "last L1_spearman": _last_value(r, "L1_spearman"),
+        **({f"last corr_{proxy}": _last_value(r, f"corr_{proxy}")} if proxy else {}),
     } for r in runs])
     pct = _percent(level)
-    parts = [_table(overview), *(_status_note(r) for r in runs)]
-    columns = [*SWEEP_COLUMNS, *sorted({c for r in runs for c in r.generations.columns
-                                       if str(c).startswith("corr_")})[:1]]
+    parts = [_table(overview), *(_status_note(r) for r in runs), _notes(runs[0])]
+    shifts = shift_summary_runs(runs, window=window, level=level)
+    if not shifts.empty:
+        parts += [_heading(3, "Before and after each shift, across seeds"),
+                  render("<p>Each run's mean over up to {window} generations before and after the shift "
+                         "(every generation's row), then the mean over the {n} runs; intervals: {pct} "
+                         "Student t intervals across seeds (the seed is the unit; n - 1 degrees of "
+                         "freedom). gens_before/gens_after: the fewest generations any run averaged.</p>",
+                         window=window, n=len(runs), pct=pct),
+                  _table(shifts)]
+    columns = [*SWEEP_COLUMNS, *([f"corr_{proxy}"] if proxy else [])]
     for column in columns:
-        parts.append(_img(sweep_figure(runs, column, n_boot=n_boot, level=level, seed=seed),
-                          f"{column} of every run, their mean and its {pct} interval over runs."))
-    per_run = [shift_summary(r, window=window, n_boot=n_boot, level=level, seed=seed).assign(run=r.path.name)
-               for r in runs]
-    shifts = pd.concat(per_run, ignore_index=True) if per_run else pd.DataFrame()
-    parts.append(_heading(3, "Before and after each shift, over runs"))
-    if shifts.empty:
-        parts.append(_table(shifts, "no shift events in these runs"))
-    else:
-        parts.append(render("<p>Mean over runs of each run's before/after means; interval: {pct} "
-                            "bootstrap over runs of the mean difference.</p>", pct=pct))
-        parts.append(_table(_shifts_over_runs(shifts, n_boot, seed, level)))
-    parts += [_heading(3, "Config (first run)"), _json(runs[0].manifest.get("config", {}))]
+        if any(column in r.generations.columns for r in runs):
+            parts.append(_img(sweep_figure(runs, column, n_boot=n_boot, level=level, seed=seed),
+                              f"{column} of every seed, their mean and its {pct} bootstrap interval across seeds."))
+    parts.append(_config_sections(runs[0]))
     return join(parts)
 
 
 def build_report(runs: RunTables | Sequence[RunTables], *, n_boot: int = 500, seed: int = 0,
-                 window: int = 10, title: str | None = None) -> str:
-    """The HTML text of the report of one run, or of several runs grouped by scenario.
+                 window: int = 10, title: str | None = None, level: float = 0.9) -> str:
+    """The HTML text of the report of one run, or of several runs grouped by setting
+    (:func:`analysis.compare.group_by_setting`: one group per setting, its seeds together).
 
     Every value from the runs (manifest, tables, names) is escaped (see :func:`render`).
     """
     runs = [runs] if isinstance(runs, RunTables) else list(runs)
     if not runs:
         raise ValueError("no runs to report")
+    groups = group_by_setting(runs)
     title = title or (f"mesaevo report: {runs[0].path.name}" if len(runs) == 1
-                      else f"mesaevo report: {len(runs)} runs")
-    body = [_heading(1, title), Html('<p id="image-check">images not checked</p>')]
+                      else f"mesaevo report: {len(runs)} runs, {len(groups)} settings")
+    has_shifts = any(shift_generation(ev) is not None and not r.generations.empty
+                     and "generation" in r.generations.columns
+                     and shift_generation(ev) <= int(r.generations["generation"].max())
+                     for r in runs for ev in r.shift_events)
+    body = [_heading(1, title), Html('<p id="image-check">images not checked</p>'),
+            _summary_card(runs, groups, window, level, n_boot, seed), _glossary(runs, has_shifts)]
     if len(runs) == 1:
         run = runs[0]
         body.append(render("<h2>{scenario} (seed {seed}, {status})</h2>", scenario=run.scenario,
                            seed=run.manifest.get("seed"), status=run.status))
-        body.append(_run_section(run, n_boot, seed, window))
+        body.append(_run_section(run, n_boot, seed, window, level))
     else:
-        for scenario, group in group_by_scenario(runs).items():
-            body.append(render("<h2>{scenario}: {n} runs</h2>", scenario=scenario, n=len(group)))
-            body.append(_sweep_section(group, n_boot, seed, window) if len(group) > 1
-                        else _run_section(group[0], n_boot, seed, window))
+        for group in groups:
+            seeds = ", ".join(str(r.manifest.get("seed")) for r in group.runs)
+            body.append(render('<h2 class="setting">Setting {label}: {n} run{s} (seeds {seeds})</h2>',
+                               label=group.label, n=len(group.runs), s="s" if len(group.runs) != 1 else "",
+                               seeds=seeds))
+            body.append(_group_section(group, n_boot, seed, window, level) if len(group.runs) > 1
+                        else _run_section(group.runs[0], n_boot, seed, window, level))
     page = render('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
                   "<style>{css}</style></head><body>\n{body}\n<script>{script}</script>\n</body></html>\n",
                   title=title, css=Html(_CSS), body=join(body), script=Html(_SCRIPT))

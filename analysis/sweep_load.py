@@ -1,15 +1,17 @@
 """Load a whole sweep directory (``sweep.json`` + ``runs/*``) as one pandas table.
 
 One row per (run, generation): ``run_id``, ``setting``, one column per swept
-override key (the grid and case keys, not the common ones), ``seed``, then the
-run's ``generations.parquet`` columns. The config is not copied into the rows:
+override key (the grid and case keys, not the common ones; named without dots,
+``shifts.0.generation`` -> ``shifts_0_generation``, so ``df.query`` and attribute access
+work; ``SweepTables.keys`` maps each column back to its dotted key), ``seed``, then
+the run's ``generations.parquet`` columns. The config is not copied into the rows:
 ``SweepTables.manifest`` holds the base, the common overrides and every run's
 overrides once. Reading never executes code (JSON and parquet only).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,12 @@ import pandas as pd
 
 from .load import RunFormatError, RunNotFoundError, load_run, read_json_object
 
-__all__ = ["SweepTables", "load_sweep"]
+__all__ = ["SweepTables", "column_name", "load_sweep"]
+
+
+def column_name(key: str) -> str:
+    """The column of a swept dotted key: dots (and other non-identifier characters) to ``_``."""
+    return "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in key)
 
 SWEEP_MANIFEST = "sweep.json"
 _RUN_ENTRY = {"id", "setting", "overrides", "seed", "status", "dir"}
@@ -29,8 +36,23 @@ class SweepTables:
 
     path: Path
     manifest: dict[str, Any]
-    generations: pd.DataFrame  # run_id, setting, <override keys>, seed, generation, metrics...
-    runs: pd.DataFrame  # one row per run: run_id, setting, <override keys>, seed, status, error, dir
+    generations: pd.DataFrame  # run_id, setting, <swept-key columns>, seed, generation, metrics...
+    runs: pd.DataFrame  # one row per run: run_id, setting, <swept-key columns>, seed, status, error, dir
+    keys: dict[str, str] = field(default_factory=dict)  # swept-key column -> dotted config key
+
+    def __repr__(self) -> str:
+        return (f"SweepTables({str(self.path)!r}, {len(self.runs)} runs, swept: "
+                f"{', '.join(self.keys.values()) or 'nothing'}, {len(self.generations)} generation rows)")
+
+    def _repr_html_(self) -> str:
+        import html
+
+        status = self.runs["status"].value_counts().to_dict() if "status" in self.runs.columns else {}
+        head = (f"<p><b>mesaevo sweep</b> {html.escape(str(self.path))}: {len(self.runs)} runs "
+                f"({html.escape(', '.join(f'{n} {k}' for k, n in status.items()))}); swept: "
+                f"{html.escape(', '.join(self.keys.values()) or 'nothing')}</p>")
+        cols = [c for c in ("run_id", "setting", *self.keys, "seed", "status") if c in self.runs.columns]
+        return head + (self.runs[cols].to_html(index=False) if cols else "")
 
 
 def load_sweep(path: str | Path, statuses: tuple[str, ...] | None = None) -> SweepTables:
@@ -49,9 +71,15 @@ def load_sweep(path: str | Path, statuses: tuple[str, ...] | None = None) -> Swe
     keys: list[str] = []
     for e in entries:
         keys += [k for k in e["overrides"] if k not in keys]
+    columns: dict[str, str] = {}
+    for k in keys:
+        name = column_name(k)
+        while name in columns or name in ("run_id", "setting", "seed"):
+            name += "_"
+        columns[name] = k
     run_rows, frames = [], []
     for e in entries:
-        ident = {"run_id": e["id"], "setting": e["setting"], **{k: e["overrides"].get(k) for k in keys},
+        ident = {"run_id": e["id"], "setting": e["setting"], **{c: e["overrides"].get(k) for c, k in columns.items()},
                  "seed": e["seed"]}
         run_rows.append({**ident, "status": e["status"], "error": e.get("error"), "dir": e["dir"]})
         if statuses is not None and e["status"] not in statuses:
@@ -64,5 +92,5 @@ def load_sweep(path: str | Path, statuses: tuple[str, ...] | None = None) -> Swe
             continue
         lead = pd.DataFrame({k: [v] * len(gens) for k, v in ident.items()})
         frames.append(pd.concat([lead, gens.reset_index(drop=True)], axis=1))
-    generations = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["run_id", *keys, "seed"])
-    return SweepTables(root, manifest, generations, pd.DataFrame(run_rows))
+    generations = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["run_id", *columns, "seed"])
+    return SweepTables(root, manifest, generations, pd.DataFrame(run_rows), columns)

@@ -1,4 +1,10 @@
-"""The ``mesaevo`` command line: run, resume, validate, plot, report, sweep, scenarios.
+"""The ``mesaevo`` command line: run, resume, validate, config, plot, report, sweep, scenarios.
+
+Every command takes ``-q`` (no progress display) and ``-v`` (INFO logs, Dask's included;
+Dask is quiet otherwise). On a terminal a run shows a tqdm bar; when stderr is a pipe or
+a file, plain progress lines (no carriage returns). A shift the run is too short to
+reach is a warning, never an error. ``validate`` and ``--help`` load neither numba nor
+matplotlib: heavy imports live inside the command functions.
 
 Mistakes a user can make end in one ``error: ...`` line and exit status 2;
 a run stopped by SIGINT or SIGTERM checkpoints, marks its manifest and exits
@@ -10,6 +16,7 @@ from __future__ import annotations
 import argparse
 import logging
 import math
+import os
 import sys
 import time
 import unicodedata
@@ -24,6 +31,7 @@ from analysis.files import OutputPathError
 from analysis.load import RunFormatError, RunNotFoundError
 from evo.interrupt import RunInterrupted
 from evo.scenarios import list_scenarios, load_config
+from worlds.shifts import event_name, schedule_warnings
 
 if TYPE_CHECKING:
     from evo.simulation import Simulation
@@ -37,35 +45,123 @@ def _fmt(value: float) -> str:
     return "nan" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.2f}"
 
 
-def drive(sim: Simulation, plot: bool) -> int:
-    """Run ``sim`` to the end with a progress bar, then print a summary (and write the figures)."""
+class _Progress:
+    """A tqdm bar on a terminal; plain periodic lines (no carriage returns) when stderr is a pipe or
+    a file, so ``mesaevo run ... 2>&1 | cat`` reads line by line; nothing with ``-q``."""
+
+    #: Seconds between two plain progress lines (also one line per tenth of the run).
+    EVERY_S = 10.0
+
+    def __init__(self, total: int, initial: int, desc: str, quiet: bool):
+        self.total, self.done, self.desc, self.quiet = total, initial, desc, quiet
+        self._initial = initial
+        self.bar = None
+        self.start = self.last = time.perf_counter()
+        self.step = max(1, (total - initial) // 10)
+        if not quiet and sys.stderr.isatty():
+            self.bar = tqdm(total=total, initial=initial, unit="gen", desc=desc, file=sys.stderr,
+                            dynamic_ncols=True)
+
+    def update(self, row: dict) -> None:
+        self.done += 1
+        info = f"fitness {row['fitness_mean']:.2f}  corr {_fmt(row.get('L1_spearman'))}"
+        if self.bar is not None:
+            self.bar.set_postfix_str(info)
+            self.bar.update(1)
+            return
+        now = time.perf_counter()
+        if self.quiet or not (self.done == self.total or self.done % self.step == 0 or now - self.last >= self.EVERY_S):
+            return
+        self.last = now
+        left = self.total - self.done
+        per_gen = (now - self.start) / max(1, self.done - self._initial)
+        print(f"{self.desc}: generation {self.done}/{self.total} ({100 * self.done / self.total:.0f}%), {info}, "
+              f"{now - self.start:.0f} s elapsed, about {per_gen * left:.0f} s left", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _kernels_cached(world_kind: str) -> bool:
+    """Whether numba's disk cache holds compiled kernels of this world (then no compile pause)."""
+    import numba
+
+    import agents.jit  # noqa: F401  (sets numba's cache directory)
+
+    if numba.config.DISABLE_JIT:
+        return True
+    cache = Path(numba.config.CACHE_DIR or "")
+    if not str(cache) or not cache.is_dir():
+        return False
+    # numba names a cache folder after the source folder ("foraging_<hash>", or the full path)
+    return any(part == world_kind or part.startswith(f"{world_kind}_")
+               for p in cache.rglob("*.nbi") for part in p.relative_to(cache).parts[:-1])
+
+
+def _shift_summary_lines(sim: Simulation, window: int = 10) -> list[str]:
+    """Before/after each shift the run reached, from every generation row (first vs last without shifts)."""
+    import numpy as np
+
+    gens = sim.tables().generations
+    if gens.empty:
+        return []
+    series = [c for c in ("fitness_mean", "L1_spearman", "corr_taste", "success_rate") if c in gens.columns]
+    names = {"fitness_mean": "mean fitness", "L1_spearman": "objective-fitness Spearman, level 1",
+             "corr_taste": "taste-fitness correlation", "success_rate": "maze success"}
+    g = gens["generation"].to_numpy()
+    lines = []
+    reached = [ev for ev in sim.config.shifts if ev.generation <= g.max()]
+    for ev in reached:
+        before = (g >= ev.generation - window) & (g < ev.generation)
+        after = (g >= ev.generation) & (g < ev.generation + window)
+        lines.append(f"shift '{event_name(ev)}' at generation {ev.generation} (means over {int(before.sum())} "
+                     f"generations before, {int(after.sum())} from it on):")
+        for column in series:
+            values = gens[column].to_numpy(dtype=float)
+            b = np.nanmean(values[before]) if before.any() and np.isfinite(values[before]).any() else float("nan")
+            a = np.nanmean(values[after]) if after.any() and np.isfinite(values[after]).any() else float("nan")
+            lines.append(f"  {names[column] + ':':40s}{_fmt(b)} -> {_fmt(a)}")
+    if not reached:
+        lines.append("no shift reached in this run: first generation -> last generation")
+        for column in series:
+            values = gens[column].to_numpy(dtype=float)
+            lines.append(f"  {names[column] + ':':40s}{_fmt(values[0])} -> {_fmt(values[-1])}")
+    return lines
+
+
+#: Set by ``main`` from ``-q``: no progress display, no compile note.
+QUIET = {"quiet": False}
+
+
+def drive(sim: Simulation, plot: bool, quiet: bool | None = None) -> int:
+    """Run ``sim`` to the end with a progress display, then print a summary (and write the figures)."""
+    quiet = QUIET["quiet"] if quiet is None else quiet
     total = sim.config.run.generations
     start_gen = sim.generation
-    first: dict | None = None
-    last: dict | None = None
+    done_any = False
     start = time.perf_counter()
-    with tqdm(total=total, initial=start_gen, unit="gen", desc=sim.scenario, file=sys.stderr,
-              dynamic_ncols=True) as bar:
+    if not quiet and start_gen < total and not _kernels_cached(sim.config.world.kind):
+        print("compiling kernels, about 30 s, once (later runs load them from the cache)", file=sys.stderr, flush=True)
+    progress = _Progress(total, start_gen, sim.scenario, quiet)
+    try:
         for row in sim.iterate():
-            first = first or row
-            last = row
-            bar.set_postfix_str(f"fitness {row['fitness_mean']:.2f}  corr {_fmt(row.get('L1_spearman'))}")
-            bar.update(1)
+            done_any = True
+            progress.update(row)
+    finally:
+        progress.close()
     elapsed = time.perf_counter() - start
-    if first is None or last is None:
+    if not done_any:
         print(f"run directory: {sim.run_dir}\nnothing left to run: all {total} generations were done; "
               "the run is marked completed")
         return 0
     done = total - start_gen
     print(f"run directory: {sim.run_dir}")
     print(f"generations:   {start_gen}..{total - 1} in {elapsed:.1f} s ({elapsed / done:.3f} s per generation)")
-    print(f"mean fitness:  {first['fitness_mean']:.2f} (first) -> {last['fitness_mean']:.2f} (last)")
-    print(f"objective-fitness Spearman, level 1: {_fmt(first.get('L1_spearman'))} -> {_fmt(last.get('L1_spearman'))}")
-    if "corr_taste" in last:
-        print(f"taste-fitness correlation:  {_fmt(first['corr_taste'])} -> {_fmt(last['corr_taste'])}")
-    if "success_rate" in last:
-        print(f"maze success:  {first['success_rate']:.2f} (first) -> {last['success_rate']:.2f} (last); "
-              f"corner arrival {last['corner_arrival_rate']:.2f} (last)")
+    for note in sim.notes:
+        print(f"note:          {note}")
+    for line in _shift_summary_lines(sim):
+        print(line)
     t = sim.timings
     print(f"time split:    world {100 * t['world'] / elapsed:.1f}%, GA {100 * t['ga'] / elapsed:.1f}%, "
           f"metrics and recording {100 * (t['metrics'] + t['recording']) / elapsed:.1f}%")
@@ -103,11 +199,45 @@ def _max_memory(args: argparse.Namespace) -> float | None:
     return value
 
 
+def _is_sweep_file(path: str) -> bool:
+    """A TOML file whose top level names a ``base`` scenario is a sweep file."""
+    from evo.config import read_toml
+
+    p = Path(path)
+    return p.suffix == ".toml" and p.is_file() and "base" in read_toml(p)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
+    if _is_sweep_file(args.config):
+        from evo.sweep import load_sweep_file
+
+        sweep = load_sweep_file(args.config)
+        settings = len({r.setting for r in sweep.runs})
+        print(f"{args.config}: valid sweep ({sweep.name}: base {sweep.base}, {settings} settings x "
+              f"{len(sweep.runs) // max(1, settings)} seeds = {len(sweep.runs)} runs)")
+        return 0
     name, config = load_config(args.config, list(args.set or []))
     shifts = ", ".join(f"{ev.kind}@{ev.generation}" for ev in config.shifts) or "none"
     print(f"{args.config}: valid ({name}: {config.run.generations} generations, {config.agents.population} agents, "
           f"{config.world.kind} world, shifts: {shifts})")
+    for note in schedule_warnings(config.shifts, config.run.generations):
+        print(f"warning: {note}")
+    return 0
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    from analysis.toml_text import dumps
+
+    overrides = list(args.set or [])
+    if args.generations is not None:
+        overrides.append(f"run.generations={args.generations}")
+    if args.seed is not None:
+        overrides.append(f"run.seed={args.seed}")
+    name, config = load_config(args.scenario, overrides)
+    print(f"# resolved config of {name}" + (f" with {' '.join(overrides)}" if overrides else ""))
+    print(dumps(config.model_dump(mode="json")), end="")
+    for note in schedule_warnings(config.shifts, config.run.generations):
+        print(f"warning: {note}", file=sys.stderr)
     return 0
 
 
@@ -117,11 +247,6 @@ FORMATS = ("png", "svg")
 
 def cmd_plot(args: argparse.Namespace) -> int:
     kinds = args.kind  # None: the default figures that apply to the run
-    for kind in kinds or []:
-        if kind not in KINDS:
-            raise MesaevoError(f"unknown figure kind {kind!r}: use one of {', '.join(KINDS)}")
-    if args.format not in FORMATS:
-        raise MesaevoError(f"unknown figure format {args.format!r}: use png or svg")
     from analysis.figures import save_figures
 
     for path in save_figures(args.run_dir, kinds, args.out, args.format):
@@ -149,10 +274,25 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise MesaevoError("--workers must be between 1 and 1024")
     if args.scheduler is not None:
         check_scheduler(args.scheduler)
-    with tqdm(total=len(sweep.runs), unit="run", desc=sweep.name, file=sys.stderr, dynamic_ncols=True) as bar:
+    if args.dry_run:
+        print(f"sweep {sweep.name}: {len(sweep.runs)} runs of {sweep.base} into {out}")
+        for run in sweep.runs:
+            setting = ", ".join(f"{k}={v}" for k, v in run.overrides.items()) or "(base)"
+            print(f"  {run.run_id}  seed {run.seed}  {setting}")
+        return 0
+    _quiet_dask(args.verbose)
+    tty = sys.stderr.isatty() and not args.quiet
+    finished = [0]
+    with tqdm(total=len(sweep.runs), unit="run", desc=sweep.name, file=sys.stderr, dynamic_ncols=True,
+              disable=not tty) as bar:
         def done(entry: dict) -> None:
-            bar.set_postfix_str(f"{entry['id']} {entry['status']}")
-            bar.update(1)
+            finished[0] += 1
+            if tty:
+                bar.set_postfix_str(f"{entry['id']} {entry['status']}")
+                bar.update(1)
+            elif not args.quiet:  # a pipe or a file: one plain line per finished run
+                print(f"{sweep.name}: run {finished[0]}/{len(sweep.runs)} {entry['id']} {entry['status']}",
+                      file=sys.stderr, flush=True)
 
         manifest = run_sweep(sweep, out, workers=args.workers, scheduler=args.scheduler, on_result=done,
                              max_memory_gib=_max_memory(args))
@@ -174,10 +314,33 @@ def cmd_experiment(args: argparse.Namespace) -> int:
     return experiment_main(args)
 
 
+def _quiet_dask(verbose: int) -> None:
+    """Dask's own INFO logs (scheduler, workers, nanny) only at ``-v``; warnings and errors always."""
+    level = "info" if verbose > 0 else "warning"
+    os.environ["DASK_LOGGING__DISTRIBUTED"] = level  # read by worker processes as they start
+    import dask
+
+    dask.config.set({"logging.distributed": level})
+    for name in ("distributed", "distributed.scheduler", "distributed.worker", "distributed.core",
+                 "distributed.http.proxy"):
+        logging.getLogger(name).setLevel(logging.INFO if verbose > 0 else logging.WARNING)
+    # "worker process still alive after 4 s, killing" at every local cluster's close: only at -v
+    logging.getLogger("distributed.nanny").setLevel(logging.INFO if verbose > 0 else logging.ERROR)
+
+
 def cmd_scenarios(args: argparse.Namespace) -> int:
     for name, doc in list_scenarios().items():
         print(f"{name:14s} {doc.removeprefix(name + ':').strip()}")
     return 0
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("mesaevo")
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def _printable(message: str) -> str:
@@ -207,7 +370,14 @@ MAX_MEMORY_HELP = "refuse to start a run estimated to need more than GIB GiB of 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="mesaevo", description="Natural selection evolves mesa-optimizers.")
+    parser.add_argument("--version", action="version", version=f"mesaevo {_version()}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-q", "--quiet", action="store_true", help="no progress display, errors and warnings only")
+    common.add_argument("-v", "--verbose", action="count", default=0,
+                        help="more log messages (-v: INFO, Dask's included; -vv: DEBUG)")
     sub = parser.add_subparsers(dest="command", required=True)
+    _add = sub.add_parser
+    sub.add_parser = lambda *a, **k: _add(*a, parents=[common], **k)  # -q/-v after every command
     run = sub.add_parser("run", help="run a scenario or a config file")
     run.add_argument("scenario", help="built-in scenario name (see `mesaevo scenarios`) or path to a .toml config")
     run.add_argument("--generations", type=int, help="number of generations (overrides run.generations)")
@@ -225,16 +395,16 @@ def build_parser() -> argparse.ArgumentParser:
     resume.add_argument("--no-plot", action="store_true", help="do not write the figures at the end")
     resume.add_argument("--max-memory", type=float, metavar="GIB", help=MAX_MEMORY_HELP)
     resume.set_defaults(func=cmd_resume)
-    validate = sub.add_parser("validate", help="check a scenario or config file without running it")
-    validate.add_argument("config", help="built-in scenario name or path to a .toml config")
+    validate = sub.add_parser("validate", help="check a scenario, config file or sweep file without running it")
+    validate.add_argument("config", help="built-in scenario name, path to a .toml config, or a sweep file")
     validate.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key")
     validate.set_defaults(func=cmd_validate)
     plot = sub.add_parser("plot", help="write a run's figures as PNG or SVG files")
     plot.add_argument("run_dir", type=Path)
     plot.add_argument("--out", type=Path, help="directory for the figures (default: the run directory)")
-    plot.add_argument("--kind", action="append", metavar="KIND",
+    plot.add_argument("--kind", action="append", metavar="KIND", choices=KINDS,
                       help=f"figure to write, repeatable: {', '.join(KINDS)} (default: levels, proxies, and maze for a maze run)")
-    plot.add_argument("--format", default="png", metavar="FORMAT", help="png (default) or svg")
+    plot.add_argument("--format", default="png", choices=FORMATS, help="png (default) or svg")
     plot.set_defaults(func=cmd_plot)
     report = sub.add_parser("report", help="write one self-contained HTML report of a run or a sweep")
     report.add_argument("path", type=Path, help="a run directory, or a directory of run directories")
@@ -250,6 +420,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--out", type=Path, help="sweep directory (default: sweeps/NAME); an existing one resumes")
     sweep.add_argument("--resume", action="store_true", help="require --out to hold this sweep already")
     sweep.add_argument("--max-memory", type=float, metavar="GIB", help=MAX_MEMORY_HELP)
+    sweep.add_argument("--dry-run", action="store_true", help="list the runs the sweep would make, run nothing")
     sweep.set_defaults(func=cmd_sweep)
     exp = sub.add_parser("experiment", help="run an experiment (a claim, its arms and verdict rule) and print the verdict")
     exp.add_argument("experiment", nargs="*", help="shipped experiment name or .toml file (with --findings: "
@@ -263,6 +434,12 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--validate", action="store_true", help="only check the experiment file")
     exp.add_argument("--findings", action="store_true", help="write the findings page from experiment outputs")
     exp.set_defaults(func=cmd_experiment)
+    config = sub.add_parser("config", help="print the resolved config of a scenario or config file as TOML")
+    config.add_argument("scenario", help="built-in scenario name or path to a .toml config")
+    config.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key")
+    config.add_argument("--generations", type=int, help="run.generations")
+    config.add_argument("--seed", type=int, help="run.seed")
+    config.set_defaults(func=cmd_config)
     scen = sub.add_parser("scenarios", help="list the built-in scenarios")
     scen.set_defaults(func=cmd_scenarios)
     return parser
@@ -291,7 +468,10 @@ def main(argv: list[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else 2
     except KeyboardInterrupt:
         return 130
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    verbose, quiet = getattr(args, "verbose", 0), getattr(args, "quiet", False)
+    QUIET["quiet"] = bool(quiet)
+    level = logging.WARNING if quiet else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
+    logging.basicConfig(level=level, format="%(levelname)s: %(message)s")
     try:
         return args.func(args)
     except RunInterrupted as exc:

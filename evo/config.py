@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import os
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
@@ -144,9 +145,30 @@ SECTIONS: dict[str, type[Section]] = {
 
 
 def suggest(key: str, valid: list[str], prefix: str = "") -> str:
-    """'; did you mean ...' with the closest valid key (with its section prefix), or the valid keys."""
-    close = difflib.get_close_matches(key, valid, n=1, cutoff=0.5)
+    """'; did you mean ...' with a valid key close to ``key`` (with its section prefix), or the valid keys.
+
+    Close: a difflib ratio of at least 0.6, or a shared beginning of 4 or more characters covering
+    most of the shorter word (``evolve`` -> ``evolution``); ``generations`` is never "close" to ``agents``.
+    """
+    close = difflib.get_close_matches(key, valid, n=1, cutoff=0.6)
+    if not close:
+        stems = [v for v in valid if len(os.path.commonprefix([key, v])) >= max(4, 0.6 * min(len(key), len(v)))]
+        close = stems[:1]
     return f"; did you mean '{prefix}{close[0]}'?" if close else f"; valid keys: {', '.join(sorted(valid))}"
+
+
+def _suggest_top(key: str, top: list[str]) -> str:
+    """A top-level key that is a key of a section (``generations``) suggests that section's key
+    (``run.generations``); otherwise the closest section name."""
+    owners = [name for name, section in SECTIONS.items() if key in section.model_fields]
+    if owners:
+        return f"; did you mean {' or '.join(repr(f'{o}.{key}') for o in owners)}?"
+    leaves = [f"{name}.{field}" for name, section in SECTIONS.items() for field in section.model_fields]
+    near = difflib.get_close_matches(key, [leaf.split(".", 1)[1] for leaf in leaves], n=1, cutoff=0.8)
+    if near and not difflib.get_close_matches(key, top, n=1, cutoff=0.6):
+        owner = next(leaf for leaf in leaves if leaf.split(".", 1)[1] == near[0])
+        return f"; did you mean '{owner}'?"
+    return suggest(key, top)
 
 
 def unknown_key_errors(data: dict[str, Any]) -> list[str]:
@@ -155,7 +177,7 @@ def unknown_key_errors(data: dict[str, Any]) -> list[str]:
     top = list(SECTIONS) + ["shifts"]
     for key, value in data.items():
         if key not in top:
-            errors.append(f"unknown key '{key}'{suggest(key, top)}")
+            errors.append(f"unknown key '{key}'{_suggest_top(key, top)}")
         elif key == "world" and isinstance(value, dict):
             kind = value.get("kind", DEFAULT_WORLD)
             if not isinstance(kind, str) or kind not in WORLD_KINDS:

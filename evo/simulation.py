@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from analysis import RunTables, load_run
+from analysis.compare import flat_config
 from evo import preflight
 from evo.checkpoint import latest_checkpoint, restore, write_checkpoint
 from evo.config import Config, apply_overrides, validate_config
@@ -38,9 +39,22 @@ from evo.lock import RunLock
 from evo.loop import Evolution
 from evo.recorder import MANIFEST, Recorder, check_new_run_dir, mark_failed, never_started, read_manifest
 from evo.scenarios import load_config
-from worlds.shifts import event_name
+from worlds.shifts import event_name, schedule_warnings
 
 log = logging.getLogger(__name__)
+
+
+#: Environment variable of overrides applied last to every ``Simulation.from_scenario`` (and so to
+#: ``mesaevo run`` and sweeps): ``key=value`` items separated by ``;``, e.g.
+#: ``MESAEVO_OVERRIDES="run.generations=3;agents.population=40"``. The README test runs every
+#: example of the README with small sizes this way.
+OVERRIDES_ENV = "MESAEVO_OVERRIDES"
+
+
+def config_diff(base: dict[str, Any], config: dict[str, Any]) -> dict[str, list[Any]]:
+    """Dotted key -> [scenario value, this config's value] for every key that differs."""
+    a, b = flat_config(base), flat_config(config)
+    return {k: [a.get(k), b.get(k)] for k in [*a, *(k for k in b if k not in a)] if a.get(k) != b.get(k)}
 
 
 def default_out(scenario: str, seed: int) -> Path:
@@ -58,6 +72,10 @@ class Simulation:
         self.run_dir = Path(out) if out is not None else default_out(scenario, config.run.seed)
         preflight.check(config, max_memory_gib)
         check_new_run_dir(self.run_dir)
+        self.notes = schedule_warnings(config.shifts, config.run.generations)
+        self.config_diff: dict[str, list[Any]] | None = None
+        for note in self.notes:
+            log.warning("%s", note)
         self.evolution: Evolution | None = None
         self.recorder: Recorder | None = None
         self.timings = {"world": 0.0, "ga": 0.0, "metrics": 0.0, "recording": 0.0}
@@ -83,8 +101,23 @@ class Simulation:
             overrides = overrides + [f"{k}={v}" for k, v in extra.items()]
         else:
             overrides = {**(overrides or {}), **extra}
+        env = os.environ.get(OVERRIDES_ENV, "").strip()
+        if env:  # last, over everything: shrink every run of a script or a document (see OVERRIDES_ENV)
+            from evo.config import parse_override
+
+            items = [parse_override(item.strip()) for item in env.split(";") if item.strip()]
+            if isinstance(overrides, list):
+                overrides = overrides + [item.strip() for item in env.split(";") if item.strip()]
+            else:
+                overrides = {**overrides, **{".".join(k): v for k, v in items}}
         scenario, config = load_config(name_or_path, overrides)
-        return cls(config, scenario, out, max_memory_gib)
+        sim = cls(config, scenario, out, max_memory_gib)
+        try:
+            base = load_config(name_or_path)[1].model_dump(mode="json")
+        except MesaevoError:  # a config file valid only with its overrides: no diff
+            base = None
+        sim.config_diff = config_diff(base, config.model_dump(mode="json")) if base is not None else None
+        return sim
 
     @classmethod
     def resume(cls, path: str | Path, generations: int | None = None,
@@ -140,6 +173,10 @@ class Simulation:
                     mark_failed(run_dir, f"resume failed: {exc}")
                 raise
             sim.recorder.manifest["config"] = config.model_dump(mode="json")
+            sim.notes = schedule_warnings(config.shifts, config.run.generations)
+            sim.recorder.manifest["notes"] = list(sim.notes)
+            for note in sim.notes:
+                log.warning("%s", note)
         except BaseException:
             lock.release()
             raise
@@ -157,6 +194,8 @@ class Simulation:
             "seed": self.config.run.seed,
             "config": self.config.model_dump(mode="json"),
             "shift_events": [{**ev.model_dump(mode="json"), "name": event_name(ev)} for ev in self.config.shifts],
+            "notes": list(self.notes),  # what the run will not see of its schedule (shifts past its end)
+            **({"config_diff": self.config_diff} if self.config_diff is not None else {}),
         }
 
     def checkpoint(self) -> Path:
@@ -212,13 +251,94 @@ class Simulation:
             recorder.finish("failed", f"{type(exc).__name__}: {exc}")
             raise
 
-    def run(self, callback: Callable[[dict[str, Any]], None] | None = None) -> RunTables:
-        """Run every remaining generation, calling ``callback(row)`` after each; return the tables."""
-        for row in self.iterate():
-            if callback is not None:
-                callback(row)
+    def run(self, callback: Callable[[dict[str, Any]], None] | None = None, *,
+            progress: bool = True) -> RunTables:
+        """Run every remaining generation; return the tables.
+
+        ``callback(row)`` is called after each generation with its row (a dict of the generation
+        table's columns), e.g. to log to Weights & Biases or TensorBoard::
+
+            sim.run(callback=lambda row: wandb.log(row, step=row["generation"]))
+
+        ``progress``: a progress bar (``tqdm.auto``: a widget in Jupyter, text in a terminal);
+        ``progress=False`` for none.
+        """
+        bar = None
+        if progress:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=self.config.run.generations, initial=self.generation, unit="gen", desc=self.scenario)
+        try:
+            for row in self.iterate():
+                if bar is not None:
+                    bar.set_postfix_str(f"fitness {row['fitness_mean']:.2f}, L1 corr {row.get('L1_spearman', float('nan')):.2f}",
+                                        refresh=False)
+                    bar.update(1)
+                if callback is not None:
+                    callback(row)
+        finally:
+            if bar is not None:
+                bar.close()
         return self.tables()
+
+    def __repr__(self) -> str:
+        c = self.config
+        shifts = ", ".join(event_name(ev) + f"@{ev.generation}" for ev in c.shifts) or "none"
+        return (f"Simulation({self.scenario!r}, seed={c.run.seed}, generation {self.generation} of "
+                f"{c.run.generations}, {c.agents.population} agents, {c.world.kind} world, shifts: {shifts}, "
+                f"run_dir={str(self.run_dir)!r})")
+
+    def _repr_html_(self) -> str:
+        import html
+
+        c = self.config
+        rows = [("scenario", self.scenario), ("seed", c.run.seed),
+                ("generation", f"{self.generation} of {c.run.generations}"),
+                ("agents", c.agents.population), ("world", c.world.kind),
+                ("shifts", ", ".join(f"{event_name(ev)} at {ev.generation}" for ev in c.shifts) or "none"),
+                ("run directory", self.run_dir), *(("note", n) for n in self.notes)]
+        cells = "".join(f"<tr><th style='text-align:left'>{html.escape(str(k))}</th>"
+                        f"<td style='text-align:left'>{html.escape(str(v))}</td></tr>" for k, v in rows)
+        return f"<table><caption>mesaevo Simulation</caption>{cells}</table>"
 
     def tables(self) -> RunTables:
         """The run's tables as pandas DataFrames."""
         return load_run(self.run_dir)
+
+
+def _sweep(spec: dict[str, Any] | str | Path, out: str | Path, *, workers: int | None = None,
+          client: Any = None, progress: bool = True, max_memory_gib: float | None = None):
+    """Run a sweep (a sweep file's path, or its contents as a dict) into ``out``; return its
+    tables (``analysis.SweepTables``: ``.generations`` one row per run and generation, ``.runs``
+    one row per run, ``.keys`` the swept-key columns and their dotted config keys).
+
+        tables = Simulation.sweep({"base": "sugar", "seeds": 3, "generations": 50,
+                        "grid": {"shifts.0.generation": [10, 25]}}, "sweeps/timing", workers=2)
+        tables.generations.groupby(["shifts_0_generation", "generation"])["L1_spearman"].mean()
+
+    ``client``: an existing Dask client (or any ``concurrent.futures`` executor); otherwise a
+    local cluster of ``workers`` processes. Running into the same ``out`` again resumes.
+    """
+    from analysis import load_sweep
+    from evo.sweep import build_sweep, load_sweep_file, run_sweep
+
+    if isinstance(spec, dict):
+        built = build_sweep(spec, source="sweep", default_name=Path(out).name or "sweep",
+                            max_memory_gib=max_memory_gib)
+    else:
+        built = load_sweep_file(spec, max_memory_gib)
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(built.runs), unit="run", desc=built.name)
+    try:
+        run_sweep(built, out, workers=workers, client=client, max_memory_gib=max_memory_gib,
+                  on_result=(lambda entry: bar.update(1)) if bar is not None else None)
+    finally:
+        if bar is not None:
+            bar.close()
+    return load_sweep(out)
+
+
+Simulation.sweep = staticmethod(_sweep)  # type: ignore[attr-defined]

@@ -75,8 +75,9 @@ def test_run_exits_zero_and_prints_summary(completed_run):
     stdout = proc.stdout
     assert f"run directory: {out}" in stdout
     assert "generations:   0..2 in" in stdout
-    assert "mean fitness:" in stdout and "(first) ->" in stdout
-    assert "objective-fitness Spearman, level 1:" in stdout
+    # before/after the shift, not first against last generation
+    assert "shift 'sugar' at generation 1 (means over 1 generations before, 2 from it on):" in stdout
+    assert "mean fitness:" in stdout and "objective-fitness Spearman, level 1:" in stdout
     assert "taste-fitness correlation:" in stdout
     for name in FIGURES:
         assert f"figure:        {out / name}" in stdout
@@ -191,7 +192,6 @@ BAD_CONFIG_CASES = {
     "negative-width": (["sugar", "--set", "world.width=-1"], ["world.width"]),
     "zero-generations": (["sugar", "--generations", "0"], ["run.generations"]),
     "probability-above-one": (["sugar", "--set", "world.conception_prob=2"], ["world.conception_prob"]),
-    "shift-past-end": (["sugar", "--generations", "50"], ["shifts[0].generation", "run.generations = 50"]),
     "missing-config-file": (["nonexistent.toml"], ["nonexistent.toml", "does not exist"]),
     "override-without-value": (["sugar", "--set", "novalue"], ["novalue"]),
     "override-bad-index": (["sugar", "--set", "shifts.3.generation=1"], ["shifts.3.generation"]),
@@ -261,13 +261,55 @@ def test_bad_config_subprocess_mistyped_key_in_file(tmp_path):
     assert not out.exists()
 
 
-def test_bad_config_subprocess_shift_past_end(tmp_path):
+def test_run_shorter_than_its_shift_warns_and_runs(tmp_path):
+    # `mesaevo run sugar --generations 4`: the shift at 100 is never reached: a warning, not a refusal
     out = tmp_path / "run"
-    proc = mesaevo("run", "sugar", "--generations", "50", "--out", out, *tiny_args())
-    assert proc.returncode == 2
-    assert_one_error_line(proc.stderr)
-    assert "shifts[0].generation" in proc.stderr
-    assert not out.exists()
+    proc = mesaevo("run", "sugar", "--generations", "4", "--out", out, "--no-plot", *tiny_args())
+    assert proc.returncode == 0, proc.stderr
+    assert "shifts[0] 'sugar' at generation 100 is past the run's end" in proc.stderr
+    assert "note:" in proc.stdout and "'sugar' at generation 100" in proc.stdout
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "completed" and manifest["generations_done"] == 4
+    assert any("'sugar' at generation 100" in note for note in manifest["notes"])
+    # stderr is a pipe: plain progress lines, no carriage-return redraws
+    assert "\r" not in proc.stderr
+    assert "sugar: generation 4/4 (100%)" in proc.stderr
+
+
+def test_version_and_config_and_dry_run(tmp_path, capsys):
+    from importlib import metadata
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"mesaevo {metadata.version('mesaevo')}"
+    assert main(["config", "sugar", "--generations", "50", "--set", "agents.population=30"]) == 0
+    captured = capsys.readouterr()
+    import tomllib
+
+    data = tomllib.loads(captured.out)
+    assert data["run"]["generations"] == 50 and data["agents"]["population"] == 30
+    assert data["shifts"][0]["kind"] == "superstimulus"
+    assert "past the run's end" in captured.err
+    sweep = write(tmp_path / "sw.toml", 'base = "sugar"\nseeds = 2\ngenerations = 4\n'
+                  '[grid]\n"shifts.0.generation" = [1, 2]\n')
+    assert main(["sweep", str(sweep), "--dry-run", "--out", str(tmp_path / "out")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("sweep sw: 4 runs of sugar")
+    assert "s001-seed1  seed 1  shifts.0.generation=2" in lines[-1]
+    assert not (tmp_path / "out").exists()
+    assert main(["validate", str(sweep)]) == 0
+    assert "valid sweep (sw: base sugar, 2 settings x 2 seeds = 4 runs)" in capsys.readouterr().out
+
+
+def test_did_you_mean_only_when_close(capsys, tmp_path):
+    assert main(["run", "sugar", "--set", "generations=5", "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert "did you mean 'run.generations'" in err and "'agents'" not in err
+
+
+def test_quiet_prints_no_progress(tmp_path, capsys):
+    assert main(["run", "sugar", "-q", "--generations", "2", "--out", str(tmp_path / "r"), "--no-plot",
+                 *TINY_SUGAR]) == 0
+    assert "generation 2/2" not in capsys.readouterr().err
 
 
 def test_run_into_directory_holding_a_run(completed_run):
@@ -318,3 +360,15 @@ def test_plot_corrupt_manifest(tmp_path, capsys):
     (run_dir / "manifest.json").write_text("{not json")
     assert main(["plot", str(run_dir)]) == 2
     assert_one_error_line(capsys.readouterr().err)
+
+
+def test_sweep_through_a_pipe_is_quiet_and_line_by_line(tmp_path):
+    # Dask's INFO logs only at -v; stderr a pipe: one plain line per finished run, no carriage returns
+    sweep = write(tmp_path / "sw.toml", 'base = "sugar"\nseeds = 1\ngenerations = 2\n[set]\n'
+                  + "".join(f'"{a.split("=")[0]}" = {a.split("=")[1]}\n' for a in tiny_args()[1::2])
+                  + '[grid]\n"shifts.0.generation" = [1]\n')
+    proc = mesaevo("sweep", sweep, "--workers", "1", "--out", tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr
+    assert "INFO" not in proc.stderr and "\r" not in proc.stderr
+    assert "sw: run 1/1 s000-seed0 completed" in proc.stderr
+    assert "runs:            1 completed" in proc.stdout

@@ -65,11 +65,12 @@ def test_shifts_validate_to_their_kind():
     assert isinstance(cfg.shifts[1], Contraception) and cfg.shifts[1].conception_prob == 0.1
 
 
-def test_shift_at_last_generation_ok_past_end_rejected():
+def test_shift_at_last_generation_ok_past_end_accepted():
+    # a shorter run of a scenario simply never reaches its shift (a warning, see test_shifts)
     assert validate_config({"run": {"generations": 10},
                             "shifts": [{"kind": "contraception", "generation": 9}]}).shifts[0].generation == 9
-    msg = error_of({"run": {"generations": 10}, "shifts": [{"kind": "contraception", "generation": 10}]})
-    assert "shifts[0].generation = 10" in msg and "run.generations = 10" in msg
+    assert validate_config({"run": {"generations": 10},
+                            "shifts": [{"kind": "contraception", "generation": 10}]}).shifts[0].generation == 10
 
 
 # --- overrides -----------------------------------------------------------------------------------

@@ -46,10 +46,10 @@ def test_run_scenario_example(tmp_path):
 def test_run_scenario_example_bad_config_is_one_error_line(tmp_path):
     out = tmp_path / "run"
     cmd = [sys.executable, str(ROOT / "examples" / "run_scenario.py"), "sugar", "--generations", "4",
-           "--out", str(out), *tiny_args()]  # the sugar shift at generation 100 is past the end
+           "--out", str(out), *tiny_args(), "--set", "world.width=-1"]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 2
     assert proc.stderr.startswith("error:")
-    assert "shifts[0].generation" in proc.stderr
+    assert "world.width" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not out.exists()

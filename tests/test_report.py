@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import build_report, load_run, write_report
+from analysis import build_report, load_run, load_runs, write_report
 from evo import Simulation
 from evo.cli import main
 from tests.conftest import TINY
@@ -56,17 +56,19 @@ def test_single_run_report_content(single_report, sweep):
     assert "http://" not in text and "https://" not in text  # nothing fetched
     assert "Before and after each shift" in text
     assert re.search(r"<td>sugar</td>\s*<td>3</td>\s*<td>level 1</td>", text)
-    assert "no level 2 in this run" in text
-    assert "no entities above level 1 recorded" in text
-    assert "&quot;sugar_level&quot;: 1.0" in text  # the config, escaped JSON
+    assert "no level 2 in this run" not in text and "Competence regimes" not in text  # not applicable: left out
+    assert '<div class="card" id="summary">' in text and "Glossary" in text
+    assert "Level 1</div><div>entities: <strong>40</strong>" in text  # one panel per level
+    assert "sugar_level = 1.0" in text  # the config as TOML
+    assert "Config against its scenario (sugar)" in text and "<td>shifts.0.generation</td>" in text
     assert "&quot;generations_done&quot;: 6" in text  # the manifest
     assert 'class="warning"' not in text
 
 
 def test_sweep_report_content(sweep_report):
     text = sweep_report.read_text(encoding="utf-8")
-    assert "sugar: 2 runs" in text
-    assert "Before and after each shift, over runs" in text
+    assert "Setting sugar: 2 runs (seeds 1, 2)" in text  # only the seed differs: one setting
+    assert "Before and after each shift, across seeds" in text and "Student t intervals across seeds" in text
     assert len(images(text)) == 3  # L1_spearman, fitness_mean, one proxy across runs
     assert "seed1" in text and "seed2" in text
 
@@ -96,8 +98,8 @@ def test_report_command(sweep, tmp_path, capsys):
     (["report", "{tmp}/missing"], "error: no run at"),
     (["report", "{tmp}"], "error: no run at"),
     (["report", "{run}", "--window", "0"], "error: --window"),
-    (["plot", "{run}", "--kind", "bogus"], "error: unknown figure kind 'bogus'"),
-    (["plot", "{run}", "--format", "gif"], "error: unknown figure format 'gif'"),
+    (["plot", "{run}", "--kind", "bogus"], "error: mesaevo plot: argument --kind: invalid choice: 'bogus'"),
+    (["plot", "{run}", "--format", "gif"], "error: mesaevo plot: argument --format: invalid choice: 'gif'"),
     (["plot", "{tmp}/missing", "--kind", "genes"], "error: no run at"),
 ])
 def test_user_mistakes_one_error_line(sweep, tmp_path, capsys, argv, message):
@@ -192,5 +194,29 @@ def test_report_of_nested_levels_has_competence_and_alignment():
     text = build_report(run, n_boot=50)
     assert 'alt="Misalignment by builder competence."' in text
     assert "no level 2 in this run" not in text and "<td>0.650</td>" in text  # alignment table
-    assert "no shift events in this run" in text
+    assert "Before and after each shift" not in text  # no shift: the section is left out
     assert len(images(text)) == 6
+
+
+def test_sweep_report_groups_by_setting_with_interval_across_seeds(tmp_path):
+    # a sweep of 2 settings x 2 seeds: two groups, each named by its swept key, t interval across seeds
+    from concurrent.futures import ThreadPoolExecutor
+
+    from evo.sweep import build_sweep, run_sweep
+
+    spec = {"name": "two", "base": "sugar", "seeds": [1, 2], "generations": 6,
+            "set": {k: v for k, v in TINY.items() if k != "run.generations"},
+            "grid": {"shifts.0.generation": [2, 3]}}
+    with ThreadPoolExecutor(1) as pool:
+        manifest = run_sweep(build_sweep(spec), tmp_path / "sw", client=pool)
+    assert manifest["status"] == "completed"
+    text = build_report(load_runs(tmp_path / "sw"), n_boot=50, window=2)
+    groups = re.findall(r'<h2 class="setting">([^<]*)</h2>', text)
+    assert groups == ["Setting shifts.0.generation=2: 2 runs (seeds 1, 2)",
+                      "Setting shifts.0.generation=3: 2 runs (seeds 1, 2)"]
+    assert text.count("Before and after each shift, across seeds") == 2
+    # the headline rows of the summary card name the setting and carry an interval [lo, hi]
+    card = text[text.index('id="summary"'):text.index("Glossary")]
+    assert "shifts.0.generation=2" in card and "shifts.0.generation=3" in card
+    assert re.search(r"<td>-?\d\.\d{3} \[-?\d\.\d{3}, -?\d\.\d{3}\]</td>", card), card
+    assert "t interval across seeds" in card

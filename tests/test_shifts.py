@@ -62,8 +62,6 @@ def test_combinations_on_different_parameters_and_sequences_on_one():
     ([{"kind": "scarcity", "generation": 8, "timing": "gradual", "ramp_end": 5}], "ramp_end = 5 ends before"),
     ([{"kind": "scarcity", "generation": 2, "timing": "gradual"}], "needs ramp_end"),
     ([{"kind": "scarcity", "generation": 2, "timing": "periodic"}], "needs period"),
-    ([{"kind": "scarcity", "generation": 25}], "shifts[0].generation = 25 is past the run's end"),
-    ([{"kind": "scarcity", "generation": 2, "timing": "gradual", "ramp_end": 30}], "ramp_end = 30 is past"),
     ([{"kind": "scarcity", "generation": 3}, {"kind": "scarcity", "generation": 3, "name": "b"}],
      "contradictory"),
     ([{"kind": "scarcity", "generation": 2, "timing": "gradual", "ramp_end": 9},
@@ -78,6 +76,19 @@ def test_bad_schedules_are_clear_errors(shifts, fragment):
         validate_config({"run": {"generations": 20}, "shifts": shifts})
     assert fragment in str(err.value)
     assert "shifts[" in str(err.value)
+
+
+def test_shifts_past_the_end_are_warnings_not_errors():
+    from worlds.shifts import schedule_warnings
+
+    config = validate_config({"run": {"generations": 20}, "shifts": [
+        {"kind": "scarcity", "generation": 25, "name": "late"},
+        {"kind": "hazard_surge", "generation": 10, "timing": "gradual", "ramp_end": 30}]})
+    notes = schedule_warnings(config.shifts, 20)
+    assert len(notes) == 2
+    assert "shifts[0] 'late' at generation 25 is past the run's end" in notes[0]
+    assert "ramp ends at generation 30" in notes[1] and "45%" in notes[1]
+    assert schedule_warnings(config.shifts, 40) == []
 
 
 def test_bad_shift_config_on_the_cli_is_one_error_line(tmp_path, capsys):

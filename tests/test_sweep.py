@@ -85,10 +85,11 @@ def test_sweep_on_local_cluster_equals_runs_one_by_one(client, one_by_one, tmp_p
         assert_same(one_by_one[entry["id"]], tmp_path / "sw" / entry["dir"])
     tables = load_sweep(tmp_path / "sw")
     assert len(tables.generations) == 4 * GENS
-    assert list(tables.generations.columns[:4]) == ["run_id", "setting", "shifts.0.generation", "seed"]
+    assert list(tables.generations.columns[:4]) == ["run_id", "setting", "shifts_0_generation", "seed"]
     assert "config" not in tables.generations.columns
+    assert tables.keys == {"shifts_0_generation": "shifts.0.generation"}
     one = tables.generations[tables.generations.run_id == "s001-seed8"].drop(
-        columns=["run_id", "setting", "shifts.0.generation", "seed"]).reset_index(drop=True)
+        columns=["run_id", "setting", "shifts_0_generation", "seed"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(one, load_run(one_by_one["s001-seed8"]).generations, check_exact=True)
 
 

@@ -14,7 +14,8 @@ Relocation sets the integer ``relocation`` parameter to the event's number (its
 ``ShiftBase`` is the timing schema every shift kind shares; a world declares its
 kinds (with their target fields) in its own ``config`` module.
 
-``schedule_errors`` rejects contradictory schedules before a run starts; ``world_at``
+``schedule_errors`` rejects contradictory schedules before a run starts;
+``schedule_warnings`` names the shifts a run is too short to reach (not an error); ``world_at``
 is the one place that turns a schedule into a generation's world settings.
 """
 
@@ -112,14 +113,9 @@ def schedule_errors(events: Sequence[Event], generations: int, shift_params: Map
         first = len(errors)
         if ev.kind not in kinds:
             errors.append(f"{lab}.kind: {ev.kind!r} does not apply to this world (it knows {', '.join(kinds)})")
-        if ev.generation >= generations:
-            errors.append(f"{lab}.generation = {ev.generation} is past the run's end (run.generations = {generations})")
-        if ev.ramp_end is not None:
-            if ev.ramp_end <= ev.generation:
-                errors.append(f"{lab}.ramp_end = {ev.ramp_end} ends before the ramp starts "
-                              f"(generation = {ev.generation})")
-            elif ev.ramp_end > generations:
-                errors.append(f"{lab}.ramp_end = {ev.ramp_end} is past the run's end (run.generations = {generations})")
+        if ev.ramp_end is not None and ev.ramp_end <= ev.generation:
+            errors.append(f"{lab}.ramp_end = {ev.ramp_end} ends before the ramp starts "
+                          f"(generation = {ev.generation})")
         if ev.until is not None and ev.until <= ev.generation:
             errors.append(f"{lab}.until = {ev.until} ends before the shift starts (generation = {ev.generation})")
         if ev.until is not None and ev.ramp_end is not None and ev.until < ev.ramp_end:
@@ -147,6 +143,26 @@ def schedule_errors(events: Sequence[Event], generations: int, shift_params: Map
             elif ea.timing == "periodic" and ea.until is None:
                 errors.append(f"{clash}: the first is periodic without 'until', so the two overlap")
     return errors
+
+
+def schedule_warnings(events: Sequence[Event], generations: int) -> list[str]:
+    """What a run of ``generations`` will not see of a schedule: shifts that start at or after
+    its end (a shorter run of a scenario never reaches them) and ramps cut short by its end.
+
+    Not errors: the run goes ahead, the shift simply never (or only partly) happens; the
+    caller logs these and records them in the run's manifest.
+    """
+    notes: list[str] = []
+    for i, ev in enumerate(events):
+        lab = f"{_label(i, ev)} '{event_name(ev)}'"
+        if ev.generation >= generations:
+            notes.append(f"{lab} at generation {ev.generation} is past the run's end (run.generations = "
+                         f"{generations}): the run never reaches it")
+        elif ev.ramp_end is not None and ev.ramp_end > generations:
+            reached = (generations - 1 - ev.generation) / (ev.ramp_end - ev.generation)
+            notes.append(f"{lab}: its ramp ends at generation {ev.ramp_end}, past the run's end (run.generations = "
+                         f"{generations}): the last generation gets {reached:.0%} of the way to the target")
+    return notes
 
 
 def _value(events: Sequence[tuple[int, Event]], generation: int, base: float, param: str) -> tuple[float, bool]:
