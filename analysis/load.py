@@ -15,17 +15,14 @@ from typing import Any
 
 import pandas as pd
 
+from .run_files import CHECKPOINT_DIR, ENTITIES_DIR, ENTITY_PART_GLOB, GENERATIONS, MANIFEST
+
 __all__ = ["MAX_RUN_DEPTH", "RunNotFoundError", "RunFormatError", "RunTables", "find_runs", "load_run", "load_runs",
            "read_json_object", "shift_generation", "shift_label"]
 
+
 log = logging.getLogger(__name__)
 
-MANIFEST = "manifest.json"
-GENERATIONS = "generations.parquet"
-ENTITIES_DIR = "entities"
-ENTITY_PART_GLOB = "part-*.parquet"
-#: Checkpoints (``evo.checkpoint``): ``checkpoints/ckpt-NNNNNN.json`` + ``.npz``.
-CHECKPOINT_DIR = "checkpoints"
 _CHECKPOINT_RE = re.compile(r"^ckpt-(\d{6,})\.json$")
 #: How many directory levels below a path :func:`find_runs` looks for runs
 #: (``sweep/runs/<id>`` is two), so that a mistaken path such as ``/`` is not walked whole.

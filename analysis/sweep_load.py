@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from .load import RunFormatError, RunNotFoundError, load_run, read_json_object
+from .run_files import SWEEP_MANIFEST
 
 __all__ = ["SweepTables", "column_name", "load_sweep"]
 
@@ -26,7 +27,6 @@ def column_name(key: str) -> str:
     """The column of a swept dotted key: dots (and other non-identifier characters) to ``_``."""
     return "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in key)
 
-SWEEP_MANIFEST = "sweep.json"
 _RUN_ENTRY = {"id", "setting", "overrides", "seed", "status", "dir"}
 
 

@@ -35,11 +35,11 @@ from agents.errors import MesaevoError
 from evo.ga import Individual
 from evo.paths import read_json, regular_file, safe_subdir
 from evo.recorder import write_atomic, write_json_atomic
+from analysis.run_files import CHECKPOINT_DIR as DIRNAME
 
 log = logging.getLogger(__name__)
 
 FORMAT = 1
-DIRNAME = "checkpoints"
 NAME = re.compile(r"^ckpt-(\d{6,})\.json$")
 
 

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from agents.errors import MesaevoError
+from analysis.run_files import CHECKPOINT_DIR, ENTITIES_DIR, ENTITY_PART_GLOB, GENERATIONS
 from evo.experiment_spec import Experiment
 from evo.paths import confined, read_json
 from evo.recorder import MANIFEST, now, write_json_atomic
@@ -87,19 +88,19 @@ def fork_run_dir(parent: Path, child: Path, generation: int, config: dict[str, A
     entity parts that start before ``generation`` and that one checkpoint; resuming ``child``
     drops the table's rows from ``generation`` on and continues from the checkpoint."""
     stem = f"ckpt-{generation:06d}"
-    ckpt = parent / "checkpoints"
+    ckpt = parent / CHECKPOINT_DIR
     if not (ckpt / f"{stem}.json").is_file() or not (ckpt / f"{stem}.npz").is_file():
         raise MesaevoError(f"{parent} has no checkpoint at generation {generation} to fork from")
     tmp = child.with_name(f".{child.name}.fork")
     shutil.rmtree(tmp, ignore_errors=True)
-    (tmp / "checkpoints").mkdir(parents=True)
-    (tmp / "entities").mkdir()
+    (tmp / CHECKPOINT_DIR).mkdir(parents=True)
+    (tmp / ENTITIES_DIR).mkdir()
     for suffix in (".npz", ".json"):
-        shutil.copy2(ckpt / f"{stem}{suffix}", tmp / "checkpoints" / f"{stem}{suffix}")
-    shutil.copy2(parent / "generations.parquet", tmp / "generations.parquet")
-    for part in sorted((parent / "entities").glob("part-*.parquet")):
+        shutil.copy2(ckpt / f"{stem}{suffix}", tmp / CHECKPOINT_DIR / f"{stem}{suffix}")
+    shutil.copy2(parent / GENERATIONS, tmp / GENERATIONS)
+    for part in sorted((parent / ENTITIES_DIR).glob(ENTITY_PART_GLOB)):
         if int(part.name.removeprefix("part-").removesuffix(".parquet")) < generation:
-            shutil.copy2(part, tmp / "entities" / part.name)
+            shutil.copy2(part, tmp / ENTITIES_DIR / part.name)
     manifest = read_json(parent / MANIFEST, "manifest")
     from worlds.shifts import event_name
 
@@ -113,7 +114,7 @@ def fork_run_dir(parent: Path, child: Path, generation: int, config: dict[str, A
 
 
 def _parent_ready(out: Path, entry: dict[str, Any], generation: int) -> bool:
-    return (out / entry["dir"] / "checkpoints" / f"ckpt-{generation:06d}.json").is_file()
+    return (out / entry["dir"] / CHECKPOINT_DIR / f"ckpt-{generation:06d}.json").is_file()
 
 
 def run_experiment(exp: Experiment, out: str | Path, *, workers: int | None = None, scheduler: str | None = None,

@@ -28,9 +28,9 @@ import pyarrow.parquet as pq
 from agents.errors import MesaevoError
 from evo.lock import LOCK_NAME, RunLock
 from evo.paths import read_json, regular_file, safe_subdir
+from analysis.run_files import ENTITIES_DIR, GENERATIONS, MANIFEST
 
 FORMAT = 1
-MANIFEST = "manifest.json"
 STATUSES = ("running", "completed", "failed", "interrupted")
 
 
@@ -85,7 +85,7 @@ def _leftover(entry: Path) -> bool:
     name = entry.name
     if name == LOCK_NAME or (name.startswith(f".{MANIFEST}.") and name.endswith(".tmp")):
         return not entry.is_dir() or entry.is_symlink()
-    if name == "entities" and entry.is_dir() and not entry.is_symlink():
+    if name == ENTITIES_DIR and entry.is_dir() and not entry.is_symlink():
         return not any(entry.iterdir())
     return False
 
@@ -174,7 +174,7 @@ class Recorder:
         self.unflushed = 0
         self.lock = prepare_run_dir(self.path)
         try:
-            safe_subdir(self.path, "entities").mkdir(exist_ok=True)
+            safe_subdir(self.path, ENTITIES_DIR).mkdir(exist_ok=True)
             write_json_atomic(self.path / MANIFEST, self.manifest)
         except OSError as exc:
             self.lock.release()
@@ -197,7 +197,7 @@ class Recorder:
         self.lock = lock if lock is not None and lock.held else RunLock(self.path).acquire()
         try:
             self.manifest = read_manifest(self.path)
-            table_path = self.path / "generations.parquet"
+            table_path = self.path / GENERATIONS
             rows = []
             if os.path.lexists(table_path):
                 regular_file(table_path, "generation table")
@@ -211,7 +211,7 @@ class Recorder:
             if [int(r["generation"]) for r in self.rows] != list(range(generation)):
                 raise MesaevoError(f"{table_path} holds {len(self.rows)} generations before the checkpoint at "
                                    f"generation {generation}; the run directory is inconsistent")
-            entities = safe_subdir(self.path, "entities")
+            entities = safe_subdir(self.path, ENTITIES_DIR)
             entities.mkdir(exist_ok=True)
             remove_temporaries(self.path, entities)
             for part in sorted(entities.iterdir()):
@@ -256,11 +256,11 @@ class Recorder:
         """Write buffered rows to disk and update the manifest."""
         if self.rows:
             table = pa.Table.from_pylist(self.rows)
-            write_atomic(self.path / "generations.parquet", lambda tmp: pq.write_table(table, tmp))
+            write_atomic(self.path / GENERATIONS, lambda tmp: pq.write_table(table, tmp))
         if self.pending_entities:
             frame = pd.concat(self.pending_entities, ignore_index=True)
             first = int(frame["generation"].iloc[0])
-            part = safe_subdir(self.path, "entities") / f"part-{first:06d}.parquet"
+            part = safe_subdir(self.path, ENTITIES_DIR) / f"part-{first:06d}.parquet"
             table = pa.Table.from_pandas(frame, preserve_index=False)
             write_atomic(part, lambda tmp: pq.write_table(table, tmp))
             self.pending_entities = []

@@ -63,10 +63,10 @@ from evo.interrupt import RunInterrupted
 from evo.paths import confined, inside, read_json, safe_subdir
 from evo.recorder import MANIFEST, now, write_json_atomic
 from evo.scenarios import load_config
+from analysis.run_files import SWEEP_MANIFEST
 
 log = logging.getLogger(__name__)
 
-SWEEP_MANIFEST = "sweep.json"
 RUNS_DIR = "runs"
 FORMAT = 1
 MAX_RUNS = 10_000
