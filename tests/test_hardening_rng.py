@@ -20,6 +20,7 @@ distributed = pytest.importorskip("distributed")
 
 REPO = Path(__file__).resolve().parents[1]
 GENS = 3
+REPEATS = 5
 SET = {k: v for k, v in TINY.items() if k != "run.generations"} | {"agents.population": 150, "world.steps": 10,
                                                                   "shifts.0.generation": 1}
 SWEEP = {"name": "noisy", "base": "sugar", "seeds": [5, 6], "generations": GENS, "set": SET,
@@ -53,25 +54,31 @@ def _tables(run_dir: Path) -> list:
 
 
 def test_sweep_with_busy_global_random_equals_runs_alone(tmp_path):
+    """The same 4 runs made 5 times in a sweep on a 2-worker cluster whose threads draw from the global
+    ``random``, and once alone: every table identical."""
     sweep = build_sweep(SWEEP)
     assert len(sweep.runs) == 4
+    random.seed(12345)  # the global generator's state must not matter here either
+    alone = {}
+    for run in sweep.runs:
+        sim = Simulation.from_scenario("sugar", sweep.overrides(run), seed=run.seed, generations=GENS,
+                                       out=tmp_path / "alone" / run.run_id)
+        sim.run()
+        alone[run.run_id] = _tables(sim.run_dir)
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=2, processes=True, dashboard_address=":0")
     try:
         with distributed.Client(cluster) as client:
             client.run(_start_noise)
-            manifest = run_sweep(sweep, tmp_path / "sw", client=client, threads=1)
+            for repeat in range(REPEATS):
+                manifest = run_sweep(sweep, tmp_path / f"sw{repeat}", client=client, threads=1)
+                assert manifest["status"] == "completed", manifest
+                for run, entry in zip(sweep.runs, manifest["runs"]):
+                    swept = _tables(tmp_path / f"sw{repeat}" / entry["dir"])
+                    assert len(swept) == len(alone[run.run_id]) > 1
+                    for a, b in zip(swept, alone[run.run_id]):
+                        assert a.to_pandas().equals(b.to_pandas()), (repeat, entry["id"])
     finally:
         cluster.close()
-    assert manifest["status"] == "completed", manifest
-    random.seed(12345)  # the global generator's state must not matter here either
-    for run, entry in zip(sweep.runs, manifest["runs"]):
-        alone = Simulation.from_scenario("sugar", sweep.overrides(run), seed=run.seed, generations=GENS,
-                                         out=tmp_path / "alone" / run.run_id)
-        alone.run()
-        swept, single = _tables(tmp_path / "sw" / entry["dir"]), _tables(alone.run_dir)
-        assert len(swept) == len(single) > 1
-        for a, b in zip(swept, single):
-            assert a.to_pandas().equals(b.to_pandas()), entry["id"]
 
 
 def test_library_code_never_touches_global_random_state():
