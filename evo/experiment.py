@@ -170,19 +170,12 @@ def run_experiment(exp: Experiment, out: str | Path, *, workers: int | None = No
                     batch.append((entry, arm, seed, run_dir))
             _submit(client, exp, batch, threads, manifest, out, on_result)
     except BaseException as exc:
-        stopped = isinstance(exc, KeyboardInterrupt) or type(exc).__name__ == "RunInterrupted"
-        manifest.update(status="interrupted" if stopped else "failed", finished=now())
-        for entry in manifest["runs"]:
-            if entry["status"] == "running":
-                entry["status"] = "interrupted"
-        write_json_atomic(out / EXPERIMENT_MANIFEST, manifest)
+        sw.mark_stopped(manifest, out / EXPERIMENT_MANIFEST, exc)
         raise
     finally:
         for obj in owned:
             obj.close()
-    failed = [e for e in manifest["runs"] if e["status"] != "completed"]
-    manifest.update(status="failed" if failed else "completed", finished=now())
-    write_json_atomic(out / EXPERIMENT_MANIFEST, manifest)
+    sw.mark_finished(manifest, out / EXPERIMENT_MANIFEST)
     return manifest
 
 

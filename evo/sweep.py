@@ -447,22 +447,33 @@ def run_sweep(sweep: Sweep, out: str | Path, *, workers: int | None = None, sche
             with _TermAsInterrupt():
                 _execute(client, sweep, out, manifest, todo, threads, on_result, max_memory_gib)
     except BaseException as exc:
-        stopped = isinstance(exc, (KeyboardInterrupt, RunInterrupted))
-        manifest.update(status="interrupted" if stopped else "failed", finished=now())
-        if not stopped:
-            manifest["error"] = f"{type(exc).__name__}: {exc}"
-        for entry in manifest["runs"]:
-            if entry["status"] == "running":
-                entry["status"] = "interrupted"
-        write_json_atomic(out / SWEEP_MANIFEST, manifest)
+        mark_stopped(manifest, out / SWEEP_MANIFEST, exc)
         raise
     finally:
         for obj in owned:
             obj.close()
+    mark_finished(manifest, out / SWEEP_MANIFEST)
+    return manifest
+
+
+def mark_stopped(manifest: dict[str, Any], path: Path, exc: BaseException) -> None:
+    """Write a sweep-like manifest (sweep, experiment) stopped by ``exc``: 'interrupted' on Ctrl-C or a
+    stop signal, else 'failed' with the error; runs still running become 'interrupted'."""
+    stopped = isinstance(exc, (KeyboardInterrupt, RunInterrupted))
+    manifest.update(status="interrupted" if stopped else "failed", finished=now())
+    if not stopped:
+        manifest["error"] = f"{type(exc).__name__}: {exc}"
+    for entry in manifest["runs"]:
+        if entry["status"] == "running":
+            entry["status"] = "interrupted"
+    write_json_atomic(path, manifest)
+
+
+def mark_finished(manifest: dict[str, Any], path: Path) -> None:
+    """Write a sweep-like manifest whose runs all ended: 'completed' unless one of them did not."""
     failed = [e for e in manifest["runs"] if e["status"] != "completed"]
     manifest.update(status="failed" if failed else "completed", finished=now())
-    write_json_atomic(out / SWEEP_MANIFEST, manifest)
-    return manifest
+    write_json_atomic(path, manifest)
 
 
 def _slots_per_host(client: Any) -> dict[str, int] | int:
