@@ -18,7 +18,8 @@ __all__ = ["read_verdicts", "findings_markdown", "write_findings"]
 
 
 def read_verdicts(dirs: list[str | Path]) -> list[tuple[Path, dict[str, Any]]]:
-    """(directory, verdict record) of every directory (or directory below one, one level) holding verdict.json."""
+    """(directory, verdict record) of every directory (or directory below one, one level) holding verdict.json;
+    an experiment's further measurements (its record's ``also`` list) follow it as records of their own."""
     found = []
     for d in dirs:
         d = Path(d)
@@ -31,6 +32,7 @@ def read_verdicts(dirs: list[str | Path]) -> list[tuple[Path, dict[str, Any]]]:
                     record = json.load(fh)
                 if isinstance(record, dict):
                     found.append((c, record))
+                    found += [(c, extra) for extra in record.get("also") or [] if isinstance(extra, dict)]
     if not found:
         raise FileNotFoundError(f"no verdict.json under {', '.join(str(d) for d in dirs)}")
     return found

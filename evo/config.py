@@ -37,9 +37,17 @@ class AgentsSection(Section):
     # only to depth, so fixed_depth is also the fixed competence (there is no separate fixed_competence).
     fixed_weights: tuple[Annotated[float, Field(ge=-1, le=1)], ...] | None = None
     fixed_depth: int | None = Field(None, ge=1, le=MAX_DEPTH)
+    # what planners value: their evolved weights, or exactly what selection counts (a fitness-mirroring
+    # objective: a predicted conception in the foraging world, food eaten in the hungry-thirsty world)
+    objective: Literal["evolved", "fitness"] = "evolved"
 
     @model_validator(mode="after")
     def _comparators_fit(self) -> "AgentsSection":
+        if self.objective == "fitness" and self.fixed_weights is not None:
+            raise ValueError("agents.objective = 'fitness' replaces the weights: drop agents.fixed_weights")
+        if self.objective == "fitness" and self.architecture != "planner":
+            raise ValueError(f"agents.objective = 'fitness' needs agents.architecture = 'planner' "
+                             f"(got {self.architecture!r}: reactive agents have no objective to replace)")
         if self.fixed_weights is not None and len(self.fixed_weights) != N_FEATURES:
             raise ValueError(f"agents.fixed_weights needs {N_FEATURES} values ({', '.join(FEATURES)}), "
                              f"got {len(self.fixed_weights)}")
@@ -73,6 +81,10 @@ SHIFT_KINDS: dict[str, type[ShiftBase]] = shift_schemas()
 DEFAULT_WORLD = next(iter(WORLD_KINDS))
 WorldConfig = Annotated[Union[tuple(WORLD_KINDS.values())], Field(discriminator="kind")]
 ShiftEvent = Annotated[Union[tuple(SHIFT_KINDS.values())], Field(discriminator="kind")]
+
+
+#: Worlds whose planners can be given the fitness-mirroring objective (``agents.objective = "fitness"``).
+FITNESS_OBJECTIVE_WORLDS: tuple[str, ...] = ("foraging", "hungry-thirsty")
 
 
 class DeploymentSection(Section):
@@ -132,6 +144,9 @@ class Config(Section):
         if entry.planners_only and self.agents.architecture != "planner":
             errors.append(f"agents.architecture = {self.agents.architecture!r}: the {entry.kind} world has "
                           "planners only")
+        if self.agents.objective == "fitness" and entry.kind not in FITNESS_OBJECTIVE_WORLDS:
+            errors.append(f"agents.objective = 'fitness': the {entry.kind} world has no fitness-mirroring "
+                          f"objective (worlds with one: {', '.join(FITNESS_OBJECTIVE_WORLDS)})")
         if errors:
             raise ValueError("\n  ".join(errors))
         return self

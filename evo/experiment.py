@@ -240,53 +240,64 @@ def version() -> str:
 
 def conclude(exp: Experiment, out: str | Path, figure: bool = True) -> dict[str, Any]:
     """Measure every seed, apply the verdict rule and write ``verdict.json``, ``table.csv`` and
-    ``verdict.png`` under ``out``; return the verdict record."""
+    ``verdict.png`` under ``out``; return the verdict record. Each ``also`` measurement gets its own
+    record (in the first one's ``also`` list), ``table-<name>.csv`` and ``verdict-<name>.png``."""
     from analysis.load import RunNotFoundError, load_run
-    from analysis.verdict import MetricError, Term, estimate, measure
 
     out = Path(out)
     manifest = read_json(out / EXPERIMENT_MANIFEST, "experiment manifest")
     status = {(e["arm"], e["seed"]): e for e in manifest["runs"]}
-    terms = [Term(a, m, (int(w[0]), int(w[1]))) for a, m, w in exp.measurement.terms()]
-    tables = {}
-    for term in terms:
-        for seed in exp.seeds:
-            entry = status.get((term.arm, seed))
-            if (term.arm, seed) in tables:
-                continue
-            if entry is None or entry["status"] != "completed":
-                tables[(term.arm, seed)] = None
-                continue
-            try:
-                tables[(term.arm, seed)] = load_run(out / entry["dir"]).generations
-            except RunNotFoundError:
-                tables[(term.arm, seed)] = None
+    tables: dict[tuple[str, int], Any] = {}
+    for m in [exp.measurement, *(a.measurement for a in exp.also)]:
+        for arm, _, _ in m.terms():
+            for seed in exp.seeds:
+                entry = status.get((arm, seed))
+                if (arm, seed) in tables:
+                    continue
+                if entry is None or entry["status"] != "completed":
+                    tables[(arm, seed)] = None
+                    continue
+                try:
+                    tables[(arm, seed)] = load_run(out / entry["dir"]).generations
+                except RunNotFoundError:
+                    tables[(arm, seed)] = None
+    common = {"size": exp.size, "seeds": list(exp.seeds), "generations": exp.generations,
+              "failed_runs": [e["id"] for e in manifest["runs"] if e["status"] != "completed"],
+              "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"), "version": version()}
+    record = _verdict(exp, out, tables, exp.name, exp.claim, exp.measurement, exp.verdict, "", figure)
+    record = {"name": exp.name, "claim": exp.claim, "needs": exp.needs, **record, **common}
+    record["also"] = [{"name": f"{exp.name}/{a.name}", "claim": a.claim.strip(), "needs": exp.needs,
+                       **_verdict(exp, out, tables, a.name, a.claim, a.measurement, a.verdict, f"-{a.name}", figure),
+                       **common} for a in exp.also]
+    write_json_atomic(out / "verdict.json", record)
+    return record
+
+
+def _verdict(exp: Experiment, out: Path, tables, name: str, claim: str, m, v, suffix: str,
+             figure: bool) -> dict[str, Any]:
+    """One measurement's per-seed table (written as ``table<suffix>.csv``), estimate and verdict."""
+    from analysis.verdict import MetricError, Term, estimate, measure
+
+    terms = [Term(a, metric, (int(w[0]), int(w[1]))) for a, metric, w in m.terms()]
     try:
         table = measure(tables, terms, exp.seeds)
     except MetricError as exc:
         raise MesaevoError(f"experiment {exp.name}: {exc}") from None
-    v = exp.verdict
+    if m.plus:  # a linear combination of the terms, per seed (NaN if any term is NaN)
+        table["value"] = sum(c * table[t.label] for c, t in zip(m.coefs(), terms))
     result = estimate(table["value"], v.confidence, v.supported_if, v.threshold)
-    table.to_csv(out / "table.csv", index=False)
-    record = {
-        "name": exp.name, "claim": exp.claim, "needs": exp.needs, "size": exp.size,
-        "measurement": exp.measurement.describe(), "rule": v.describe(),
-        "threshold": v.threshold, "supported_if": v.supported_if,
-        **result.as_dict(), "seeds": list(exp.seeds), "generations": exp.generations,
-        "failed_runs": [e["id"] for e in manifest["runs"] if e["status"] != "completed"],
-        "seeds_without_value": [int(s) for s, v in zip(table["seed"], table["value"]) if not math.isfinite(v)],
-        "table": "table.csv", "figure": "verdict.png" if figure else None,
-        "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"), "version": version(),
-    }
+    table.to_csv(out / f"table{suffix}.csv", index=False)
     if figure:
         from analysis.verdict import verdict_figure
 
-        fig = verdict_figure(table, result, v.threshold, title=f"{exp.name} ({exp.size} size)",
-                             ylabel=exp.measurement.metric if not exp.measurement.paired else
-                             f"difference in {exp.measurement.metric}")
-        fig.savefig(out / "verdict.png", dpi=110)
-    write_json_atomic(out / "verdict.json", record)
-    return record
+        fig = verdict_figure(table, result, v.threshold, title=f"{exp.name}{suffix.replace('-', ' / ', 1)} "
+                             f"({exp.size} size)",
+                             ylabel=m.metric if not m.paired else f"difference in {m.metric}")
+        fig.savefig(out / f"verdict{suffix}.png", dpi=110)
+    return {"measurement": m.describe(), "rule": v.describe(), "threshold": v.threshold,
+            "supported_if": v.supported_if, **result.as_dict(),
+            "seeds_without_value": [int(s) for s, x in zip(table["seed"], table["value"]) if not math.isfinite(x)],
+            "table": f"table{suffix}.csv", "figure": f"verdict{suffix}.png" if figure else None}
 
 
 def summary(record: dict[str, Any]) -> str:
@@ -309,4 +320,7 @@ def summary(record: dict[str, Any]) -> str:
     if record.get("seeds_without_value"):
         lines.insert(-1, f"no value:    seeds {record['seeds_without_value']} (the metric is NaN over the whole "
                          "window, or a run failed): left out of n")
+    for extra in record.get("also") or []:
+        lines += ["", f"also ({extra['name']}):", *("  " + line for line in summary({**extra, "also": []})
+                                                     .splitlines() if not line.startswith(("size:", "failed")))]
     return "\n".join(lines)

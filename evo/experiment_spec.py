@@ -22,11 +22,20 @@ An experiment is TOML::
     arm = "online"                       # minus_window (each defaults to the first term's)
     window = [150, 199]                  # generations, both ends included
     minus_arm = "frozen"
+    # plus = [{ coef = -0.5, window = [0, 9] }]  # optional further terms (coef x mean; arm, metric and
+                                                 # window default to the first term's): the value is
+                                                 # first - minus + sum of coef x term
 
     [verdict]                            # stated before running
     supported_if = "above"               # the interval lies above threshold: supported; below: contradicted
     threshold = 0.0                      # ("below" swaps them); otherwise inconclusive
     confidence = 0.9                     # a t interval over the per-seed values
+
+    [[also]]                             # optional further measurements of the same runs, each with
+    name = "low-depth"                   # its own claim and verdict rule (reported with the first;
+    claim = "..."                        # a size table that changes their windows restates the list)
+    measurement = { metric = "fitness_mean", arm = "online", window = [150, 199] }
+    verdict = { supported_if = "above", threshold = 0.0 }
 
     [reduced]                            # the default size (CI); --full uses [full]
     seeds = 5
@@ -67,6 +76,16 @@ class ArmSpec(_Strict):
     fork_at: int | None = Field(None, ge=1)  # the parent's checkpoint generation the arm resumes from
 
 
+class TermSpec(_Strict):
+    """A further term of a measurement: ``coef`` x the mean of ``metric`` over ``window`` in ``arm`` (each
+    defaults to the measurement's first term's)."""
+
+    coef: float = Field(allow_inf_nan=False)
+    arm: str | None = None
+    metric: str | None = None
+    window: tuple[int, int] | None = None
+
+
 class MeasurementSpec(_Strict):
     metric: str
     arm: str
@@ -74,26 +93,42 @@ class MeasurementSpec(_Strict):
     minus_arm: str | None = None
     minus_metric: str | None = None
     minus_window: tuple[int, int] | None = None
+    plus: list[TermSpec] = Field([], max_length=32)  # further terms: a difference of differences, ...
 
     @property
     def paired(self) -> bool:
-        """Whether the measurement is a difference (between arms, metrics or windows)."""
+        """Whether the measurement combines several terms (a difference between arms, metrics or windows)."""
+        return bool(self.plus) or any(v is not None for v in (self.minus_arm, self.minus_metric, self.minus_window))
+
+    @property
+    def has_minus(self) -> bool:
         return any(v is not None for v in (self.minus_arm, self.minus_metric, self.minus_window))
 
     def terms(self) -> list[tuple[str, str, tuple[int, int]]]:
-        """(arm, metric, window) of the first term and, for a difference, the subtracted one."""
+        """(arm, metric, window) of the first term, the subtracted one (if any), then the ``plus`` terms."""
         first = (self.arm, self.metric, tuple(self.window))
-        if not self.paired:
-            return [first]
-        return [first, (self.minus_arm or self.arm, self.minus_metric or self.metric,
-                        tuple(self.minus_window or self.window))]
+        out = [first]
+        if self.has_minus:
+            out.append((self.minus_arm or self.arm, self.minus_metric or self.metric,
+                        tuple(self.minus_window or self.window)))
+        out += [(t.arm or self.arm, t.metric or self.metric, tuple(t.window or self.window)) for t in self.plus]
+        return out
+
+    def coefs(self) -> list[float]:
+        """The coefficient of each of :meth:`terms`: 1, -1 for the subtracted term, then the ``plus`` ones."""
+        return [1.0] + ([-1.0] if self.has_minus else []) + [t.coef for t in self.plus]
 
     def describe(self) -> str:
         def term(arm: str, metric: str, window: tuple[int, int]) -> str:
             return f"mean {metric} over generations {window[0]}-{window[1]} in arm '{arm}'"
 
         parts = [term(*t) for t in self.terms()]
-        return parts[0] if len(parts) == 1 else f"({parts[0]}) minus ({parts[1]}), paired by seed"
+        if len(parts) == 1:
+            return parts[0]
+        if len(parts) == 2 and self.has_minus:
+            return f"({parts[0]}) minus ({parts[1]}), paired by seed"
+        text = " ".join(f"{'+' if c >= 0 else '-'} {abs(c):g} x ({p})" for c, p in zip(self.coefs(), parts))
+        return text.removeprefix("+ ") + ", paired by seed"
 
 
 class VerdictSpec(_Strict):
@@ -108,6 +143,15 @@ class VerdictSpec(_Strict):
                 f"{self.threshold:g}; contradicted if it lies {other} {self.threshold:g}; otherwise inconclusive")
 
 
+class AlsoSpec(_Strict):
+    """A further measurement of the same runs, with its own claim and verdict rule (stated before running)."""
+
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    claim: str = Field(min_length=1)
+    measurement: MeasurementSpec
+    verdict: VerdictSpec = VerdictSpec()
+
+
 class ExperimentFile(_Strict):
     name: str = ""
     claim: str = Field(min_length=1)
@@ -118,11 +162,12 @@ class ExperimentFile(_Strict):
     arms: dict[str, ArmSpec]
     measurement: MeasurementSpec
     verdict: VerdictSpec = VerdictSpec()
+    also: list[AlsoSpec] = Field([], max_length=8)
     reduced: dict[str, Any] = {}
     full: dict[str, Any] = {}
 
 
-SIZE_KEYS = ("seeds", "generations", "set", "arms", "measurement", "verdict")
+SIZE_KEYS = ("seeds", "generations", "set", "arms", "measurement", "verdict", "also")
 
 
 @dataclass(frozen=True)
@@ -151,6 +196,7 @@ class Experiment:
     verdict: VerdictSpec
     source: str
     data: dict[str, Any]
+    also: tuple[AlsoSpec, ...] = ()
 
     def arm(self, name: str) -> Arm:
         return next(a for a in self.arms if a.name == name)
@@ -275,12 +321,12 @@ def build_experiment(data: dict[str, Any], source: str = "experiment", root: Pat
             elif arm.fork_at >= gens:
                 errors.append(f"arms.{name}.fork_at = {arm.fork_at} is not before the end ({gens} generations)")
     m = spec.measurement
-    for label, arm in (("measurement.arm", m.arm), ("measurement.minus_arm", m.minus_arm)):
-        if arm is not None and arm not in spec.arms:
-            errors.append(f"{label}: no arm '{arm}'{suggest(arm, names, '')}")
-    for label, window in (("measurement.window", m.window), ("measurement.minus_window", m.minus_window)):
-        if window is not None and not 0 <= window[0] <= window[1] < gens:
-            errors.append(f"{label} = {list(window)} must be first <= last within generations 0..{gens - 1}")
+    errors += _measurement_errors(m, "measurement", names, gens)
+    also_names = [a.name for a in spec.also]
+    if len(set(also_names)) != len(also_names) or spec.name in also_names:
+        errors.append(f"also: names must be distinct (and not the experiment's): {also_names}")
+    for k, extra in enumerate(spec.also):
+        errors += _measurement_errors(extra.measurement, f"also[{k}].measurement", names, gens)
     if errors:
         raise _fail(f"{source} ({size} size)", errors)
     order = _fork_order(spec, errors)
@@ -306,7 +352,23 @@ def build_experiment(data: dict[str, Any], source: str = "experiment", root: Pat
     if errors:
         raise _fail(f"{source} ({size} size)", errors)
     return Experiment(spec.name or default_name, spec.claim.strip(), spec.needs.strip(), size, tuple(seed_list),
-                      gens, tuple(arms.values()), m, spec.verdict, source, data)
+                      gens, tuple(arms.values()), m, spec.verdict, source, data, tuple(spec.also))
+
+
+def _measurement_errors(m: MeasurementSpec, where: str, names: list[str], gens: int) -> list[str]:
+    """Arms a measurement names that do not exist, windows outside the run."""
+    errors = []
+    arms = [(f"{where}.arm", m.arm), (f"{where}.minus_arm", m.minus_arm)]
+    arms += [(f"{where}.plus[{k}].arm", t.arm) for k, t in enumerate(m.plus)]
+    for label, arm in arms:
+        if arm is not None and arm not in names:
+            errors.append(f"{label}: no arm '{arm}'{suggest(arm, names, '')}")
+    windows = [(f"{where}.window", m.window), (f"{where}.minus_window", m.minus_window)]
+    windows += [(f"{where}.plus[{k}].window", t.window) for k, t in enumerate(m.plus)]
+    for label, window in windows:
+        if window is not None and not 0 <= window[0] <= window[1] < gens:
+            errors.append(f"{label} = {list(window)} must be first <= last within generations 0..{gens - 1}")
+    return errors
 
 
 def _fork_order(spec: ExperimentFile, errors: list[str]) -> list[str]:

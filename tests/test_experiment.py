@@ -272,3 +272,118 @@ def test_shipped_experiment_end_to_end_tiny(tmp_path):
     page = write_findings([out], tmp_path / "docs" / "findings.md")
     body = page.read_text()
     assert "REDUCED SIZE" in body and exp.claim in body and record["verdict"] in body
+
+
+# --------------------------------------------------------------------------- the fitness-mirroring objective
+
+
+def test_objective_key_is_validated():
+    from evo.config import validate_config
+
+    assert validate_config({}).agents.objective == "evolved"
+    assert validate_config({"agents": {"objective": "fitness"}}).agents.objective == "fitness"
+    for bad, needle in [({"agents": {"objective": "food"}}, "objective"),
+                        ({"agents": {"objective": "fitness", "fixed_weights": [0.1] * 6}}, "drop agents.fixed_weights"),
+                        ({"agents": {"objective": "fitness", "architecture": "reactive"}}, "needs agents.architecture"),
+                        ({"world": {"kind": "maze"}, "agents": {"objective": "fitness"}}, "no fitness-mirroring"),
+                        ({"agents": {"objectiv": "fitness"}}, "did you mean 'agents.objective'")]:
+        with pytest.raises(MesaevoError, match=needle):
+            validate_config(bad)
+
+
+def _first_generation(base: str, overrides: dict) -> dict:
+    from evo.loop import Evolution
+    from evo.scenarios import load_config
+
+    _, cfg = load_config(base, {**overrides, "run.generations": 2, "record.entity_every": 0})
+    return Evolution(cfg).step().row
+
+
+def test_fitness_objective_planners_mate_more_and_eat_less():
+    """Same seed, same genomes: planners valuing only predicted conceptions never eat and mate more
+    than the same planners with their (random) evolved objectives."""
+    size = {"agents.population": 60, "world.width": 10, "world.height": 10, "world.steps": 40,
+            "agents.fixed_depth": 2}
+    evolved = _first_generation("ancestral", size)
+    fitness = _first_generation("ancestral", {**size, "agents.objective": "fitness"})
+    assert evolved["feat_taste_mean"] > 0.0 and fitness["feat_taste_mean"] == 0.0
+    assert fitness["feat_mating_mean"] > evolved["feat_mating_mean"] > 0.0
+    assert fitness["feat_craft_mean"] == 0.0 and fitness["feat_novelty_mean"] == 0.0
+
+
+def test_fitness_objective_in_hungry_thirsty_values_food_only():
+    """Fitness counts food; an agent valuing food alone, starting thirsty, never drinks and so never eats."""
+    size = {"agents.population": 30, "world.steps": 40}
+    evolved = _first_generation("hungry-thirsty", size)
+    fitness = _first_generation("hungry-thirsty", {**size, "agents.objective": "fitness"})
+    assert fitness["gene_w_ate_mean"] == 1.0 and fitness["gene_w_drank_std"] == 0.0
+    assert fitness["drinks_mean"] == 0.0 and fitness["food_mean"] == 0.0
+    assert evolved["drinks_mean"] > 0.0
+
+
+# --------------------------------------------------------------------------- linear measurements, further ones
+
+
+def test_plus_terms_and_also_measurements_validate():
+    data = _minimal(arms={"a": {"base": "ancestral"}, "b": {"base": "ancestral"}},
+                    measurement={"metric": "fitness_mean", "arm": "a", "minus_arm": "b", "window": [4, 7],
+                                 "plus": [{"coef": -0.5, "window": [0, 1]}, {"coef": 2.0, "arm": "b",
+                                                                              "metric": "corr_taste"}]})
+    m = build_experiment(data).measurement
+    assert m.terms() == [("a", "fitness_mean", (4, 7)), ("b", "fitness_mean", (4, 7)),
+                         ("a", "fitness_mean", (0, 1)), ("b", "corr_taste", (4, 7))]
+    assert m.coefs() == [1.0, -1.0, -0.5, 2.0] and "- 0.5 x (mean fitness_mean over generations 0-1" in m.describe()
+    for change, needle in [({"plus": [{"coef": 1.0, "arm": "c"}]}, "measurement.plus[0].arm: no arm 'c'"),
+                           ({"plus": [{"coef": 1.0, "window": [0, 9]}]}, "measurement.plus[0].window"),
+                           ({"plus": [{"arm": "a"}]}, "coef")]:
+        with pytest.raises(MesaevoError, match=re_escape(needle)):
+            build_experiment({**data, "measurement": {**data["measurement"], **change}})
+    also = {"name": "x", "claim": "y", "measurement": {"metric": "m", "arm": "z", "window": [4, 7]}}
+    with pytest.raises(MesaevoError, match=re_escape("also[0].measurement.arm: no arm 'z'")):
+        build_experiment({**data, "also": [also]})
+    with pytest.raises(MesaevoError, match="distinct"):
+        build_experiment({**data, "also": [{**also, "measurement": data["measurement"]}] * 2})
+
+
+def re_escape(text: str) -> str:
+    import re
+
+    return re.escape(text)
+
+
+SUBAGENT_EXPERIMENTS = {"telephone", "middling-competence", "hereditary-technique", "oversight-and-deployment"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(list_experiments()))
+def test_every_shipped_experiment_runs_at_reduced_size(name, tmp_path):
+    """Each shipped experiment end to end at its reduced (CI) size: a verdict for it and each further
+    measurement, the verdict value recomputed here from the table's terms, and a value for every seed
+    where sub-agents are measured (the reduced sizes keep them alive)."""
+    from evo.experiment import conclude, run_experiment
+
+    exp = load_experiment(name)
+    out = tmp_path / name
+    with ThreadPoolExecutor(2) as pool:
+        manifest = run_experiment(exp, out, client=pool)
+    assert manifest["status"] == "completed", [e["error"] for e in manifest["runs"] if e["error"]]
+    record = conclude(exp, out, figure=False)
+    assert record["verdict"] in ("supported", "contradicted", "inconclusive")
+    assert [a["name"] for a in record["also"]] == [f"{name}/{a.name}" for a in exp.also]
+    for rec, m in [(record, exp.measurement), *zip(record["also"], (a.measurement for a in exp.also))]:
+        table = pd.read_csv(out / rec["table"])
+        labels = [c for c in table.columns if c not in ("seed", "value")]
+        expected = {lab: 0.0 for lab in labels}
+        for (arm, metric, w), coef in zip(m.terms(), m.coefs()):
+            expected[f"{arm}:{metric}[{w[0]}-{w[1]}]"] += coef
+        recomputed = sum(table[lab] * c for lab, c in expected.items())
+        np.testing.assert_allclose(table["value"], recomputed, rtol=1e-9, atol=1e-12)
+    if name in SUBAGENT_EXPERIMENTS:  # sub-agents are built in every run, every generation of the window
+        from analysis.load import load_run
+
+        assert record["n"] == len(exp.seeds), record["seeds_without_value"]
+        lo, hi = exp.measurement.window
+        for entry in manifest["runs"]:
+            gens = load_run(out / entry["dir"]).generations
+            window = gens[(gens.generation >= lo) & (gens.generation <= hi)]
+            assert (window["L2_n"] > 0).all(), (entry["id"], window["L2_n"].tolist())

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from agents.jit import python_twin
 from agents.nesting.config import pack_nest
 from agents.rng import PURPOSE_NOISE, gauss4, hash4, py_gauss4, py_hash4, py_uniform4, uniform4
-from tests.test_kernels import BASE, NEST, random_world
+from tests.test_kernels import BASE, NEST, assert_same, random_world
 from worlds.foraging.kernel import crowd_grid, decide, step
+from worlds.foraging.lifetime import step_world
 from worlds.foraging.params import pack_params
 from worlds.foraging.reactive import react
+from worlds.foraging.reference import reference_step
 from worlds.maze.generator import make_maze
 from worlds.maze.kernel import maze_step
 from worlds.maze.world import MazeState
@@ -90,3 +94,37 @@ def test_maze_step_matches_its_twin():
         python_twin(maze_step)(t, *b.kernel_args(), weights, depth, maze.open, maze.sight, maze.region, maze.geo)
     for x, y in zip(a.kernel_args(), b.kernel_args()):
         np.testing.assert_array_equal(x, y)
+
+
+# --------------------------------------------------------------------------- the fitness-mirroring objective
+
+FITNESS = {**BASE, "fitness_objective": 1.0}
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 12), max_depth=st.integers(1, 3),
+       energy0=st.floats(1.0, 6.0), steps=st.integers(1, 4))
+def test_fitness_objective_kernel_matches_reference(seed, n, max_depth, energy0, steps):
+    """Planners scoring predicted conceptions (MATE gated on their own energy, BASE threshold 3) step
+    alike in the kernel and the reference, with energies on both sides of the threshold."""
+    agents, state = random_world(seed, 5, 6, n, max_depth, "planner", energy0)
+    params = pack_params(FITNESS)
+    ref, ref_agents = state.copy(), agents.copy()
+    for t in range(steps):
+        step_world(state, agents, params, seed, t)
+        reference_step(ref, ref_agents, params, seed, t)
+        assert_same(state, ref, t)
+
+
+@pytest.mark.parametrize("seed, nested", [(7, False), (8, True)])
+def test_fitness_objective_step_matches_its_twin(seed, nested):
+    agents, state, _, nparams = _world(seed, nested)
+    params = pack_params(FITNESS)
+    twin_state, twin_agents = state.copy(), agents.copy()
+    cap = state.x.shape[0]
+    for t in range(4):
+        for fn, st_, ag in ((step, state, agents), (python_twin(step), twin_state, twin_agents)):
+            fn(np.uint64(seed), t, ag, st_.grids, st_.bodies, st_.lineage, params, nparams,
+               np.zeros(cap, np.int64), np.zeros(cap, np.int64))
+        for name, a in state.arrays().items():
+            assert np.array_equal(a, twin_state.arrays()[name], equal_nan=True), (t, name)

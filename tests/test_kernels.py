@@ -163,7 +163,7 @@ def test_planner_compiled_equals_python_function():
     crowd = np.zeros(state.food.shape, dtype=np.int32)
     np.add.at(crowd, (state.y, state.x), 1)
     for i in range(agents.n):
-        world = (state.food, state.sugar, state.material, state.hazard, crowd, params, True)
+        world = (state.food, state.sugar, state.material, state.hazard, crowd, params, True, 10.0)
         args = (world, agents.weights[i], agents.depth[i], state.x[i], state.y[i], state.visited[i], state.carried[i],
                 state.tools[i])
         assert plan(*args) == python_twin(plan)(*args)
@@ -181,7 +181,7 @@ def test_planner_walks_to_food_it_wants_and_avoids_it_otherwise():
     visited = np.ones(h * w, dtype=np.uint8)
     params = pack_params(BASE)
     likes = np.array([1.0, 0, 0, 0, 0, -0.01])
-    world = (food, zeros, zeros, zeros, crowd, params, True)
+    world = (food, zeros, zeros, zeros, crowd, params, True, 10.0)
     act, nodes = plan(world, likes, 3, 3, 3, visited, 0.0, 0)
     assert act == 3  # EAST, toward the food at x=5
     assert nodes == 5 + 25 + 125

@@ -49,8 +49,8 @@ def test_the_planner_offers_mate_to_level_1_only():
     visited = np.ones(h * w, dtype=np.uint8)
     wants = np.array([0.0, 0.0, 1.0, 0.0, 0.0, 0.0])
     params = pack_params(BASE)
-    assert plan((zeros, zeros, zeros, zeros, crowd, params, True), wants, 2, 2, 2, visited, 0.0, 0)[0] == MATE
-    assert plan((zeros, zeros, zeros, zeros, crowd, params, False), wants, 2, 2, 2, visited, 0.0, 0)[0] != MATE
+    assert plan((zeros, zeros, zeros, zeros, crowd, params, True, 10.0), wants, 2, 2, 2, visited, 0.0, 0)[0] == MATE
+    assert plan((zeros, zeros, zeros, zeros, crowd, params, False, 10.0), wants, 2, 2, 2, visited, 0.0, 0)[0] != MATE
 
 
 def nested(seed: int, nest: dict, steps: int = 40, **genes: float):

@@ -126,15 +126,15 @@ def decide(seed, t, genes, grids, bodies, lineage, crowd, params, nparams, count
     """Fill ``action`` and ``nodes`` (expanded this step) for every alive entity among the first ``count``;
     count deceptive acts and mark oversight shutdowns (``agents.nesting.oversight``)."""
     h, w = grids.food.shape
-    world1 = (grids.food, grids.sugar, grids.material, grids.hazard, crowd, params, True)  # level 1: may mate
-    world_sub = (grids.food, grids.sugar, grids.material, grids.hazard, crowd, params, False)
     x, y, alive, visited = bodies.x, bodies.y, bodies.alive, bodies.visited
     for i in prange(count):
         if not alive[i]:
             action[i] = 0
             nodes[i] = 0
         elif genes.architecture[i] == ARCH_PLANNER:
-            world = world1 if lineage.level[i] == 1 else world_sub
+            # level 1 may mate; the planner's own energy is read only by the fitness objective
+            world = (grids.food, grids.sugar, grids.material, grids.hazard, crowd, params, lineage.level[i] == 1,
+                     bodies.energy[i])
             action[i], nodes[i] = planned_action(seed, t, i, genes, lineage, alive, x, y, h, w, world, visited[i],
                                                  bodies.carried[i], bodies.tools[i], nparams)
         else:
@@ -198,7 +198,7 @@ def step(seed, t, genes, grids, bodies, lineage, params, nparams, action, step_n
             nxt[i] = head[c]
             head[c] = i
     # 4. in-place acts
-    world = (food, sugar, material, hazard, crowd, params, False)  # builders vet plans of a sub-agent (no MATE)
+    world = (food, sugar, material, hazard, crowd, params, False, 0.0)  # builders vet plans of a sub-agent (no MATE)
     order = act_order(seed, t, m)  # the hashed order restricted to used slots (built ones act next step)
     for k in range(m):
         i = order[k]

@@ -13,6 +13,15 @@ craft (convert, build), novelty (entering a cell neither visited nor already on
 the plan), effort (a move) and pain (the hazard of the cell the option ends on).
 When the best plan starts in place, the agent takes the best in-place act of its
 own cell.
+
+The fitness-mirroring objective (``agents.objective = "fitness"``, the world
+parameter ``fitness_objective`` = 1): instead of its evolved weights the planner
+values exactly what selection counts, a conception. It scores a MATE with a
+level-1 agent in reach as ``conception_prob`` when its own energy (now, at the
+start of the step) is at least ``conceive_threshold``, and every other option 0
+(the weights ``(0, 0, conception_prob, 0, 0, 0)`` with MATE gated on energy). The
+model does not predict energy along the plan, so a planner below the threshold
+sees nothing worth doing at any depth.
 """
 
 import numpy as np
@@ -23,7 +32,10 @@ from worlds.foraging.actions import BUILD, CONVERT, EAT, MATE, MOVE_DX, MOVE_DY,
 from worlds.foraging.params import (
     BITE,
     BUILD_ALLOWED,
+    CONCEIVE_THRESHOLD,
+    CONCEPTION_PROB,
     CONVERT_YIELD,
+    FITNESS_OBJECTIVE,
     FOOD_TASTE,
     MAX_TOOLS,
     SUGAR_TASTE,
@@ -148,14 +160,26 @@ def fill_table(links, scores, food, sugar, material, hazard, crowd, params, mate
 
 
 @kernel
+def fitness_weights(params):
+    """The weights of the fitness-mirroring objective: a predicted conception is worth ``conception_prob``."""
+    w = np.zeros(6, dtype=np.float64)
+    w[W_MATING] = params[CONCEPTION_PROB]
+    return w
+
+
+@kernel
 def plan(world, w, depth, sx, sy, visited_row, carried, tools):
     """The planner's action at (sx, sy) and the nodes it expanded.
 
-    ``world`` is ``(food, sugar, material, hazard, crowd, params, mate_ok)`` at the start of the step;
-    ``crowd`` counts alive level-1 agents (the possible mates) and ``mate_ok`` says whether the planning
-    entity may mate (level-1 agents only: sub-agents, and builders vetting a sub-agent, plan without MATE).
+    ``world`` is ``(food, sugar, material, hazard, crowd, params, mate_ok, energy)`` at the start of the step;
+    ``crowd`` counts alive level-1 agents (the possible mates), ``mate_ok`` says whether the planning
+    entity may mate (level-1 agents only: sub-agents, and builders vetting a sub-agent, plan without MATE)
+    and ``energy`` is its own energy, read only by the fitness-mirroring objective (which replaces ``w``).
     """
-    food, sugar, material, hazard, crowd, params, mate_ok = world
+    food, sugar, material, hazard, crowd, params, mate_ok, energy = world
+    if params[FITNESS_OBJECTIVE] > 0.0:
+        w = fitness_weights(params)
+        mate_ok = mate_ok and energy >= params[CONCEIVE_THRESHOLD]
     side = 2 * depth + 1
     links, scores = new_table(side * side)
     fill_table(links, scores, food, sugar, material, hazard, crowd, params, mate_ok, w, depth, sx, sy, visited_row,

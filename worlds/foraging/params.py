@@ -29,6 +29,7 @@ PARAM_NAMES: tuple[str, ...] = (
     "food_regrow",  # fraction of the gap to capacity food regrows per step
     "sugar_regrow",  # same for sugar
     "build_allowed",  # 1: BUILD works; 0: building is not (yet) an affordance
+    "fitness_objective",  # 1: planners score predicted conceptions only (agents.objective = "fitness"); 0: evolved
 )
 P = {name: k for k, name in enumerate(PARAM_NAMES)}
 
@@ -36,11 +37,14 @@ BITE, TOOL_BONUS, FOOD_ENERGY, FOOD_TASTE, SUGAR_TASTE, SUGAR_ENERGY = range(6)
 MOVE_COST, METABOLISM, PLANNING_COST, HAZARD_DAMAGE = range(6, 10)
 CONCEIVE_THRESHOLD, CONCEIVE_COST, CONCEPTION_PROB = range(10, 13)
 CONVERT_YIELD, TOOL_COST, BUILD_ENERGY, MAX_TOOLS = range(13, 17)
-FOOD_REGROW, SUGAR_REGROW, BUILD_ALLOWED = range(17, 20)
+FOOD_REGROW, SUGAR_REGROW, BUILD_ALLOWED, FITNESS_OBJECTIVE = range(17, 21)
+#: Parameters set from outside the ``[world]`` section, with their value when not given.
+PARAM_DEFAULTS: dict[str, float] = {"fitness_objective": 0.0}
 
 
 def pack_params(values: dict[str, float]) -> np.ndarray:
-    """A params vector from a mapping that names every parameter."""
+    """A params vector from a mapping that names every parameter (those of ``PARAM_DEFAULTS`` may be left out)."""
+    values = {**PARAM_DEFAULTS, **values}
     missing = [n for n in PARAM_NAMES if n not in values]
     if missing:
         raise ValueError(f"missing world parameters: {missing}")

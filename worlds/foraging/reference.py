@@ -41,6 +41,7 @@ class Ref:
         self.s, self.p, self.crowd, self.i = s, prm, crowd, i
         self.h, self.w = s.food.shape
         self.mate_ok = at is None and int(s.level[i]) == 1
+        self.energy = float(s.energy[i]) if at is None else 0.0
         if at is None:
             self.x, self.y, self.carried, self.tools = int(s.x[i]), int(s.y[i]), float(s.carried[i]), int(s.tools[i])
         else:
@@ -86,8 +87,18 @@ def ref_in_place(v: Ref, w: np.ndarray, x: int, y: int) -> tuple[int, float]:
     return best
 
 
+def ref_objective(v: Ref, w: np.ndarray) -> np.ndarray:
+    """The objective the planner scores with: ``w``, or under the fitness-mirroring objective a conception
+    (worth ``conception_prob``, MATE possible only when the planner's energy reaches ``conceive_threshold``)."""
+    if v.p["fitness_objective"] <= 0.0:
+        return w
+    v.mate_ok = v.mate_ok and v.energy >= v.p["conceive_threshold"]
+    return np.array([0.0, 0.0, v.p["conception_prob"], 0.0, 0.0, 0.0])
+
+
 def ref_plan(v: Ref, w: np.ndarray, depth: int) -> tuple[int, int]:
     """Score every sequence of ``depth`` options; return (first action of the best, nodes)."""
+    w = ref_objective(v, w)
     x0, y0 = v.x, v.y
     best_value, best_seq = -np.inf, None
     for seq in itertools.product(range(5), repeat=depth):

@@ -17,7 +17,7 @@ from agents.rng import seed_int, stream
 from worlds.foraging import ENTRY
 from worlds.foraging.lifetime import simulate_lifetime
 from worlds.foraging.metrics import entity_frame, generation_row
-from worlds.foraging.params import PARAM_NAMES, pack_params
+from worlds.foraging.params import PARAM_DEFAULTS, PARAM_NAMES, pack_params
 from worlds.foraging.state import ForagingState, Landscape, make_landscape, new_lifetime
 from worlds.shifts import WorldAtGeneration, world_at
 
@@ -62,7 +62,8 @@ class ForagingWorld:
         w = config.world
         self.landscape = make_landscape(w.height, w.width, w.food_patches, w.patch_radius, w.sugar_patches,
                                         w.material_density, w.hazard_density, stream(config.run.seed, "landscape"))
-        self.base_params = {name: float(getattr(w, name)) for name in PARAM_NAMES}
+        self.base_params = {name: float(getattr(w, name)) for name in PARAM_NAMES if name not in PARAM_DEFAULTS}
+        self.base_params["fitness_objective"] = 1.0 if config.agents.objective == "fitness" else 0.0
         self._relocated: dict[int, Landscape] = {0: self.landscape}
 
     def landscape_for(self, relocation: int) -> Landscape:

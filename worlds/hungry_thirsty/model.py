@@ -49,6 +49,9 @@ from agents.search import N_OPTIONS, new_table, tree_search
 HT_FEATURES: tuple[str, ...] = ("ate", "drank", "thirsty", "to_food", "to_water", "effort")
 N_HT_FEATURES = len(HT_FEATURES)
 F_ATE, F_DRANK, F_THIRSTY, F_TO_FOOD, F_TO_WATER, F_EFFORT = range(N_HT_FEATURES)
+#: The fitness-mirroring objective (``agents.objective = "fitness"``): fitness counts food eaten, and the
+#: model predicts ``ate`` exactly as the kernel realizes it (not while thirsty), so it is the weights (1, 0, ...).
+FITNESS_WEIGHTS = np.array([1.0, 0.0, 0.0, 0.0, 0.0, 0.0])
 SIZE = 6
 OPTION_DX = np.array([0, 0, 1, -1, 0], dtype=np.int64)
 OPTION_DY = np.array([-1, 1, 0, 0, 0], dtype=np.int64)

@@ -19,8 +19,8 @@ from agents.genome import GenomeLayout, decode
 from agents.rng import stream
 from worlds.hungry_thirsty import ENTRY
 from worlds.hungry_thirsty.kernel import ht_lifetime
-from worlds.hungry_thirsty.model import (F_ATE, F_DRANK, F_THIRSTY, HT_FEATURES, SIZE, make_dist, make_geo,
-                                         make_passable)
+from worlds.hungry_thirsty.model import (F_ATE, F_DRANK, F_THIRSTY, FITNESS_WEIGHTS, HT_FEATURES, SIZE, make_dist,
+                                         make_geo, make_passable)
 from worlds.reporters import (
     fitness_columns,
     gene_columns,
@@ -143,6 +143,8 @@ class HungryThirstyWorld:
         geo, dist = self.grids(world.relocation > 0)
         sx, sy, seed = generation_draws(cfg.run.seed, generation, geo)
         agents = decode(genomes, self.layout, "planner", cfg.agents.max_depth)
+        if cfg.agents.objective == "fitness":  # planners value exactly what selection counts: food eaten
+            agents = agents._replace(weights=np.tile(FITNESS_WEIGHTS, (agents.n, 1)))
         state = HungryThirstyState.start(agents.n, sx, sy, cfg.world.start_thirsty)
         ht_lifetime(seed, cfg.world.steps, *state.kernel_args(), agents.weights, agents.depth,
                     self.passable, dist, geo, float(cfg.world.thirst_prob))
