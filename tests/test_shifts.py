@@ -10,14 +10,14 @@ from evo.config import validate_config
 from agents.errors import MesaevoError
 from evo.loop import Evolution
 from evo.scenarios import load_config
-from worlds.foraging.params import PARAM_NAMES
+from worlds.foraging.params import PARAM_DEFAULTS, PARAM_NAMES
 from worlds.foraging import ENTRY
 from worlds.shifts import world_at
 
 
 def schedule(shifts: list[dict], generations: int = 20, **extra):
     cfg = validate_config({"run": {"generations": generations}, "shifts": shifts, **extra})
-    base = {n: float(getattr(cfg.world, n)) for n in PARAM_NAMES}
+    base = {n: float(getattr(cfg.world, n)) for n in PARAM_NAMES if n not in PARAM_DEFAULTS}
     return cfg, [world_at(cfg.shifts, g, base, ENTRY.shift_params, ENTRY.extra_base) for g in range(generations)]
 
 
