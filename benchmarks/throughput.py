@@ -72,7 +72,7 @@ def generation_zero(config: Config) -> tuple[ForagingState, Any, np.ndarray, np.
     n, capacity = agents.n, cfg.nesting.capacity(agents.n)
     agents = with_capacity(agents, capacity)
     state = new_lifetime(evo.world.landscape, n, cfg.world.initial_energy, world.extra["sugar_level"],
-                         stream(root, "positions", 0), capacity)
+                         stream(root, "positions", 0), capacity, cfg.world.steps)
     return state, agents, pack_params(world.params), pack_nest(cfg.nesting.kernel_values()), seed_int(root, "world", 0)
 
 
