@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from agents.genome import N_FEATURES, NEST_GENES, DecodedAgents
+from agents.jit import kernel_threads
 from agents.nesting.config import pack_nest
 from agents.nesting.params import NEST_PARAM_NAMES
 from worlds.foraging.kernel import run_lifetime, step
@@ -66,7 +67,9 @@ def step_world(state: ForagingState, agents: DecodedAgents, params: np.ndarray, 
     nparams = pack_nest() if nparams is None else nparams
     check_state(state, agents, params, nparams)
     n = agents.n
-    step(np.uint64(seed), t, *_args(state, agents), params, nparams, np.zeros(n, np.int64), np.zeros(n, np.int64))
+    with kernel_threads():
+        step(np.uint64(seed), t, *_args(state, agents), params, nparams, np.zeros(n, np.int64),
+             np.zeros(n, np.int64))
 
 
 def simulate_lifetime(state: ForagingState, agents: DecodedAgents, params: np.ndarray, seed: int, steps: int,
@@ -78,4 +81,5 @@ def simulate_lifetime(state: ForagingState, agents: DecodedAgents, params: np.nd
     if min(steps + 1, h * w) > state.visited.shape[1]:
         raise ValueError(f"state.visited holds {state.visited.shape[1]} cells per entity, too few for "
                          f"{steps} steps: build the state with new_lifetime(..., steps={steps})")
-    run_lifetime(np.uint64(seed), steps, *_args(state, agents), params, nparams)
+    with kernel_threads():
+        run_lifetime(np.uint64(seed), steps, *_args(state, agents), params, nparams)
