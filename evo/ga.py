@@ -68,6 +68,16 @@ def clone(ind: Individual) -> Individual:
     return new
 
 
+def _row_individual(row: np.ndarray, wvalues: tuple) -> Individual:
+    """Row ``row`` of a fresh offspring array as an Individual (a view, no copy) with fitness ``wvalues``
+    (empty: invalid), without ``Fitness.__init__``'s checks."""
+    ind = row.view(Individual)
+    fitness = FitnessMax.__new__(FitnessMax)
+    fitness.wvalues = wvalues
+    ind.fitness = fitness
+    return ind
+
+
 def cx_two_point_rows(genes: np.ndarray, cxpb: float, *, rng: np.random.Generator) -> np.ndarray:
     """DEAP's ``varAnd`` crossover step on a population array, in place: rows ``2k`` and ``2k + 1`` are
     crossed with probability ``cxpb`` by DEAP's two-point rule (``cxTwoPoint``: points ``a`` uniform in
@@ -187,8 +197,8 @@ def next_generation(
     when not given), then seeds the numpy generator that varies block 0; every later block
     is varied with its own ``numpy.random.default_rng([block_seed, block])``, so genes added by
     later versions leave the draws of the earlier ones unchanged. The global ``random`` is never used.
-    Variation works on the offspring as one array (``vary_block``); offspring left unchanged keep
-    their parent's fitness, as DEAP's ``varAnd`` leaves them.
+    Variation works on the offspring as one new array (``vary_block``) whose rows become the
+    offspring; offspring left unchanged keep their parent's fitness, as DEAP's ``varAnd`` leaves them.
     """
     rng = rng if rng is not None else random.Random(0)
     fallback = all(ind.fitness.values[0] <= 0 for ind in population)
@@ -203,5 +213,6 @@ def next_generation(
     for b, genes in enumerate(toolbox.blocks):
         gen = np.random.default_rng(rng.getrandbits(64) if b == 0 else [block_seed, b])
         changed |= vary_block(genomes[:, genes], genes, toolbox, gen)
-    offspring = [Individual(genomes[i]) if changed[i] else toolbox.clone(ind) for i, ind in enumerate(parents)]
+    offspring = [_row_individual(genomes[i], () if changed[i] else ind.fitness.wvalues)
+                 for i, ind in enumerate(parents)]
     return offspring, fallback

@@ -185,3 +185,23 @@ def test_selection_matches_deap_draw_for_draw_and_leaves_global_random_alone():
     random.seed(4)
     expected = [id(i) for i in tools.selTournament(pop, 50, tournsize=3)]
     assert [id(i) for i in sel_tournament(pop, 50, 3, rng=random.Random(4))] == expected
+
+
+@pytest.mark.parametrize("prob", [0.0, 1.0])
+def test_unvaried_offspring_keep_their_parents_fitness_and_varied_ones_lose_it(prob):
+    layout = default_layout()
+    evo = EvolutionSection(crossover_prob=prob, mutation_prob=prob, mutation_indpb=1.0)
+    pop = [Individual(g) for g in layout.random(20, np.random.default_rng(0))]
+    for k, ind in enumerate(pop):
+        ind.fitness.values = (float(k + 1),)
+    before = np.stack(pop).copy()
+    offspring, _ = next_generation(pop, make_toolbox(layout, evo), evo, 0, random.Random(1))
+    assert np.array_equal(np.stack(pop), before)  # parents untouched
+    for ind in offspring:
+        if prob == 0.0:
+            parent = pop[int(ind.fitness.values[0]) - 1]
+            assert np.array_equal(ind, parent)
+        else:
+            assert not ind.fitness.valid and not any(np.array_equal(ind, p) for p in pop)
+    offspring[0][:] = -1.0
+    assert (offspring[1] != -1.0).all()  # each offspring's genome is its own
