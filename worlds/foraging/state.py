@@ -2,7 +2,8 @@
 
 Grids are ``(height, width)`` float64 arrays; entities are parallel 1-D arrays
 indexed by entity id (``features`` and ``visited`` are 2-D with one row per
-entity; ``visited`` is each entity's novelty memory, ``agents.visits``). Entity arrays have a capacity: ids ``0..n_agents-1`` are the level-1
+entity; ``visited`` is each entity's novelty memory, ``agents.visits``).
+Entity arrays have a capacity: ids ``0..n_agents-1`` are the level-1
 agents, sub-agents are appended at ``n_used[0]`` as they are built; empty slots
 are dead (``alive = 0``, ``level = 0``). The landscape (capacity maps, material, hazard) is drawn once per run;
 each lifetime starts from it with full food and agents at random cells.
