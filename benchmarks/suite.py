@@ -20,12 +20,18 @@ Rows:
    the generation-0 agents and world of ``--planner-scenario`` (default ``sugar``) at depth 1..3,
    one thread, nodes per process-CPU-second; target >= 25 M nodes/s at depth 3 (the pre-redesign
    planner's figure on a quiet core);
-6. contention: the same lifetime steps (``step_world``) with 2 numba threads and with 1, while a
-   CPU-bound neighbour process started by the benchmark spins on one core, and again quiet;
-   target: 2 threads at least as fast as 1 in both (ratio >= 1.0);
-7. memory per agent: bytes of per-entity state arrays per entity slot (``new_lifetime``) on a
-   64x64 and a 512x512 map; target <= 4 KiB per agent on both (the novelty memory ``visited`` is
-   one byte per map cell per slot today);
+6. contention: the same lifetime steps (the ``step`` kernel) with 2 numba threads (the opt-in,
+   ``NUMBA_NUM_THREADS=2``) and with 1, while a CPU-bound neighbour process started by the benchmark
+   spins on one core, and again quiet; and the thread count the default gives the kernels
+   (``agents.jit.kernel_threads``: 1 unless ``NUMBA_NUM_THREADS`` is set, so the default is serial
+   and never slower than 1 thread by construction); target for the opt-in: ratio >= 1.0;
+7. memory per agent: bytes of per-entity state arrays per entity slot (``new_lifetime`` for the
+   scenario's ``world.steps``) on a 64x64 and a 512x512 map; targets <= 4 KiB per agent on both and
+   the two within 10% (the novelty memory ``visited`` holds the cells of one lifetime,
+   ``agents.visits``, not a byte per map cell);
+7b. one generation of ``--big-population`` (default 1,000,000) agents on a 512x512 map with
+   ``--big-steps`` (default 5) lifetime steps, in a fresh process: peak memory (max RSS) and wall
+   time; target < 8 GiB (skipped unless ``--big``: it takes minutes and several GiB);
 8. sweep throughput by worker count: the same small sweep (``--sweep-runs`` runs)
    on a LocalCluster of 1 and of 2 worker processes, one numba thread per worker,
    cluster start and numba warm-up excluded; parallel efficiency =
@@ -167,8 +173,8 @@ def nodes_rows(scenario: str, sets: list[str]) -> list[Row]:
 
     state, agents, params, _, _ = _planner_world(scenario, sets)
     h, w = state.food.shape
-    crowd = crowd_grid(state.x, state.y, state.alive, h, w)
-    world = (state.food, state.sugar, state.material, state.hazard, crowd, params)
+    crowd = crowd_grid(state.x, state.y, state.alive, state.level, h, w)
+    world = (state.food, state.sugar, state.material, state.hazard, crowd, params, True)
     args = (agents.weights, state.x, state.y, state.alive, state.visited, state.carried, state.tools)
     rows: list[Row] = []
     saved = numba.get_num_threads()
@@ -198,21 +204,26 @@ def _spin(seconds: float) -> None:  # the CPU-bound neighbour
 
 def contention_rows(scenario: str, sets: list[str], steps: int) -> list[Row]:
     """Lifetime steps with 2 numba threads vs 1, with a CPU-bound neighbour process and quiet."""
-    from worlds.foraging.lifetime import step_world
+    from agents.jit import THREADS_ASKED, kernel_threads
+    from worlds.foraging.kernel import step
 
+    with kernel_threads() as default:
+        asked = "set" if THREADS_ASKED else "unset: the default"
+        rows: list[Row] = [(f"kernel threads here (NUMBA_NUM_THREADS {asked})", f"{default}", "", "")]
     if numba.config.NUMBA_NUM_THREADS < 2:
-        return [("contention: 2 threads vs 1", "skipped (NUMBA_NUM_THREADS < 2)", "", "")]
+        return rows + [("contention: 2 threads vs 1", "skipped (NUMBA_NUM_THREADS < 2)", "", "")]
     base = _planner_world(scenario, sets, steps=0)
 
     def timed(threads: int) -> float:
         state, agents = base[0].copy(), base[1].copy()
-        numba.set_num_threads(threads)
+        cap = state.x.shape[0]
+        numba.set_num_threads(threads)  # the kernel directly: the entry points would apply the default
         t0 = time.perf_counter()
         for t in range(steps):
-            step_world(state, agents, base[2], base[4], t, base[3])
+            step(np.uint64(base[4]), t, agents, state.grids, state.bodies, state.lineage, base[2], base[3],
+                 np.zeros(cap, np.int64), np.zeros(cap, np.int64))
         return time.perf_counter() - t0
 
-    rows: list[Row] = []
     saved = numba.get_num_threads()
     try:
         timed(2), timed(1)  # compile or load
@@ -233,7 +244,7 @@ def contention_rows(scenario: str, sets: list[str], steps: int) -> list[Row]:
                     neighbour.kill()
                     neighbour.wait()
             ratio = float(np.median(one) / np.median(two))
-            rows.append((f"contention, {label}: 1-thread / 2-thread time ({steps} steps)",
+            rows.append((f"contention, {label}: 1-thread / 2-thread (opt-in) time ({steps} steps)",
                          f"{ratio:.2f}x ({np.median(one):.2f} s / {np.median(two):.2f} s)", ">= 1.0x",
                          mark(ratio >= 1.0)))
     finally:
@@ -247,15 +258,34 @@ def agent_memory_rows(scenario: str, sets: list[str]) -> list[Row]:
     from worlds.foraging.state import new_lifetime
 
     rows: list[Row] = []
+    per = {}
     for side in (64, 512):
         _, config = load_config(scenario, overrides(sets, **{"world.width": side, "world.height": side,
                                                                 "agents.population": 100}))
         evo = Evolution(config)
-        state = new_lifetime(evo.world.landscape, 100, 1.0, 1.0, np.random.default_rng(0), 100)
-        per = sum(a.nbytes for p in (state.bodies, state.lineage) for a in p) / 100
-        rows.append((f"memory per agent, {side}x{side} map", f"{per / 1024:,.1f} KiB", "<= 4 KiB",
-                     mark(per <= 4096)))
+        state = new_lifetime(evo.world.landscape, 100, 1.0, 1.0, np.random.default_rng(0), 100,
+                             config.world.steps)
+        per[side] = sum(a.nbytes for p in (state.bodies, state.lineage) for a in p) / 100
+        rows.append((f"memory per agent, {side}x{side} map ({config.world.steps} steps)",
+                     f"{per[side] / 1024:,.2f} KiB", "<= 4 KiB", mark(per[side] <= 4096)))
+    ratio = per[512] / per[64]
+    rows.append(("memory per agent, 512x512 / 64x64", f"{ratio:.3f}x", "within 10%", mark(abs(ratio - 1) <= 0.1)))
     return rows
+
+
+def big_rows(scenario: str, sets: list[str], population: int, steps: int) -> list[Row]:
+    """Peak memory and wall time of one generation of ``population`` agents on a 512x512 map, in a fresh process."""
+    big = [*sets, "world.width=512", "world.height=512", f"world.steps={steps}"]
+    cmd = [sys.executable, __file__, "--memory-child", str(population), "--scenario", scenario,
+           *[a for s in big for a in ("--set", s)]]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    secs = time.perf_counter() - t0
+    label = f"peak memory, {population:,} agents, 512x512, {steps} steps, one generation"
+    if proc.returncode != 0:
+        return [(label, "error", "< 8 GiB", proc.stderr.strip()[-60:])]
+    rss = int(proc.stdout.strip().splitlines()[-1])
+    return [(label, f"{rss / GIB:.2f} GiB ({secs:.0f} s)", "< 8 GiB", mark(rss < 8 * GIB))]
 
 
 def sweep_rows(scenario: str, sets: list[str], runs: int, generations: int) -> list[Row]:
@@ -308,6 +338,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sweep-runs", type=int, default=4)
     parser.add_argument("--sweep-population", type=int, default=1000)
     parser.add_argument("--sweep-generations", type=int, default=3)
+    parser.add_argument("--big", action="store_true", help="add the 512x512 big-population memory row (7b)")
+    parser.add_argument("--big-population", type=int, default=1_000_000)
+    parser.add_argument("--big-steps", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="smaller sizes (a smoke test of the suite)")
     parser.add_argument("--skip", nargs="*", default=[], choices=["population", "depth", "overhead", "memory", "nodes", "contention", "agent-memory",
                                                            "sweep"])
@@ -339,6 +372,8 @@ def main(argv: list[str] | None = None) -> None:
         rows += contention_rows(args.planner_scenario, args.set, args.contention_steps)
     if "agent-memory" not in args.skip:
         rows += agent_memory_rows(args.planner_scenario, args.set)
+    if args.big:
+        rows += big_rows(args.planner_scenario, args.set, args.big_population, args.big_steps)
     if "sweep" not in args.skip:
         rows += sweep_rows(args.scenario, sets + [f"agents.population={args.sweep_population}"], args.sweep_runs,
                            args.sweep_generations)

@@ -1,21 +1,22 @@
 """The base optimizer: DEAP individuals over numpy genomes, selection and variation.
 
-Classes are defined once at module level (no ``creator`` calls inside functions).
-Crossover copies before swapping because numpy slices are views; cloning copies
-the array and the fitness without ``deepcopy``. Natural selection is
+Classes are defined once at module level (no ``creator`` calls inside functions);
+cloning copies the array and the fitness without ``deepcopy``. Natural selection is
 offspring-proportional sampling (roulette on fitness = offspring conceived);
 when nobody reproduced it falls back to uniform sampling and says so.
-Every operator draws from a ``random.Random`` passed to it (``rng=``), never from
-Python's global ``random``: in a Dask worker other threads draw from the global
-generator, so a shared one would make sweep runs irreproducible. The operators
-here are DEAP's (``mutPolynomialBounded``, ``selTournament``, ``selRandom``) and
-the two-point crossover, rewritten to take ``rng`` with exactly DEAP's call
-sequence, so a generator seeded as the global one used to be gives bit-identical
-results. The loop makes one generator per generation from the run's root seed.
-Genome blocks after the first (genes appended by later versions, see
-``GenomeLayout.blocks``) are varied in their own pass with their own generator
-(``next_generation``), so adding genes leaves the variation of the earlier ones,
-and runs that do not use the new genes, draw for draw unchanged.
+Selection operators are DEAP's (``selTournament``, ``selRandom``) rewritten to
+take a ``random.Random`` (``rng=``), never Python's global ``random``: in a Dask
+worker other threads draw from the global generator, so a shared one would make
+sweep runs irreproducible. Variation is vectorised over the offspring array: the
+toolbox's ``mate`` and ``mutate`` are DEAP's two-point crossover and
+``mutPolynomialBounded`` applied to every row at once with a numpy generator
+seeded from the per-generation stream (same distributions as DEAP's, tested
+against it; not DEAP's draw sequence). The loop makes one generator per
+generation from the run's root seed. Genome blocks after the first (genes
+appended by later versions, see ``GenomeLayout.blocks``) are varied in their own
+pass with their own generator (``next_generation``), so adding genes leaves the
+variation of the earlier ones, and runs that do not use the new genes, draw for
+draw unchanged.
 """
 
 from __future__ import annotations
@@ -23,8 +24,6 @@ from __future__ import annotations
 import bisect
 import itertools
 import random
-from collections.abc import Sequence
-from itertools import repeat
 from operator import attrgetter
 
 import numpy as np
@@ -69,55 +68,62 @@ def clone(ind: Individual) -> Individual:
     return new
 
 
-def cx_two_point_copy(ind1: np.ndarray, ind2: np.ndarray, *, rng: random.Random) -> tuple[np.ndarray, np.ndarray]:
-    """Two-point crossover that swaps copies (numpy slices are views)."""
-    size = len(ind1)
-    a = rng.randint(1, size)
-    b = rng.randint(1, size - 1)
-    if b >= a:
-        b += 1
-    else:
-        a, b = b, a
-    ind1[a:b], ind2[a:b] = ind2[a:b].copy(), ind1[a:b].copy()
-    return ind1, ind2
+def _row_individual(row: np.ndarray, wvalues: tuple) -> Individual:
+    """Row ``row`` of a fresh offspring array as an Individual (a view, no copy) with fitness ``wvalues``
+    (empty: invalid), without ``Fitness.__init__``'s checks."""
+    ind = row.view(Individual)
+    fitness = FitnessMax.__new__(FitnessMax)
+    fitness.wvalues = wvalues
+    ind.fitness = fitness
+    return ind
 
 
-def mut_polynomial_bounded(individual, eta: float, low, up, indpb: float, *, rng: random.Random):
-    """DEAP's ``mutPolynomialBounded`` (NSGA-II polynomial mutation), drawing from ``rng``.
+def cx_two_point_rows(genes: np.ndarray, cxpb: float, *, rng: np.random.Generator) -> np.ndarray:
+    """DEAP's ``varAnd`` crossover step on a population array, in place: rows ``2k`` and ``2k + 1`` are
+    crossed with probability ``cxpb`` by DEAP's two-point rule (``cxTwoPoint``: points ``a`` uniform in
+    1..size and ``b`` in 1..size-1, ``b`` moved past ``a``, the segment ``[min:max)`` swapped).
 
-    Line for line DEAP 1.4's code with ``random.random`` replaced by ``rng.random``.
+    ``genes`` is ``(n, size)`` (a column block of the offspring array); returns which rows were crossed.
     """
-    size = len(individual)
-    if not isinstance(low, Sequence):
-        low = repeat(low, size)
-    elif len(low) < size:
-        raise IndexError("low must be at least the size of individual: %d < %d" % (len(low), size))
-    if not isinstance(up, Sequence):
-        up = repeat(up, size)
-    elif len(up) < size:
-        raise IndexError("up must be at least the size of individual: %d < %d" % (len(up), size))
+    n, size = genes.shape
+    pairs = n // 2
+    crossed = rng.random(pairs) < cxpb
+    a = rng.integers(1, size + 1, pairs)
+    b = rng.integers(1, max(size, 2), pairs)
+    b = np.where(b >= a, b + 1, b)
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    cols = np.arange(size)
+    seg = (cols >= lo[:, None]) & (cols < hi[:, None]) & crossed[:, None] & (size >= 2)
+    first, second = genes[0:2 * pairs:2], genes[1:2 * pairs:2]
+    swapped = np.where(seg, second, first)
+    second[...] = np.where(seg, first, second)
+    first[...] = swapped
+    rows = np.zeros(n, dtype=bool)
+    rows[0:2 * pairs:2] = rows[1:2 * pairs:2] = crossed
+    return rows
 
-    for i, xl, xu in zip(range(size), low, up):
-        if rng.random() <= indpb:
-            x = individual[i]
-            delta_1 = (x - xl) / (xu - xl)
-            delta_2 = (xu - x) / (xu - xl)
-            rand = rng.random()
-            mut_pow = 1.0 / (eta + 1.)
 
-            if rand < 0.5:
-                xy = 1.0 - delta_1
-                val = 2.0 * rand + (1.0 - 2.0 * rand) * xy ** (eta + 1)
-                delta_q = val ** mut_pow - 1.0
-            else:
-                xy = 1.0 - delta_2
-                val = 2.0 * (1.0 - rand) + 2.0 * (rand - 0.5) * xy ** (eta + 1)
-                delta_q = 1.0 - val ** mut_pow
+def mut_polynomial_bounded_rows(genes: np.ndarray, low: np.ndarray, up: np.ndarray, eta: float, indpb: float,
+                                mutpb: float, *, rng: np.random.Generator) -> np.ndarray:
+    """DEAP's ``varAnd`` mutation step on a population array, in place: each row with probability
+    ``mutpb`` gets DEAP's ``mutPolynomialBounded`` (NSGA-II polynomial mutation: each gene with
+    probability ``indpb``, the same formula), so a mutated gene has DEAP's distribution.
 
-            x = x + delta_q * (xu - xl)
-            x = min(max(x, xl), xu)
-            individual[i] = x
-    return individual,
+    ``low``/``up`` are the block's bounds per column; returns which rows were mutated.
+    """
+    n, size = genes.shape
+    rows = rng.random(n) < mutpb
+    r, c = np.nonzero((rng.random((n, size)) <= indpb) & rows[:, None])
+    x, xl, xu, u = genes[r, c], low[c], up[c], rng.random(r.shape[0])
+    delta_1 = (x - xl) / (xu - xl)
+    delta_2 = (xu - x) / (xu - xl)
+    mut_pow = 1.0 / (eta + 1.0)
+    below = u < 0.5
+    val = np.where(below, 2.0 * u + (1.0 - 2.0 * u) * (1.0 - delta_1) ** (eta + 1),
+                   2.0 * (1.0 - u) + 2.0 * (u - 0.5) * (1.0 - delta_2) ** (eta + 1))
+    delta_q = np.where(below, val ** mut_pow - 1.0, 1.0 - val ** mut_pow)
+    genes[r, c] = np.minimum(np.maximum(x + delta_q * (xu - xl), xl), xu)
+    return rows
 
 
 def sel_random(individuals: list, k: int, *, rng: random.Random) -> list:
@@ -135,23 +141,12 @@ def sel_tournament(individuals: list, k: int, tournsize: int, fit_attr: str = "f
     return chosen
 
 
-def vary_block(offspring: list[Individual], genes: slice, toolbox: base.Toolbox, evo: EvolutionSection,
-               rng: random.Random) -> None:
-    """DEAP's ``varAnd`` loops (crossover of neighbours, then mutation) on one block of genes, in place.
-
-    The offspring are already clones; ``ind[genes]`` is a view, so the operators vary the
-    block inside each genome. Block 0 makes exactly the draws ``varAnd`` would make.
-    """
-    arrays = [ind.view(np.ndarray) for ind in offspring]  # plain views: no Individual bookkeeping per slice
-    for i in range(1, len(offspring), 2):
-        if rng.random() < evo.crossover_prob:
-            toolbox.mate(arrays[i - 1][genes], arrays[i][genes], rng=rng)
-            del offspring[i - 1].fitness.values, offspring[i].fitness.values
-    low, up = toolbox.block_low[genes.start], toolbox.block_up[genes.start]
-    for i in range(len(offspring)):
-        if rng.random() < evo.mutation_prob:
-            toolbox.mutate(arrays[i][genes], low=low, up=up, rng=rng)
-            del offspring[i].fitness.values
+def vary_block(genes: np.ndarray, block: slice, toolbox: base.Toolbox, rng: np.random.Generator) -> np.ndarray:
+    """DEAP's ``varAnd`` (crossover of neighbours, then mutation) on one column block of the offspring
+    array, in place, with the toolbox's array operators; returns which rows changed."""
+    crossed = toolbox.mate(genes, rng=rng)
+    mutated = toolbox.mutate(genes, low=toolbox.block_low[block.start], up=toolbox.block_up[block.start], rng=rng)
+    return crossed | mutated
 
 
 def sel_offspring_proportional(individuals: list[Individual], k: int, *, rng: random.Random) -> list[Individual]:
@@ -169,8 +164,9 @@ def make_toolbox(layout: GenomeLayout, evo: EvolutionSection) -> base.Toolbox:
     """The single seam between the loop and the GA operators; every one takes ``rng=`` at call time."""
     tb = base.Toolbox()
     tb.register("clone", clone)
-    tb.register("mate", cx_two_point_copy)
-    tb.register("mutate", mut_polynomial_bounded, eta=evo.mutation_eta, indpb=evo.mutation_indpb)
+    tb.register("mate", cx_two_point_rows, cxpb=evo.crossover_prob)
+    tb.register("mutate", mut_polynomial_bounded_rows, eta=evo.mutation_eta, indpb=evo.mutation_indpb,
+                mutpb=evo.mutation_prob)
     tb.register("select_random", sel_random)
     if evo.selection == "tournament":
         tb.register("select", sel_tournament, tournsize=evo.tournament_size)
@@ -178,8 +174,8 @@ def make_toolbox(layout: GenomeLayout, evo: EvolutionSection) -> base.Toolbox:
         tb.register("select", sel_offspring_proportional)
     low, high = layout.bounds()
     tb.blocks = layout.blocks()
-    tb.block_low = {b.start: low[b].tolist() for b in tb.blocks}
-    tb.block_up = {b.start: high[b].tolist() for b in tb.blocks}
+    tb.block_low = {b.start: low[b].copy() for b in tb.blocks}
+    tb.block_up = {b.start: high[b].copy() for b in tb.blocks}
     return tb
 
 
@@ -197,10 +193,12 @@ def next_generation(
 ) -> tuple[list[Individual], bool]:
     """Select parents and vary them; returns (offspring, fell back to uniform sampling).
 
-    Selection and block 0 draw from ``rng`` (the loop's per-generation generator;
-    ``random.Random(0)`` when not given); every later block from its own
-    ``random.Random(f"{block_seed}-{block}")``, so genes added by later versions
-    leave the draws of the earlier ones unchanged. The global ``random`` is never used.
+    Selection draws from ``rng`` (the loop's per-generation generator; ``random.Random(0)``
+    when not given), then seeds the numpy generator that varies block 0; every later block
+    is varied with its own ``numpy.random.default_rng([block_seed, block])``, so genes added by
+    later versions leave the draws of the earlier ones unchanged. The global ``random`` is never used.
+    Variation works on the offspring as one new array (``vary_block``) whose rows become the
+    offspring; offspring left unchanged keep their parent's fitness, as DEAP's ``varAnd`` leaves them.
     """
     rng = rng if rng is not None else random.Random(0)
     fallback = all(ind.fitness.values[0] <= 0 for ind in population)
@@ -208,8 +206,13 @@ def next_generation(
         parents = toolbox.select_random(population, len(population), rng=rng)
     else:
         parents = toolbox.select(population, len(population), rng=rng)
-    offspring = [toolbox.clone(ind) for ind in parents]
-    vary_block(offspring, toolbox.blocks[0], toolbox, evo, rng)
-    for b, genes in enumerate(toolbox.blocks[1:], start=1):
-        vary_block(offspring, genes, toolbox, evo, random.Random(f"{block_seed}-{b}"))
+    genomes = np.empty((len(parents), len(parents[0])))
+    for i, ind in enumerate(parents):
+        genomes[i] = ind
+    changed = np.zeros(len(parents), dtype=bool)
+    for b, genes in enumerate(toolbox.blocks):
+        gen = np.random.default_rng(rng.getrandbits(64) if b == 0 else [block_seed, b])
+        changed |= vary_block(genomes[:, genes], genes, toolbox, gen)
+    offspring = [_row_individual(genomes[i], () if changed[i] else ind.fitness.wvalues)
+                 for i, ind in enumerate(parents)]
     return offspring, fallback

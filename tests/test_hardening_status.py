@@ -69,7 +69,7 @@ def test_world_construction_failure_marks_the_manifest_failed(tmp_path, capsys, 
 def test_preflight_refuses_the_same_world_before_any_directory_exists(tmp_path, capsys):
     out = tmp_path / "run"
     rc = main(["run", "sugar", "--no-plot", "--out", str(out), *SMALL, "--set", "world.width=4096",
-               "--set", "world.height=4096", "--set", "agents.population=100000"])
+               "--set", "world.height=4096", "--set", "agents.population=8000000"])  # needs > 8 GiB by population
     assert rc == 2 and "--max-memory" in one_error_line(capsys.readouterr().err)
     assert not out.exists()
 

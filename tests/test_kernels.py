@@ -16,6 +16,7 @@ from worlds.foraging.params import pack_params
 from worlds.foraging.reference import reference_step
 from worlds.foraging.state import make_landscape, new_lifetime
 from agents.nesting.config import pack_nest
+from agents.visits import new_visits, py_seen, py_visit, seen, visit, visit_all
 
 LAYOUT = default_layout()
 
@@ -36,7 +37,8 @@ def random_world(seed: int, h: int, w: int, n: int, max_depth: int, architecture
     # start from a world that has already been lived in: carried material, tools, partial visits
     state.carried[:n] = rng.uniform(0, 1.5, n)
     state.tools[:n] = rng.integers(0, 3, n)
-    state.visited |= (rng.random(state.visited.shape) < 0.3).astype(np.uint8)
+    for row in state.visited:
+        visit_all(row, np.flatnonzero(rng.random(h * w) < 0.3))
     return agents, state
 
 
@@ -178,7 +180,8 @@ def test_planner_walks_to_food_it_wants_and_avoids_it_otherwise():
     zeros = np.zeros((h, w))
     crowd = np.zeros((h, w), dtype=np.int32)
     crowd[3, 3] = 1
-    visited = np.ones(h * w, dtype=np.uint8)
+    visited = new_visits(1, h * w)[0]
+    visit_all(visited, range(h * w))  # every cell visited: no novelty
     params = pack_params(BASE)
     likes = np.array([1.0, 0, 0, 0, 0, -0.01])
     world = (food, zeros, zeros, zeros, crowd, params, True, 10.0)
@@ -204,3 +207,40 @@ def test_check_state_rejects_wrong_dtypes_and_shapes():
     with pytest.raises(ValueError):
         check_state(state, short, params)
     assert (agents.architecture == ARCH_PLANNER).all()
+
+
+@settings(max_examples=50, deadline=None)
+@given(cells=st.lists(st.integers(0, 2**31 - 1), min_size=1, max_size=60), room=st.integers(1, 60))
+def test_novelty_memory_is_a_set_of_the_cells_visited(cells, room):
+    """``visit`` reports first visits exactly as a Python set does, ``seen`` answers membership, the kernel
+    and the reference fill the same slots, and a row too small for the visits raises instead of losing one."""
+    row, ref = new_visits(1, room)[0], new_visits(1, room)[0]
+    truth: set[int] = set()
+    for c in cells:
+        if len(truth | {c}) > row.shape[0]:
+            with pytest.raises(ValueError, match="novelty memory full"):
+                visit(row, c)
+            return
+        assert visit(row, c) == (c not in truth) == py_visit(ref, c)
+        truth.add(c)
+        np.testing.assert_array_equal(row, ref)
+    for c in set(cells) | {c + 1 for c in cells}:
+        assert seen(row, c) == (c in truth) == py_seen(row, c)
+
+
+def test_novelty_memory_does_not_grow_with_the_map():
+    """A 300-step lifetime needs the same memory per entity on a 64x64 and a 512x512 map."""
+    rng = np.random.default_rng(0)
+    small, big = (make_landscape(s, s, 2, 2.0, 1, 0.1, 0.1, rng) for s in (64, 512))
+    a = new_lifetime(small, 10, 1.0, 1.0, rng, steps=300).visited
+    b = new_lifetime(big, 10, 1.0, 1.0, rng, steps=300).visited
+    assert a.nbytes == b.nbytes <= 10 * 2048
+    assert ((b != -1).sum(axis=1) == 1).all()  # each entity starts having visited its own cell
+
+
+def test_a_lifetime_longer_than_the_state_was_built_for_is_refused():
+    agents, state = random_world(3, 40, 40, 4, 1, "planner", 5.0)
+    short = new_lifetime(make_landscape(40, 40, 2, 2.0, 1, 0.1, 0.1, np.random.default_rng(1)), 4, 5.0, 0.0,
+                         np.random.default_rng(2), steps=10)
+    with pytest.raises(ValueError, match="too few for 50 steps"):
+        simulate_lifetime(short, agents, pack_params(BASE), 0, 50)

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agents.jit import python_twin
+from agents.visits import new_visits
 from worlds.maze.model import AWAY_FROM_ORIGIN, GO_TO_CORNER, maze_plan
 from evo.config import validate_config
 from agents.errors import MesaevoError
@@ -91,7 +92,7 @@ def test_kernel_matches_reference_step_by_step(seed, n, rows, cols, braid, reloc
 def test_planner_matches_reference_and_py_func():
     maze, weights, depth = _random_case(11, 8, 5, 5, 0.4, True)
     h, w = maze.open.shape
-    visited = np.zeros(h * w, dtype=np.uint8)
+    visited = new_visits(1, h * w)[0]  # nothing visited yet
     for i in range(8):
         args = (weights[i], int(depth[i]), int(maze.geo[4]), int(maze.geo[5]), visited, maze.open, maze.sight, maze.geo)
         assert maze_plan(*args) == python_twin(maze_plan)(*args) == reference_plan(*args)

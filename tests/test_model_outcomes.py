@@ -11,6 +11,7 @@ import pytest
 
 from agents.genome import G_DEFECT, G_HIDE_VET, G_PROPENSITY
 from agents.nesting.config import pack_nest
+from agents.visits import new_visits, visit_all
 from tests.test_kernels import BASE, random_world
 from tests.test_nesting import NEST, PARAMS, nested_world, subs
 from worlds.foraging.actions import MATE
@@ -46,7 +47,8 @@ def test_the_planner_offers_mate_to_level_1_only():
     h = w = 5
     zeros = np.zeros((h, w))
     crowd = np.ones((h, w), dtype=np.int32)
-    visited = np.ones(h * w, dtype=np.uint8)
+    visited = new_visits(1, h * w)[0]
+    visit_all(visited, range(h * w))
     wants = np.array([0.0, 0.0, 1.0, 0.0, 0.0, 0.0])
     params = pack_params(BASE)
     assert plan((zeros, zeros, zeros, zeros, crowd, params, True, 10.0), wants, 2, 2, 2, visited, 0.0, 0)[0] == MATE

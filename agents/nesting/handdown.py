@@ -4,7 +4,7 @@ Called by a world's step kernel (the step order and who pays what are written in
 that kernel's docstring, e.g. ``worlds.foraging.kernel``). The world passes:
 
 - ``bodies``: a NamedTuple with per-entity ``x, y, energy, alive, carried, visited``
-  (``visited`` one row of ``height * width`` cells per entity);
+  (``visited`` one novelty-memory row per entity, ``agents.visits``);
 - ``world``: the tuple of start-of-step grids its planner reads;
 - ``(h, wd)``: the size of its torus; ``build_energy``: what one BUILD costs.
 
@@ -21,6 +21,7 @@ import numpy as np
 
 from agents.genome import ARCH_PLANNER, G_ENDOWMENT, G_HIDE_VET, G_HEREDITY, G_SKILL, G_VETTING, MAX_DEPTH, N_FEATURES
 from agents.jit import kernel
+from agents.visits import visit
 from agents.nesting.params import (
     AGREEMENT_SAMPLES,
     ALIGN_COMPETENCE,
@@ -162,7 +163,7 @@ def make_handdown(choose):
         o = 1 + int(uniform4(seed, i, t, PURPOSE_SUB_PLACE) * 4)
         x[j] = (x[i] + PLACE_DX[o]) % wd
         y[j] = (y[i] + PLACE_DY[o]) % h
-        visited[j, y[j] * wd + x[j]] = 1
+        visit(visited[j], y[j] * wd + x[j])
         endowment = nparams[ENDOWMENT_MAX] * nest[i, G_ENDOWMENT] * max(energy[i], 0.0)
         energy[i] -= endowment + build_energy
         bodies.carried[i] -= nparams[SUBAGENT_MATERIAL]

@@ -76,6 +76,7 @@ from agents.jit import kernel, parallel_kernel, prange
 from agents.nesting.handdown import make_handdown
 from agents.nesting.oversight import make_planned_action
 from agents.nesting.params import BUILD_MIN_DEPTH, MAX_LEVEL, SUBAGENT_MATERIAL, SUBAGENTS_ALLOWED
+from agents.visits import visit
 from agents.rng import PURPOSE_BUILD_KIND, PURPOSE_CONCEIVE, PURPOSE_ORDER, hash4, uniform4
 from worlds.foraging.actions import BUILD, CONVERT, EAT, MATE, MOVE_DX, MOVE_DY, WEST
 from worlds.foraging.model import can_build, plan
@@ -185,9 +186,7 @@ def step(seed, t, genes, grids, bodies, lineage, params, nparams, action, step_n
             y[i] = (y[i] + MOVE_DY[a]) % h
             energy[i] -= params[MOVE_COST]
             features[i, F_EFFORT] += 1.0
-            c = y[i] * w + x[i]
-            if visited[i, c] == 0:
-                visited[i, c] = 1
+            if visit(visited[i], y[i] * w + x[i]):
                 features[i, F_NOVELTY] += 1.0
     # cell lists after moves, lowest id first
     head = np.full(h * w, -1, dtype=np.int64)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from agents.genome import N_FEATURES, NEST_GENES, DecodedAgents
+from agents.jit import kernel_threads
 from agents.nesting.config import pack_nest
 from agents.nesting.params import NEST_PARAM_NAMES
 from worlds.foraging.kernel import run_lifetime, step
@@ -13,7 +14,7 @@ from worlds.foraging.state import ForagingState
 
 _DTYPES = {
     "x": np.int64, "y": np.int64, "alive": np.uint8, "tools": np.int64, "offspring": np.int64,
-    "nodes": np.int64, "lifespan": np.int64, "visited": np.uint8, "level": np.int64, "root": np.int64,
+    "nodes": np.int64, "lifespan": np.int64, "visited": np.int32, "level": np.int64, "root": np.int64,
     "parent": np.int64, "n_used": np.int64, "deceiver": np.uint8, "shut_down": np.uint8, "deceptive": np.int64,
     "built": np.int64, "rejections": np.int64, "defect_seen": np.int64, "defect_unseen": np.int64,
     "audits": np.int64,
@@ -38,7 +39,7 @@ def check_state(state: ForagingState, agents: DecodedAgents, params: np.ndarray,
         elif name == "features":
             want = (n, N_FEATURES)
         elif name == "visited":
-            want = (n, h * w)
+            want = (n, arr.shape[1]) if arr is not None and arr.ndim == 2 else (n, "slots")
         elif name == "n_used":
             want = (1,)
         else:
@@ -66,7 +67,9 @@ def step_world(state: ForagingState, agents: DecodedAgents, params: np.ndarray, 
     nparams = pack_nest() if nparams is None else nparams
     check_state(state, agents, params, nparams)
     n = agents.n
-    step(np.uint64(seed), t, *_args(state, agents), params, nparams, np.zeros(n, np.int64), np.zeros(n, np.int64))
+    with kernel_threads():
+        step(np.uint64(seed), t, *_args(state, agents), params, nparams, np.zeros(n, np.int64),
+             np.zeros(n, np.int64))
 
 
 def simulate_lifetime(state: ForagingState, agents: DecodedAgents, params: np.ndarray, seed: int, steps: int,
@@ -74,4 +77,9 @@ def simulate_lifetime(state: ForagingState, agents: DecodedAgents, params: np.nd
     """Run a whole lifetime of ``steps`` steps in place with the compiled kernel."""
     nparams = pack_nest() if nparams is None else nparams
     check_state(state, agents, params, nparams)
-    run_lifetime(np.uint64(seed), steps, *_args(state, agents), params, nparams)
+    h, w = state.food.shape
+    if min(steps + 1, h * w) > state.visited.shape[1]:
+        raise ValueError(f"state.visited holds {state.visited.shape[1]} cells per entity, too few for "
+                         f"{steps} steps: build the state with new_lifetime(..., steps={steps})")
+    with kernel_threads():
+        run_lifetime(np.uint64(seed), steps, *_args(state, agents), params, nparams)

@@ -27,6 +27,7 @@ sees nothing worth doing at any depth.
 import numpy as np
 
 from agents.jit import inline_kernel, kernel
+from agents.visits import seen
 from agents.search import N_OPTIONS, NOVELTY_KEY, new_table, tree_search
 from worlds.foraging.actions import BUILD, CONVERT, EAT, MATE, MOVE_DX, MOVE_DY, STAY
 from worlds.foraging.params import (
@@ -142,7 +143,7 @@ def fill_table(links, scores, food, sugar, material, hazard, crowd, params, mate
             cx = wrap(sx + dx, width)
             s = (dy + depth) * side + dx + depth
             c = cy * width + cx
-            links[s, NOVELTY_KEY] = c if visited_row[c] == 0 else -1
+            links[s, NOVELTY_KEY] = -1 if seen(visited_row, c) else c
             if abs(dx) + abs(dy) >= depth:
                 continue
             r = best_in_place(w, food, sugar, material, crowd, cx, cy, sx, sy, carried, tools, params, mate_ok)[1]

@@ -7,6 +7,7 @@ cell; the highest score wins (the lowest action code on ties).
 """
 
 from agents.jit import inline_kernel, kernel
+from agents.visits import seen
 
 from worlds.foraging.actions import BUILD, CONVERT, EAT, MATE, MOVE_DX, MOVE_DY, STAY
 from worlds.foraging.model import others_around
@@ -20,7 +21,7 @@ def observe_score(row, food, sugar, material, hazard, crowd, visited_row, cx, cy
     wd = food.shape[1]
     s = row[0] * food[cy, cx] + row[1] * sugar[cy, cx] + row[2] * material[cy, cx] + row[3] * hazard[cy, cx]
     s += row[4] * others_around(crowd, cx, cy, sx, sy)
-    s += row[5] * (1.0 if visited_row[cy * wd + cx] == 0 else 0.0)
+    s += row[5] * (0.0 if seen(visited_row, cy * wd + cx) else 1.0)
     return s + row[6]
 
 

@@ -20,6 +20,7 @@ from worlds.foraging.state import ForagingState
 from agents.nesting.config import pack_nest
 from agents.nesting.params import NP
 from agents.genome import MAX_DEPTH
+from agents.visits import py_seen, py_visit
 from agents.rng import (PURPOSE_AUDIT, PURPOSE_BUILD_KIND, PURPOSE_CONCEIVE, PURPOSE_HEREDITY, PURPOSE_HIDE,
                         PURPOSE_MEASURE, PURPOSE_NOISE, PURPOSE_ORDER, PURPOSE_OVERSIGHT, PURPOSE_SUB_DEPTH,
                         PURPOSE_SUB_PLACE, PURPOSE_VET, PURPOSE_VET_HIDE, py_gauss4, py_hash4, py_uniform4,
@@ -67,7 +68,7 @@ class Ref:
                 and self.tools < self.p["max_tools"])
 
     def visited(self, x: int, y: int) -> bool:
-        return bool(self.s.visited[self.i, y * self.w + x])
+        return py_seen(self.s.visited[self.i], y * self.w + x)
 
 
 def ref_in_place(v: Ref, w: np.ndarray, x: int, y: int) -> tuple[int, float]:
@@ -217,7 +218,7 @@ def ref_build_subagent(s, agents, prm, nst, crowd, seed, t, i, step_nodes) -> bo
     s.level[j], s.root[j], s.parent[j] = s.level[i] + 1, s.root[i], i
     o = 1 + int(py_uniform4(seed, i, t, PURPOSE_SUB_PLACE) * 4)
     s.x[j], s.y[j] = (s.x[i] + MOVE_DX[o]) % w, (s.y[i] + MOVE_DY[o]) % h
-    s.visited[j, s.y[j] * w + s.x[j]] = 1
+    py_visit(s.visited[j], int(s.y[j] * w + s.x[j]))
     endowment = nst["endowment_max"] * agents.nest[i, GENE["endowment"]] * max(s.energy[i], 0.0)
     s.energy[i] -= endowment + prm["build_energy"]
     s.carried[i] -= nst["subagent_material"]
@@ -288,9 +289,7 @@ def reference_step(s: ForagingState, agents: DecodedAgents, params: np.ndarray, 
             s.y[i] = (s.y[i] + MOVE_DY[actions[i]]) % h
             s.energy[i] -= prm["move_cost"]
             s.features[i, EFFORT] += 1.0
-            cell = s.y[i] * w + s.x[i]
-            if not s.visited[i, cell]:
-                s.visited[i, cell] = 1
+            if py_visit(s.visited[i], int(s.y[i] * w + s.x[i])):  # a first visit
                 s.features[i, NOVELTY] += 1.0
     # 4. in-place acts, in hashed order (alive as of now: built sub-agents join it)
     order = sorted(range(n), key=lambda i: (py_hash4(seed, i, t, PURPOSE_ORDER), i))

@@ -2,7 +2,8 @@
 
 Grids are ``(height, width)`` float64 arrays; entities are parallel 1-D arrays
 indexed by entity id (``features`` and ``visited`` are 2-D with one row per
-entity). Entity arrays have a capacity: ids ``0..n_agents-1`` are the level-1
+entity; ``visited`` is each entity's novelty memory, ``agents.visits``).
+Entity arrays have a capacity: ids ``0..n_agents-1`` are the level-1
 agents, sub-agents are appended at ``n_used[0]`` as they are built; empty slots
 are dead (``alive = 0``, ``level = 0``). The landscape (capacity maps, material, hazard) is drawn once per run;
 each lifetime starts from it with full food and agents at random cells.
@@ -16,6 +17,7 @@ from typing import NamedTuple
 import numpy as np
 
 from agents.genome import N_FEATURES
+from agents.visits import new_visits, start_visits
 from agents.nesting.lineage import Lineage, new_lineage
 
 
@@ -129,10 +131,11 @@ def make_landscape(
 
 def new_lifetime(
     landscape: Landscape, n: int, energy0: float, sugar_level: float, rng: np.random.Generator,
-    capacity: int | None = None,
+    capacity: int | None = None, steps: int | None = None,
 ) -> ForagingState:
     """A fresh world for one generation: full food, sugar at ``sugar_level``, ``n`` agents scattered,
-    room for ``capacity`` entities in all (default ``n``: no sub-agents)."""
+    room for ``capacity`` entities in all (default ``n``: no sub-agents), and novelty memory for
+    ``steps`` lifetime steps (default: room for every cell of the map)."""
     h, w = landscape.food_cap.shape
     cap = n if capacity is None else int(capacity)
     if cap < n:
@@ -145,8 +148,8 @@ def new_lifetime(
 
     x = pad(rng.integers(0, w, n).astype(np.int64))
     y = pad(rng.integers(0, h, n).astype(np.int64))
-    visited = np.zeros((cap, h * w), dtype=np.uint8)
-    visited[np.arange(n), y[:n] * w + x[:n]] = 1
+    visited = new_visits(cap, h * w if steps is None else min(int(steps) + 1, h * w))
+    start_visits(visited, y[:n] * w + x[:n])
     sugar_cap = landscape.sugar_cap * sugar_level
     grids = Grids(
         food=landscape.food_cap.copy(),

@@ -85,7 +85,7 @@ class ForagingWorld:
             agents = with_capacity(agents, capacity)
         state = new_lifetime(self.landscape_for(world.relocation), n, cfg.world.initial_energy,
                              world.extra["sugar_level"],
-                             stream(root, "positions", generation), capacity)
+                             stream(root, "positions", generation), capacity, cfg.world.steps)
         simulate_lifetime(state, agents, pack_params(world.params), seed_int(root, "world", generation),
                           cfg.world.steps, pack_nest(cfg.nesting.kernel_values()))
         max_level = cfg.nesting.max_level if cfg.nesting.subagents else 1

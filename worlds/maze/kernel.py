@@ -11,6 +11,7 @@ pure-Python twin the tests compare against, step by step.
 import numpy as np
 
 from agents.jit import kernel
+from agents.visits import visit
 from worlds.maze.model import N_MAZE_FEATURES, OPTION_DX, OPTION_DY, STAY_OPTION, maze_plan, move_features
 
 
@@ -30,11 +31,11 @@ def maze_step(t, x, y, arrived, corner_at, features, visited, nodes,
             continue
         nx = x[i] + OPTION_DX[o]
         ny = y[i] + OPTION_DY[o]
-        move_features(f, open_, sight, geo, x[i], y[i], nx, ny, visited[i, ny * wd + nx] == 0)
+        novel = visit(visited[i], ny * wd + nx)  # a first visit
+        move_features(f, open_, sight, geo, x[i], y[i], nx, ny, novel)
         for j in range(N_MAZE_FEATURES):
             features[i, j] += f[j]
         x[i], y[i] = nx, ny
-        visited[i, ny * wd + nx] = 1
         if region[ny, nx] != 0 and corner_at[i] < 0:
             corner_at[i] = t
         if nx == geo[0] and ny == geo[1]:

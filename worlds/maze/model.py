@@ -30,6 +30,7 @@ ties) and its first option taken.
 import numpy as np
 
 from agents.jit import kernel
+from agents.visits import seen
 from agents.search import N_OPTIONS, NOVELTY_KEY, new_table, tree_search
 
 MAZE_FEATURES: tuple[str, ...] = ("exit_seen", "corner", "origin", "novelty", "dead_end", "effort")
@@ -92,7 +93,7 @@ def maze_plan(w, depth, sx, sy, visited_row, open_, sight, geo):
             if cx < 0 or cx >= width:
                 continue
             s = (dy + depth) * side + dx + depth
-            links[s, NOVELTY_KEY] = cy * width + cx if visited_row[cy * width + cx] == 0 else -1
+            links[s, NOVELTY_KEY] = -1 if seen(visited_row, cy * width + cx) else cy * width + cx
             if abs(dx) + abs(dy) >= depth:
                 continue
             for o in range(N_OPTIONS):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from agents.visits import py_seen, py_visit
+
 MOVES = ((0, -1), (0, 1), (1, 0), (-1, 0), (0, 0))  # north, south, east, west, stay
 STAY = 4
 
@@ -42,7 +44,7 @@ def plan(w, depth, sx, sy, visited_row, open_, sight, geo) -> tuple[int, int]:
                 continue
             r = 0.0
             if o != STAY:
-                novel = visited_row[ny * wd + nx] == 0 and (nx, ny) not in path
+                novel = not py_seen(visited_row, ny * wd + nx) and (nx, ny) not in path
                 f = features_of(open_, sight, geo, cx, cy, nx, ny, novel)
                 for k in range(6):
                     r += w[k] * f[k]
@@ -71,11 +73,11 @@ def reference_step(t, x, y, arrived, corner_at, features, visited, nodes,
         if o == STAY:
             continue
         nx, ny = int(x[i]) + MOVES[o][0], int(y[i]) + MOVES[o][1]
-        f = features_of(open_, sight, geo, int(x[i]), int(y[i]), nx, ny, visited[i, ny * wd + nx] == 0)
+        f = features_of(open_, sight, geo, int(x[i]), int(y[i]), nx, ny, not py_seen(visited[i], ny * wd + nx))
         for j in range(6):
             features[i, j] += f[j]
         x[i], y[i] = nx, ny
-        visited[i, ny * wd + nx] = 1
+        py_visit(visited[i], ny * wd + nx)
         if region[ny, nx] and corner_at[i] < 0:
             corner_at[i] = t
         if nx == geo[0] and ny == geo[1]:

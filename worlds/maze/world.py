@@ -21,6 +21,7 @@ import pandas as pd
 
 from agents.genome import GenomeLayout, decode
 from agents.rng import stream
+from agents.visits import new_visits, start_visits
 from worlds.maze import ENTRY
 from worlds.maze.generator import Maze, make_maze
 from worlds.maze.kernel import maze_lifetime
@@ -48,15 +49,16 @@ class MazeState:
     arrived: np.ndarray  # int64: step the exit was reached, -1 never
     corner_at: np.ndarray  # int64: first step in the training region, -1 never
     features: np.ndarray  # (n, 6) realized maze features
-    visited: np.ndarray  # (n, H*W) uint8
+    visited: np.ndarray  # (n, slots) int32: novelty memory (agents.visits)
     nodes: np.ndarray  # int64: search nodes expanded
 
     @classmethod
-    def start(cls, maze: Maze, n: int) -> "MazeState":
+    def start(cls, maze: Maze, n: int, steps: int | None = None) -> "MazeState":
+        """Every agent at the origin, with novelty memory for ``steps`` steps (default: every cell)."""
         h, w = maze.open.shape
         ox, oy = int(maze.geo[4]), int(maze.geo[5])
-        visited = np.zeros((n, h * w), dtype=np.uint8)
-        visited[:, oy * w + ox] = 1
+        visited = new_visits(n, h * w if steps is None else min(int(steps) + 1, h * w))
+        start_visits(visited, np.full(n, oy * w + ox))
         return cls(np.full(n, ox, dtype=np.int64), np.full(n, oy, dtype=np.int64),
                    np.full(n, -1, dtype=np.int64), np.full(n, -1, dtype=np.int64),
                    np.zeros((n, len(MAZE_FEATURES))), visited, np.zeros(n, dtype=np.int64))
@@ -139,7 +141,7 @@ class MazeWorld:
         world = world_at(cfg.shifts, generation, {}, ENTRY.shift_params, ENTRY.extra_base)
         maze = self.maze_at(generation, world.relocation > 0)
         agents = decode(genomes, self.layout, "planner", cfg.agents.max_depth)
-        state = MazeState.start(maze, agents.n)
+        state = MazeState.start(maze, agents.n, cfg.world.steps)
         maze_lifetime(cfg.world.steps, *state.kernel_args(), agents.weights, agents.depth,
                       maze.open, maze.sight, maze.region, maze.geo)
         return MazeLifetime(generation, genomes, self.layout, agents.weights, agents.depth, maze, state, world,
