@@ -49,16 +49,16 @@ RECORDED = {
         "entities-4": "c9d794dfab3ce41f15858144ccff511165164e4652283bd60e1b17d74a1c01b6"
     },
     "deception/planner": {
-        "generations": "479d2a0cc0b39ab7cf74174ecf96831a7f55bf44e43fbfdf89b12cba2fc5c3b7",
-        "entities-0": "a18154ec52885a82c579374f6f23eb6276a88604427812380a4604770f515eae",
-        "entities-2": "1a2ffe3b0425700cfb21d4ed97e7d33fac7250dd622a65daa4c4238ccc45c336",
-        "entities-4": "277f27b22981e85053b334694a5f2ccb4ff851cd40072f1b760409a273588c8a"
+        "generations": "1a8e659d2404208472bc53c4af5d8de939a44d8fbc4b7265bb7870e914738269",
+        "entities-0": "65de486ee3522ddb4973b34b87e8c59e5aadcf198702b99505eeef612895137b",
+        "entities-2": "c7f141f87a127cfe839f9218097f13ec5d95f529d6743e88d504e2c978c5e5f2",
+        "entities-4": "d2887806198893cdca3c1a67536d0dfe1971796228baa199b51e0f02b7a1bc23"
     },
     "deception/evolved": {
-        "generations": "45e49f921719b3a68b9199aa2c1c2dfd8fa523e9c95ca5e2ce178c659971dcd6",
-        "entities-0": "9636647c5c867349b3e786fd836bdd91a80dc11600f1b31ffbf5269eca7872f9",
-        "entities-2": "ae6f263ca99ff2a5002ee94e3ac69add3df9037b697240aff567916b51993b6c",
-        "entities-4": "a5c52462d083932102cf40701f01a93c648a826d5ed00e95f322e1da98dfd9f3"
+        "generations": "c11aa916e20a1bee2d318a3db1110f4eecdc8a0bb2b18dcb2d8c7e9cc7c31fab",
+        "entities-0": "fca5b2271781eefeff6cbf3d456df66e4aed466f7a2af3d184aa6d52079d4779",
+        "entities-2": "a2f99122d48c46881e809e97c22aacb197be344a12c7c8ade40607188648faa0",
+        "entities-4": "0189ad5e2186aba9b9bf9b4582696ff9f91cda8569698c90e57da69cf8aff5b3"
     },
     "maze-corner/planner": {
         "generations": "eff700191eb532bc0bdf00765430e1385c218c914c6fa13d3172c8a849483030",
@@ -103,16 +103,16 @@ RECORDED = {
         "entities-4": "77206e43c78a0f0d529ab356b23bad6562a3dd25da1141779ce095b0ef4cc0d7"
     },
     "telephone/planner": {
-        "generations": "c93ff45db5d649926fa489bfbf2a7a7530606440afb40ce4666215949a5dd733",
-        "entities-0": "f0647ba416b93488b6154cb3fd627d70406a2c49943bcc809bd162dd68fe41ec",
-        "entities-2": "556c036d8c906c45c42b83b7ca6b324751d23a577a8a47450e0e0099f58409c4",
-        "entities-4": "193f073aa61f0df7513e3fb264c77d8838dfa652fa75f50c34142b218be910aa"
+        "generations": "60adac195c388e48c8d0519acb846a1fa2752c9732b825cb7469450e37ecc7c6",
+        "entities-0": "65de486ee3522ddb4973b34b87e8c59e5aadcf198702b99505eeef612895137b",
+        "entities-2": "c7f141f87a127cfe839f9218097f13ec5d95f529d6743e88d504e2c978c5e5f2",
+        "entities-4": "d2887806198893cdca3c1a67536d0dfe1971796228baa199b51e0f02b7a1bc23"
     },
     "telephone/evolved": {
-        "generations": "c25b3ede6a261cfa7238760242703f01e66d4f05154e1c8230d32c981566314b",
-        "entities-0": "f06e45973db80730213cf0d09ad8db34a20d566f3fcc2566c43b8c7dfb2f7060",
-        "entities-2": "14698c0fefd8329158d17f3739ad34200a3ab9238fbb475da23e7db800d9c545",
-        "entities-4": "91b79a957d681de37f04913f4ba0cac66077b819d1cc34cecd16f558fb1ab501"
+        "generations": "1ca5f2946770325903503f14c6ad7d5e36d534afbea0c86fc36fe6ac90771ab4",
+        "entities-0": "fca5b2271781eefeff6cbf3d456df66e4aed466f7a2af3d184aa6d52079d4779",
+        "entities-2": "f0ec3d3bebef505403ebc212bff143737eabbbf031e6e9b2bb4ed944a09c46f8",
+        "entities-4": "0189ad5e2186aba9b9bf9b4582696ff9f91cda8569698c90e57da69cf8aff5b3"
     }
 }
 
