@@ -49,15 +49,15 @@ RECORDED = {
         "entities-4": "c9d794dfab3ce41f15858144ccff511165164e4652283bd60e1b17d74a1c01b6"
     },
     "deception/planner": {
-        "generations": "1a8e659d2404208472bc53c4af5d8de939a44d8fbc4b7265bb7870e914738269",
-        "entities-0": "65de486ee3522ddb4973b34b87e8c59e5aadcf198702b99505eeef612895137b",
-        "entities-2": "c7f141f87a127cfe839f9218097f13ec5d95f529d6743e88d504e2c978c5e5f2",
-        "entities-4": "d2887806198893cdca3c1a67536d0dfe1971796228baa199b51e0f02b7a1bc23"
+        "generations": "3e23e63ca277b0a3034caf73c297468b5d46c4f10a49d4e4d868e681ea160f23",
+        "entities-0": "afcf32954822ac0a36d7d376f95522e8b6f31710f38e39ff9976721cb6fb318e",
+        "entities-2": "97e382ce84e1ea5cddb8b9429c35c06bdf90f1b9a834553c0a1449c7ee0dcfa6",
+        "entities-4": "9fc9a721ef5f6645f05d130a7d24eb95500e42ebb127e116fd7cd1dd5e6c7bf8"
     },
     "deception/evolved": {
-        "generations": "c11aa916e20a1bee2d318a3db1110f4eecdc8a0bb2b18dcb2d8c7e9cc7c31fab",
-        "entities-0": "fca5b2271781eefeff6cbf3d456df66e4aed466f7a2af3d184aa6d52079d4779",
-        "entities-2": "a2f99122d48c46881e809e97c22aacb197be344a12c7c8ade40607188648faa0",
+        "generations": "89181f6a2539029a2bf49a234671df85f33ebfc3930849a21913029ebc057c6e",
+        "entities-0": "c4e50b1c81e7a8cecf0e6cd9df55a0e99c2d772dc781da8b88c303e8eab42da8",
+        "entities-2": "0517c83bc0f3992bf2b81666df7a0290b67917f46738259150410d8a1f2b19e6",
         "entities-4": "0189ad5e2186aba9b9bf9b4582696ff9f91cda8569698c90e57da69cf8aff5b3"
     },
     "maze-corner/planner": {
@@ -103,15 +103,15 @@ RECORDED = {
         "entities-4": "77206e43c78a0f0d529ab356b23bad6562a3dd25da1141779ce095b0ef4cc0d7"
     },
     "telephone/planner": {
-        "generations": "60adac195c388e48c8d0519acb846a1fa2752c9732b825cb7469450e37ecc7c6",
-        "entities-0": "65de486ee3522ddb4973b34b87e8c59e5aadcf198702b99505eeef612895137b",
-        "entities-2": "c7f141f87a127cfe839f9218097f13ec5d95f529d6743e88d504e2c978c5e5f2",
-        "entities-4": "d2887806198893cdca3c1a67536d0dfe1971796228baa199b51e0f02b7a1bc23"
+        "generations": "fbefae544b3cdf6dfa1025af27fedb1e44d174218777d48a5edcece241c18087",
+        "entities-0": "afcf32954822ac0a36d7d376f95522e8b6f31710f38e39ff9976721cb6fb318e",
+        "entities-2": "97e382ce84e1ea5cddb8b9429c35c06bdf90f1b9a834553c0a1449c7ee0dcfa6",
+        "entities-4": "f0f38a5d3c0ca13f15c34fca57e0930af019d7fd2a911a0df99baa5df7e461eb"
     },
     "telephone/evolved": {
-        "generations": "1ca5f2946770325903503f14c6ad7d5e36d534afbea0c86fc36fe6ac90771ab4",
-        "entities-0": "fca5b2271781eefeff6cbf3d456df66e4aed466f7a2af3d184aa6d52079d4779",
-        "entities-2": "f0ec3d3bebef505403ebc212bff143737eabbbf031e6e9b2bb4ed944a09c46f8",
+        "generations": "ba7f60fa740b51f363405d27ae4b40d5ee2be0c634409e8a4d8cd0a5a18886c3",
+        "entities-0": "c4e50b1c81e7a8cecf0e6cd9df55a0e99c2d772dc781da8b88c303e8eab42da8",
+        "entities-2": "a46d245484ddfdd96cc2e3e543d37606a956cbdc4b764ba44f3504b9c86112dc",
         "entities-4": "0189ad5e2186aba9b9bf9b4582696ff9f91cda8569698c90e57da69cf8aff5b3"
     }
 }
