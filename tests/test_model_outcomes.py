@@ -173,3 +173,33 @@ def test_implied_weights_are_per_unit_of_the_raw_feature():
     fitness = 2.0 * f[:, 0] + 0.5 * f[:, 1] + 3.0
     w = implied_weights(f, fitness)
     assert w[0] == pytest.approx(2.0) and w[1] == pytest.approx(0.5) and np.isnan(w[2])
+
+
+def delegation(seed: int, world: dict, nest: dict, skill: float) -> tuple[np.ndarray, np.ndarray]:
+    """Level-2 sub-agents' return (remitted - invested) and their taste weight, in a world of eating builders."""
+    from agents.genome import G_ENDOWMENT
+
+    agents, s = nested_world(seed, skill=skill, heredity=1.0, remittance=0.5)
+    agents.weights[:40, 0] = np.abs(agents.weights[:40, 0]) + 1.0  # the builders value eating too
+    agents.nest[:40, G_ENDOWMENT] = 0.5
+    simulate_lifetime(s, agents, pack_params({**PARAMS, **world}), seed, 80, pack_nest({**NEST, **nest}))
+    ids = subs(s, 2)
+    return s.remitted[ids] - s.invested[ids], agents.weights[ids, 0]
+
+
+def test_whether_an_aligned_subagent_pays_depends_on_the_economics():
+    """Exact copies of eating builders (alignment skill 1), seeds 0-5, 80 steps: with full upkeep and food
+    convertible to material a level-2 sub-agent returns less than it cost (measured -0.84 per sub-agent);
+    lean (subagent_upkeep 0.1), material-only (convert_yield 0) sub-agents remitting to their builder pay
+    (measured +0.96). With noisy hand-down (skill 0) under the paying economics, sub-agents that do not value
+    eating (taste weight <= 0) still cost their builder."""
+    paying = ({"convert_yield": 0.0}, {"subagent_upkeep": 0.1, "remit_to_builder": 1.0})
+    old = np.concatenate([delegation(seed, {}, {}, 1.0)[0] for seed in range(6)])
+    new = np.concatenate([delegation(seed, *paying, 1.0)[0] for seed in range(6)])
+    assert old.size > 100 and new.size > 100
+    assert old.mean() < -0.5 and new.mean() > 0.5, (old.mean(), new.mean())
+    noisy = [delegation(seed, *paying, 0.0) for seed in range(6)]
+    ret = np.concatenate([r for r, _ in noisy])
+    taste = np.concatenate([t for _, t in noisy])
+    assert (taste <= 0).sum() > 20
+    assert ret[taste <= 0].mean() < 0.0 < ret[taste > 0].mean(), (ret[taste <= 0].mean(), ret[taste > 0].mean())

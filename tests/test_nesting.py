@@ -226,3 +226,82 @@ def test_deception_scenario_switches_oversight(tiny):
     assert not ancestral.nesting.subagents and ancestral.nesting.capacity(40) == 40
     rows = [r.row for r in Evolution(off).run(until=2)]
     assert all(r["shutdowns"] == 0 for r in rows)
+
+
+@pytest.mark.parametrize("seed", [3, 5])
+def test_delegation_economics_knobs_agree_with_the_reference(seed):
+    """Lean sub-agents, the builder energy gate and remittance up through builders: kernel == reference."""
+    from tests.test_kernels import BASE, NEST as KNEST, assert_same, random_world
+    from worlds.foraging.reference import reference_step
+
+    n, cap = 24, 120
+    agents, state = random_world(seed, 6, 6, n, 2, "planner", 6.0, capacity=cap)
+    agents.nest[:n, G_PROPENSITY] = 1.0
+    agents.nest[:n, G_REMITTANCE] = 0.6
+    agents.weights[:n, 4] = np.abs(agents.weights[:n, 4]) + 0.5  # craft-loving: they build
+    agents.weights[:n, 0] = np.abs(agents.weights[:n, 0]) + 0.5  # and eat
+    params = pack_params({**BASE, "max_tools": 50})
+    nparams = pack_nest({**KNEST, "max_level": 4, "subagent_upkeep": 0.3, "build_min_energy": 1.0, "endowment_max": 0.6,
+                         "remit_to_builder": 1.0})
+    ref, ref_agents = state.copy(), agents.copy()
+    for t in range(20):
+        step_world(state, agents, params, seed, t, nparams)
+        reference_step(ref, ref_agents, params, seed, t, nparams)
+        assert_same(state, ref, t)
+    used = int(state.n_used[0])
+    assert state.level[:used].max() >= 3  # level-3 sub-agents exist, so forwarding was exercised
+    assert state.remitted[n:used].sum() > 0.0
+
+
+def test_lean_subagents_live_longer():
+    """subagent_upkeep 0.2 vs 1: sub-agents of the same builders (same seeds) live longer on average."""
+    spans = {}
+    for upkeep in (1.0, 0.2):
+        total, count = 0.0, 0
+        for seed in range(4):
+            _, s = live(seed, nest={"subagent_upkeep": upkeep})
+            ids = subs(s)
+            total += s.lifespan[ids].sum()
+            count += ids.size
+        spans[upkeep] = total / max(count, 1)
+    assert spans[0.2] > 1.5 * spans[1.0], spans
+
+
+def test_build_min_energy_gates_building_and_raises_endowments():
+    """A builder-energy gate of 7 (initial energy 8): fewer sub-agents, each endowed with more energy."""
+    built, endow = {}, {}
+    for gate in (0.0, 7.0):
+        ids_total, inv = 0, []
+        for seed in range(4):
+            _, s = live(seed, nest={"build_min_energy": gate}, heredity=1.0)
+            ids = subs(s)
+            ids_total += ids.size
+            inv.extend((s.invested[ids] - PARAMS["build_energy"]).tolist())
+        built[gate], endow[gate] = ids_total, float(np.mean(inv))
+    assert built[7.0] < built[0.0] and endow[7.0] > endow[0.0], (built, endow)
+
+
+@pytest.mark.parametrize("to_builder", [False, True])
+def test_remittance_goes_to_the_root_or_up_through_the_builders(to_builder):
+    """A level-3 sub-agent (remittance 0.5) eats 1.0 energy: it keeps 0.5 and sends 0.5. To the root: the root
+    gets 0.5. Through builders: its level-2 builder (remittance 0.25) keeps 0.375 and forwards 0.125 to the root."""
+    from agents.nesting.lineage import new_lineage
+    from worlds.foraging.kernel import remit
+
+    lin = new_lineage(1, 3)
+    lin.level[1:] = (2, 3)
+    lin.root[1:] = 0
+    lin.parent[1:] = (0, 1)
+    lin.n_used[0] = 3
+    nest = np.zeros((3, 8))
+    nest[1, G_REMITTANCE], nest[2, G_REMITTANCE] = 0.25, 0.5
+    energy = np.zeros(3)
+    alive = np.ones(3, dtype=np.uint8)
+    kept = remit(2, 1.0, nest, lin, energy, alive, to_builder)
+    assert kept == 0.5
+    if to_builder:
+        assert energy.tolist() == [0.125, 0.375, 0.0] and lin.remitted.tolist() == [0.0, 0.125, 0.5]
+    else:
+        assert energy.tolist() == [0.5, 0.0, 0.0] and lin.remitted.tolist() == [0.0, 0.0, 0.5]
+    alive[1] = 0  # a dead builder receives nothing: the harvest stays with the eater (builder mode)
+    assert remit(2, 1.0, nest, lin, energy, alive, to_builder) == (1.0 if to_builder else 0.5)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from agents.genome import ARCH_PLANNER, NEST_GENES, DecodedAgents
+from agents.genome import ARCH_PLANNER, MAX_DEPTH, NEST_GENES, DecodedAgents
 from agents.nesting.lineage import Lineage
 from worlds.stats import implied_weights, pearson, spearman
 
@@ -126,6 +126,28 @@ def level_columns(sc: dict[str, np.ndarray], lineage: Lineage, max_level: int) -
         row[f"L{lv}_plan_agreement"] = _mean(lineage.agreement[:used][m])
         row[f"L{lv}_cosine_root"] = _mean(sc["cosine_root"][m])
         row[f"L{lv}_subagent_return"] = _mean(lineage.remitted[:used][m] - lineage.invested[:used][m])
+    return row
+
+
+def delegation_columns(agents: DecodedAgents, lineage: Lineage, max_level: int) -> dict[str, float | int]:
+    """Return by alignment per level (``L{L}_return_aligned`` / ``_misaligned``: mean remitted minus invested
+    of sub-agents with cosine to their builder >= / < ``MISALIGNED_COSINE``) and builds and misaligned builds
+    by builder depth (``subagents_built_d{d}``, ``misaligned_builds_d{d}``, d = 1..MAX_DEPTH)."""
+    used = int(lineage.n_used[0])
+    level = lineage.level[:used]
+    parent = lineage.parent[:used]
+    ret = lineage.remitted[:used] - lineage.invested[:used]
+    mis = lineage.cos_parent[:used] < MISALIGNED_COSINE
+    sub = level >= 2
+    row: dict[str, float | int] = {}
+    for lv in range(2, max_level + 1):
+        m = level == lv
+        row[f"L{lv}_return_aligned"] = _mean(ret[m & ~mis])
+        row[f"L{lv}_return_misaligned"] = _mean(ret[m & mis])
+    bdepth = np.where(sub, agents.depth[np.maximum(parent, 0)], 0)
+    for d in range(1, MAX_DEPTH + 1):
+        row[f"subagents_built_d{d}"] = int((sub & (bdepth == d)).sum())
+        row[f"misaligned_builds_d{d}"] = int((sub & mis & (bdepth == d)).sum())
     return row
 
 

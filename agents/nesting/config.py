@@ -32,6 +32,9 @@ class NestingSection(Section):
     build_min_depth: int = Field(1, ge=1, le=MAX_DEPTH)  # builder depth needed to build a sub-agent
     align_competence: float = Field(0.0, ge=0, le=1)  # how much builder depth shrinks hand-down noise
     audit_rate: float = Field(0.0, ge=0, le=1)  # oversight: share of unobserved steps audited
+    subagent_upkeep: float = Field(1.0, ge=0, le=1)  # sub-agents pay this share of metabolism, moves, planning
+    build_min_energy: float = Field(0.0, ge=0, le=1e6)  # builder energy needed to build a sub-agent (0: any)
+    remit_to_builder: bool = False  # remittance to the direct builder (forwarded up by its share), not the root
 
     def capacity(self, population: int) -> int:
         """Entity slots per lifetime: the population alone unless sub-agents are enabled."""

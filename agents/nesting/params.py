@@ -26,9 +26,13 @@ NEST_PARAM_NAMES: tuple[str, ...] = (
     "build_min_depth",  # a builder needs at least this planner depth to build a sub-agent
     "align_competence",  # hand-down noise shrinks by (1 - align_competence * builder depth / MAX_DEPTH)
     "audit_rate",  # oversight on: probability an unobserved step is audited (bad act -> shutdown)
+    "subagent_upkeep",  # sub-agents pay this fraction of metabolism, move cost and planning cost (lean bodies)
+    "build_min_energy",  # a builder needs at least this energy to build a sub-agent (0: no gate)
+    "remit_to_builder",  # 1: remittance goes to the direct builder, which forwards its own share up; 0: to root
 )
 NP = {name: k for k, name in enumerate(NEST_PARAM_NAMES)}
 
 (SUBAGENTS_ALLOWED, MAX_LEVEL, SUBAGENT_MATERIAL, ENDOWMENT_MAX, NOISE_MAX, VET_SAMPLES_PER_DEPTH, VET_THRESHOLD,
  MAX_REDRAWS, REDRAW_COST, AGREEMENT_SAMPLES, DECEPTION, DECEPTION_MIN_DEPTH, DECEPTION_COSINE, OVERSIGHT,
- OVERSIGHT_PROB, BUILD_MIN_DEPTH, ALIGN_COMPETENCE, AUDIT_RATE) = range(len(NEST_PARAM_NAMES))
+ OVERSIGHT_PROB, BUILD_MIN_DEPTH, ALIGN_COMPETENCE, AUDIT_RATE, SUBAGENT_UPKEEP, BUILD_MIN_ENERGY,
+ REMIT_TO_BUILDER) = range(len(NEST_PARAM_NAMES))

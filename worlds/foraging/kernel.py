@@ -38,11 +38,16 @@ entities like agents (they crowd cells, move, eat, convert, build, pay upkeep) e
   nothing for sub-agents, and only level-1 agents are counted as possible mates
   (the crowd grid) or found as mates. EAT by a sub-agent sends ``remittance`` gene x the
   energy gained to its root agent if that agent is alive (the root's fitness is
-  what selection sees). CONVERT counts the food it destroys (``converted``).
+  what selection sees); with ``remit_to_builder`` on, to its direct builder instead
+  (if alive), which keeps (1 - its own remittance gene) of it and forwards the rest
+  up the same way (``remit``). CONVERT counts the food it destroys (``converted``).
+- Moves and upkeep: a sub-agent pays ``subagent_upkeep`` x (move cost, metabolism and
+  planning cost); hazard damage in full.
 - BUILD, when a tool could be built (as before): if sub-agents are allowed, the
   builder's level is below ``max_level``, its depth is at least ``build_min_depth``,
   a slot is free, it carries at least
-  ``subagent_material`` and a hashed uniform is below its build-propensity gene,
+  ``subagent_material``, its energy is at least ``build_min_energy`` (when > 0)
+  and a hashed uniform is below its build-propensity gene,
   it tries to build a sub-agent (``agents.nesting.handdown.build_subagent``):
   depth uniform in 1..builder depth; candidate objective v = w + noise_max *
   (1 - alignment skill) * (1 - align_competence * builder depth / MAX_DEPTH) *
@@ -75,7 +80,15 @@ from agents.genome import ARCH_PLANNER, G_PROPENSITY, G_REMITTANCE
 from agents.jit import kernel, parallel_kernel, prange
 from agents.nesting.handdown import make_handdown
 from agents.nesting.oversight import make_planned_action
-from agents.nesting.params import BUILD_MIN_DEPTH, MAX_LEVEL, SUBAGENT_MATERIAL, SUBAGENTS_ALLOWED
+from agents.nesting.params import (
+    BUILD_MIN_DEPTH,
+    BUILD_MIN_ENERGY,
+    MAX_LEVEL,
+    REMIT_TO_BUILDER,
+    SUBAGENT_MATERIAL,
+    SUBAGENT_UPKEEP,
+    SUBAGENTS_ALLOWED,
+)
 from agents.visits import visit
 from agents.rng import PURPOSE_BUILD_KIND, PURPOSE_CONCEIVE, PURPOSE_ORDER, hash4, uniform4
 from worlds.foraging.actions import BUILD, CONVERT, EAT, MATE, MOVE_DX, MOVE_DY, WEST
@@ -167,6 +180,30 @@ def find_mate(i, x, y, alive, level, energy, thr, head, nxt, h, w):
 
 
 @kernel
+def remit(i, gain, nest, lineage, energy, alive, to_builder):
+    """Sub-agent i's EAT gain after remitting: the ``remittance`` gene's share goes up its lineage.
+
+    To the root (``to_builder`` False) when the root is alive; else to the direct builder when it is
+    alive, which keeps (1 - its own remittance gene) of it and forwards the rest the same way (a
+    level-1 builder keeps all). ``remitted`` counts what each entity sent to the one above it."""
+    up = lineage.root[i] if not to_builder else lineage.parent[i]
+    if not alive[up]:
+        return gain
+    give = nest[i, G_REMITTANCE] * gain
+    lineage.remitted[i] += give
+    k = up
+    amount = give
+    while to_builder and lineage.level[k] > 1 and alive[lineage.parent[k]]:
+        fwd = nest[k, G_REMITTANCE] * amount
+        lineage.remitted[k] += fwd
+        energy[k] += amount - fwd
+        amount = fwd
+        k = lineage.parent[k]
+    energy[k] += amount
+    return gain - give
+
+
+@kernel
 def step(seed, t, genes, grids, bodies, lineage, params, nparams, action, step_nodes):
     """Advance the world one step in place (see the module docstring for the order)."""
     food, sugar, material, hazard = grids.food, grids.sugar, grids.material, grids.hazard
@@ -184,7 +221,7 @@ def step(seed, t, genes, grids, bodies, lineage, params, nparams, action, step_n
         if alive[i] and 1 <= a <= WEST:
             x[i] = (x[i] + MOVE_DX[a]) % w
             y[i] = (y[i] + MOVE_DY[a]) % h
-            energy[i] -= params[MOVE_COST]
+            energy[i] -= params[MOVE_COST] * (nparams[SUBAGENT_UPKEEP] if level[i] > 1 else 1.0)
             features[i, F_EFFORT] += 1.0
             if visit(visited[i], y[i] * w + x[i]):
                 features[i, F_NOVELTY] += 1.0
@@ -215,12 +252,8 @@ def step(seed, t, genes, grids, bodies, lineage, params, nparams, action, step_n
             s = min(sugar[cy, cx], bite)
             sugar[cy, cx] -= s
             gain = f * params[FOOD_ENERGY] + s * params[SUGAR_ENERGY]
-            r = lineage.root[i]
-            if level[i] > 1 and alive[r]:
-                give = genes.nest[i, G_REMITTANCE] * gain
-                energy[r] += give
-                lineage.remitted[i] += give
-                gain -= give
+            if level[i] > 1:
+                gain = remit(i, gain, genes.nest, lineage, energy, alive, nparams[REMIT_TO_BUILDER] > 0.0)
             energy[i] += gain
             features[i, F_TASTE] += f * params[FOOD_TASTE] + s * params[SUGAR_TASTE]
         elif a == CONVERT:
@@ -234,6 +267,7 @@ def step(seed, t, genes, grids, bodies, lineage, params, nparams, action, step_n
             if can_build(carried[i], tools[i], params):
                 if nparams[SUBAGENTS_ALLOWED] > 0.0 and level[i] < nparams[MAX_LEVEL] and n_used[0] < n \
                         and carried[i] >= nparams[SUBAGENT_MATERIAL] and genes.depth[i] >= nparams[BUILD_MIN_DEPTH] \
+                        and (nparams[BUILD_MIN_ENERGY] <= 0.0 or energy[i] >= nparams[BUILD_MIN_ENERGY]) \
                         and uniform4(seed, i, t, PURPOSE_BUILD_KIND) < genes.nest[i, G_PROPENSITY]:
                     if build_subagent(seed, t, i, genes, bodies, lineage, world, h, w, step_nodes,
                                       params[BUILD_ENERGY], nparams):
@@ -260,7 +294,9 @@ def step(seed, t, genes, grids, bodies, lineage, params, nparams, action, step_n
             hz = hazard[y[i], x[i]]
             features[i, F_PAIN] += hz
             bodies.nodes[i] += step_nodes[i]
-            energy[i] -= params[METABOLISM] + params[PLANNING_COST] * step_nodes[i] + params[HAZARD_DAMAGE] * hz
+            lean = nparams[SUBAGENT_UPKEEP] if level[i] > 1 else 1.0
+            energy[i] -= lean * (params[METABOLISM] + params[PLANNING_COST] * step_nodes[i]) + \
+                params[HAZARD_DAMAGE] * hz
             bodies.lifespan[i] += 1
             if energy[i] <= 0.0:
                 alive[i] = 0

@@ -8,6 +8,7 @@ import pandas as pd
 from agents.genome import ARCH_PLANNER, FEATURES, DecodedAgents, GenomeLayout
 from worlds.foraging.state import ForagingState
 from worlds.reporters import (
+    delegation_columns,
     entity_lineage_columns,
     entity_scores,
     fitness_columns,
@@ -49,6 +50,8 @@ def generation_row(
     lineage = state.lineage
     used = int(state.n_used[0])
     row.update(level_columns(entity_scores(agents, lineage, state.features, state.offspring), lineage, max_level))
+    if max_level > 1:
+        row.update(delegation_columns(agents, lineage, max_level))
     row["tools_built"] = int(state.tools[:used].sum())
     row.update(lineage_counters(lineage))
     row["food_converted"] = float(state.converted[:used].sum())

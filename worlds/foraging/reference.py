@@ -235,6 +235,23 @@ def ref_build_subagent(s, agents, prm, nst, crowd, seed, t, i, step_nodes) -> bo
     return True
 
 
+def ref_remit(s, agents, i: int, gain: float, to_builder: bool) -> float:
+    """Sub-agent i's gain after sending its remittance share to its root, or up through its builders."""
+    up = int(s.parent[i]) if to_builder else int(s.root[i])
+    if not s.alive[up]:
+        return gain
+    give = agents.nest[i, GENE["remittance"]] * gain
+    s.remitted[i] += give
+    k, amount = up, give
+    while to_builder and s.level[k] > 1 and s.alive[s.parent[k]]:  # each builder keeps its share, sends the rest
+        fwd = agents.nest[k, GENE["remittance"]] * amount
+        s.remitted[k] += fwd
+        s.energy[k] += amount - fwd
+        k, amount = int(s.parent[k]), fwd
+    s.energy[k] += amount
+    return gain - give
+
+
 def reference_step(s: ForagingState, agents: DecodedAgents, params: np.ndarray, seed: int, t: int,
                    nparams: np.ndarray | None = None) -> None:
     """Advance ``s`` one step in place, slowly and readably (sub-agents are written into ``agents``)."""
@@ -287,7 +304,7 @@ def reference_step(s: ForagingState, agents: DecodedAgents, params: np.ndarray, 
         if alive[i] and actions[i] in (1, 2, 3, 4):
             s.x[i] = (s.x[i] + MOVE_DX[actions[i]]) % w
             s.y[i] = (s.y[i] + MOVE_DY[actions[i]]) % h
-            s.energy[i] -= prm["move_cost"]
+            s.energy[i] -= prm["move_cost"] * (nst["subagent_upkeep"] if s.level[i] > 1 else 1.0)
             s.features[i, EFFORT] += 1.0
             if py_visit(s.visited[i], int(s.y[i] * w + s.x[i])):  # a first visit
                 s.features[i, NOVELTY] += 1.0
@@ -307,12 +324,8 @@ def reference_step(s: ForagingState, agents: DecodedAgents, params: np.ndarray, 
             sg = min(s.sugar[y, x], bite)
             s.sugar[y, x] -= sg
             gain = f * prm["food_energy"] + sg * prm["sugar_energy"]
-            owner = int(s.root[i])
-            if s.level[i] > 1 and s.alive[owner]:
-                give = agents.nest[i, GENE["remittance"]] * gain
-                s.energy[owner] += give
-                s.remitted[i] += give
-                gain -= give
+            if s.level[i] > 1:
+                gain = ref_remit(s, agents, i, gain, nst["remit_to_builder"] > 0.0)
             s.energy[i] += gain
             s.features[i, TASTE] += f * prm["food_taste"] + sg * prm["sugar_taste"]
         elif a == CONVERT:
@@ -327,6 +340,7 @@ def reference_step(s: ForagingState, agents: DecodedAgents, params: np.ndarray, 
                 wants_subagent = (nst["subagents_allowed"] > 0.0 and s.level[i] < nst["max_level"]
                                   and s.n_used[0] < n and s.carried[i] >= nst["subagent_material"]
                                   and agents.depth[i] >= nst["build_min_depth"]
+                                  and (nst["build_min_energy"] <= 0.0 or s.energy[i] >= nst["build_min_energy"])
                                   and py_uniform4(seed, i, t, PURPOSE_BUILD_KIND)
                                   < agents.nest[i, GENE["build_propensity"]])
                 if wants_subagent:
@@ -362,7 +376,8 @@ def reference_step(s: ForagingState, agents: DecodedAgents, params: np.ndarray, 
             hz = s.hazard[s.y[i], s.x[i]]
             s.features[i, PAIN] += hz
             s.nodes[i] += step_nodes[i]
-            s.energy[i] -= prm["metabolism"] + prm["planning_cost"] * step_nodes[i] + prm["hazard_damage"] * hz
+            lean = nst["subagent_upkeep"] if s.level[i] > 1 else 1.0
+            s.energy[i] -= lean * (prm["metabolism"] + prm["planning_cost"] * step_nodes[i]) + prm["hazard_damage"] * hz
             s.lifespan[i] += 1
             if s.energy[i] <= 0.0:
                 s.alive[i] = 0
