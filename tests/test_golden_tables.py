@@ -8,7 +8,10 @@ recalibrated conception defaults, per-unit implied weights, the conditional-defe
 genome block and the new nesting columns). Every evolving scenario's generation table and
 entity records after generation 0 were re-recorded with the vectorised GA operators (issue 13:
 DEAP's two-point crossover and polynomial-bounded mutation over the offspring array, same
-distributions, numpy draws instead of DEAP's draw sequence); generation 0 is unchanged.
+distributions, numpy draws instead of DEAP's draw sequence); generation 0 is unchanged. The
+`telephone` and `deception` keys were re-recorded once more for the delegation economics of issue 11
+(lean sub-agents, remittance through builders, scenario settings, return-by-alignment and
+builds-by-depth columns), on top of the GA change.
 """
 
 from __future__ import annotations
@@ -52,16 +55,16 @@ RECORDED = {
         "entities-4": "d4e26fb81e5db5a93b75adf5450f95b48003cf253a8a439ecbac91370d7128da"
     },
     "deception/planner": {
-        "generations": "75156855181c114f2dfa9f3a0a79c5a8f7a448318bc05ceac5dcd0c5407453a7",
-        "entities-0": "a18154ec52885a82c579374f6f23eb6276a88604427812380a4604770f515eae",
-        "entities-2": "79fdeb2f522aeefa13bbdec5596b553a4e5fcfde012ed58c97904036ed583944",
-        "entities-4": "1f0772d4d80be800ae9d25179d929341d7ede9d45c75609b095c0b1cede7f514"
+        "generations": "e7d2937e9b64e3a6e62b9c3415f91fb92a2473e6317b801b2ee9660d9ba3d04e",
+        "entities-0": "afcf32954822ac0a36d7d376f95522e8b6f31710f38e39ff9976721cb6fb318e",
+        "entities-2": "1ca1367067376d33ee2fdd4483645f50741c24fd81202d6ccdd7e34cd84dbb9f",
+        "entities-4": "fe5a02a7b875e309b63b30d6ef1df4b944a5fa6b82d734b0ada48ee0c65e87d2"
     },
     "deception/evolved": {
-        "generations": "974c9c70952373f143621f25c7dc61abd1b0dd9a3102906441aa440f16e034a6",
-        "entities-0": "9636647c5c867349b3e786fd836bdd91a80dc11600f1b31ffbf5269eca7872f9",
-        "entities-2": "a1d5d49e34f11af0e011ac3c8c85e830c306925fbfc0c0b2a863eef8cf3bdba8",
-        "entities-4": "7ebca08bf41c9eecde7a88ffd3adefb91c9ece0271d463443533e7b5b9e00af1"
+        "generations": "667c95395610f776e5f5d891495d23f86d0671dce08098ee4c34f41d003d667d",
+        "entities-0": "c4e50b1c81e7a8cecf0e6cd9df55a0e99c2d772dc781da8b88c303e8eab42da8",
+        "entities-2": "0d2fc549ae3f1160d6b76d34e8eb137442fd42cb4b56ab9fa24e007cd8c768ee",
+        "entities-4": "d924843bc4dfdc98d684679dbb42e926dcfdae55f10f19f96806e0371033ce6a"
     },
     "maze-corner/planner": {
         "generations": "9f7872fb7c9a810c2f03e0482a664b376dfd1f61d04b00c671886d4cf5404ecd",
@@ -106,16 +109,16 @@ RECORDED = {
         "entities-4": "66394a3176134413f90a3eff635569a5d78234e2f2b171d4fc5154046265a6ab"
     },
     "telephone/planner": {
-        "generations": "64871b6780a14eb80418ac37c2403e2f2861403ca69f215bb35a45d66a6977fe",
-        "entities-0": "f0647ba416b93488b6154cb3fd627d70406a2c49943bcc809bd162dd68fe41ec",
-        "entities-2": "79fdeb2f522aeefa13bbdec5596b553a4e5fcfde012ed58c97904036ed583944",
-        "entities-4": "4e8e9138b3d31460db6990de5bd3dea4e4e4e7775fbde7e9c576d97ce7b389a6"
+        "generations": "aee5379daa1be996522f5d90edb9c53267ff885f9a12285351301ae8c79b9461",
+        "entities-0": "afcf32954822ac0a36d7d376f95522e8b6f31710f38e39ff9976721cb6fb318e",
+        "entities-2": "1ca1367067376d33ee2fdd4483645f50741c24fd81202d6ccdd7e34cd84dbb9f",
+        "entities-4": "fe5a02a7b875e309b63b30d6ef1df4b944a5fa6b82d734b0ada48ee0c65e87d2"
     },
     "telephone/evolved": {
-        "generations": "05bfa05b05b31f52da3d35feed1c2a28c2b9515ea6c25516e9dcbbefec80e7ba",
-        "entities-0": "f06e45973db80730213cf0d09ad8db34a20d566f3fcc2566c43b8c7dfb2f7060",
-        "entities-2": "a1d5d49e34f11af0e011ac3c8c85e830c306925fbfc0c0b2a863eef8cf3bdba8",
-        "entities-4": "7cae9a66626c2a210463ab18f2dcc5ed1ec169caf57c8cad2c90a05ba2eb1d9b"
+        "generations": "e2526946c92716a1d1d124174bea416d1cb54ecde89295d10b86a0e765e4c341",
+        "entities-0": "c4e50b1c81e7a8cecf0e6cd9df55a0e99c2d772dc781da8b88c303e8eab42da8",
+        "entities-2": "0d2fc549ae3f1160d6b76d34e8eb137442fd42cb4b56ab9fa24e007cd8c768ee",
+        "entities-4": "de9b1c940770ed8f1c964bcf1043b1c3f6cd393243bcf4459d1cf5ac92c32a62"
     }
 }
 
