@@ -184,9 +184,9 @@ def test_telephone_scenario_records_levels_and_entities(tiny):
     from evo.loop import Evolution
     from evo.scenarios import load_config
 
-    _, cfg = load_config("telephone", {**tiny, "run.generations": 2, "record.entity_every": 1})
+    _, cfg = load_config("telephone", {**tiny, "run.generations": 1, "record.entity_every": 1})
     results = list(Evolution(cfg).run())
-    row, ents = results[-1].row, results[-1].entities
+    row, ents = results[0].row, results[0].entities  # generation 0: no GA draws involved
     for col in ("L2_n", "L2_spearman", "L2_cosine_parent", "L2_plan_agreement", "L3_cosine_root", "tools_built",
                 "subagents_built", "vetting_rejections", "deceptive_acts", "shutdowns", "food_converted",
                 "gene_alignment_skill_mean", "gene_heredity_std"):
