@@ -296,8 +296,16 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 print(f"{sweep.name}: run {finished[0]}/{len(sweep.runs)} {entry['id']} {entry['status']}",
                       file=sys.stderr, flush=True)
 
+        def skipped(n: int) -> None:  # a sweep run again: its completed runs are kept
+            finished[0] += n
+            if tty:
+                bar.update(n)
+            elif not args.quiet:
+                print(f"{sweep.name}: {n} of {len(sweep.runs)} runs already completed, kept", file=sys.stderr,
+                      flush=True)
+
         manifest = run_sweep(sweep, out, workers=args.workers, scheduler=args.scheduler, on_result=done,
-                             max_memory_gib=_max_memory(args))
+                             on_skip=skipped, max_memory_gib=_max_memory(args))
     counts: dict[str, int] = {}
     for entry in manifest["runs"]:
         counts[entry["status"]] = counts.get(entry["status"], 0) + 1

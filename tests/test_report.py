@@ -335,3 +335,14 @@ def test_sweep_report_groups_by_setting_with_interval_across_seeds(tmp_path):
     assert len(plots(compared)) == 3  # L1_spearman, fitness_mean, corr_taste
     for value in (2, 3):
         assert compared.count(f'"name":"shifts.0.generation={value}: mean of 2 seeds"') == 3
+
+
+def test_plotly_is_loaded_only_by_the_report():
+    import sys
+
+    probe = ("import sys, analysis, analysis.load, evo.simulation; "
+             "print('plotly' in sys.modules, 'shtab' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["False", "False"]
