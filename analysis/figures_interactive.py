@@ -83,7 +83,8 @@ def _list(a: np.ndarray) -> list[float | None]:
     return [None if not np.isfinite(v) else float(v) for v in np.asarray(a, dtype=float)]
 
 
-def _layout(fig: go.Figure, title: str, ytitle: str, height: int = HEIGHT) -> go.Figure:
+def _layout(fig: go.Figure, title: str, ytitle: str, height: int = HEIGHT, rows: int = 1) -> go.Figure:
+    """Common look; ``rows``: stacked panels sharing x (the x title goes under the last)."""
     fig.update_layout(template="none", title={"text": text(title), "x": 0.01, "font": {"size": 15}}, height=height,
                       margin={"l": 60, "r": 20, "t": 40, "b": 45}, hovermode="x unified",
                       legend={"font": {"size": 11}, "itemclick": "toggle", "itemdoubleclick": "toggleothers"},
@@ -91,7 +92,10 @@ def _layout(fig: go.Figure, title: str, ytitle: str, height: int = HEIGHT) -> go
     fig.update_xaxes(showgrid=True, gridcolor="#eee", zeroline=False)
     fig.update_yaxes(showgrid=True, gridcolor="#eee", zerolinecolor="#bbb")
     fig.update_layout(yaxis_title=text(ytitle))
-    fig.update_xaxes(title_text="generation", row=len(fig._grid_ref) if fig._grid_ref else None)
+    if rows > 1:
+        fig.update_xaxes(title_text="generation", row=rows, col=1)
+    else:
+        fig.update_xaxes(title_text="generation")
     return fig
 
 
@@ -106,15 +110,21 @@ def _band(fig: go.Figure, x, lo, hi, hex_colour: str, name: str, group: str, *, 
                              name=name, hoverinfo="skip"), **where)
 
 
-def _shifts(fig: go.Figure, events: list[dict[str, Any]], xmax: float | None) -> None:
-    """A dotted vertical line with the shift's name at each shift the plotted generations reach."""
+def _shifts(fig: go.Figure, events: list[dict[str, Any]], xmax: float | None, rows: int = 1) -> None:
+    """A dotted vertical line at each shift the plotted generations reach, in every one of ``rows``
+    stacked panels, with the shift's name in the top one."""
+    line = {"color": "#666", "dash": "dot", "width": 1}
+    label = {"annotation_position": "top left", "annotation_font": {"size": 10, "color": "#444"}}
     for event in events:
         gen = shift_generation(event)
         if gen is None or (xmax is not None and gen > xmax):
             continue
-        fig.add_vline(x=gen, line={"color": "#666", "dash": "dot", "width": 1},
-                      annotation_text=text(shift_label(event)), annotation_position="top left",
-                      annotation_font={"size": 10, "color": "#444"})
+        if rows == 1:
+            fig.add_vline(x=gen, line=line, annotation_text=text(shift_label(event)), **label)
+            continue
+        for row in range(1, rows + 1):
+            fig.add_vline(x=gen, line=line, row=row, col=1,
+                          **({"annotation_text": text(shift_label(event)), **label} if row == 1 else {}))
 
 
 def _xmax(x: np.ndarray) -> float | None:
@@ -151,11 +161,10 @@ def level_plot(run: RunTables, ci: pd.DataFrame | None = None, level: float = 0.
                                      name=f"{name} entities", legendgroup=name, showlegend=False,
                                      line={"color": c, "shape": "hv"}), row=2, col=1)
     _layout(fig, f"Objective-fitness correlation and entities by level ({run.scenario})",
-            "Spearman(J, fitness)", height=HEIGHT + 120)
+            "Spearman(J, fitness)", height=HEIGHT + 120, rows=2)
     fig.update_yaxes(range=[-1.05, 1.05], row=1, col=1)
     fig.update_yaxes(title_text="entities", rangemode="tozero", row=2, col=1)
-    fig.update_xaxes(title_text="", row=1, col=1)
-    _shifts(fig, run.shift_events, _xmax(x))
+    _shifts(fig, run.shift_events, _xmax(x), rows=2)
     return fig
 
 
