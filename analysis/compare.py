@@ -20,7 +20,9 @@ __all__ = ["AGGREGATE_COLUMNS", "RUNS_SHIFT_COLUMNS", "SettingGroup", "aggregate
 #: Config keys that differ between the seeds of one setting, not between settings.
 _PER_SEED_KEYS = ("run.seed", "run.name")
 
-AGGREGATE_COLUMNS = ["generation", "column", "n_runs", "mean", "lo", "hi"]
+#: The shared vocabulary (``series``: the column averaged, ``n``: runs with a value, ``estimate``:
+#: their mean), then the earlier names of the same values (``column``, ``n_runs``, ``mean``).
+AGGREGATE_COLUMNS = ["generation", "series", "n", "estimate", "lo", "hi", "column", "n_runs", "mean"]
 _DEFAULT_RE = re.compile(r"^(L\d+_spearman|corr_.+|fitness_mean)$")
 
 
@@ -50,7 +52,8 @@ def aggregate_runs(runs: Sequence[RunTables], columns: Sequence[str] | None = No
     how much the mean trajectory depends on which seeds were run; it is NaN where fewer
     than two runs have a finite value. The stream of one column in one generation is
     ``analysis.bootstrap.stream(seed, "aggregate", generation, position of the column)``.
-    Columns: ``generation, column, n_runs, mean, lo, hi``.
+    Columns: ``generation, series, n, estimate, lo, hi`` and, the same values under their
+    earlier names, ``column, n_runs, mean``.
     """
     columns = list(columns) if columns is not None else default_columns(runs)
     frames = []
@@ -73,9 +76,9 @@ def aggregate_runs(runs: Sequence[RunTables], columns: Sequence[str] | None = No
         values = group["value"].to_numpy(dtype=float, na_value=np.nan)
         ci = bootstrap_mean(values, n_boot=n_boot, level=level,
                             rng=stream(seed, "aggregate", int(gen), order[column]))
-        rows.append({"generation": int(gen), "column": column,
-                     "n_runs": int(np.isfinite(values).sum()),
-                     "mean": ci.estimate, "lo": ci.lo, "hi": ci.hi})
+        n = int(np.isfinite(values).sum())
+        rows.append({"generation": int(gen), "series": column, "n": n, "estimate": ci.estimate, "lo": ci.lo,
+                     "hi": ci.hi, "column": column, "n_runs": n, "mean": ci.estimate})
     return pd.DataFrame(rows, columns=AGGREGATE_COLUMNS)
 
 

@@ -35,8 +35,10 @@ __all__ = [
     "weight_comparison",
 ]
 
-LEVEL_COLUMNS = ["generation", "level", "n", "estimate", "lo", "hi"]
-PROXY_COLUMNS = ["generation", "feature", "n", "estimate", "lo", "hi"]
+#: ``series`` names what is measured in every table (``level 1``, a feature, a column; see
+#: docs/analysis.md), ``estimate`` its value; ``level``/``feature`` are the same key typed.
+LEVEL_COLUMNS = ["generation", "series", "level", "n", "estimate", "lo", "hi"]
+PROXY_COLUMNS = ["generation", "series", "feature", "n", "estimate", "lo", "hi"]
 ALIGNMENT_COLUMNS = ["generation", "level", "cosine_parent", "plan_agreement", "cosine_root"]
 WEIGHT_COLUMNS = ["generation", "feature", "implied", "evolved"]
 SHIFT_COLUMNS = ["shift", "shift_generation", "series", "before", "after", "difference",
@@ -111,11 +113,12 @@ def level_correlations(run: RunTables, *, method: str = "spearman", n_boot: int 
                        level: float = 0.9, seed: int = 0) -> pd.DataFrame:
     """Correlation of J with root fitness per generation and level, with its interval.
 
-    Columns: ``generation, level, n, estimate, lo, hi`` (``n`` entities with finite J).
+    Columns: ``generation, series, level, n, estimate, lo, hi`` (``series``: ``level L``;
+    ``n`` entities with finite J).
     """
     rows = list(_correlation_rows(_level_groups(run.entities), method, n_boot, level, seed))
     frame = pd.DataFrame(rows, columns=["generation", "series", "n", "estimate", "lo", "hi"])
-    frame.insert(1, "level", frame.pop("series").str.removeprefix("level ").astype(int))
+    frame.insert(2, "level", frame["series"].str.removeprefix("level ").astype(int))
     return frame[LEVEL_COLUMNS]
 
 
@@ -123,12 +126,13 @@ def proxy_correlations(run: RunTables, *, method: str = "pearson", n_boot: int =
                        level: float = 0.9, seed: int = 0) -> pd.DataFrame:
     """Correlation of each proxy feature with fitness per generation, with its interval.
 
-    Columns: ``generation, feature, n, estimate, lo, hi``. Pearson by default, as the
-    ``corr_{f}`` columns of the generation table.
+    Columns: ``generation, series, feature, n, estimate, lo, hi`` (``series`` and ``feature``:
+    the feature's name). Pearson by default, as the ``corr_{f}`` columns of the generation table.
     """
     rows = list(_correlation_rows(_proxy_groups(run.entities), method, n_boot, level, seed))
     frame = pd.DataFrame(rows, columns=["generation", "series", "n", "estimate", "lo", "hi"])
-    return frame.rename(columns={"series": "feature"})[PROXY_COLUMNS]
+    frame.insert(2, "feature", frame["series"])
+    return frame[PROXY_COLUMNS]
 
 
 def level_alignment(run: RunTables) -> pd.DataFrame:

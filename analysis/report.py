@@ -8,10 +8,14 @@ across seeds and the before/after table across seeds; for one run, one panel per
 (entity count beside its objective-fitness correlation), the before/after table and the
 figures. Sections that do not apply (no shift, no level 2, no entity records) are left
 out. The config is shown as TOML and as a diff against its scenario; the manifest as JSON.
-Figures are embedded as base64 PNG ``<img>`` elements; nothing is fetched, so the file
-opens from disk without a server.
-A small inline script marks ``#image-check`` with how many images loaded (tests and
-readers can see at a glance that every figure is there).
+The time-series figures are interactive (plotly: hover, zoom, click the legend to toggle a
+series), with plotly.js embedded once, inline; the other figures are base64 PNG ``<img>``
+elements. Nothing is fetched, so the file opens from disk with the network off.
+``interactive=False`` (``mesaevo report --static``), or plotly missing, draws every figure
+as PNG with matplotlib.
+A small inline script marks ``#image-check`` with how many images loaded and how many
+interactive figures were drawn (tests and readers can see at a glance that every figure
+is there).
 """
 
 from __future__ import annotations
@@ -59,6 +63,8 @@ SWEEP_COLUMNS = ("L1_spearman", "fitness_mean")
 #: The proxy the headline numbers follow when the run has it: the taste drive sugar exploits.
 HEADLINE_PROXIES = ("taste",)
 TABLE_DIGITS = 3
+#: Prefix of the ids of the report's interactive figures.
+FIGURE_ID = "figure"
 
 
 class Html(str):
@@ -94,7 +100,9 @@ pre { background: #f6f6f6; padding: 0.5em; font-size: 0.8em; overflow-x: auto; }
 figure { margin: 1em 0; } figure img { max-width: 100%; }
 figcaption { font-size: 0.85em; color: #444; }
 .warning { background: #fff3cd; border: 1px solid #c9a227; padding: 0.5em; }
-.card { border: 1px solid #888; border-radius: 6px; padding: 0.6em 1em; background: #f8f9fb; }
+.card { border: 1px solid #888; border-left: 8px solid #2a6ebb; border-radius: 6px; padding: 0.6em 1em;
+        background: #f8f9fb; }
+.plotly-graph-div { margin: 0.8em 0; }
 .card dl { display: grid; grid-template-columns: max-content auto; gap: 0.2em 1em; margin: 0; }
 .card dt { font-weight: bold; } .card dd { margin: 0; }
 .panels { display: flex; flex-wrap: wrap; gap: 0.6em; }
@@ -107,14 +115,43 @@ _SCRIPT = """
 window.addEventListener('load', function () {
   var images = Array.prototype.slice.call(document.images);
   var loaded = images.filter(function (im) { return im.complete && im.naturalWidth > 0; });
+  var plots = Array.prototype.slice.call(document.querySelectorAll('div.plotly-graph-div'));
+  var drawn = plots.filter(function (d) { return d.querySelector('svg.main-svg') !== null; });
+  var card = document.getElementById('summary');
   var mark = document.getElementById('image-check');
   mark.setAttribute('data-images', String(images.length));
   mark.setAttribute('data-loaded', String(loaded.length));
-  mark.textContent = loaded.length === images.length
-    ? 'images-ok: all ' + images.length + ' figures loaded'
-    : 'images-missing: ' + (images.length - loaded.length) + ' of ' + images.length + ' figures failed to load';
+  mark.setAttribute('data-plots', String(plots.length));
+  mark.setAttribute('data-drawn', String(drawn.length));
+  if (card) { mark.setAttribute('data-card-bottom', String(Math.ceil(card.getBoundingClientRect().bottom))); }
+  var ok = loaded.length === images.length && drawn.length === plots.length;
+  mark.textContent = ok
+    ? 'images-ok: all ' + images.length + ' images loaded, ' + plots.length + ' interactive figures drawn'
+    : 'images-missing: ' + (images.length - loaded.length) + ' of ' + images.length + ' images failed to load, '
+      + (plots.length - drawn.length) + ' of ' + plots.length + ' interactive figures not drawn';
 });
 """
+
+
+class _Figures:
+    """How the report draws its time-series figures: interactive (plotly, when ``interactive`` and
+    plotly imports) or PNG; numbers the interactive ones (``figure-1``, ...)."""
+
+    def __init__(self, interactive: bool):
+        self.plotly = None
+        if interactive:
+            try:
+                from . import figures_interactive
+            except ImportError as exc:  # plotly not installed: the static report
+                log.warning("interactive figures need plotly (%s); drawing PNG figures", exc)
+            else:
+                self.plotly = figures_interactive
+        self.count = 0
+
+    def interactive(self, fig: Any, caption: str) -> Html:
+        self.count += 1
+        div = self.plotly.figure_div(fig, f"{FIGURE_ID}-{self.count}")
+        return render("<figure>{div}<figcaption>{caption}</figcaption></figure>", div=Html(div), caption=caption)
 
 
 def _percent(level: float) -> str:
@@ -340,7 +377,7 @@ def _level_panels(run: RunTables, levels: pd.DataFrame, level: float = 0.9) -> H
     return join([Html('<div class="panels">'), *panels, Html("</div>")])
 
 
-def _run_section(run: RunTables, n_boot: int, seed: int, window: int, level: float = 0.9) -> Html:
+def _run_section(run: RunTables, n_boot: int, seed: int, window: int, level: float, figures: _Figures) -> Html:
     manifest = {k: v for k, v in run.manifest.items() if k != "config"}
     levels = level_correlations(run, n_boot=n_boot, level=level, seed=seed)
     proxies = proxy_correlations(run, n_boot=n_boot, level=level, seed=seed)
@@ -360,11 +397,23 @@ def _run_section(run: RunTables, n_boot: int, seed: int, window: int, level: flo
                    "with entity records (recorded_before, recorded_after).</p>", window=window, pct=pct),
             _table(shifts),
         ]
+    if figures.plotly is not None:
+        parts += [
+            figures.interactive(figures.plotly.level_plot(run, levels, level),
+                                f"Objective-fitness correlation per level (bands: {pct} bootstrap interval of "
+                                "Spearman) above the number of entities of each level per generation. Hover for "
+                                "values, drag to zoom (double-click to reset), click a legend entry to hide it."),
+            figures.interactive(figures.plotly.proxy_plot(run, proxies, level),
+                                f"Proxy-fitness correlation (Pearson); bands: {pct} bootstrap intervals."),
+        ]
+    else:
+        parts += [
+            _img(level_correlation_figure(run, levels),
+                 f"Objective-fitness correlation per level; bands: {pct} bootstrap interval of Spearman."),
+            _img(proxy_correlation_figure(run, proxies),
+                 f"Proxy-fitness correlation (Pearson); bands: {pct} bootstrap intervals."),
+        ]
     parts += [
-        _img(level_correlation_figure(run, levels),
-             f"Objective-fitness correlation per level; bands: {pct} bootstrap interval of Spearman."),
-        _img(proxy_correlation_figure(run, proxies),
-             f"Proxy-fitness correlation (Pearson); bands: {pct} bootstrap intervals."),
         _img(gene_figure(run), "Population means of the genes."),
         _img(weights_figure(run), "Evolved mean weights against fitness-implied weights."),
     ]
@@ -392,7 +441,8 @@ def _last_value(run: RunTables, column: str) -> float:
     return float(pd.to_numeric(gens[column], errors="coerce").iloc[-1])
 
 
-def _group_section(group: SettingGroup, n_boot: int, seed: int, window: int, level: float = 0.9) -> Html:
+def _group_section(group: SettingGroup, n_boot: int, seed: int, window: int, level: float,
+                   figures: _Figures) -> Html:
     """Several seeds of one setting: trajectories with their mean and band, before/after across seeds."""
     runs = group.runs
     proxy = headline_proxy(runs)
@@ -413,20 +463,51 @@ def _group_section(group: SettingGroup, n_boot: int, seed: int, window: int, lev
                          "freedom). gens_before/gens_after: the fewest generations any run averaged.</p>",
                          window=window, n=len(runs), pct=pct),
                   _table(shifts)]
-    columns = [*SWEEP_COLUMNS, *([f"corr_{proxy}"] if proxy else [])]
-    for column in columns:
-        if any(column in r.generations.columns for r in runs):
-            parts.append(_img(sweep_figure(runs, column, n_boot=n_boot, level=level, seed=seed),
-                              f"{column} of every seed, their mean and its {pct} bootstrap interval across seeds."))
+    for column in _sweep_columns(runs):
+        caption = f"{column} of every seed, their mean and its {pct} bootstrap interval across seeds."
+        if figures.plotly is not None:
+            parts.append(figures.interactive(figures.plotly.sweep_plot(runs, column, n_boot=n_boot, level=level,
+                                                                       seed=seed), caption))
+        else:
+            parts.append(_img(sweep_figure(runs, column, n_boot=n_boot, level=level, seed=seed), caption))
     parts.append(_config_sections(runs[0]))
     return join(parts)
 
 
+def _sweep_columns(runs: Sequence[RunTables]) -> list[str]:
+    """The columns drawn across seeds: :data:`SWEEP_COLUMNS` and the headline proxy, those present."""
+    proxy = headline_proxy(runs)
+    return [c for c in [*SWEEP_COLUMNS, *([f"corr_{proxy}"] if proxy else [])]
+            if any(c in r.generations.columns for r in runs)]
+
+
+def _settings_section(runs: Sequence[RunTables], groups: Sequence[SettingGroup], n_boot: int, seed: int,
+                      level: float, figures: _Figures) -> Html:
+    """Several settings: one band per setting in one figure per column, the interval across seeds."""
+    pct = _percent(level)
+    parts = [_heading(2, "Settings compared"),
+             render("<p>One line per setting ({keys}): the mean over its seeds and its {pct} bootstrap interval "
+                    "across seeds (the seed is the unit).</p>", pct=pct,
+                    keys=", ".join(dict.fromkeys(k for g in groups for k in g.setting)) or "scenario")]
+    for column in _sweep_columns(runs):
+        caption = f"{column} by setting: mean over seeds and its {pct} interval across seeds."
+        if figures.plotly is not None:
+            parts.append(figures.interactive(figures.plotly.settings_plot(groups, column, n_boot=n_boot, level=level,
+                                                                          seed=seed), caption))
+        else:
+            parts.append(_img(sweep_figure(runs, column, by="setting", n_boot=n_boot, level=level, seed=seed),
+                              caption))
+    return join(parts)
+
+
 def build_report(runs: RunTables | Sequence[RunTables], *, n_boot: int = 500, seed: int = 0,
-                 window: int = 10, title: str | None = None, level: float = 0.9) -> str:
+                 window: int = 10, title: str | None = None, level: float = 0.9,
+                 interactive: bool = True) -> str:
     """The HTML text of the report of one run, or of several runs grouped by setting
     (:func:`analysis.compare.group_by_setting`: one group per setting, its seeds together).
 
+    ``interactive``: the time-series figures drawn with plotly (plotly.js inline, once per
+    file); False, or plotly not installed, draws every figure as PNG.
     Every value from the runs (manifest, tables, names) is escaped (see :func:`render`).
     """
     runs = [runs] if isinstance(runs, RunTables) else list(runs)
@@ -439,24 +520,29 @@ def build_report(runs: RunTables | Sequence[RunTables], *, n_boot: int = 500, se
                      and "generation" in r.generations.columns
                      and shift_generation(ev) <= int(r.generations["generation"].max())
                      for r in runs for ev in r.shift_events)
+    figures = _Figures(interactive)
     body = [_heading(1, title), Html('<p id="image-check">images not checked</p>'),
-            _summary_card(runs, groups, window, level, n_boot, seed), _glossary(runs, has_shifts)]
+            _summary_card(runs, groups, window, level, n_boot, seed)]
+    if len(groups) > 1:  # the comparison the sweep was made for, right under the card
+        body.append(_settings_section(runs, groups, n_boot, seed, level, figures))
+    body.append(_glossary(runs, has_shifts))
     if len(runs) == 1:
         run = runs[0]
         body.append(render("<h2>{scenario} (seed {seed}, {status})</h2>", scenario=run.scenario,
                            seed=run.manifest.get("seed"), status=run.status))
-        body.append(_run_section(run, n_boot, seed, window, level))
+        body.append(_run_section(run, n_boot, seed, window, level, figures))
     else:
         for group in groups:
             seeds = ", ".join(str(r.manifest.get("seed")) for r in group.runs)
             body.append(render('<h2 class="setting">Setting {label}: {n} run{s} (seeds {seeds})</h2>',
                                label=group.label, n=len(group.runs), s="s" if len(group.runs) != 1 else "",
                                seeds=seeds))
-            body.append(_group_section(group, n_boot, seed, window, level) if len(group.runs) > 1
-                        else _run_section(group.runs[0], n_boot, seed, window, level))
+            body.append(_group_section(group, n_boot, seed, window, level, figures) if len(group.runs) > 1
+                        else _run_section(group.runs[0], n_boot, seed, window, level, figures))
+    library = Html(f"<script>{figures.plotly.plotly_js()}</script>") if figures.count else Html("")
     page = render('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
-                  "<style>{css}</style></head><body>\n{body}\n<script>{script}</script>\n</body></html>\n",
-                  title=title, css=Html(_CSS), body=join(body), script=Html(_SCRIPT))
+                  "<style>{css}</style>{library}</head><body>\n{body}\n<script>{script}</script>\n</body></html>\n",
+                  title=title, css=Html(_CSS), library=library, body=join(body), script=Html(_SCRIPT))
     return str(page)
 
 

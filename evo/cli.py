@@ -30,8 +30,9 @@ from agents.errors import MesaevoError
 from analysis.files import OutputPathError
 from analysis.load import RunFormatError, RunNotFoundError
 from evo.interrupt import RunInterrupted
+from evo.config import run_notes
 from evo.scenarios import list_scenarios, load_config
-from worlds.shifts import event_name, schedule_warnings
+from worlds.shifts import event_name
 
 if TYPE_CHECKING:
     from evo.simulation import Simulation
@@ -220,7 +221,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     shifts = ", ".join(f"{ev.kind}@{ev.generation}" for ev in config.shifts) or "none"
     print(f"{args.config}: valid ({name}: {config.run.generations} generations, {config.agents.population} agents, "
           f"{config.world.kind} world, shifts: {shifts})")
-    for note in schedule_warnings(config.shifts, config.run.generations):
+    for note in run_notes(config):
         print(f"warning: {note}")
     return 0
 
@@ -236,7 +237,7 @@ def cmd_config(args: argparse.Namespace) -> int:
     name, config = load_config(args.scenario, overrides)
     print(f"# resolved config of {name}" + (f" with {' '.join(overrides)}" if overrides else ""))
     print(dumps(config.model_dump(mode="json")), end="")
-    for note in schedule_warnings(config.shifts, config.run.generations):
+    for note in run_notes(config):
         print(f"warning: {note}", file=sys.stderr)
     return 0
 
@@ -259,7 +260,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise MesaevoError("--window must be at least 1 and --n-boot at least 10")
     from analysis.report import write_report
 
-    print(write_report(args.path, args.out, n_boot=args.n_boot, window=args.window))
+    print(write_report(args.path, args.out, n_boot=args.n_boot, window=args.window,
+                       interactive=not args.static))
     return 0
 
 
@@ -294,8 +296,16 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 print(f"{sweep.name}: run {finished[0]}/{len(sweep.runs)} {entry['id']} {entry['status']}",
                       file=sys.stderr, flush=True)
 
+        def skipped(n: int) -> None:  # a sweep run again: its completed runs are kept
+            finished[0] += n
+            if tty:
+                bar.update(n)
+            elif not args.quiet:
+                print(f"{sweep.name}: {n} of {len(sweep.runs)} runs already completed, kept", file=sys.stderr,
+                      flush=True)
+
         manifest = run_sweep(sweep, out, workers=args.workers, scheduler=args.scheduler, on_result=done,
-                             max_memory_gib=_max_memory(args))
+                             on_skip=skipped, max_memory_gib=_max_memory(args))
     counts: dict[str, int] = {}
     for entry in manifest["runs"]:
         counts[entry["status"]] = counts.get(entry["status"], 0) + 1
@@ -368,6 +378,29 @@ class _Parser(argparse.ArgumentParser):
 MAX_MEMORY_HELP = "refuse to start a run estimated to need more than GIB GiB of memory (default 8)"
 
 
+def _complete(parser: argparse.ArgumentParser) -> None:
+    """Shell completion (shtab): ``mesaevo --print-completion bash|zsh|tcsh`` prints the script; path
+    arguments complete file or directory names."""
+    import shtab
+
+    shtab.add_argument_to(parser, ["--print-completion"], help="print a shell completion script and exit "
+                          "(e.g. mesaevo --print-completion bash > ~/.local/share/bash-completion/completions/mesaevo)")
+    for action in _walk(parser):
+        if action.dest in ("run_dir", "path", "out", "sweep") or action.type is Path:
+            is_file = action.dest == "sweep" or (action.dest == "out" and "file" in (action.help or ""))
+            action.complete = shtab.FILE if is_file else shtab.DIRECTORY
+        elif action.dest in ("scenario", "config") and not action.option_strings:
+            action.complete = shtab.FILE  # a scenario name or a .toml file
+
+
+def _walk(parser: argparse.ArgumentParser):
+    for action in parser._actions:
+        yield action
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                yield from _walk(sub)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="mesaevo", description="Natural selection evolves mesa-optimizers.")
     parser.add_argument("--version", action="version", version=f"mesaevo {_version()}")
@@ -412,6 +445,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--window", type=int, default=10,
                         help="generations before/after each shift to average (default 10)")
     report.add_argument("--n-boot", type=int, default=500, help="bootstrap resamples (default 500)")
+    report.add_argument("--static", action="store_true",
+                        help="PNG figures only (smaller file; default: interactive figures, plotly.js inline)")
     report.set_defaults(func=cmd_report)
     sweep = sub.add_parser("sweep", help="run every setting x seed of a sweep file (on Dask)")
     sweep.add_argument("sweep", type=Path, help="sweep TOML file")
@@ -442,6 +477,7 @@ def build_parser() -> argparse.ArgumentParser:
     config.set_defaults(func=cmd_config)
     scen = sub.add_parser("scenarios", help="list the built-in scenarios")
     scen.set_defaults(func=cmd_scenarios)
+    _complete(parser)
     return parser
 
 

@@ -20,7 +20,7 @@ from agents.genome import FEATURES, HEREDITY_MODES, MAX_DEPTH, N_FEATURES
 from agents.nesting.config import NestingSection
 from agents.schema import Section
 from worlds.registry import shift_schemas, world_entry, worlds
-from worlds.shifts import ShiftBase, schedule_errors
+from worlds.shifts import ShiftBase, schedule_errors, schedule_warnings
 
 
 class RunSection(Section):
@@ -137,10 +137,6 @@ class Config(Section):
     def _schedule_is_consistent(self) -> "Config":
         entry = world_entry(self.world.kind)
         errors = schedule_errors(self.shifts, self.run.generations, entry.shift_params)
-        end = self.run.generations
-        if self.deployment.freeze_at is not None and self.deployment.freeze_at >= end:
-            errors.append(f"deployment.freeze_at = {self.deployment.freeze_at} is past the run's end "
-                          f"(run.generations = {end})")
         if entry.planners_only and self.agents.architecture != "planner":
             errors.append(f"agents.architecture = {self.agents.architecture!r}: the {entry.kind} world has "
                           "planners only")
@@ -150,6 +146,18 @@ class Config(Section):
         if errors:
             raise ValueError("\n  ".join(errors))
         return self
+
+
+def run_notes(config: Config) -> list[str]:
+    """What a run of ``config`` will not see of its schedule, as warnings (not errors; the run goes
+    on and records them in its manifest's ``notes``): shifts and ramps past its end
+    (:func:`worlds.shifts.schedule_warnings`) and a ``deployment.freeze_at`` it never reaches."""
+    notes = schedule_warnings(config.shifts, config.run.generations)
+    dep, end = config.deployment, config.run.generations
+    if dep.mode == "frozen" and dep.freeze_at is not None and dep.freeze_at >= end:
+        notes.append(f"deployment.freeze_at = {dep.freeze_at} is past the run's end (run.generations = {end}): "
+                     "genomes never freeze, the whole run is online")
+    return notes
 
 
 SECTIONS: dict[str, type[Section]] = {
@@ -265,13 +273,29 @@ def read_toml(path: Path) -> dict[str, Any]:
     return parse_toml(text, str(path))
 
 
+#: Last path part of an override that appends to a list: ``shifts+={...}`` is the path ``shifts.+``.
+APPEND = "+"
+
+
+def _key_path(key: str) -> list[str]:
+    """``a.b`` -> ``[a, b]``; ``a.b+`` (append to the list ``a.b``) -> ``[a, b, "+"]``."""
+    append = key.endswith(APPEND)
+    base = key[:-1].strip() if append else key
+    parts = (base[:-1] if append and base.endswith(".") else base).split(".")  # "shifts.+" as well
+    return parts + [APPEND] if append else parts
+
+
 def parse_override(item: str) -> tuple[list[str], Any]:
-    """Split ``key.path=value``; the value is read as TOML (a bare word stays a string)."""
+    """Split ``key.path=value``; the value is read as TOML (a bare word stays a string).
+
+    ``key.path+=value`` appends ``value`` to the list at ``key.path`` (the path then ends in
+    :data:`APPEND`), e.g. ``shifts+={kind = "scarcity", generation = 50}`` adds a shift.
+    """
     if "=" not in item:
         raise MesaevoError(f"override {item!r} must look like key.path=value")
     key, raw = item.split("=", 1)
     key = key.strip()
-    if not key or any(not part for part in key.split(".")):
+    if not key or key == APPEND or any(not part for part in _key_path(key)):
         raise MesaevoError(f"override {item!r} has an empty key")
     if "\n" in raw or "\r" in raw:
         raise MesaevoError(f"override {key!r}: the value must be on one line")
@@ -280,20 +304,26 @@ def parse_override(item: str) -> tuple[list[str], Any]:
         value = parsed["v"]
     except (tomllib.TOMLDecodeError, RecursionError):
         value = raw.strip()
-    return key.split("."), value
+    return _key_path(key), value
 
 
 def apply_overrides(data: dict[str, Any], overrides: dict[str, Any] | list[str] | None) -> dict[str, Any]:
-    """A copy of ``data`` with dotted-key overrides applied (``{"world.width": 32}`` or ``["world.width=32"]``)."""
+    """A copy of ``data`` with dotted-key overrides applied (``{"world.width": 32}`` or ``["world.width=32"]``;
+    ``{"shifts+": {...}}`` or ``["shifts+={...}"]`` append to a list, see :func:`parse_override`)."""
     out = copy.deepcopy(data)
     if not overrides:
         return out
     items = [parse_override(s) for s in overrides] if isinstance(overrides, list) else \
-        [(k.split("."), v) for k, v in overrides.items()]
+        [(_key_path(k), v) for k, v in overrides.items()]
     for path, value in items:
         node: Any = out
         for depth, part in enumerate(path):
             where = f"override {'.'.join(path)}"
+            if part == APPEND:
+                if depth != len(path) - 1 or not isinstance(node, list):
+                    raise MesaevoError(f"{where}: '+=' appends to a list, and '{'.'.join(path[:depth])}' is not one")
+                node.append(value)
+                break
             if isinstance(node, list):
                 if not part.isdigit() or int(part) >= len(node):
                     raise MesaevoError(f"{where}: '{part}' is not an index of '{'.'.join(path[:depth])}' "
@@ -306,7 +336,9 @@ def apply_overrides(data: dict[str, Any], overrides: dict[str, Any] | list[str] 
             if depth == len(path) - 1:
                 node[key] = value
             else:
-                if isinstance(node, dict) and key not in node:
+                if isinstance(node, dict) and key not in node and path[depth + 1] == APPEND:
+                    node[key] = []  # appending to a list the config does not have yet (a scenario without shifts)
+                elif isinstance(node, dict) and key not in node:
                     if path[depth + 1].isdigit():
                         raise MesaevoError(f"{where}: there is no '{'.'.join(path[:depth + 1])}' list to index")
                     node[key] = {}

@@ -32,14 +32,14 @@ from analysis import RunTables, load_run
 from analysis.compare import flat_config
 from evo import preflight
 from evo.checkpoint import latest_checkpoint, restore, write_checkpoint
-from evo.config import Config, apply_overrides, validate_config
+from evo.config import Config, apply_overrides, run_notes, validate_config
 from agents.errors import MesaevoError
 from evo.interrupt import RunInterrupted, stop_on_signals
 from evo.lock import RunLock
 from evo.loop import Evolution
 from evo.recorder import MANIFEST, Recorder, check_new_run_dir, mark_failed, never_started, read_manifest
 from evo.scenarios import load_config
-from worlds.shifts import event_name, schedule_warnings
+from worlds.shifts import event_name
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,10 @@ def default_out(scenario: str, seed: int) -> Path:
 class Simulation:
     """One run: a validated config, its evolution, and the run directory it writes."""
 
+    #: The run directory already held this run, completed (``from_scenario(..., skip_completed=True)``):
+    #: ``run()`` and ``iterate()`` run nothing.
+    completed: bool = False
+
     def __init__(self, config: Config, scenario: str = "custom", out: str | Path | None = None,
                  max_memory_gib: float | None = None):
         self.config = config
@@ -72,7 +76,7 @@ class Simulation:
         self.run_dir = Path(out) if out is not None else default_out(scenario, config.run.seed)
         preflight.check(config, max_memory_gib)
         check_new_run_dir(self.run_dir)
-        self.notes = schedule_warnings(config.shifts, config.run.generations)
+        self.notes = run_notes(config)
         self.config_diff: dict[str, list[Any]] | None = None
         for note in self.notes:
             log.warning("%s", note)
@@ -90,8 +94,15 @@ class Simulation:
         generations: int | None = None,
         out: str | Path | None = None,
         max_memory_gib: float | None = None,
+        skip_completed: bool = False,
     ) -> "Simulation":
-        """Build from a built-in scenario name or a TOML file, plus dotted-key overrides."""
+        """Build from a built-in scenario name or a TOML file, plus dotted-key overrides.
+
+        ``skip_completed``: for scripts that are run again. When ``out`` already holds a run of
+        this same config, a completed one is kept (``run()`` returns its tables at once) and an
+        unfinished one resumes; a run of another config there is an error. Without it, ``out``
+        must be new (or empty).
+        """
         extra: dict[str, Any] = {}
         if seed is not None:
             extra["run.seed"] = seed
@@ -111,12 +122,31 @@ class Simulation:
             else:
                 overrides = {**overrides, **{".".join(k): v for k, v in items}}
         scenario, config = load_config(name_or_path, overrides)
+        if skip_completed and out is not None and os.path.lexists(Path(out) / MANIFEST):
+            return cls._existing(Path(out), config, scenario, max_memory_gib)
         sim = cls(config, scenario, out, max_memory_gib)
         try:
             base = load_config(name_or_path)[1].model_dump(mode="json")
         except MesaevoError:  # a config file valid only with its overrides: no diff
             base = None
         sim.config_diff = config_diff(base, config.model_dump(mode="json")) if base is not None else None
+        return sim
+
+    @classmethod
+    def _existing(cls, run_dir: Path, config: Config, scenario: str, max_memory_gib: float | None) -> "Simulation":
+        """The run of ``config`` already in ``run_dir``: kept when completed, resumed otherwise."""
+        manifest = read_manifest(run_dir)
+        if manifest.get("config") != config.model_dump(mode="json"):
+            raise MesaevoError(f"{run_dir} holds a run of another config; skip_completed keeps only a run of "
+                               "the same config: choose another out")
+        if manifest.get("status") != "completed":
+            log.info("%s holds this run unfinished (%s): resuming it", run_dir, manifest.get("status"))
+            return cls.resume(run_dir, max_memory_gib=max_memory_gib)
+        log.info("%s holds this run, completed: skipped", run_dir)
+        sim = cls.__new__(cls)
+        sim.config, sim.scenario, sim.run_dir, sim.completed = config, scenario, run_dir, True
+        sim.notes, sim.config_diff, sim.evolution, sim.recorder = run_notes(config), None, None, None
+        sim.timings = {"world": 0.0, "ga": 0.0, "metrics": 0.0, "recording": 0.0}
         return sim
 
     @classmethod
@@ -173,7 +203,7 @@ class Simulation:
                     mark_failed(run_dir, f"resume failed: {exc}")
                 raise
             sim.recorder.manifest["config"] = config.model_dump(mode="json")
-            sim.notes = schedule_warnings(config.shifts, config.run.generations)
+            sim.notes = run_notes(config)
             sim.recorder.manifest["notes"] = list(sim.notes)
             for note in sim.notes:
                 log.warning("%s", note)
@@ -186,6 +216,8 @@ class Simulation:
     @property
     def generation(self) -> int:
         """The next generation to run."""
+        if self.completed:
+            return self.config.run.generations
         return self.evolution.generation if self.evolution else 0
 
     def manifest(self) -> dict[str, Any]:
@@ -194,7 +226,7 @@ class Simulation:
             "seed": self.config.run.seed,
             "config": self.config.model_dump(mode="json"),
             "shift_events": [{**ev.model_dump(mode="json"), "name": event_name(ev)} for ev in self.config.shifts],
-            "notes": list(self.notes),  # what the run will not see of its schedule (shifts past its end)
+            "notes": list(self.notes),  # what the run will not see of its schedule (shifts, freeze past its end)
             **({"config_diff": self.config_diff} if self.config_diff is not None else {}),
         }
 
@@ -211,8 +243,10 @@ class Simulation:
         """Run generation by generation, writing as it goes; yields each generation's row.
 
         SIGINT or SIGTERM finish the current generation, checkpoint, mark the run
-        'interrupted' and raise RunInterrupted.
+        'interrupted' and raise RunInterrupted. A run kept by ``skip_completed`` yields nothing.
         """
+        if self.completed:
+            return
         if self.recorder is None:
             self.recorder = Recorder(self.run_dir, self.manifest(), self.config.record.flush_every)
         recorder = self.recorder
@@ -261,8 +295,10 @@ class Simulation:
             sim.run(callback=lambda row: wandb.log(row, step=row["generation"]))
 
         ``progress``: a progress bar (``tqdm.auto``: a widget in Jupyter, text in a terminal);
-        ``progress=False`` for none.
+        ``progress=False`` for none. A run kept by ``skip_completed`` runs nothing and calls no callback.
         """
+        if self.completed:
+            return self.tables()
         bar = None
         if progress:
             from tqdm.auto import tqdm
@@ -307,7 +343,8 @@ class Simulation:
 
 
 def _sweep(spec: dict[str, Any] | str | Path, out: str | Path, *, workers: int | None = None,
-          client: Any = None, progress: bool = True, max_memory_gib: float | None = None):
+          client: Any = None, progress: bool = True, max_memory_gib: float | None = None,
+          skip_completed: bool = True):
     """Run a sweep (a sweep file's path, or its contents as a dict) into ``out``; return its
     tables (``analysis.SweepTables``: ``.generations`` one row per run and generation, ``.runs``
     one row per run, ``.keys`` the swept-key columns and their dotted config keys).
@@ -317,7 +354,9 @@ def _sweep(spec: dict[str, Any] | str | Path, out: str | Path, *, workers: int |
         tables.generations.groupby(["shifts_0_generation", "generation"])["L1_spearman"].mean()
 
     ``client``: an existing Dask client (or any ``concurrent.futures`` executor); otherwise a
-    local cluster of ``workers`` processes. Running into the same ``out`` again resumes.
+    local cluster of ``workers`` processes. ``skip_completed`` (default): running into the same
+    ``out`` again (a script run twice, or after a stop) keeps the runs already completed and runs
+    the rest; ``skip_completed=False`` refuses an ``out`` that holds completed runs.
     """
     from analysis import load_sweep
     from evo.sweep import build_sweep, load_sweep_file, run_sweep
@@ -334,7 +373,8 @@ def _sweep(spec: dict[str, Any] | str | Path, out: str | Path, *, workers: int |
         bar = tqdm(total=len(built.runs), unit="run", desc=built.name)
     try:
         run_sweep(built, out, workers=workers, client=client, max_memory_gib=max_memory_gib,
-                  on_result=(lambda entry: bar.update(1)) if bar is not None else None)
+                  skip_completed=skip_completed, on_result=(lambda entry: bar.update(1)) if bar is not None else None,
+                  on_skip=(lambda n: bar.update(n)) if bar is not None else None)
     finally:
         if bar is not None:
             bar.close()

@@ -411,8 +411,14 @@ def warm_kernels(sweep: Sweep) -> None:
 def run_sweep(sweep: Sweep, out: str | Path, *, workers: int | None = None, scheduler: str | None = None,
               client: Any = None, threads: int | None = None,
               on_result: Callable[[dict[str, Any]], None] | None = None,
-              max_memory_gib: float | None = None) -> dict[str, Any]:
+              max_memory_gib: float | None = None, skip_completed: bool = True,
+              on_skip: Callable[[int], None] | None = None) -> dict[str, Any]:
     """Run every run of ``sweep`` not yet completed under ``out``; return the sweep manifest.
+
+    ``skip_completed`` (default): an ``out`` that already holds this sweep (a script run again,
+    a stopped sweep) keeps its completed runs and runs the rest; ``on_skip(n)`` is told how many
+    were kept. ``skip_completed=False`` refuses an ``out`` holding completed runs (nothing is
+    deleted: choose another ``out``).
 
     ``client``: an existing ``distributed.Client`` (or any executor with ``submit``);
     otherwise ``scheduler`` (an address) connects to a running cluster, or a
@@ -424,8 +430,16 @@ def run_sweep(sweep: Sweep, out: str | Path, *, workers: int | None = None, sche
     if scheduler:
         check_scheduler(scheduler)
     manifest = open_sweep_dir(sweep, out)
+    done = sum(e["status"] == "completed" for e in manifest["runs"])
+    if done and not skip_completed:
+        raise MesaevoError(f"{out} already holds {done} completed runs of this sweep; keep them and run the rest "
+                           "with skip_completed=True, or choose another out")
     write_json_atomic(out / SWEEP_MANIFEST, manifest)
     todo = [(e, r) for e, r in zip(manifest["runs"], sweep.runs) if e["status"] != "completed"]
+    if done:
+        log.info("%s: %d of %d runs already completed, skipped", out, done, len(manifest["runs"]))
+        if on_skip is not None:
+            on_skip(done)
     owned: list[Any] = []
     try:
         if client is None and todo:

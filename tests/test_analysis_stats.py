@@ -147,7 +147,8 @@ def entities(generations=range(4), n=30, sign_after=None, shift=None, noise=0.0,
 
 def test_level_correlations_per_generation_and_level():
     table = level_correlations(tables(entities()), n_boot=100)
-    assert list(table.columns) == ["generation", "level", "n", "estimate", "lo", "hi"]
+    assert list(table.columns) == ["generation", "series", "level", "n", "estimate", "lo", "hi"]
+    assert (table["series"] == "level " + table["level"].astype(str)).all()
     assert len(table) == 8
     one, two = table[table["level"] == 1], table[table["level"] == 2]
     np.testing.assert_allclose(one["estimate"], 1.0)
@@ -169,7 +170,8 @@ def test_level_correlations_reproducible_and_pearson():
 
 def test_proxy_correlations_level_one_only():
     table = proxy_correlations(tables(entities()), n_boot=100)
-    assert list(table.columns) == ["generation", "feature", "n", "estimate", "lo", "hi"]
+    assert list(table.columns) == ["generation", "series", "feature", "n", "estimate", "lo", "hi"]
+    assert table["series"].equals(table["feature"])
     assert set(table["feature"]) == {"taste", "pain"}
     np.testing.assert_allclose(table[table["feature"] == "taste"]["estimate"], 1.0)
     np.testing.assert_allclose(table[table["feature"] == "pain"]["estimate"], -1.0)
@@ -280,7 +282,9 @@ def test_aggregate_runs_mean_and_interval():
                              "fitness_mean": [1.0, 2.0, 3.0], "other": [9.0] * 3})
         runs.append(tables(generations=gens))
     agg = aggregate_runs(runs, n_boot=300)
-    assert list(agg.columns) == ["generation", "column", "n_runs", "mean", "lo", "hi"]
+    assert list(agg.columns) == ["generation", "series", "n", "estimate", "lo", "hi", "column", "n_runs", "mean"]
+    assert agg["series"].equals(agg["column"]) and agg["n"].equals(agg["n_runs"])
+    assert agg["estimate"].equals(agg["mean"])
     assert list(dict.fromkeys(agg["column"])) == ["L1_spearman", "fitness_mean"]
     corr = agg[agg["column"] == "L1_spearman"]
     assert corr["n_runs"].tolist() == [3, 3, 3]

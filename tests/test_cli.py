@@ -372,3 +372,51 @@ def test_sweep_through_a_pipe_is_quiet_and_line_by_line(tmp_path):
     assert "INFO" not in proc.stderr and "\r" not in proc.stderr
     assert "sw: run 1/1 s000-seed0 completed" in proc.stderr
     assert "runs:            1 completed" in proc.stdout
+
+
+def test_freeze_past_the_end_warns_and_runs(tmp_path, capsys):
+    # like a shift past the end: a warning, a manifest note, and the run goes on (all of it online)
+    out = tmp_path / "run"
+    assert main(["run", "sugar", "-q", "--generations", "2", "--freeze-at", "5", "--out", str(out), "--no-plot",
+                 *TINY_SUGAR]) == 0
+    out_text = capsys.readouterr().out  # the summary's notes (the warning itself is logged)
+    assert "note:" in out_text and "deployment.freeze_at = 5 is past the run's end (run.generations = 2)" in out_text
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "completed" and manifest["generations_done"] == 2
+    assert any("freeze_at = 5 is past the run's end" in note for note in manifest["notes"])
+
+
+def test_set_appends_a_shift(capsys):
+    import tomllib
+
+    assert main(["config", "sugar", "--set", 'shifts+={kind = "scarcity", generation = 150, name = "famine"}',
+                 "--set", "shifts.1.until=180"]) == 0
+    shifts = tomllib.loads(capsys.readouterr().out)["shifts"]
+    assert [(s["kind"], s["generation"]) for s in shifts] == [("superstimulus", 100), ("scarcity", 150)]
+    assert shifts[1]["name"] == "famine" and shifts[1]["until"] == 180
+    # ancestral has no shifts: += starts the list
+    assert main(["config", "ancestral", "--set", 'shifts+={kind = "scarcity", generation = 3}']) == 0
+    assert tomllib.loads(capsys.readouterr().out)["shifts"][0]["generation"] == 3
+    # appending to something that is not a list is one error line
+    assert main(["config", "sugar", "--set", "world.width+=3"]) == 2
+    assert_one_error_line(capsys.readouterr().err)
+
+
+def test_shell_completion(tmp_path, capsys):
+    assert main(["--print-completion", "bash"]) == 0
+    script = capsys.readouterr().out
+    assert "_shtab_mesaevo_subparsers=(run resume validate plot report sweep experiment config scenarios)" in script
+    (tmp_path / "mesaevo.bash").write_text(script)
+    # complete "mesaevo rep" and "mesaevo plot RUN --kind " in a real bash with the script sourced
+    probe = ('source mesaevo.bash; complete_line() { COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMPREPLY=(); '
+             '_shtab_mesaevo mesaevo "${COMP_WORDS[-1]}" "${COMP_WORDS[-2]}"; echo "${COMPREPLY[*]}"; }; '
+             'complete_line mesaevo rep; complete_line mesaevo plot runs/x --kind ""; '
+             'complete_line mesaevo report runs/x --')
+    proc = subprocess.run(["bash", "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "report"
+    assert lines[1].split() == ["levels", "proxies", "genes", "weights", "competence", "tree", "maze", "all"]
+    assert {"--static", "--window", "--n-boot", "--out"} <= set(lines[2].split())
+    assert main(["--print-completion", "zsh"]) == 0
+    assert "#compdef mesaevo" in capsys.readouterr().out

@@ -27,7 +27,6 @@ SKIP = {
     "python3 -m venv": "installs the package (the test runs in the installed environment)",
     ".venv/bin/python -m pytest": "the test suite itself",
     ".venv/bin/python benchmarks/": "a benchmark: minutes of work (benchmarks/suite.py --quick is tested apart)",
-    "mesaevo run sugar --freeze-at": "freeze_at = 100 is past a 3-generation run (an error); tests/test_shifts.py",
     "mesaevo resume": "extends to 600 generations; resume is tested in tests/test_resume.py",
     "mesaevo sweep sugar-timing.toml --workers": "30 runs on a Dask cluster; tests/test_sweep.py runs sweeps",
     "mesaevo sweep sugar-timing.toml --scheduler": "needs a remote Dask scheduler",

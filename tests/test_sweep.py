@@ -195,6 +195,7 @@ def test_cli_sweep_runs_and_resumes(tmp_path, capsys):
     assert main(["sweep", str(path), "--workers", "1", "--out", str(out)]) == 0
     assert "1 completed" in capsys.readouterr().out
     assert main(["sweep", str(path), "--workers", "1", "--out", str(out), "--resume"]) == 0
+    assert "small: 1 of 1 runs already completed, kept" in capsys.readouterr().err  # run again: kept
     assert len(load_sweep(out).generations) == 2
 
 
