@@ -20,7 +20,7 @@ PACKAGES = ("evo", "worlds", "agents", "analysis")
 #: Allowed package -> packages it may import.
 ALLOWED = {"evo": {"worlds", "agents", "analysis"}, "worlds": {"agents"}, "agents": set(), "analysis": set()}
 #: The agents modules a world may use: the search, nesting, and the shared low-level pieces.
-AGENTS_ENTRY_POINTS = ("agents.search", "agents.nesting", "agents.genome", "agents.rng", "agents.jit",
+AGENTS_ENTRY_POINTS = ("agents.search", "agents.visits", "agents.nesting", "agents.genome", "agents.rng", "agents.jit",
                        "agents.schema", "agents.errors")
 
 
