@@ -27,7 +27,7 @@ import json
 import logging
 import re
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
@@ -39,6 +39,7 @@ from .figures_genes import gene_figure, weights_figure
 from .figures_nested import misalignment_by_competence_figure, nested_tree_figure
 from .figures_sweep import sweep_figure
 from .files import check_file_target, write_atomically
+from .findings import read_verdicts
 from .load import RunTables, load_runs, shift_generation
 from .metrics import (
     competence_regimes,
@@ -65,6 +66,56 @@ HEADLINE_PROXIES = ("taste",)
 TABLE_DIGITS = 3
 #: Prefix of the ids of the report's interactive figures.
 FIGURE_ID = "figure"
+
+
+class Verdict(NamedTuple):
+    """One measurement of an experiment directory: its ``verdict.json`` record, per-seed table and figure."""
+
+    record: dict[str, Any]
+    table: pd.DataFrame | None
+    png: bytes | None
+
+
+def read_experiment(path: str | Path) -> list[Verdict]:
+    """The verdicts of the experiment directory at ``path`` (its measurement, then each further one);
+    empty when ``path`` holds no ``verdict.json``."""
+    root = Path(path)
+    if not (root / "verdict.json").is_file():
+        return []
+    out = []
+    for d, record in read_verdicts([root]):
+        table_path, png_path = d / str(record.get("table") or ""), d / str(record.get("figure") or "")
+        out.append(Verdict(record, pd.read_csv(table_path) if record.get("table") and table_path.is_file() else None,
+                           png_path.read_bytes() if record.get("figure") and png_path.is_file() else None))
+    return out
+
+
+def _verdict_items(verdicts: Sequence[Verdict]) -> list[tuple[str, str]]:
+    items = []
+    for v in verdicts:
+        r = v.record
+        items += [("claim", str(r.get("claim"))),
+                  ("verdict", f"{r.get('verdict')}: estimate {_fmt(r.get('estimate'))}, "
+                              f"{_percent(float(r.get('confidence', 0.9)))} interval "
+                              f"[{_fmt(r.get('lo'))}, {_fmt(r.get('hi'))}], n = {r.get('n')} seeds")]
+    return items
+
+
+def _verdict_section(verdicts: Sequence[Verdict]) -> Html:
+    """Each measurement: its rule (stated before running), the per-seed values and the figure."""
+    parts = [_heading(2, "Verdict")]
+    for v in verdicts:
+        r = v.record
+        parts += [render("<h3>{name}: {verdict}</h3><p>{measurement}</p><p>Rule, stated before running: {rule} "
+                         "({method}).</p>", name=r.get("name"), verdict=r.get("verdict"),
+                         measurement=r.get("measurement"), rule=r.get("rule"), method=r.get("method"))]
+        if v.table is not None:
+            parts.append(_table(v.table))
+        if v.png is not None:
+            parts.append(render('<figure><img alt="per-seed values" src="data:image/png;base64,{data}">'
+                                "<figcaption>{name}: per-seed values and the interval across seeds.</figcaption>"
+                                "</figure>", data=base64.b64encode(v.png).decode("ascii"), name=r.get("name")))
+    return join(parts)
 
 
 class Html(str):
@@ -287,13 +338,14 @@ def _headline_rows(runs: Sequence[RunTables], window: int, level: float, n_boot:
 
 
 def _summary_card(runs: Sequence[RunTables], groups: Sequence[SettingGroup], window: int, level: float,
-                  n_boot: int, seed: int) -> Html:
+                  n_boot: int, seed: int, verdicts: Sequence[Verdict] = ()) -> Html:
     statuses: dict[str, int] = {}
     for r in runs:
         statuses[r.status] = statuses.get(r.status, 0) + 1
     durations = [d for d in (_duration(r) for r in runs) if d is not None]
     seeds = sorted({r.manifest.get("seed") for r in runs if isinstance(r.manifest.get("seed"), int)})
-    items = [("status", ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))),
+    items = [*_verdict_items(verdicts),
+             ("status", ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))),
              ("runs", f"{len(runs)} in {len(groups)} setting{'s' if len(groups) != 1 else ''}"),
              ("seeds", ", ".join(map(str, seeds)) or "?"),
              ("generations", _span([r.manifest.get("generations_done") for r in runs])),
@@ -502,12 +554,14 @@ def _settings_section(runs: Sequence[RunTables], groups: Sequence[SettingGroup],
 
 def build_report(runs: RunTables | Sequence[RunTables], *, n_boot: int = 500, seed: int = 0,
                  window: int = 10, title: str | None = None, level: float = 0.9,
-                 interactive: bool = True) -> str:
+                 interactive: bool = True, verdicts: Sequence[Verdict] = ()) -> str:
     """The HTML text of the report of one run, or of several runs grouped by setting
     (:func:`analysis.compare.group_by_setting`: one group per setting, its seeds together).
 
     ``interactive``: the time-series figures drawn with plotly (plotly.js inline, once per
-    file); False, or plotly not installed, draws every figure as PNG.
+    file); False, or plotly not installed, draws every figure as PNG. ``verdicts`` (an
+    experiment's, :func:`read_experiment`): the claim and verdict head the summary card, and a
+    verdict section with the per-seed values follows the arms compared.
     Every value from the runs (manifest, tables, names) is escaped (see :func:`render`).
     """
     runs = [runs] if isinstance(runs, RunTables) else list(runs)
@@ -522,9 +576,11 @@ def build_report(runs: RunTables | Sequence[RunTables], *, n_boot: int = 500, se
                      for r in runs for ev in r.shift_events)
     figures = _Figures(interactive)
     body = [_heading(1, title), Html('<p id="image-check">images not checked</p>'),
-            _summary_card(runs, groups, window, level, n_boot, seed)]
+            _summary_card(runs, groups, window, level, n_boot, seed, verdicts)]
     if len(groups) > 1:  # the comparison the sweep was made for, right under the card
         body.append(_settings_section(runs, groups, n_boot, seed, level, figures))
+    if verdicts:
+        body.append(_verdict_section(verdicts))
     body.append(_glossary(runs, has_shifts))
     if len(runs) == 1:
         run = runs[0]
@@ -547,7 +603,7 @@ def build_report(runs: RunTables | Sequence[RunTables], *, n_boot: int = 500, se
 
 
 def write_report(path: str | Path, out: str | Path | None = None, **kwargs) -> Path:
-    """Write the report of the run or sweep directory at ``path``; return the file written.
+    """Write the report of the run, sweep or experiment directory at ``path``; return the file written.
 
     ``out`` defaults to ``<path>/report.html``; the file is replaced atomically, never
     written through a symlink (see :mod:`analysis.files`). Raises :class:`RunNotFoundError`
@@ -556,7 +612,10 @@ def write_report(path: str | Path, out: str | Path | None = None, **kwargs) -> P
     """
     target = check_file_target(out if out is not None else Path(path) / REPORT_NAME)
     runs = load_runs(path)
-    text = build_report(runs, **kwargs)
+    verdicts = read_experiment(path)
+    if verdicts and "title" not in kwargs:
+        kwargs["title"] = f"mesaevo report: experiment {verdicts[0].record.get('name')}"
+    text = build_report(runs, verdicts=verdicts, **kwargs)
     write_atomically(target, text.encode("utf-8"))
     log.info("report of %d run(s) written to %s", len(runs), target)
     return target

@@ -11,7 +11,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from matplotlib.figure import Figure
 
 from analysis import build_report, load_run, load_runs, write_report
 from evo import Simulation
@@ -346,3 +348,31 @@ def test_plotly_is_loaded_only_by_the_report():
                           cwd=Path(__file__).resolve().parents[1])
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["False", "False"]
+
+
+def test_experiment_report_heads_with_claim_and_verdict_and_shows_per_seed_values(sweep, tmp_path):
+    """An experiment directory (runs/ + verdict.json + table + figure): the claim and verdict open the summary
+    card, and a verdict section shows the rule and each seed's value; a plain run has neither."""
+    exp = tmp_path / "exp"
+    for seed in (1, 2):
+        shutil.copytree(sweep / f"seed{seed}", exp / "runs" / f"online-seed{seed}")
+    pd.DataFrame({"seed": [1, 2], "online:corr_taste[3-5]": [0.25, 0.75], "value": [0.25, 0.75]}).to_csv(
+        exp / "table.csv", index=False)
+    fig = Figure()
+    fig.add_subplot().plot([1, 2], [0.25, 0.75], "o")
+    fig.savefig(exp / "verdict.png")
+    record = {"name": "toy-claim", "claim": "Taste tracks fitness <after> the shift.", "verdict": "inconclusive",
+              "estimate": 0.5, "lo": -2.7, "hi": 3.7, "n": 2, "confidence": 0.9, "rule": "supported if above 0",
+              "measurement": "mean corr_taste over 3-5", "method": "t interval over per-seed values",
+              "table": "table.csv", "figure": "verdict.png"}
+    (exp / "verdict.json").write_text(json.dumps(record), encoding="utf-8")
+    text = write_report(exp, tmp_path / "exp.html", n_boot=50, window=3).read_text(encoding="utf-8")
+    card = text[text.index('id="summary"'):]
+    assert "mesaevo report: experiment toy-claim" in text
+    assert card.index("Taste tracks fitness &lt;after&gt; the shift.") < card.index("inconclusive: estimate 0.5")
+    assert card.index("inconclusive: estimate 0.5") < card.index("<dt>status</dt>")
+    verdict = text[text.index("<h2>Verdict</h2>"):]
+    assert "supported if above 0" in verdict and "0.250" in verdict and "0.750" in verdict
+    assert len(images(verdict)) == 1
+    plain = write_report(exp / "runs" / "online-seed1", tmp_path / "plain.html", n_boot=50, window=3)
+    assert "<h2>Verdict</h2>" not in plain.read_text(encoding="utf-8")
