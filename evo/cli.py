@@ -490,6 +490,13 @@ def _control_characters(argv: list[str]) -> str | None:
     return None
 
 
+def _closed_pipe() -> int:
+    """The reader of stdout went away (``mesaevo ... | head``): stop quietly, as Unix tools do (exit 141)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # the interpreter's final flush must not fail again
+    return 141
+
+
 def main(argv: list[str] | None = None) -> int:
     from evo._startup import restore
 
@@ -502,6 +509,8 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # --help (0) or a usage error (2), already printed
         return exc.code if isinstance(exc.code, int) else 2
+    except BrokenPipeError:  # --print-completion or --help piped into head
+        return _closed_pipe()
     except KeyboardInterrupt:
         return 130
     verbose, quiet = getattr(args, "verbose", 0), getattr(args, "quiet", False)
@@ -519,6 +528,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: the run directory is marked 'interrupted'", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _closed_pipe()
     except MemoryError as exc:  # the run directory, if any, is already marked 'failed'
         _error(f"out of memory: {exc or 'an allocation failed'}; shrink the config (see --max-memory)")
         return 2

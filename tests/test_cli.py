@@ -420,3 +420,19 @@ def test_shell_completion(tmp_path, capsys):
     assert {"--static", "--window", "--n-boot", "--out"} <= set(lines[2].split())
     assert main(["--print-completion", "zsh"]) == 0
     assert "#compdef mesaevo" in capsys.readouterr().out
+
+
+def test_output_piped_into_head_stops_quietly():
+    """A reader that has closed the pipe (``mesaevo ... | head -1``) ends mesaevo without a traceback, with exit
+    status 141 as Unix tools do. The read end is closed before the child starts, so its first write fails."""
+    import os
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        proc = subprocess.run([sys.executable, "-m", "evo.cli", "--print-completion", "bash"], cwd=ROOT,
+                              stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(write_end)
+    assert proc.returncode == 141
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
