@@ -42,38 +42,38 @@ def home(c: int, slots: int) -> int:
 
 
 @inline_kernel
-def seen(row: np.ndarray, c: int) -> bool:
-    """Whether cell ``c`` is in the novelty memory ``row``."""
+def _slot(row: np.ndarray, c: int) -> int:
+    """Linear probing from cell ``c``'s home slot: the slot holding ``c``, else the first free slot where it
+    would go; -1 when the row is full and ``c`` is not in it."""
     slots = row.shape[0]
     k = home(c, slots)
     for _ in range(slots):
         v = row[k]
-        if v == c:
-            return True
-        if v == EMPTY:
-            return False
+        if v == c or v == EMPTY:
+            return k
         k += 1
         if k == slots:
             k = 0
-    return False
+    return -1
+
+
+@inline_kernel
+def seen(row: np.ndarray, c: int) -> bool:
+    """Whether cell ``c`` is in the novelty memory ``row``."""
+    k = _slot(row, c)
+    return k >= 0 and row[k] == c
 
 
 @kernel
 def visit(row: np.ndarray, c: int) -> bool:
     """Add cell ``c`` to ``row``; True when it was not there (a first visit). Raises when the row is full."""
-    slots = row.shape[0]
-    k = home(c, slots)
-    for _ in range(slots):
-        v = row[k]
-        if v == c:
-            return False
-        if v == EMPTY:
-            row[k] = c
-            return True
-        k += 1
-        if k == slots:
-            k = 0
-    raise ValueError("novelty memory full: the lifetime is longer than the state was built for")
+    k = _slot(row, c)
+    if k < 0:
+        raise ValueError("novelty memory full: the lifetime is longer than the state was built for")
+    if row[k] == c:
+        return False
+    row[k] = c
+    return True
 
 
 def py_seen(row: np.ndarray, c: int) -> bool:
