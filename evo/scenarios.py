@@ -23,11 +23,13 @@ def list_scenarios() -> dict[str, str]:
 def scenario_data(name_or_path: str | Path) -> tuple[str, dict[str, Any]]:
     """(scenario name, raw TOML mapping) for a built-in name or a path to a TOML file."""
     path = Path(name_or_path)
-    if path.suffix == ".toml" or path.exists():
-        if not path.is_file():
-            raise MesaevoError(f"config file {path} does not exist")
-        return path.stem, read_toml(path)
     names = list(list_scenarios())
+    # a built-in name wins over a file or directory of that name in the working directory (an experiment's
+    # output directory is often named after its scenario); a config file is a .toml path or any other path
+    if path.suffix == ".toml" or (path.exists() and str(name_or_path) not in names):
+        if not path.is_file():
+            raise MesaevoError(f"config file {path} " + ("is not a file" if path.exists() else "does not exist"))
+        return path.stem, read_toml(path)
     if str(name_or_path) not in names:
         raise MesaevoError(f"unknown scenario '{name_or_path}'{suggest(str(name_or_path), names)}"
                            " (or give a path to a .toml config)")

@@ -364,3 +364,19 @@ def test_shift_kind_that_is_not_a_string_is_a_config_error():
     for kind in (["superstimulus"], {"a": 1}):
         msg = error_of({"shifts": [{"kind": kind, "generation": 1}]})
         assert "shifts[0].kind" in msg
+
+
+def test_a_builtin_name_wins_over_a_directory_of_that_name(tmp_path, monkeypatch):
+    """`mesaevo experiment contraception --out contraception` makes a directory named after the scenario in the
+    working directory; the scenario name must still mean the built-in scenario, and a directory given as a
+    config path is refused as not a file."""
+    from agents.errors import MesaevoError
+    from evo.scenarios import scenario_data
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "contraception").mkdir()
+    name, data = scenario_data("contraception")
+    assert name == "contraception" and data["shifts"][0]["kind"] == "contraception"
+    (tmp_path / "mine").mkdir()
+    with pytest.raises(MesaevoError, match="is not a file"):
+        scenario_data("mine")
