@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import math
 import random
 from operator import attrgetter
 
@@ -103,6 +104,16 @@ def cx_two_point_rows(genes: np.ndarray, cxpb: float, *, rng: np.random.Generato
     return rows
 
 
+_libm_pow = np.frompyfunc(math.pow, 2, 1)
+
+
+def _pow(base: np.ndarray, exponent: float) -> np.ndarray:
+    """``base ** exponent`` element by element through the C library's ``pow`` (as DEAP's Python code does),
+    not numpy's SIMD power, whose last bit depends on the CPU's instruction set (AVX-512 or not): the GA's
+    results must be the same bits on every x86-64 machine."""
+    return _libm_pow(base, exponent).astype(np.float64)
+
+
 def mut_polynomial_bounded_rows(genes: np.ndarray, low: np.ndarray, up: np.ndarray, eta: float, indpb: float,
                                 mutpb: float, *, rng: np.random.Generator) -> np.ndarray:
     """DEAP's ``varAnd`` mutation step on a population array, in place: each row with probability
@@ -119,9 +130,9 @@ def mut_polynomial_bounded_rows(genes: np.ndarray, low: np.ndarray, up: np.ndarr
     delta_2 = (xu - x) / (xu - xl)
     mut_pow = 1.0 / (eta + 1.0)
     below = u < 0.5
-    val = np.where(below, 2.0 * u + (1.0 - 2.0 * u) * (1.0 - delta_1) ** (eta + 1),
-                   2.0 * (1.0 - u) + 2.0 * (u - 0.5) * (1.0 - delta_2) ** (eta + 1))
-    delta_q = np.where(below, val ** mut_pow - 1.0, 1.0 - val ** mut_pow)
+    val = np.where(below, 2.0 * u + (1.0 - 2.0 * u) * _pow(1.0 - delta_1, eta + 1.0),
+                   2.0 * (1.0 - u) + 2.0 * (u - 0.5) * _pow(1.0 - delta_2, eta + 1.0))
+    delta_q = np.where(below, _pow(val, mut_pow) - 1.0, 1.0 - _pow(val, mut_pow))
     genes[r, c] = np.minimum(np.maximum(x + delta_q * (xu - xl), xl), xu)
     return rows
 
