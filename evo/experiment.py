@@ -133,22 +133,9 @@ def run_experiment(exp: Experiment, out: str | Path, *, workers: int | None = No
     entries = {(e["arm"], e["seed"]): e for e in manifest["runs"]}
     owned: list[Any] = []
     try:
-        todo = [e for e in manifest["runs"] if e["status"] != "completed"]
-        if client is None and todo:
-            from distributed import Client, LocalCluster
-
-            if scheduler:
-                client = sw.connect(scheduler)
-            else:
-                workers = workers or os.cpu_count() or 1
-                _warm(exp)
-                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                       dashboard_address=":0")
-                owned.append(cluster)
-                client = Client(cluster)
-            owned.insert(0, client)
-        if threads is None and todo:
-            threads = sw.default_threads(workers or 1) if owned else sw._slots_per_host(client)
+        if any(e["status"] != "completed" for e in manifest["runs"]):
+            client, owned, slots = sw.open_client(client, scheduler, workers, lambda: _warm(exp))
+            threads = slots if threads is None else threads
         for level in _levels(exp):
             batch = []
             for arm in level:

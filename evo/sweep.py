@@ -396,6 +396,30 @@ def default_threads(workers: int) -> int:
     return max(1, (os.cpu_count() or 1) // max(1, workers))
 
 
+def open_client(client: Any, scheduler: str | None, workers: int | None,
+                warm: Callable[[], None]) -> tuple[Any, list[Any], int | dict[str, int]]:
+    """The executor for a batch of runs (sweep or experiment), the objects to close after it, and the
+    numba threads per run.
+
+    ``client`` given: used as it is. ``scheduler``: connected to. Otherwise a LocalCluster of ``workers``
+    single-threaded processes (default: the cores) is started, after ``warm()`` compiled the kernels once
+    in the driver; each run then gets cores / workers threads. With any other executor each run shares
+    its host's cores among that host's task slots (``run_one``).
+    """
+    if client is not None:
+        return client, [], _slots_per_host(client)
+    if scheduler:
+        client = connect(scheduler)
+        return client, [client], _slots_per_host(client)
+    from distributed import Client, LocalCluster
+
+    workers = workers or os.cpu_count() or 1
+    warm()
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0")
+    client = Client(cluster)
+    return client, [client, cluster], default_threads(workers)
+
+
 def warm_kernels(sweep: Sweep) -> None:
     """Compile this sweep's kernels once in the driver (one generation of its first run), so
     local workers load them from numba's disk cache instead of all compiling into it at once."""
@@ -442,22 +466,9 @@ def run_sweep(sweep: Sweep, out: str | Path, *, workers: int | None = None, sche
             on_skip(done)
     owned: list[Any] = []
     try:
-        if client is None and todo:
-            from distributed import Client, LocalCluster
-
-            if scheduler:
-                client = connect(scheduler)
-            else:
-                workers = workers or os.cpu_count() or 1
-                warm_kernels(sweep)
-                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                       dashboard_address=":0")
-                owned.append(cluster)
-                client = Client(cluster)
-            owned.insert(0, client)
-        if threads is None and todo:
-            threads = default_threads(workers) if owned else _slots_per_host(client)
         if todo:
+            client, owned, slots = open_client(client, scheduler, workers, lambda: warm_kernels(sweep))
+            threads = slots if threads is None else threads
             with _TermAsInterrupt():
                 _execute(client, sweep, out, manifest, todo, threads, on_result, max_memory_gib)
     except BaseException as exc:

@@ -241,3 +241,21 @@ def test_island_run_on_the_dask_cluster_equals_the_inline_run(client, tmp_path):
     pd.testing.assert_frame_equal(a.generations, b.generations, check_exact=True)
     pd.testing.assert_frame_equal(a.entities, b.entities, check_exact=True)
     assert a.manifest["migrations"] == b.manifest["migrations"]
+
+
+def test_sweep_through_a_running_scheduler_equals_the_runs_made_one_by_one(client, one_by_one, tmp_path):
+    """``scheduler=ADDRESS`` (``mesaevo sweep --scheduler``): the driver connects to a cluster it did not
+    start, each run takes its host's cores shared among that host's task slots, and the runs are the same
+    bits as those made one by one."""
+    from evo.sweep import open_client
+
+    address = client.scheduler.address
+    driver, owned, threads = open_client(None, address, None, warm=lambda: pytest.fail("no warm-up: not ours"))
+    try:
+        assert owned == [driver] and threads == {"127.0.0.1": 2}
+    finally:
+        driver.close()
+    manifest = run_sweep(build_sweep(SWEEP), tmp_path / "sw", scheduler=address)
+    assert manifest["status"] == "completed"
+    for entry in manifest["runs"]:
+        assert_same(tmp_path / "sw" / entry["dir"], one_by_one[entry["id"]])
