@@ -17,27 +17,24 @@ contributes one number, its late-generation mean).
 from __future__ import annotations
 
 import argparse
-import math
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from analysis.verdict import t_interval
 from evo.simulation import Simulation
 
 REDUCED = {"world.width": 32, "world.height": 32, "world.steps": 300, "world.food_patches": 10,
            "agents.population": 125, "record.entity_every": 1000}
 #: Two-sided 90% quantile of Student's t with n - 1 degrees of freedom, n = number of seeds.
-T90 = {2: 6.314, 3: 2.920, 4: 2.353, 5: 2.132, 6: 2.015, 7: 1.943, 8: 1.895, 9: 1.860, 10: 1.833}
 COLUMNS = ("corr_taste", "corr_mating", "fitness_mean", "feat_mating_mean", "feat_taste_mean")
 
 
 def interval(values: list[float]) -> str:
-    a = np.array([v for v in values if math.isfinite(v)])
-    if a.size < 2:
-        return f"{a.mean() if a.size else float('nan'):7.3f}"
-    half = T90.get(a.size, 1.645) * a.std(ddof=1) / math.sqrt(a.size)
-    return f"{a.mean():7.3f} [{a.mean() - half:7.3f}, {a.mean() + half:7.3f}]"
+    """Mean across seeds and its 90% Student t interval (``analysis.verdict.t_interval``)."""
+    mean, lo, hi, n, _ = t_interval(values, 0.9)
+    return f"{mean:7.3f}" if n < 2 else f"{mean:7.3f} [{lo:7.3f}, {hi:7.3f}]"
 
 
 def run_seed(seed: int, generations: int, late: int, overrides: list[str], scenario: str) -> dict[str, float]:

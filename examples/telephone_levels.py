@@ -23,11 +23,11 @@ by builder depth (competence), from the entity records of every generation.
 from __future__ import annotations
 
 import argparse
-import math
 
 import numpy as np
 import pandas as pd
 
+from analysis.verdict import t_interval
 from evo.loop import Evolution
 from evo.scenarios import load_config
 
@@ -35,17 +35,14 @@ REDUCED = {"world.width": 32, "world.height": 32, "world.steps": 300, "world.foo
            "agents.population": 125, "record.entity_every": 1}
 DECEPTION = ("deceivers", "defections_observed", "defections_unobserved", "audits", "shutdowns_deceivers",
              "shutdowns_honest", "L2_return_misaligned")
-T90 = {2: 6.314, 3: 2.920, 4: 2.353, 5: 2.132, 6: 2.015, 7: 1.943, 8: 1.895, 9: 1.860, 10: 1.833}
 COLUMNS = ("L2_present", "L3_present", "L2_n", "L3_n", "misaligned_builds", "L2_subagent_return",
            "L3_subagent_return", "aligned_L2_return", "fitness_mean", "builder_edge", "propensity_gene")
 
 
 def interval(values: list[float]) -> str:
-    a = np.array([v for v in values if math.isfinite(v)])
-    if a.size < 2:
-        return f"{a.mean() if a.size else float('nan'):9.3f}"
-    half = T90.get(a.size, 1.645) * a.std(ddof=1) / math.sqrt(a.size)
-    return f"{a.mean():9.3f} [{a.mean() - half:9.3f}, {a.mean() + half:9.3f}]"
+    """Mean across seeds and its 90% Student t interval (``analysis.verdict.t_interval``)."""
+    mean, lo, hi, n, _ = t_interval(values, 0.9)
+    return f"{mean:9.3f}" if n < 2 else f"{mean:9.3f} [{lo:9.3f}, {hi:9.3f}]"
 
 
 def windows(generations: int, parts: int = 4) -> list[tuple[int, int]]:
