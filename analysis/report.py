@@ -27,7 +27,7 @@ import json
 import logging
 import re
 from pathlib import Path
-from typing import Any, Iterable, NamedTuple, Sequence
+from typing import Any, Callable, Iterable, NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
@@ -199,9 +199,14 @@ class _Figures:
                 self.plotly = figures_interactive
         self.count = 0
 
-    def interactive(self, fig: Any, caption: str) -> Html:
+    def draw(self, interactive: Callable[[Any], Any], static: Callable[[], Figure], caption: str,
+             static_caption: str | None = None) -> Html:
+        """One time-series figure: ``interactive(figures_interactive)`` drawn with plotly, or else ``static()``
+        as a PNG (captioned ``static_caption`` when given)."""
+        if self.plotly is None:
+            return _img(static(), static_caption or caption)
         self.count += 1
-        div = self.plotly.figure_div(fig, f"{FIGURE_ID}-{self.count}")
+        div = self.plotly.figure_div(interactive(self.plotly), f"{FIGURE_ID}-{self.count}")
         return render("<figure>{div}<figcaption>{caption}</figcaption></figure>", div=Html(div), caption=caption)
 
 
@@ -449,22 +454,15 @@ def _run_section(run: RunTables, n_boot: int, seed: int, window: int, level: flo
                    "with entity records (recorded_before, recorded_after).</p>", window=window, pct=pct),
             _table(shifts),
         ]
-    if figures.plotly is not None:
-        parts += [
-            figures.interactive(figures.plotly.level_plot(run, levels, level),
-                                f"Objective-fitness correlation per level (bands: {pct} bootstrap interval of "
-                                "Spearman) above the number of entities of each level per generation. Hover for "
-                                "values, drag to zoom (double-click to reset), click a legend entry to hide it."),
-            figures.interactive(figures.plotly.proxy_plot(run, proxies, level),
-                                f"Proxy-fitness correlation (Pearson); bands: {pct} bootstrap intervals."),
-        ]
-    else:
-        parts += [
-            _img(level_correlation_figure(run, levels),
-                 f"Objective-fitness correlation per level; bands: {pct} bootstrap interval of Spearman."),
-            _img(proxy_correlation_figure(run, proxies),
-                 f"Proxy-fitness correlation (Pearson); bands: {pct} bootstrap intervals."),
-        ]
+    parts += [
+        figures.draw(lambda px: px.level_plot(run, levels, level), lambda: level_correlation_figure(run, levels),
+                     f"Objective-fitness correlation per level (bands: {pct} bootstrap interval of Spearman) above "
+                     "the number of entities of each level per generation. Hover for values, drag to zoom "
+                     "(double-click to reset), click a legend entry to hide it.",
+                     f"Objective-fitness correlation per level; bands: {pct} bootstrap interval of Spearman."),
+        figures.draw(lambda px: px.proxy_plot(run, proxies, level), lambda: proxy_correlation_figure(run, proxies),
+                     f"Proxy-fitness correlation (Pearson); bands: {pct} bootstrap intervals."),
+    ]
     parts += [
         _img(gene_figure(run), "Population means of the genes."),
         _img(weights_figure(run), "Evolved mean weights against fitness-implied weights."),
@@ -517,11 +515,8 @@ def _group_section(group: SettingGroup, n_boot: int, seed: int, window: int, lev
                   _table(shifts)]
     for column in _sweep_columns(runs):
         caption = f"{column} of every seed, their mean and its {pct} bootstrap interval across seeds."
-        if figures.plotly is not None:
-            parts.append(figures.interactive(figures.plotly.sweep_plot(runs, column, n_boot=n_boot, level=level,
-                                                                       seed=seed), caption))
-        else:
-            parts.append(_img(sweep_figure(runs, column, n_boot=n_boot, level=level, seed=seed), caption))
+        parts.append(figures.draw(lambda px: px.sweep_plot(runs, column, n_boot=n_boot, level=level, seed=seed),
+                                  lambda: sweep_figure(runs, column, n_boot=n_boot, level=level, seed=seed), caption))
     parts.append(_config_sections(runs[0]))
     return join(parts)
 
@@ -543,12 +538,9 @@ def _settings_section(runs: Sequence[RunTables], groups: Sequence[SettingGroup],
                     keys=", ".join(dict.fromkeys(k for g in groups for k in g.setting)) or "scenario")]
     for column in _sweep_columns(runs):
         caption = f"{column} by setting: mean over seeds and its {pct} interval across seeds."
-        if figures.plotly is not None:
-            parts.append(figures.interactive(figures.plotly.settings_plot(groups, column, n_boot=n_boot, level=level,
-                                                                          seed=seed), caption))
-        else:
-            parts.append(_img(sweep_figure(runs, column, by="setting", n_boot=n_boot, level=level, seed=seed),
-                              caption))
+        parts.append(figures.draw(
+            lambda px: px.settings_plot(groups, column, n_boot=n_boot, level=level, seed=seed),
+            lambda: sweep_figure(runs, column, by="setting", n_boot=n_boot, level=level, seed=seed), caption))
     return join(parts)
 
 
