@@ -41,7 +41,7 @@ nodes over 13 states). The search is a plain kernel (cached; no closure).
 
 import numpy as np
 
-from agents.jit import kernel
+from agents.jit import inline_kernel, kernel
 
 N_OPTIONS = 5
 #: Column of ``links`` holding a state's novelty key (its cell if unvisited, else -1).
@@ -63,7 +63,100 @@ def new_table(n_states):
 
 @kernel
 def tree_search(links, scores, depth, s0):
-    """Search all plans of ``depth`` options from state ``s0``; return (best first option, nodes expanded)."""
+    """Search all plans of ``depth`` options from state ``s0``; return (best first option, nodes expanded).
+
+    Depths 1-3 (the planners' usual competence) run as nested loops with the plan's state, score and
+    novelty keys in registers; deeper plans use the explicit stack of ``_deep_search``. Both visit the
+    plans in the same lexicographic order and add the same scores in the same order."""
+    if depth == 1:
+        return _search1(links, scores, s0)
+    if depth == 2:
+        return _search2(links, scores, s0)
+    if depth == 3:
+        return _search3(links, scores, s0)
+    return _deep_search(links, scores, depth, s0)
+
+
+@inline_kernel
+def _first_score(links, scores, s, o, ns):
+    """Score of option ``o`` from the plan's start ``s`` into ``ns`` (novel when its cell is unvisited)."""
+    return scores[s, N_OPTIONS + o] if links[ns, NOVELTY_KEY] >= 0 else scores[s, o]
+
+
+@kernel
+def _search1(links, scores, s0):
+    best = -np.inf
+    best_first = 0
+    nodes = 0
+    for o1 in range(N_OPTIONS):
+        s1 = links[s0, o1]
+        if s1 < 0:
+            continue
+        nodes += 1
+        v = 0.0 + _first_score(links, scores, s0, o1, s1)
+        if v > best:
+            best, best_first = v, o1
+    return best_first, nodes
+
+
+@kernel
+def _search2(links, scores, s0):
+    best = -np.inf
+    best_first = 0
+    nodes = 0
+    for o1 in range(N_OPTIONS):
+        s1 = links[s0, o1]
+        if s1 < 0:
+            continue
+        nodes += 1
+        k1 = links[s1, NOVELTY_KEY]
+        c1 = 0.0 + _first_score(links, scores, s0, o1, s1)
+        for o2 in range(N_OPTIONS):
+            s2 = links[s1, o2]
+            if s2 < 0:
+                continue
+            nodes += 1
+            k2 = links[s2, NOVELTY_KEY]
+            v = c1 + (scores[s1, N_OPTIONS + o2] if k2 >= 0 and k2 != k1 else scores[s1, o2])
+            if v > best:
+                best, best_first = v, o1
+    return best_first, nodes
+
+
+@kernel
+def _search3(links, scores, s0):
+    best = -np.inf
+    best_first = 0
+    nodes = 0
+    for o1 in range(N_OPTIONS):
+        s1 = links[s0, o1]
+        if s1 < 0:
+            continue
+        nodes += 1
+        k1 = links[s1, NOVELTY_KEY]
+        c1 = 0.0 + _first_score(links, scores, s0, o1, s1)
+        for o2 in range(N_OPTIONS):
+            s2 = links[s1, o2]
+            if s2 < 0:
+                continue
+            nodes += 1
+            k2 = links[s2, NOVELTY_KEY]
+            c2 = c1 + (scores[s1, N_OPTIONS + o2] if k2 >= 0 and k2 != k1 else scores[s1, o2])
+            for o3 in range(N_OPTIONS):
+                s3 = links[s2, o3]
+                if s3 < 0:
+                    continue
+                nodes += 1
+                k3 = links[s3, NOVELTY_KEY]
+                v = c2 + (scores[s2, N_OPTIONS + o3] if k3 >= 0 and k3 != k1 and k3 != k2 else scores[s2, o3])
+                if v > best:
+                    best, best_first = v, o1
+    return best_first, nodes
+
+
+@kernel
+def _deep_search(links, scores, depth, s0):
+    """Depth-first search with an explicit stack (any depth)."""
     stack = np.empty((2, depth + 1), dtype=np.int64)  # state, option being tried, per level
     cum = np.empty(depth + 1, dtype=np.float64)  # score of the plan so far, per level
     stack[0, 0], stack[1, 0], cum[0] = s0, -1, 0.0

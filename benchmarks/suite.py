@@ -160,7 +160,7 @@ def nodes_rows(scenario: str, sets: list[str]) -> list[Row]:
     from numba import njit
 
     from worlds.foraging.kernel import crowd_grid
-    from worlds.foraging.model import plan
+    from worlds.foraging.model import plan, planner_world
 
     @njit
     def plan_all(world, weights, depth, x, y, alive, visited, carried, tools, reps):
@@ -174,7 +174,7 @@ def nodes_rows(scenario: str, sets: list[str]) -> list[Row]:
     state, agents, params, _, _ = _planner_world(scenario, sets)
     h, w = state.food.shape
     crowd = crowd_grid(state.x, state.y, state.alive, state.level, h, w)
-    world = (state.food, state.sugar, state.material, state.hazard, crowd, params, True)
+    world = planner_world(state.food, state.sugar, state.material, state.hazard, crowd, params, True, 0.0)
     args = (agents.weights, state.x, state.y, state.alive, state.visited, state.carried, state.tools)
     rows: list[Row] = []
     saved = numba.get_num_threads()

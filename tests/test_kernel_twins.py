@@ -17,6 +17,7 @@ from agents.nesting.config import pack_nest
 from agents.rng import PURPOSE_NOISE, gauss4, hash4, py_gauss4, py_hash4, py_uniform4, uniform4
 from tests.test_kernels import BASE, NEST, assert_same, random_world
 from worlds.foraging.kernel import crowd_grid, decide, step
+from worlds.foraging.model import crowd_near
 from worlds.foraging.lifetime import step_world
 from worlds.foraging.params import pack_params
 from worlds.foraging.reactive import react
@@ -52,19 +53,19 @@ def _world(seed: int, nested: bool):
 def test_decide_and_react_match_their_twins(seed):
     agents, state, params, nparams = _world(seed, nested=False)
     h, w = state.food.shape
-    crowd = crowd_grid(state.x, state.y, state.alive, state.level, h, w)
+    near = crowd_near(crowd_grid(state.x, state.y, state.alive, state.level, h, w))
     out = []
     for fn in (decide, python_twin(decide)):
         lineage = state.copy().lineage
         action, nodes = np.zeros(agents.n, np.int64), np.zeros(agents.n, np.int64)
-        fn(np.uint64(seed), 0, agents, state.grids, state.bodies, lineage, crowd, params, nparams, agents.n,
+        fn(np.uint64(seed), 0, agents, state.grids, state.bodies, lineage, near, params, nparams, agents.n,
            action, nodes)
         out.append((action, nodes))
     np.testing.assert_array_equal(out[0][0], out[1][0])
     np.testing.assert_array_equal(out[0][1], out[1][1])
     for i in range(agents.n):
         args = (agents.policy[i], state.x[i], state.y[i], state.visited[i], state.food, state.sugar, state.material,
-                state.hazard, crowd)
+                state.hazard, near)
         assert react(*args) == python_twin(react)(*args)
 
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from agents.genome import ARCH_PLANNER, G_DEFECT, G_HEREDITY, G_PROPENSITY, DecodedAgents, decode, default_layout, with_capacity
 from agents.jit import python_twin
 from agents.search import planner_nodes
-from worlds.foraging.model import plan
+from worlds.foraging.model import plan, planner_world
 from worlds.foraging.lifetime import check_state, simulate_lifetime, step_world
 from worlds.foraging.params import pack_params
 from worlds.foraging.reference import reference_step
@@ -165,7 +165,7 @@ def test_planner_compiled_equals_python_function():
     crowd = np.zeros(state.food.shape, dtype=np.int32)
     np.add.at(crowd, (state.y, state.x), 1)
     for i in range(agents.n):
-        world = (state.food, state.sugar, state.material, state.hazard, crowd, params, True, 10.0)
+        world = planner_world(state.food, state.sugar, state.material, state.hazard, crowd, params, True, 10.0)
         args = (world, agents.weights[i], agents.depth[i], state.x[i], state.y[i], state.visited[i], state.carried[i],
                 state.tools[i])
         assert plan(*args) == python_twin(plan)(*args)
@@ -184,7 +184,7 @@ def test_planner_walks_to_food_it_wants_and_avoids_it_otherwise():
     visit_all(visited, range(h * w))  # every cell visited: no novelty
     params = pack_params(BASE)
     likes = np.array([1.0, 0, 0, 0, 0, -0.01])
-    world = (food, zeros, zeros, zeros, crowd, params, True, 10.0)
+    world = planner_world(food, zeros, zeros, zeros, crowd, params, True, 10.0)
     act, nodes = plan(world, likes, 3, 3, 3, visited, 0.0, 0)
     assert act == 3  # EAST, toward the food at x=5
     assert nodes == 5 + 25 + 125

@@ -16,7 +16,7 @@ from tests.test_kernels import BASE, random_world
 from tests.test_nesting import NEST, PARAMS, nested_world, subs
 from worlds.foraging.actions import MATE
 from worlds.foraging.lifetime import simulate_lifetime, step_world
-from worlds.foraging.model import plan
+from worlds.foraging.model import plan, planner_world
 from worlds.foraging.params import pack_params
 from worlds.reporters import lineage_counters
 
@@ -51,8 +51,8 @@ def test_the_planner_offers_mate_to_level_1_only():
     visit_all(visited, range(h * w))
     wants = np.array([0.0, 0.0, 1.0, 0.0, 0.0, 0.0])
     params = pack_params(BASE)
-    assert plan((zeros, zeros, zeros, zeros, crowd, params, True, 10.0), wants, 2, 2, 2, visited, 0.0, 0)[0] == MATE
-    assert plan((zeros, zeros, zeros, zeros, crowd, params, False, 10.0), wants, 2, 2, 2, visited, 0.0, 0)[0] != MATE
+    assert plan(planner_world(zeros, zeros, zeros, zeros, crowd, params, True, 10.0), wants, 2, 2, 2, visited, 0.0, 0)[0] == MATE
+    assert plan(planner_world(zeros, zeros, zeros, zeros, crowd, params, False, 10.0), wants, 2, 2, 2, visited, 0.0, 0)[0] != MATE
 
 
 def nested(seed: int, nest: dict, steps: int = 40, **genes: float):

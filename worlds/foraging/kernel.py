@@ -91,8 +91,9 @@ from agents.nesting.params import (
 )
 from agents.visits import visit
 from agents.rng import PURPOSE_BUILD_KIND, PURPOSE_CONCEIVE, PURPOSE_ORDER, hash4, uniform4
+from agents.search import new_table
 from worlds.foraging.actions import BUILD, CONVERT, EAT, MATE, MOVE_DX, MOVE_DY, WEST
-from worlds.foraging.model import can_build, plan
+from worlds.foraging.model import TABLE_STATES, can_build, crowd_near, plan
 from worlds.foraging.params import (
     BITE,
     BUILD_ENERGY,
@@ -135,26 +136,33 @@ def crowd_grid(x, y, alive, level, h, w):
     return crowd
 
 
+#: Entities one task of the decision loop handles in order, reusing one option table (``plan``'s scratch).
+DECIDE_CHUNK = 64
+
+
 @parallel_kernel
-def decide(seed, t, genes, grids, bodies, lineage, crowd, params, nparams, count, action, nodes):
+def decide(seed, t, genes, grids, bodies, lineage, near, params, nparams, count, action, nodes):
     """Fill ``action`` and ``nodes`` (expanded this step) for every alive entity among the first ``count``;
-    count deceptive acts and mark oversight shutdowns (``agents.nesting.oversight``)."""
+    count deceptive acts and mark oversight shutdowns (``agents.nesting.oversight``). ``near`` is the
+    step's ``crowd_near`` grid. Parallel over chunks of ``DECIDE_CHUNK`` entities."""
     h, w = grids.food.shape
     x, y, alive, visited = bodies.x, bodies.y, bodies.alive, bodies.visited
-    for i in prange(count):
-        if not alive[i]:
-            action[i] = 0
-            nodes[i] = 0
-        elif genes.architecture[i] == ARCH_PLANNER:
-            # level 1 may mate; the planner's own energy is read only by the fitness objective
-            world = (grids.food, grids.sugar, grids.material, grids.hazard, crowd, params, lineage.level[i] == 1,
-                     bodies.energy[i])
-            action[i], nodes[i] = planned_action(seed, t, i, genes, lineage, alive, x, y, h, w, world, visited[i],
-                                                 bodies.carried[i], bodies.tools[i], nparams)
-        else:
-            action[i] = react(genes.policy[i], x[i], y[i], visited[i], grids.food, grids.sugar, grids.material,
-                              grids.hazard, crowd)
-            nodes[i] = 0
+    for chunk in prange((count + DECIDE_CHUNK - 1) // DECIDE_CHUNK):
+        links, scores = new_table(TABLE_STATES)
+        for i in range(chunk * DECIDE_CHUNK, min(count, (chunk + 1) * DECIDE_CHUNK)):
+            if not alive[i]:
+                action[i] = 0
+                nodes[i] = 0
+            elif genes.architecture[i] == ARCH_PLANNER:
+                # level 1 may mate; the planner's own energy is read only by the fitness objective
+                world = (grids.food, grids.sugar, grids.material, grids.hazard, near, params, lineage.level[i] == 1,
+                         bodies.energy[i], links, scores)
+                action[i], nodes[i] = planned_action(seed, t, i, genes, lineage, alive, x, y, h, w, world,
+                                                     visited[i], bodies.carried[i], bodies.tools[i], nparams)
+            else:
+                action[i] = react(genes.policy[i], x[i], y[i], visited[i], grids.food, grids.sugar,
+                                  grids.material, grids.hazard, near)
+                nodes[i] = 0
 
 
 @kernel
@@ -213,8 +221,8 @@ def step(seed, t, genes, grids, bodies, lineage, params, nparams, action, step_n
     h, w = food.shape
     n = x.shape[0]  # capacity
     m = n_used[0]  # slots in use at the start of the step: the others are empty (and stay so until acts)
-    crowd = crowd_grid(x, y, alive, level, h, w)
-    decide(seed, t, genes, grids, bodies, lineage, crowd, params, nparams, m, action, step_nodes)
+    near = crowd_near(crowd_grid(x, y, alive, level, h, w))
+    decide(seed, t, genes, grids, bodies, lineage, near, params, nparams, m, action, step_nodes)
     # 3. moves
     for i in range(m):
         a = action[i]
@@ -234,7 +242,8 @@ def step(seed, t, genes, grids, bodies, lineage, params, nparams, action, step_n
             nxt[i] = head[c]
             head[c] = i
     # 4. in-place acts
-    world = (food, sugar, material, hazard, crowd, params, False, 0.0)  # builders vet plans of a sub-agent (no MATE)
+    links, scores = new_table(TABLE_STATES)
+    world = (food, sugar, material, hazard, near, params, False, 0.0, links, scores)  # builders vet plans of a sub-agent (no MATE)
     order = act_order(seed, t, m)  # the hashed order restricted to used slots (built ones act next step)
     for k in range(m):
         i = order[k]

@@ -26,6 +26,7 @@ sees nothing worth doing at any depth.
 
 import numpy as np
 
+from agents.genome import MAX_DEPTH
 from agents.jit import inline_kernel, kernel
 from agents.visits import seen
 from agents.search import N_OPTIONS, NOVELTY_KEY, new_table, tree_search
@@ -67,20 +68,32 @@ def wrap(v: int, n: int) -> int:
     return v
 
 
-@inline_kernel
-def others_around(crowd: np.ndarray, cx: int, cy: int, sx: int, sy: int) -> int:
-    """Agents in the 3x3 block around (cx, cy), not counting the planner itself at (sx, sy)."""
+@kernel
+def crowd_near(crowd: np.ndarray) -> np.ndarray:
+    """Per cell, the ``crowd`` summed over the 3x3 block around it (toroidal): the step's grid of possible
+    mates in reach, computed once per step instead of once per planned cell (rows, then columns)."""
     h, w = crowd.shape
-    total = 0
-    self_inside = False
-    for dy in range(-1, 2):
-        yy = wrap_near(cy + dy, h)
-        for dx in range(-1, 2):
-            xx = wrap_near(cx + dx, w)
-            total += crowd[yy, xx]
-            if xx == sx and yy == sy:
-                self_inside = True
-    return total - 1 if self_inside else total
+    rows = np.empty((h, w), dtype=np.int32)
+    for cy in range(h):
+        for cx in range(w):
+            rows[cy, cx] = crowd[cy, wrap_near(cx - 1, w)] + crowd[cy, cx] + crowd[cy, wrap_near(cx + 1, w)]
+    near = np.empty((h, w), dtype=np.int32)
+    for cy in range(h):
+        up, down = wrap_near(cy - 1, h), wrap_near(cy + 1, h)
+        for cx in range(w):
+            near[cy, cx] = rows[up, cx] + rows[cy, cx] + rows[down, cx]
+    return near
+
+
+@inline_kernel
+def others_around(near: np.ndarray, cx: int, cy: int, sx: int, sy: int) -> int:
+    """Agents in the 3x3 block around (cx, cy) (``near``, see ``crowd_near``), not counting the planner itself
+    at (sx, sy) (the grid is at least 3x3, so the block's rows and columns are distinct)."""
+    h, w = near.shape
+    ddy = wrap(sy - cy, h)
+    ddx = wrap(sx - cx, w)
+    self_inside = (ddy <= 1 or ddy == h - 1) and (ddx <= 1 or ddx == w - 1)
+    return near[cy, cx] - 1 if self_inside else near[cy, cx]
 
 
 @inline_kernel
@@ -102,8 +115,8 @@ def can_build(carried: float, tools: int, params: np.ndarray) -> bool:
     return params[BUILD_ALLOWED] > 0.0 and carried >= params[TOOL_COST] and tools < params[MAX_TOOLS]
 
 
-@kernel
-def best_in_place(w, food, sugar, material, crowd, cx, cy, sx, sy, carried, tools, params, mate_ok):
+@inline_kernel
+def best_in_place(w, food, sugar, material, near, cx, cy, sx, sy, carried, tools, params, mate_ok):
     """The best in-place act at (cx, cy) and its score under ``w`` (ties: earliest act); MATE is an option only
     when ``mate_ok`` (the planning entity is a level-1 agent)."""
     best_act = STAY
@@ -111,7 +124,7 @@ def best_in_place(w, food, sugar, material, crowd, cx, cy, sx, sy, carried, tool
     v = w[W_TASTE] * predicted_taste(food, sugar, cx, cy, tools, params)
     if v > best:
         best, best_act = v, EAT
-    v = w[W_MATING] * (1.0 if others_around(crowd, cx, cy, sx, sy) > 0 else 0.0)
+    v = w[W_MATING] * (1.0 if others_around(near, cx, cy, sx, sy) > 0 else 0.0)
     if mate_ok and v > best:
         best, best_act = v, MATE
     v = w[W_CRAFT] * (1.0 if can_build(carried, tools, params) else 0.0)
@@ -123,8 +136,8 @@ def best_in_place(w, food, sugar, material, crowd, cx, cy, sx, sy, carried, tool
     return best_act, best
 
 
-@kernel
-def fill_table(links, scores, food, sugar, material, hazard, crowd, params, mate_ok, w, depth, sx, sy, visited_row,
+@inline_kernel
+def fill_table(links, scores, food, sugar, material, hazard, near, params, mate_ok, w, depth, sx, sy, visited_row,
                carried, tools):
     """Fill the option table (see ``agents.search``) of a plan from (sx, sy): the states are the cells of the
     square window of radius ``depth`` around it, row-major; rows for the cells within ``depth - 1``
@@ -146,7 +159,7 @@ def fill_table(links, scores, food, sugar, material, hazard, crowd, params, mate
             links[s, NOVELTY_KEY] = -1 if seen(visited_row, c) else c
             if abs(dx) + abs(dy) >= depth:
                 continue
-            r = best_in_place(w, food, sugar, material, crowd, cx, cy, sx, sy, carried, tools, params, mate_ok)[1]
+            r = best_in_place(w, food, sugar, material, near, cx, cy, sx, sy, carried, tools, params, mate_ok)[1]
             r += w_pain * hazard[cy, cx]
             links[s, 0] = s
             scores[s, 0] = r
@@ -168,25 +181,41 @@ def fitness_weights(params):
     return w
 
 
+#: Rows of the option table a plan of any allowed depth needs (``plan`` allocates a larger one past it).
+TABLE_STATES = (2 * MAX_DEPTH + 1) ** 2
+
+
+def planner_world(food: np.ndarray, sugar: np.ndarray, material: np.ndarray, hazard: np.ndarray,
+                  crowd: np.ndarray, params: np.ndarray, mate_ok: bool, energy: float) -> tuple:
+    """The ``world`` tuple ``plan`` reads, from start-of-step grids and the crowd of possible mates per cell
+    (for callers outside the step kernel: tests, benchmarks)."""
+    links, scores = new_table(TABLE_STATES)
+    return (food, sugar, material, hazard, crowd_near(crowd), params, mate_ok, energy, links, scores)
+
+
 @kernel
 def plan(world, w, depth, sx, sy, visited_row, carried, tools):
     """The planner's action at (sx, sy) and the nodes it expanded.
 
-    ``world`` is ``(food, sugar, material, hazard, crowd, params, mate_ok, energy)`` at the start of the step;
-    ``crowd`` counts alive level-1 agents (the possible mates), ``mate_ok`` says whether the planning
-    entity may mate (level-1 agents only: sub-agents, and builders vetting a sub-agent, plan without MATE)
-    and ``energy`` is its own energy, read only by the fitness-mirroring objective (which replaces ``w``).
+    ``world`` is ``(food, sugar, material, hazard, near, params, mate_ok, energy, links, scores)`` at the
+    start of the step; ``near`` counts alive level-1 agents (the possible mates) in the 3x3 block of each
+    cell (``crowd_near``), ``mate_ok`` says whether the planning
+    entity may mate (level-1 agents only: sub-agents, and builders vetting a sub-agent, plan without MATE),
+    ``energy`` is its own energy, read only by the fitness-mirroring objective (which replaces ``w``), and
+    ``links, scores`` is a scratch option table of ``TABLE_STATES`` rows (``agents.search.new_table``) that
+    one caller reuses plan after plan: the fill writes every entry the search reads.
     """
-    food, sugar, material, hazard, crowd, params, mate_ok, energy = world
+    food, sugar, material, hazard, near, params, mate_ok, energy, links, scores = world
     if params[FITNESS_OBJECTIVE] > 0.0:
         w = fitness_weights(params)
         mate_ok = mate_ok and energy >= params[CONCEIVE_THRESHOLD]
     side = 2 * depth + 1
-    links, scores = new_table(side * side)
-    fill_table(links, scores, food, sugar, material, hazard, crowd, params, mate_ok, w, depth, sx, sy, visited_row,
+    if side * side > links.shape[0]:
+        links, scores = new_table(side * side)
+    fill_table(links, scores, food, sugar, material, hazard, near, params, mate_ok, w, depth, sx, sy, visited_row,
                carried, tools)
     first, nodes = tree_search(links, scores, depth, depth * side + depth)
     if first == 0:
-        return best_in_place(w, food, sugar, material, crowd, sx, sy, sx, sy, carried, tools, params,
+        return best_in_place(w, food, sugar, material, near, sx, sy, sx, sy, carried, tools, params,
                              mate_ok)[0], nodes
     return first, nodes
