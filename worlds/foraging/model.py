@@ -97,9 +97,14 @@ def others_around(near: np.ndarray, cx: int, cy: int, sx: int, sy: int) -> int:
 
 
 @inline_kernel
-def predicted_taste(food: np.ndarray, sugar: np.ndarray, cx: int, cy: int, tools: int, params: np.ndarray) -> float:
-    """Taste an EAT on (cx, cy) would give."""
-    bite = params[BITE] * (1.0 + params[TOOL_BONUS] * tools)
+def bite_size(tools: int, params: np.ndarray) -> float:
+    """Food and sugar one EAT can take: a bite, bigger with tools."""
+    return params[BITE] * (1.0 + params[TOOL_BONUS] * tools)
+
+
+@inline_kernel
+def predicted_taste(food: np.ndarray, sugar: np.ndarray, cx: int, cy: int, bite: float, params: np.ndarray) -> float:
+    """Taste an EAT with ``bite`` on (cx, cy) would give."""
     return min(food[cy, cx], bite) * params[FOOD_TASTE] + min(sugar[cy, cx], bite) * params[SUGAR_TASTE]
 
 
@@ -116,23 +121,33 @@ def can_build(carried: float, tools: int, params: np.ndarray) -> bool:
 
 
 @inline_kernel
+def in_place_values(w, food, sugar, material, near, cx, cy, sx, sy, bite, build, params, mate_ok):
+    """Scores under ``w`` of EAT, MATE, BUILD and CONVERT at (cx, cy); MATE scores 0 unless ``mate_ok``
+    (then it is not an option either). ``bite`` and ``build`` (whether a BUILD makes a tool) are the
+    planner's own, the same on every cell."""
+    taste = w[W_TASTE] * predicted_taste(food, sugar, cx, cy, bite, params)
+    mating = w[W_MATING] * (1.0 if others_around(near, cx, cy, sx, sy) > 0 else 0.0) if mate_ok else 0.0
+    return taste, mating, w[W_CRAFT] * (1.0 if build else 0.0), w[W_CRAFT] * predicted_convert(food, material, cx, cy,
+                                                                                                   params)
+
+
+@inline_kernel
 def best_in_place(w, food, sugar, material, near, cx, cy, sx, sy, carried, tools, params, mate_ok):
     """The best in-place act at (cx, cy) and its score under ``w`` (ties: earliest act); MATE is an option only
     when ``mate_ok`` (the planning entity is a level-1 agent)."""
+    taste, mating, build, convert = in_place_values(w, food, sugar, material, near, cx, cy, sx, sy,
+                                                    bite_size(tools, params), can_build(carried, tools, params),
+                                                    params, mate_ok)
     best_act = STAY
     best = 0.0
-    v = w[W_TASTE] * predicted_taste(food, sugar, cx, cy, tools, params)
-    if v > best:
-        best, best_act = v, EAT
-    v = w[W_MATING] * (1.0 if others_around(near, cx, cy, sx, sy) > 0 else 0.0)
-    if mate_ok and v > best:
-        best, best_act = v, MATE
-    v = w[W_CRAFT] * (1.0 if can_build(carried, tools, params) else 0.0)
-    if v > best:
-        best, best_act = v, BUILD
-    v = w[W_CRAFT] * predicted_convert(food, material, cx, cy, params)
-    if v > best:
-        best, best_act = v, CONVERT
+    if taste > best:
+        best, best_act = taste, EAT
+    if mate_ok and mating > best:
+        best, best_act = mating, MATE
+    if build > best:
+        best, best_act = build, BUILD
+    if convert > best:
+        best, best_act = convert, CONVERT
     return best_act, best
 
 
@@ -143,12 +158,16 @@ def fill_table(links, scores, food, sugar, material, hazard, near, params, mate_
     square window of radius ``depth`` around it, row-major; rows for the cells within ``depth - 1``
     moves, novelty keys within ``depth`` moves.
 
-    Scores in the reference's order: in place ``best + w_pain * hazard``; a move
-    ``w_effort (+ w_novelty) + w_pain * hazard`` of the cell it ends on.
+    Scores in the reference's order: in place ``best + w_pain * hazard`` (``best`` as ``best_in_place``
+    scores it); a move ``w_effort (+ w_novelty) + w_pain * hazard`` of the cell it ends on. What is the
+    same on every cell (weights, bite, whether a BUILD makes a tool) is read once.
     """
     h, width = food.shape
     side = 2 * depth + 1
     w_pain, w_effort, w_novelty = w[W_PAIN], w[W_EFFORT], w[W_NOVELTY]
+    w_move, w_move_novel = w_effort, w_effort + w_novelty
+    bite = bite_size(tools, params)
+    build = can_build(carried, tools, params)
     for dy in range(-depth, depth + 1):
         span = depth - abs(dy)
         cy = wrap(sy + dy, h)
@@ -159,7 +178,13 @@ def fill_table(links, scores, food, sugar, material, hazard, near, params, mate_
             links[s, NOVELTY_KEY] = -1 if seen(visited_row, c) else c
             if abs(dx) + abs(dy) >= depth:
                 continue
-            r = best_in_place(w, food, sugar, material, near, cx, cy, sx, sy, carried, tools, params, mate_ok)[1]
+            taste, mating, build_v, convert = in_place_values(w, food, sugar, material, near, cx, cy, sx, sy, bite,
+                                                              build, params, mate_ok)
+            r = 0.0
+            r = taste if taste > r else r
+            r = mating if mating > r else r
+            r = build_v if build_v > r else r
+            r = convert if convert > r else r
             r += w_pain * hazard[cy, cx]
             links[s, 0] = s
             scores[s, 0] = r
@@ -169,8 +194,8 @@ def fill_table(links, scores, food, sugar, material, hazard, near, params, mate_
                 ny = wrap_near(cy + MOVE_DY[o], h)
                 pain = w_pain * hazard[ny, nx]
                 links[s, o] = (dy + MOVE_DY[o] + depth) * side + dx + MOVE_DX[o] + depth
-                scores[s, o] = w_effort + pain
-                scores[s, N_OPTIONS + o] = (w_effort + w_novelty) + pain
+                scores[s, o] = w_move + pain
+                scores[s, N_OPTIONS + o] = w_move_novel + pain
 
 
 @kernel
