@@ -9,26 +9,29 @@ so the cache directory is named after a hash of every Python file under
 ``NUMBA_CACHE_DIR`` set by the user is respected, and ``NUMBA_DISABLE_JIT=1``
 runs every kernel as plain Python (a CI pass does, as PySDM's does).
 
-Threads: the world kernels run on one numba thread unless ``NUMBA_NUM_THREADS`` is
-set in the environment (``kernel_threads``). The only parallel region is the
-per-step decision loop (about a millisecond of work at the default population);
-measured on the 2-core machine it lost to serial whenever a core was shared
-(docs/performance.md), so parallel speed comes from sweeps and islands (one worker
-process per core). ``OMP_WAIT_POLICY`` defaults to ``PASSIVE``: threads that opted
-in sleep at the end of a region instead of spinning on a core another thread needs.
-Results never depend on the thread count.
+Threads: a world kernel call gets the thread count ``kernel_threads`` yields: the
+caller's numba setting when ``NUMBA_NUM_THREADS`` is set in the environment, else 1
+or all of numba's threads, whichever ``agents.threads.ThreadChooser`` measured to be
+faster on this machine so far (a parallel region loses to one thread when another
+process holds a core, docs/performance.md). ``OMP_WAIT_POLICY`` defaults to
+``PASSIVE``: threads sleep at the end of a region instead of spinning on a core
+another process needs. Results never depend on the thread count.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import numba
+
+from agents.threads import ThreadChooser
 
 #: Packages whose source the compiled kernels depend on.
 KERNEL_PACKAGES = ("agents", "worlds")
@@ -58,20 +61,36 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # read when numba starts it
 
 #: Whether the user asked for numba threads (``NUMBA_NUM_THREADS`` in the environment).
 THREADS_ASKED = "NUMBA_NUM_THREADS" in os.environ
+#: The process's choice of thread count for world kernels (when the user did not set one).
+CHOOSER = ThreadChooser()
+
+
+@dataclass
+class KernelRun:
+    """The thread count of the enclosed kernel calls and, set by the caller, the work they did (any unit
+    proportional to their cost, the same for every call; 0: not measured)."""
+
+    threads: int
+    work: float = 0.0
 
 
 @contextmanager
-def kernel_threads() -> Iterator[int]:
-    """Run the enclosed kernel calls on one numba thread, unless ``NUMBA_NUM_THREADS`` was set: then on
-    ``numba.get_num_threads()`` (which a sweep task may have lowered). Yields the count; restores the
-    calling thread's setting on exit."""
+def kernel_threads() -> Iterator[KernelRun]:
+    """Run the enclosed kernel calls on ``CHOOSER``'s choice of 1 or ``numba.get_num_threads()`` threads (which
+    a sweep task may have lowered), or on the latter when ``NUMBA_NUM_THREADS`` was set. Yields a
+    ``KernelRun``; when the calls succeed and the caller set its ``work``, their wall time is recorded for
+    the next choice. Restores the calling thread's setting on exit."""
     saved = numba.get_num_threads()
-    threads = saved if THREADS_ASKED else 1
-    numba.set_num_threads(threads)
+    run = KernelRun(saved if THREADS_ASKED else CHOOSER.choose(saved))
+    numba.set_num_threads(run.threads)
+    start = time.perf_counter()
     try:
-        yield threads
+        yield run
     finally:
         numba.set_num_threads(saved)
+    if not THREADS_ASKED:
+        CHOOSER.record(run.threads, time.perf_counter() - start, run.work)
+
 
 #: A serial kernel; ``inline=True`` for the small helpers of a node's score.
 kernel = numba.njit(cache=True)

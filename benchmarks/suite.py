@@ -209,7 +209,7 @@ def contention_rows(scenario: str, sets: list[str], steps: int) -> list[Row]:
 
     with kernel_threads() as default:
         asked = "set" if THREADS_ASKED else "unset: the default"
-        rows: list[Row] = [(f"kernel threads here (NUMBA_NUM_THREADS {asked})", f"{default}", "", "")]
+        rows: list[Row] = [(f"kernel threads here (NUMBA_NUM_THREADS {asked})", f"{default.threads}", "", "")]
     if numba.config.NUMBA_NUM_THREADS < 2:
         return rows + [("contention: 2 threads vs 1", "skipped (NUMBA_NUM_THREADS < 2)", "", "")]
     base = _planner_world(scenario, sets, steps=0)
@@ -221,7 +221,7 @@ def contention_rows(scenario: str, sets: list[str], steps: int) -> list[Row]:
         t0 = time.perf_counter()
         for t in range(steps):
             step(np.uint64(base[4]), t, agents, state.grids, state.bodies, state.lineage, base[2], base[3],
-                 np.zeros(cap, np.int64), np.zeros(cap, np.int64))
+                 np.zeros(cap, np.int64), np.zeros(cap, np.int64), threads > 1)
         return time.perf_counter() - t0
 
     saved = numba.get_num_threads()
