@@ -20,11 +20,14 @@ Rows:
    the generation-0 agents and world of ``--planner-scenario`` (default ``sugar``) at depth 1..3,
    one thread, nodes per process-CPU-second; target >= 25 M nodes/s at depth 3 (the pre-redesign
    planner's figure on a quiet core);
-6. contention: the same lifetime steps (the ``step`` kernel) with 2 numba threads (the opt-in,
-   ``NUMBA_NUM_THREADS=2``) and with 1, while a CPU-bound neighbour process started by the benchmark
-   spins on one core, and again quiet; and the thread count the default gives the kernels
-   (``agents.jit.kernel_threads``: 1 unless ``NUMBA_NUM_THREADS`` is set, so the default is serial
-   and never slower than 1 thread by construction); target for the opt-in: ratio >= 1.0;
+6. contention: the same lifetime steps (the ``step`` kernel) with 2 numba threads and with 1, while a
+   CPU-bound neighbour process started by the benchmark spins on one core, and again quiet: what a
+   parallel region gains or loses on this machine; target ratio >= 1.0;
+6b. default threads: whole ``mesaevo run --planner-scenario`` processes (``--run-generations``, default
+   40) with ``NUMBA_NUM_THREADS`` unset (the default: ``agents.threads.ThreadChooser`` picks 1 or all
+   threads from measured speed) and with ``NUMBA_NUM_THREADS=1``, alternated, ``--run-reps`` (default 5)
+   each, quiet and with the neighbour; medians of the generation-loop seconds; targets: the default at
+   least 1.5x faster quiet, and at least as fast (>= 1.0x) with the neighbour;
 7. memory per agent: bytes of per-entity state arrays per entity slot (``new_lifetime`` for the
    scenario's ``world.steps``) on a 64x64 and a 512x512 map; targets <= 4 KiB per agent on both and
    the two within 10% (the novelty memory ``visited`` holds the cells of one lifetime,
@@ -48,6 +51,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import resource
 import subprocess
 import sys
@@ -204,12 +208,11 @@ def _spin(seconds: float) -> None:  # the CPU-bound neighbour
 
 def contention_rows(scenario: str, sets: list[str], steps: int) -> list[Row]:
     """Lifetime steps with 2 numba threads vs 1, with a CPU-bound neighbour process and quiet."""
-    from agents.jit import THREADS_ASKED, kernel_threads
+    from agents.jit import THREADS_ASKED
     from worlds.foraging.kernel import step
 
-    with kernel_threads() as default:
-        asked = "set" if THREADS_ASKED else "unset: the default"
-        rows: list[Row] = [(f"kernel threads here (NUMBA_NUM_THREADS {asked})", f"{default.threads}", "", "")]
+    asked = "set: used as given" if THREADS_ASKED else "unset: the chooser picks 1 or all"
+    rows: list[Row] = [(f"numba threads (NUMBA_NUM_THREADS {asked})", f"{numba.get_num_threads()}", "", "")]
     if numba.config.NUMBA_NUM_THREADS < 2:
         return rows + [("contention: 2 threads vs 1", "skipped (NUMBA_NUM_THREADS < 2)", "", "")]
     base = _planner_world(scenario, sets, steps=0)
@@ -221,7 +224,7 @@ def contention_rows(scenario: str, sets: list[str], steps: int) -> list[Row]:
         t0 = time.perf_counter()
         for t in range(steps):
             step(np.uint64(base[4]), t, agents, state.grids, state.bodies, state.lineage, base[2], base[3],
-                 np.zeros(cap, np.int64), np.zeros(cap, np.int64), threads > 1)
+                 np.zeros(cap, np.int64), np.zeros(cap, np.int64))
         return time.perf_counter() - t0
 
     saved = numba.get_num_threads()
@@ -230,9 +233,7 @@ def contention_rows(scenario: str, sets: list[str], steps: int) -> list[Row]:
         for label, busy in (("with a CPU-bound neighbour", True), ("quiet", False)):
             neighbour = None
             if busy:
-                neighbour = subprocess.Popen([sys.executable, "-c",
-                                              f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
-                                              "import suite; suite._spin(600)"])
+                neighbour = _neighbour()
                 time.sleep(0.5)
             try:
                 one, two = [], []
@@ -244,11 +245,57 @@ def contention_rows(scenario: str, sets: list[str], steps: int) -> list[Row]:
                     neighbour.kill()
                     neighbour.wait()
             ratio = float(np.median(one) / np.median(two))
-            rows.append((f"contention, {label}: 1-thread / 2-thread (opt-in) time ({steps} steps)",
+            rows.append((f"contention, {label}: 1-thread / 2-thread step time ({steps} steps)",
                          f"{ratio:.2f}x ({np.median(one):.2f} s / {np.median(two):.2f} s)", ">= 1.0x",
                          mark(ratio >= 1.0)))
     finally:
         numba.set_num_threads(saved)
+    return rows
+
+
+def _neighbour() -> subprocess.Popen:
+    """A CPU-bound process on one core (killed by the caller)."""
+    return subprocess.Popen([sys.executable, "-c", f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
+                                                   "import suite; suite._spin(3600)"])
+
+
+def _run_seconds(scenario: str, sets: list[str], generations: int, threads: int | None) -> float:
+    """Seconds of the generation loop of one ``mesaevo run`` in a fresh process (as it prints them);
+    ``threads=None`` leaves ``NUMBA_NUM_THREADS`` unset (the default)."""
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_NUM_THREADS"}
+    if threads is not None:
+        env["NUMBA_NUM_THREADS"] = str(threads)
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, "-m", "evo", "run", scenario, "--no-plot", "--generations", str(generations),
+               "--out", str(Path(tmp) / "run")] + [a for kv in sets for a in ("--set", kv)]
+        out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True,
+                             cwd=Path(__file__).resolve().parents[1]).stdout
+    return float(re.search(r"generations: +\S+ in ([0-9.]+) s", out).group(1))
+
+
+def default_threads_rows(scenario: str, sets: list[str], generations: int, reps: int) -> list[Row]:
+    """Whole ``mesaevo run`` processes with the default threads (``NUMBA_NUM_THREADS`` unset) and with
+    ``NUMBA_NUM_THREADS=1``, alternated, ``reps`` each, quiet and with a CPU-bound neighbour: medians of
+    the generation-loop seconds."""
+    if (os.cpu_count() or 1) < 2:
+        return [("default threads vs 1 thread", "skipped (one CPU)", "", "")]
+    _run_seconds(scenario, sets, 1, None)  # compile or load the kernels
+    rows: list[Row] = []
+    for label, busy, target in (("quiet", False, 1.5), ("with a CPU-bound neighbour", True, 1.0)):
+        neighbour = _neighbour() if busy else None
+        try:
+            one, default = [], []
+            for _ in range(reps):
+                one.append(_run_seconds(scenario, sets, generations, 1))
+                default.append(_run_seconds(scenario, sets, generations, None))
+        finally:
+            if neighbour is not None:
+                neighbour.kill()
+                neighbour.wait()
+        ratio = float(np.median(one) / np.median(default))
+        rows.append((f"whole runs, {label}: 1-thread / default time ({generations} generations, median of {reps})",
+                     f"{ratio:.2f}x ({np.median(one):.2f} s / {np.median(default):.2f} s)", f">= {target}x",
+                     mark(ratio >= target)))
     return rows
 
 
@@ -335,6 +382,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--memory-populations", type=int, nargs="+", default=[1000, 10000, 100000])
     parser.add_argument("--planner-scenario", default="sugar", help="scenario of the nodes/s and contention rows")
     parser.add_argument("--contention-steps", type=int, default=30)
+    parser.add_argument("--run-generations", type=int, default=40, help="generations of each whole run (row 6b)")
+    parser.add_argument("--run-reps", type=int, default=5, help="whole runs per setting (row 6b)")
     parser.add_argument("--sweep-runs", type=int, default=4)
     parser.add_argument("--sweep-population", type=int, default=1000)
     parser.add_argument("--sweep-generations", type=int, default=3)
@@ -342,7 +391,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--big-population", type=int, default=1_000_000)
     parser.add_argument("--big-steps", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="smaller sizes (a smoke test of the suite)")
-    parser.add_argument("--skip", nargs="*", default=[], choices=["population", "depth", "overhead", "memory", "nodes", "contention", "agent-memory",
+    parser.add_argument("--skip", nargs="*", default=[], choices=["population", "depth", "overhead", "memory", "nodes", "contention", "default-threads", "agent-memory",
                                                            "sweep"])
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="config override")
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
@@ -354,6 +403,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.quick:
         args.populations, args.depth_population, args.memory_populations = [100, 400], 200, [1000]
         args.sweep_runs, args.sweep_population, args.generations, args.sweep_generations = 2, 100, 1, 2
+        args.run_generations, args.run_reps = 3, 1
     rows: list[Row] = []
     if "population" not in args.skip:
         rows += population_rows(args.scenario, sets, args.populations, args.generations)
@@ -370,6 +420,8 @@ def main(argv: list[str] | None = None) -> None:
         rows += nodes_rows(args.planner_scenario, args.set)
     if "contention" not in args.skip:
         rows += contention_rows(args.planner_scenario, args.set, args.contention_steps)
+    if "default-threads" not in args.skip:
+        rows += default_threads_rows(args.planner_scenario, args.set, args.run_generations, args.run_reps)
     if "agent-memory" not in args.skip:
         rows += agent_memory_rows(args.planner_scenario, args.set)
     if args.big:

@@ -16,7 +16,7 @@ from agents.jit import python_twin
 from agents.nesting.config import pack_nest
 from agents.rng import PURPOSE_NOISE, gauss4, hash4, py_gauss4, py_hash4, py_uniform4, uniform4
 from tests.test_kernels import BASE, NEST, assert_same, random_world
-from worlds.foraging.kernel import crowd_grid, decide, decide_parallel, step
+from worlds.foraging.kernel import crowd_grid, decide, step
 from worlds.foraging.model import crowd_near
 from worlds.foraging.lifetime import step_world
 from worlds.foraging.params import pack_params
@@ -55,7 +55,7 @@ def test_decide_and_react_match_their_twins(seed):
     h, w = state.food.shape
     near = crowd_near(crowd_grid(state.x, state.y, state.alive, state.level, h, w))
     out = []
-    for fn in (decide, decide_parallel, python_twin(decide)):
+    for fn in (decide, python_twin(decide)):
         lineage = state.copy().lineage
         action, nodes = np.zeros(agents.n, np.int64), np.zeros(agents.n, np.int64)
         fn(np.uint64(seed), 0, agents, state.grids, state.bodies, lineage, near, params, nparams, agents.n,
@@ -76,10 +76,10 @@ def test_step_and_build_match_their_twins(seed, nested):
     agents, state, params, nparams = _world(seed, nested)
     twin_state, twin_agents = state.copy(), agents.copy()
     cap = state.x.shape[0]
-    for t in range(6):  # compiled with the parallel decision loop, the twin with the plain one
-        for fn, st_, ag, parallel in ((step, state, agents, True), (python_twin(step), twin_state, twin_agents, False)):
+    for t in range(6):
+        for fn, st_, ag in ((step, state, agents), (python_twin(step), twin_state, twin_agents)):
             fn(np.uint64(seed), t, ag, st_.grids, st_.bodies, st_.lineage, params, nparams,
-               np.zeros(cap, np.int64), np.zeros(cap, np.int64), parallel)
+               np.zeros(cap, np.int64), np.zeros(cap, np.int64))
         for name, a in state.arrays().items():
             assert np.array_equal(a, twin_state.arrays()[name], equal_nan=True), (t, name)
     if nested:
@@ -127,6 +127,6 @@ def test_fitness_objective_step_matches_its_twin(seed, nested):
     for t in range(4):
         for fn, st_, ag in ((step, state, agents), (python_twin(step), twin_state, twin_agents)):
             fn(np.uint64(seed), t, ag, st_.grids, st_.bodies, st_.lineage, params, nparams,
-               np.zeros(cap, np.int64), np.zeros(cap, np.int64), False)
+               np.zeros(cap, np.int64), np.zeros(cap, np.int64))
         for name, a in state.arrays().items():
             assert np.array_equal(a, twin_state.arrays()[name], equal_nan=True), (t, name)

@@ -69,7 +69,7 @@ def step_world(state: ForagingState, agents: DecodedAgents, params: np.ndarray, 
     n = agents.n
     with kernel_threads() as run:
         step(np.uint64(seed), t, *_args(state, agents), params, nparams, np.zeros(n, np.int64),
-             np.zeros(n, np.int64), run.threads > 1)
+             np.zeros(n, np.int64))
 
 
 def simulate_lifetime(state: ForagingState, agents: DecodedAgents, params: np.ndarray, seed: int, steps: int,
@@ -82,5 +82,5 @@ def simulate_lifetime(state: ForagingState, agents: DecodedAgents, params: np.nd
         raise ValueError(f"state.visited holds {state.visited.shape[1]} cells per entity, too few for "
                          f"{steps} steps: build the state with new_lifetime(..., steps={steps})")
     with kernel_threads() as run:
-        run_lifetime(np.uint64(seed), steps, *_args(state, agents), params, nparams, run.threads > 1)
+        run_lifetime(np.uint64(seed), steps, *_args(state, agents), params, nparams)
         run.work = float(state.nodes.sum() + state.lifespan.sum())  # the decisions' cost: nodes and entity-steps

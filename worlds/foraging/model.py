@@ -1,7 +1,9 @@
 """The foraging world's model for the search: what an agent can perceive and predict of a cell.
 
 Predicted proxy features, never energy. Each function reads the world grids at
-the start of a step (the agent's model ignores what others will do). ``plan`` is
+the start of a step (the agent's model ignores what others will do), and the
+step's grid of level-1 agents per 3x3 block (``crowd_near``, computed once per step
+rather than scanned for every planned cell). ``plan`` is
 the planner of this world: it fills the option table of ``agents.search`` and runs the shared
 tree search over five options per node (option 0: the best in-place act at the cell, chosen among stay, eat, mate,
 build, convert; options 1-4: move north, south, east, west on the torus).
