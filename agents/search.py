@@ -67,7 +67,8 @@ def tree_search(links, scores, depth, s0):
 
     Depths 1-3 (the planners' usual competence) run as nested loops with the plan's state, score and
     novelty keys in registers; deeper plans use the explicit stack of ``_deep_search``. Both visit the
-    plans in the same lexicographic order and add the same scores in the same order."""
+    plans in the same lexicographic order and add the same scores in the same order. (The three are
+    written out: a version sharing one inlined last-step helper measured 10-30% slower per plan.)"""
     if depth == 1:
         return _search1(links, scores, s0)
     if depth == 2:

@@ -57,6 +57,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numba
@@ -206,6 +208,22 @@ def _spin(seconds: float) -> None:  # the CPU-bound neighbour
         x += 1
 
 
+@contextmanager
+def cpu_neighbour(busy: bool = True) -> Iterator[None]:
+    """While inside, a CPU-bound process spins on one core (nothing when ``busy`` is False)."""
+    if not busy:
+        yield
+        return
+    spinner = subprocess.Popen([sys.executable, "-c", f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
+                                                      "import suite; suite._spin(3600)"])
+    time.sleep(0.5)
+    try:
+        yield
+    finally:
+        spinner.kill()
+        spinner.wait()
+
+
 def contention_rows(scenario: str, sets: list[str], steps: int) -> list[Row]:
     """Lifetime steps with 2 numba threads vs 1, with a CPU-bound neighbour process and quiet."""
     from agents.jit import THREADS_ASKED
@@ -231,19 +249,11 @@ def contention_rows(scenario: str, sets: list[str], steps: int) -> list[Row]:
     try:
         timed(2), timed(1)  # compile or load
         for label, busy in (("with a CPU-bound neighbour", True), ("quiet", False)):
-            neighbour = None
-            if busy:
-                neighbour = _neighbour()
-                time.sleep(0.5)
-            try:
-                one, two = [], []
+            one, two = [], []
+            with cpu_neighbour(busy):
                 for _ in range(3):  # alternated, medians
                     one.append(timed(1))
                     two.append(timed(2))
-            finally:
-                if neighbour is not None:
-                    neighbour.kill()
-                    neighbour.wait()
             ratio = float(np.median(one) / np.median(two))
             rows.append((f"contention, {label}: 1-thread / 2-thread step time ({steps} steps)",
                          f"{ratio:.2f}x ({np.median(one):.2f} s / {np.median(two):.2f} s)", ">= 1.0x",
@@ -251,12 +261,6 @@ def contention_rows(scenario: str, sets: list[str], steps: int) -> list[Row]:
     finally:
         numba.set_num_threads(saved)
     return rows
-
-
-def _neighbour() -> subprocess.Popen:
-    """A CPU-bound process on one core (killed by the caller)."""
-    return subprocess.Popen([sys.executable, "-c", f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
-                                                   "import suite; suite._spin(3600)"])
 
 
 def _run_seconds(scenario: str, sets: list[str], generations: int, threads: int | None) -> float:
@@ -282,16 +286,11 @@ def default_threads_rows(scenario: str, sets: list[str], generations: int, reps:
     _run_seconds(scenario, sets, 1, None)  # compile or load the kernels
     rows: list[Row] = []
     for label, busy, target in (("quiet", False, 1.5), ("with a CPU-bound neighbour", True, 1.0)):
-        neighbour = _neighbour() if busy else None
-        try:
-            one, default = [], []
+        one, default = [], []
+        with cpu_neighbour(busy):
             for _ in range(reps):
                 one.append(_run_seconds(scenario, sets, generations, 1))
                 default.append(_run_seconds(scenario, sets, generations, None))
-        finally:
-            if neighbour is not None:
-                neighbour.kill()
-                neighbour.wait()
         ratio = float(np.median(one) / np.median(default))
         rows.append((f"whole runs, {label}: 1-thread / default time ({generations} generations, median of {reps})",
                      f"{ratio:.2f}x ({np.median(one):.2f} s / {np.median(default):.2f} s)", f">= {target}x",
