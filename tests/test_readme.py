@@ -26,7 +26,7 @@ SMALL = {**TINY, "run.generations": 3, "shifts.0.generation": 1, "checkpoint.eve
 SKIP = {
     "python3 -m venv": "installs the package (the test runs in the installed environment)",
     ".venv/bin/python -m pytest": "the test suite itself",
-    ".venv/bin/python benchmarks/": "a benchmark: minutes of work (benchmarks/suite.py --quick is tested apart)",
+    ".venv/bin/python benchmarks/": "a benchmark: minutes of work, run by hand (benchmarks/suite.py --quick is the short form)",
     "mesaevo resume": "extends to 600 generations; resume is tested in tests/test_resume.py",
     "mesaevo sweep sugar-timing.toml --workers": "30 runs on a Dask cluster; tests/test_sweep.py runs sweeps",
     "mesaevo sweep sugar-timing.toml --scheduler": "needs a remote Dask scheduler",
