@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from agents.genome import ARCH_PLANNER, G_DEFECT, G_HEREDITY, G_PROPENSITY, DecodedAgents, decode, default_layout, with_capacity
 from agents.jit import python_twin
 from agents.search import planner_nodes
-from worlds.foraging.model import plan, planner_world
+from worlds.foraging.model import crowd_near, others_around, plan, planner_world
 from worlds.foraging.lifetime import check_state, simulate_lifetime, step_world
 from worlds.foraging.params import pack_params
 from worlds.foraging.reference import reference_step
@@ -244,3 +244,21 @@ def test_a_lifetime_longer_than_the_state_was_built_for_is_refused():
                          np.random.default_rng(2), steps=10)
     with pytest.raises(ValueError, match="too few for 50 steps"):
         simulate_lifetime(short, agents, pack_params(BASE), 0, 50)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(3, 7), st.integers(3, 7), st.integers(0, 2**32 - 1))
+def test_the_step_crowd_grid_is_the_3x3_sum_the_planner_would_scan(h, w, seed):
+    """``crowd_near`` equals summing the 9 toroidal neighbours of every cell (3x3 maps included, where the
+    block covers whole rows), and ``others_around`` removes the planner exactly when its cell is in the block."""
+    rng = np.random.default_rng(seed)
+    crowd = rng.integers(0, 3, size=(h, w)).astype(np.int32)
+    near = crowd_near(crowd)
+    np.testing.assert_array_equal(python_twin(crowd_near)(crowd), near)
+    sx, sy = int(rng.integers(w)), int(rng.integers(h))
+    for cy in range(h):
+        for cx in range(w):
+            block = [((cy + dy) % h, (cx + dx) % w) for dy in (-1, 0, 1) for dx in (-1, 0, 1)]
+            assert near[cy, cx] == sum(int(crowd[c]) for c in block)
+            inside = (sy, sx) in block
+            assert others_around(near, cx, cy, sx, sy) == near[cy, cx] - inside

@@ -2,7 +2,8 @@
 
 One step, in this order (the reference implementation follows it line for line):
 
-1. Crowd: count alive level-1 agents (the possible mates) per cell at the start of the step.
+1. Crowd: count alive level-1 agents (the possible mates) per cell at the start of the step, then
+   per 3x3 block (``crowd_near``), the grid every decision of the step reads.
 2. Decide (parallel over agents): planners search (``worlds.foraging.model.plan``, the
    shared ``agents.search`` over this world's model),
    reactive agents map perception to action (``worlds.foraging.reactive.react``). Each
@@ -245,8 +246,8 @@ def step(seed, t, genes, grids, bodies, lineage, params, nparams, action, step_n
             nxt[i] = head[c]
             head[c] = i
     # 4. in-place acts
-    links, scores = new_table(TABLE_STATES)
-    world = (food, sugar, material, hazard, near, params, False, 0.0, links, scores)  # builders vet plans of a sub-agent (no MATE)
+    links, scores = new_table(TABLE_STATES)  # builders vet plans of a sub-agent (no MATE) on this world
+    world = (food, sugar, material, hazard, near, params, False, 0.0, links, scores)
     order = act_order(seed, t, m)  # the hashed order restricted to used slots (built ones act next step)
     for k in range(m):
         i = order[k]

@@ -67,7 +67,7 @@ def step_world(state: ForagingState, agents: DecodedAgents, params: np.ndarray, 
     nparams = pack_nest() if nparams is None else nparams
     check_state(state, agents, params, nparams)
     n = agents.n
-    with kernel_threads() as run:
+    with kernel_threads():
         step(np.uint64(seed), t, *_args(state, agents), params, nparams, np.zeros(n, np.int64),
              np.zeros(n, np.int64))
 

@@ -129,8 +129,8 @@ def in_place_values(w, food, sugar, material, near, cx, cy, sx, sy, bite, build,
     planner's own, the same on every cell."""
     taste = w[W_TASTE] * predicted_taste(food, sugar, cx, cy, bite, params)
     mating = w[W_MATING] * (1.0 if others_around(near, cx, cy, sx, sy) > 0 else 0.0) if mate_ok else 0.0
-    return taste, mating, w[W_CRAFT] * (1.0 if build else 0.0), w[W_CRAFT] * predicted_convert(food, material, cx, cy,
-                                                                                                   params)
+    building = w[W_CRAFT] * (1.0 if build else 0.0)
+    return taste, mating, building, w[W_CRAFT] * predicted_convert(food, material, cx, cy, params)
 
 
 @inline_kernel
@@ -167,7 +167,7 @@ def fill_table(links, scores, food, sugar, material, hazard, near, params, mate_
     h, width = food.shape
     side = 2 * depth + 1
     w_pain, w_effort, w_novelty = w[W_PAIN], w[W_EFFORT], w[W_NOVELTY]
-    w_move, w_move_novel = w_effort, w_effort + w_novelty
+    w_novel_move = w_effort + w_novelty
     bite = bite_size(tools, params)
     build = can_build(carried, tools, params)
     for dy in range(-depth, depth + 1):
@@ -196,8 +196,8 @@ def fill_table(links, scores, food, sugar, material, hazard, near, params, mate_
                 ny = wrap_near(cy + MOVE_DY[o], h)
                 pain = w_pain * hazard[ny, nx]
                 links[s, o] = (dy + MOVE_DY[o] + depth) * side + dx + MOVE_DX[o] + depth
-                scores[s, o] = w_move + pain
-                scores[s, N_OPTIONS + o] = w_move_novel + pain
+                scores[s, o] = w_effort + pain
+                scores[s, N_OPTIONS + o] = w_novel_move + pain
 
 
 @kernel
