@@ -3,8 +3,8 @@
 A parallel region pays off only when the threads actually get cores: on a quiet
 2-core machine the per-step decision loop on 2 threads beats 1, while with one
 other CPU-bound process on the machine each region waits for a thread that the
-scheduler has parked, and 2 threads lose to 1 (docs/performance.md). Which case
-holds changes while a run goes on, so it is measured, not guessed.
+scheduler has parked, and 2 threads gain nothing or lose (docs/performance.md).
+Which case holds changes while a run goes on, so it is measured, not guessed.
 
 ``ThreadChooser`` keeps, per thread count it may use (1 and all of numba's), the
 wall seconds per unit of work (the caller's measure: for the foraging world, search
