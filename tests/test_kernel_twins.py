@@ -70,18 +70,23 @@ def test_decide_and_react_match_their_twins(seed):
         assert react(*args) == python_twin(react)(*args)
 
 
-@pytest.mark.parametrize("seed, nested", [(4, False), (5, True), (6, True)])
-def test_step_and_build_match_their_twins(seed, nested):
-    """Whole steps (moves, acts, building sub-agents with vetting, upkeep) compiled and as Python agree."""
-    agents, state, params, nparams = _world(seed, nested)
+def _step_with_twin(seed, steps, agents, state, params, nparams) -> None:
+    """Step ``state`` with the compiled ``step`` and a copy with its Python twin; every array agrees each step."""
     twin_state, twin_agents = state.copy(), agents.copy()
     cap = state.x.shape[0]
-    for t in range(6):
+    for t in range(steps):
         for fn, st_, ag in ((step, state, agents), (python_twin(step), twin_state, twin_agents)):
             fn(np.uint64(seed), t, ag, st_.grids, st_.bodies, st_.lineage, params, nparams,
                np.zeros(cap, np.int64), np.zeros(cap, np.int64))
         for name, a in state.arrays().items():
             assert np.array_equal(a, twin_state.arrays()[name], equal_nan=True), (t, name)
+
+
+@pytest.mark.parametrize("seed, nested", [(4, False), (5, True), (6, True)])
+def test_step_and_build_match_their_twins(seed, nested):
+    """Whole steps (moves, acts, building sub-agents with vetting, upkeep) compiled and as Python agree."""
+    agents, state, params, nparams = _world(seed, nested)
+    _step_with_twin(seed, 6, agents, state, params, nparams)
     if nested:
         assert state.n_used[0] > 10  # sub-agents were built, so the build kernel ran both ways
 
@@ -121,12 +126,4 @@ def test_fitness_objective_kernel_matches_reference(seed, n, max_depth, energy0,
 @pytest.mark.parametrize("seed, nested", [(7, False), (8, True)])
 def test_fitness_objective_step_matches_its_twin(seed, nested):
     agents, state, _, nparams = _world(seed, nested)
-    params = pack_params(FITNESS)
-    twin_state, twin_agents = state.copy(), agents.copy()
-    cap = state.x.shape[0]
-    for t in range(4):
-        for fn, st_, ag in ((step, state, agents), (python_twin(step), twin_state, twin_agents)):
-            fn(np.uint64(seed), t, ag, st_.grids, st_.bodies, st_.lineage, params, nparams,
-               np.zeros(cap, np.int64), np.zeros(cap, np.int64))
-        for name, a in state.arrays().items():
-            assert np.array_equal(a, twin_state.arrays()[name], equal_nan=True), (t, name)
+    _step_with_twin(seed, 4, agents, state, pack_params(FITNESS), nparams)
