@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from agents.errors import MesaevoError
-from evo.ga import Individual
+from evo.ga import Individual, genome_array
 from evo.paths import read_json, regular_file, safe_subdir
 from evo.recorder import write_atomic, write_json_atomic
 from analysis.run_files import CHECKPOINT_DIR as DIRNAME
@@ -79,9 +79,9 @@ def write_checkpoint(run_dir: Path, evolution, keep: int) -> Path:
     npz = folder / f"{stem}.npz"
     hof = list(evolution.hall_of_fame)
     arrays = {
-        "genomes": np.stack(evolution.population).view(np.ndarray),
+        "genomes": genome_array(evolution.population),
         "fitness": _fitness(evolution.population),
-        "hof_genomes": np.stack(hof).view(np.ndarray) if hof else np.zeros((0, evolution.layout.size)),
+        "hof_genomes": genome_array(hof) if hof else np.zeros((0, evolution.layout.size)),
         "hof_fitness": _fitness(hof),
         "generation": np.array(evolution.generation, dtype=np.int64),
     }

@@ -69,6 +69,12 @@ def clone(ind: Individual) -> Individual:
     return new
 
 
+def genome_array(population: list[Individual]) -> np.ndarray:
+    """The genomes of ``population`` as one plain ``(n, size)`` float64 array (a copy; ``np.stack`` makes a
+    view per individual and was 4x slower)."""
+    return np.array(population, dtype=np.float64)
+
+
 def _row_individual(row: np.ndarray, wvalues: tuple) -> Individual:
     """Row ``row`` of a fresh offspring array as an Individual (a view, no copy) with fitness ``wvalues``
     (empty: invalid), without ``Fitness.__init__``'s checks."""
@@ -130,9 +136,10 @@ def mut_polynomial_bounded_rows(genes: np.ndarray, low: np.ndarray, up: np.ndarr
     delta_2 = (xu - x) / (xu - xl)
     mut_pow = 1.0 / (eta + 1.0)
     below = u < 0.5
-    val = np.where(below, 2.0 * u + (1.0 - 2.0 * u) * _pow(1.0 - delta_1, eta + 1.0),
-                   2.0 * (1.0 - u) + 2.0 * (u - 0.5) * _pow(1.0 - delta_2, eta + 1.0))
-    delta_q = np.where(below, _pow(val, mut_pow) - 1.0, 1.0 - _pow(val, mut_pow))
+    xy = _pow(np.where(below, 1.0 - delta_1, 1.0 - delta_2), eta + 1.0)  # each gene's own branch only
+    val = np.where(below, 2.0 * u + (1.0 - 2.0 * u) * xy, 2.0 * (1.0 - u) + 2.0 * (u - 0.5) * xy)
+    val_pow = _pow(val, mut_pow)
+    delta_q = np.where(below, val_pow - 1.0, 1.0 - val_pow)
     genes[r, c] = np.minimum(np.maximum(x + delta_q * (xu - xl), xl), xu)
     return rows
 
@@ -166,7 +173,7 @@ def sel_offspring_proportional(individuals: list[Individual], k: int, *, rng: ra
     The same draws as DEAP's ``selRoulette`` would make in distribution, in
     O(k log n) instead of O(k n); draws from ``rng``.
     """
-    cumulative = list(itertools.accumulate(ind.fitness.values[0] for ind in individuals))
+    cumulative = list(itertools.accumulate(ind.fitness.wvalues[0] for ind in individuals))  # weight 1: the values
     total = cumulative[-1]
     return [individuals[bisect.bisect_right(cumulative, rng.random() * total)] for _ in range(k)]
 
@@ -190,12 +197,19 @@ def make_toolbox(layout: GenomeLayout, evo: EvolutionSection) -> base.Toolbox:
     return tb
 
 
-def make_statistics() -> tools.Statistics:
-    stats = tools.Statistics(lambda ind: ind.fitness.values[0])
-    stats.register("mean", np.mean)
-    stats.register("std", np.std)
-    stats.register("max", np.max)
-    return stats
+def fitness_statistics(fitness: np.ndarray) -> dict[str, float]:
+    """The Logbook's record of a generation: mean, std and max of its fitness (what DEAP's ``Statistics``
+    with those numpy functions compiles, from the fitness array instead of one key call per individual)."""
+    return {"mean": np.mean(fitness), "std": np.std(fitness), "max": np.max(fitness)}
+
+
+def hall_of_fame_candidates(hof: tools.HallOfFame, population: list[Individual], fitness: np.ndarray) -> list:
+    """The individuals ``hof.update`` could insert, in population order: all while the Hall of Fame has room,
+    else those fitter than its worst (DEAP's update skips the rest, and its worst only rises during an
+    update), so ``hof.update(candidates)`` leaves the same Hall of Fame as ``hof.update(population)``."""
+    if len(hof) < hof.maxsize:
+        return population
+    return [population[i] for i in np.flatnonzero(fitness > hof[-1].fitness.wvalues[0])]
 
 
 def next_generation(
@@ -217,9 +231,7 @@ def next_generation(
         parents = toolbox.select_random(population, len(population), rng=rng)
     else:
         parents = toolbox.select(population, len(population), rng=rng)
-    genomes = np.empty((len(parents), len(parents[0])))
-    for i, ind in enumerate(parents):
-        genomes[i] = ind
+    genomes = genome_array(parents)
     changed = np.zeros(len(parents), dtype=bool)
     for b, genes in enumerate(toolbox.blocks):
         gen = np.random.default_rng(rng.getrandbits(64) if b == 0 else [block_seed, b])

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from evo.config import Config, validate_config
-from evo.ga import Individual
+from evo.ga import Individual, genome_array
 from agents.rng import seed_int
 from evo.loop import Evolution
 from evo.recorder import Recorder, check_new_run_dir
@@ -150,7 +150,7 @@ class IslandModel:
         gen = self.generation
         every = self.config.record.entity_every
         record = bool(every and gen % every == 0)
-        futures = [self.executor.submit(live_task, cfg, np.stack(e.population).view(np.ndarray), gen, record)
+        futures = [self.executor.submit(live_task, cfg, genome_array(e.population), gen, record)
                    for cfg, e in zip(self._configs, self.evolutions)]
         lives = [f.result() for f in futures]
         for e, (fitness, _, _, _) in zip(self.evolutions, lives):

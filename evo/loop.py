@@ -25,7 +25,7 @@ from deap import tools
 
 from agents.genome import GenomeLayout, apply_comparators, comparators_of, default_layout
 from evo.config import Config
-from evo.ga import Individual, make_statistics, make_toolbox, next_generation
+from evo.ga import Individual, fitness_statistics, genome_array, hall_of_fame_candidates, make_toolbox, next_generation
 from agents.rng import seed_int, stream
 from worlds import world_class
 
@@ -52,7 +52,6 @@ class Evolution:
         self.population = [Individual(g) for g in genomes]
         self.hall_of_fame = tools.HallOfFame(config.evolution.hall_of_fame, similar=np.array_equal)
         self.logbook = tools.Logbook()
-        self.statistics = make_statistics()
         self.generation = 0
 
     def frozen(self, generation: int) -> bool:
@@ -62,10 +61,11 @@ class Evolution:
 
     def assign_fitness(self, fitness: np.ndarray) -> None:
         """Put one lived generation's fitness on the population; update Hall of Fame and Logbook."""
-        for ind, f in zip(self.population, fitness):
-            ind.fitness.values = (float(f),)
-        self.hall_of_fame.update(self.population)
-        self.logbook.record(gen=self.generation, **self.statistics.compile(self.population))
+        values = np.asarray(fitness, dtype=np.float64)
+        for ind, f in zip(self.population, values.tolist()):
+            ind.fitness.wvalues = (f,)  # FitnessMax's weight is 1: the weighted value is the value
+        self.hall_of_fame.update(hall_of_fame_candidates(self.hall_of_fame, self.population, values))
+        self.logbook.record(gen=self.generation, **fitness_statistics(values))
 
     def select(self) -> dict[str, bool]:
         """Select and vary (unless frozen) into the next generation; returns the row's GA columns."""
@@ -85,7 +85,7 @@ class Evolution:
         """Live, measure and select one generation; advance the population."""
         gen = self.generation
         t0 = time.perf_counter()
-        genomes = apply_comparators(np.stack(self.population), self.layout, self.config.agents.max_depth,
+        genomes = apply_comparators(genome_array(self.population), self.layout, self.config.agents.max_depth,
                                     **comparators_of(self.config))  # the same array when none is set
         life = self.world.live(genomes, gen)
         t1 = time.perf_counter()

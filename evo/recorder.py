@@ -170,6 +170,7 @@ class Recorder:
         self.manifest = {"format": FORMAT, "status": "running", "generations_done": 0, "error": None,
                          "started": now(), "finished": None, "versions": versions(), **manifest}
         self.rows: list[dict[str, Any]] = []
+        self.rows_written: int | None = None  # rows in the table on disk, None: unknown (rewrite)
         self.pending_entities: list[pd.DataFrame] = []
         self.unflushed = 0
         self.lock = prepare_run_dir(self.path)
@@ -233,6 +234,7 @@ class Recorder:
                     raise MesaevoError(f"entity part {part} is unreadable (corrupt or truncated): {exc}") from None
             self.pending_entities = []
             self.unflushed = 0
+            self.rows_written = None  # rows past the checkpoint were dropped: rewrite the table
             self.manifest.update(status="running", error=None, finished=None, versions=versions())
             self.flush()
         except OSError as exc:
@@ -253,15 +255,17 @@ class Recorder:
             self.flush()
 
     def flush(self) -> None:
-        """Write buffered rows to disk and update the manifest."""
-        if self.rows:
+        """Write buffered rows to disk (the generation table only when it gained rows since it was last
+        written: a checkpoint flushes right after the periodic flush) and update the manifest."""
+        if self.rows and len(self.rows) != self.rows_written:
             table = pa.Table.from_pylist(self.rows)
             write_atomic(self.path / GENERATIONS, lambda tmp: pq.write_table(table, tmp))
+            self.rows_written = len(self.rows)
         if self.pending_entities:
             frame = pd.concat(self.pending_entities, ignore_index=True)
             first = int(frame["generation"].iloc[0])
             part = safe_subdir(self.path, ENTITIES_DIR) / f"part-{first:06d}.parquet"
-            table = pa.Table.from_pandas(frame, preserve_index=False)
+            table = pa.Table.from_pandas(frame, preserve_index=False, nthreads=1)  # threads: 2x slower here
             write_atomic(part, lambda tmp: pq.write_table(table, tmp))
             self.pending_entities = []
         self.manifest["generations_done"] = len(self.rows)

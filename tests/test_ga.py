@@ -233,3 +233,47 @@ def test_polynomial_mutation_equals_deaps_formula_in_plain_python_bit_for_bit():
             dq = 1.0 - math.pow(val, mut_pow)
         expected[i, j] = min(max(x + dq * (xu - xl), xl), xu)
     assert len(r) > 50 and np.array_equal(genes, expected)
+
+
+def test_hall_of_fame_from_candidates_equals_deaps_update_with_everyone():
+    """Passing only the individuals fitter than the Hall of Fame's worst leaves the Hall of Fame DEAP's full
+    update would: the same genomes with the same fitness, in the same order, generation after generation."""
+    from evo.ga import hall_of_fame_candidates
+
+    rng = np.random.default_rng(3)
+    full = tools.HallOfFame(5, similar=np.array_equal)
+    fast = tools.HallOfFame(5, similar=np.array_equal)
+    skipped = 0
+    for _ in range(30):
+        fitness = rng.poisson(3.0, 40).astype(np.float64)  # many ties with the worst
+        pop = population(fitness.tolist())
+        for ind in pop:
+            ind[:] = rng.integers(0, 3, ind.shape[0])  # repeated genomes: the similarity check matters
+        candidates = hall_of_fame_candidates(fast, pop, fitness)
+        skipped += len(pop) - len(candidates)
+        full.update(pop)
+        fast.update(candidates)
+        assert [ind.fitness.values for ind in fast] == [ind.fitness.values for ind in full]
+        assert all(np.array_equal(a, b) for a, b in zip(fast, full))
+    assert skipped > 600  # most individuals never reach the update
+
+
+def test_fitness_statistics_equal_deaps_statistics_bit_for_bit():
+    from evo.ga import fitness_statistics
+
+    stats = tools.Statistics(lambda ind: ind.fitness.values[0])
+    for name, fn in (("mean", np.mean), ("std", np.std), ("max", np.max)):
+        stats.register(name, fn)
+    for seed in range(5):
+        fitness = np.random.default_rng(seed).poisson(2.5, 501).astype(np.float64)
+        assert fitness_statistics(fitness) == stats.compile(population(fitness.tolist()))
+
+
+def test_genome_array_is_the_stacked_population_as_a_plain_array():
+    from evo.ga import genome_array
+
+    pop = [Individual(g) for g in default_layout().random(7, np.random.default_rng(0))]
+    genomes = genome_array(pop)
+    assert type(genomes) is np.ndarray and np.array_equal(genomes, np.stack(pop))
+    genomes[0, 0] = 99.0
+    assert pop[0][0] != 99.0  # a copy

@@ -205,3 +205,22 @@ def test_ctrl_c_in_argument_parsing_is_130(monkeypatch):
 
     monkeypatch.setattr(cli, "build_parser", interrupted)
     assert main(["scenarios"]) == 130
+
+
+def test_the_generation_table_is_rewritten_only_when_it_gained_rows(tmp_path):
+    """A checkpoint flushes right after the periodic flush: the table is not rewritten for nothing, but a row
+    added later, and the rows a resume keeps, are written."""
+    rec = recorder.Recorder(tmp_path / "run", {"scenario": "test"}, flush_every=100)
+    table = tmp_path / "run" / recorder.GENERATIONS
+    rec.append({"generation": 0, "x": 1.0}, None)
+    rec.flush()
+    first = os.stat(table).st_ino
+    rec.flush()
+    assert os.stat(table).st_ino == first  # same file: not replaced
+    rec.append({"generation": 1, "x": 2.0}, None)
+    rec.flush()
+    assert os.stat(table).st_ino != first and pq.read_table(table).column("x").to_pylist() == [1.0, 2.0]
+    rec.finish("interrupted")
+    again = recorder.Recorder.reopen(tmp_path / "run", 1)
+    assert pq.read_table(table).column("x").to_pylist() == [1.0]  # the row past the checkpoint is dropped
+    again.finish("interrupted")

@@ -17,7 +17,7 @@ import numpy as np
 
 from agents.genome import ARCH_PLANNER, MAX_DEPTH, NEST_GENES, DecodedAgents
 from agents.nesting.lineage import Lineage
-from worlds.stats import implied_weights, pearson, spearman
+from worlds.stats import implied_weights, pearson, pearson_rows, rank_rows, ranks, spearman
 
 #: A sub-agent whose objective's cosine with its builder's is below this counts as a misaligned build.
 MISALIGNED_COSINE = 0.9
@@ -43,26 +43,38 @@ def level1_columns(j: np.ndarray, fitness: np.ndarray, planners: np.ndarray) -> 
     }
 
 
-def feature_columns(name: str, values: np.ndarray, fitness: np.ndarray, rank: bool = False) -> dict[str, float]:
-    """Mean of one proxy feature and its correlation with fitness (and Spearman's with ``rank``)."""
-    out = {f"feat_{name}_mean": float(values.mean()), f"corr_{name}": pearson(values, fitness)}
-    if rank:
-        out[f"spearman_{name}"] = spearman(values, fitness)
-    return out
+def feature_columns(name: str, values: np.ndarray, fitness: np.ndarray) -> dict[str, float]:
+    """Mean of one proxy feature and its correlation with fitness."""
+    return {f"feat_{name}_mean": float(values.mean()), f"corr_{name}": pearson(values, fitness)}
 
 
 def proxy_columns(names: tuple[str, ...], features: np.ndarray, fitness: np.ndarray) -> dict[str, float]:
     """Per proxy feature: mean, Pearson and Spearman with fitness, and its fitness-implied weight."""
-    implied = implied_weights(features, fitness)
+    implied = implied_weights(features, fitness).tolist()
+    by_feature = np.ascontiguousarray(features.T)  # one row per feature: row reductions match a column's bits
+    means = by_feature.mean(axis=1).tolist()
+    corr = pearson_rows(by_feature, fitness).tolist()
+    rank_corr = pearson_rows(rank_rows(by_feature), ranks(fitness)).tolist()
     row: dict[str, float] = {}
     for k, f in enumerate(names):
-        row.update(feature_columns(f, features[:, k], fitness, rank=True))
-        row[f"implied_w_{f}"] = float(implied[k])
+        row.update({f"feat_{f}_mean": means[k], f"corr_{f}": corr[k], f"spearman_{f}": rank_corr[k],
+                    f"implied_w_{f}": implied[k]})
     return row
 
 
 def gene_columns(name: str, values: np.ndarray) -> dict[str, float]:
     return {f"gene_{name}_mean": float(values.mean()), f"gene_{name}_std": float(values.std())}
+
+
+def genome_columns(genomes: np.ndarray, genes: dict[str, int]) -> dict[str, float]:
+    """``gene_columns`` of each named genome column, from one contiguous copy of those columns (each row's
+    mean and std reduce the same values in the same order as a column's, so the bits are the same)."""
+    block = np.ascontiguousarray(genomes[:, list(genes.values())].T)
+    means, stds = block.mean(axis=1).tolist(), block.std(axis=1).tolist()
+    row: dict[str, float] = {}
+    for name, mean, std in zip(genes, means, stds):
+        row[f"gene_{name}_mean"], row[f"gene_{name}_std"] = mean, std
+    return row
 
 
 def solo_planner_columns(generation: int, names: tuple[str, ...], weights: np.ndarray, depth: np.ndarray,

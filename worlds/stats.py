@@ -17,6 +17,22 @@ def ranks(a: np.ndarray) -> np.ndarray:
     return out
 
 
+def rank_rows(a: np.ndarray) -> np.ndarray:
+    """``ranks`` of each row of the 2-D ``a`` at once (the same stable order and tie groups, so the same values)."""
+    m, n = a.shape
+    order = np.argsort(a, axis=1, kind="mergesort")
+    sorted_a = np.take_along_axis(a, order, axis=1)
+    starts = np.ones((m, n), dtype=bool)  # where a tie group starts; every row starts one
+    starts[:, 1:] = sorted_a[:, 1:] != sorted_a[:, :-1]
+    first = np.flatnonzero(starts)  # flat index of each group's first value
+    size = np.diff(np.r_[first, m * n])
+    pos = first % n  # position of the group's first value in its row
+    avg = (2 * pos + size - 1) / 2.0  # (start + end - 1) / 2, as ``ranks``
+    out = np.empty((m, n))
+    np.put_along_axis(out, order, np.repeat(avg, size).reshape(m, n), axis=1)
+    return out
+
+
 def pearson(a: np.ndarray, b: np.ndarray) -> float:
     """Pearson correlation; NaN when fewer than 3 values or either side is constant."""
     if a.size < 3:
@@ -24,6 +40,19 @@ def pearson(a: np.ndarray, b: np.ndarray) -> float:
     da, db = a - a.mean(), b - b.mean()
     denom = np.sqrt((da * da).sum() * (db * db).sum())
     return float((da * db).sum() / denom) if denom > 0 else float("nan")
+
+
+def pearson_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``pearson`` of each row of the C-contiguous ``a`` with ``b`` at once (each row reduces the same values in
+    the same order as ``pearson`` would, so the bits are the same)."""
+    out = np.full(a.shape[0], np.nan)
+    if b.size < 3:
+        return out
+    da, db = a - a.mean(axis=1, keepdims=True), b - b.mean()
+    denom = np.sqrt((da * da).sum(axis=1) * (db * db).sum())
+    ok = denom > 0
+    out[ok] = (da[ok] * db).sum(axis=1) / denom[ok]
+    return out
 
 
 def spearman(a: np.ndarray, b: np.ndarray) -> float:

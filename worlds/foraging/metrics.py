@@ -12,7 +12,7 @@ from worlds.reporters import (
     entity_lineage_columns,
     entity_scores,
     fitness_columns,
-    gene_columns,
+    genome_columns,
     level1_columns,
     level_columns,
     lineage_counters,
@@ -45,8 +45,7 @@ def generation_row(
         **level1_columns(objective_scores(agents.weights[:n], feats, planners), fitness, planners),
         **proxy_columns(FEATURES, feats, fitness),
     }
-    for name, col in layout.scalar_genes().items():
-        row.update(gene_columns(name, genomes[:, col]))
+    row.update(genome_columns(genomes, layout.scalar_genes()))
     lineage = state.lineage
     used = int(state.n_used[0])
     row.update(level_columns(entity_scores(agents, lineage, state.features, state.offspring), lineage, max_level))
