@@ -109,7 +109,7 @@ def measure(scenario: str, overrides: list[str], generations: int, ref_steps: in
     ]
     for name, secs in (("world simulation", world), ("GA (selection, variation)", ga),
                        ("metrics + recording", rec), ("other (setup, loop)", other)):
-        rows.append((f"  {name}", f"{secs / generations:.3f} s  {100.0 * secs / wall:5.1f} %", "", ""))
+        rows.append((f"  {name}", f"{1000.0 * secs / generations:.1f} ms  {100.0 * secs / wall:5.1f} %", "", ""))
     rows += [
         ("GA + recording share", f"{share:.1f} %", "< 5 %", mark(share < 5.0)),
         ("entity-steps/s with planning", f"{entity_steps / world:,.0f}", "", ""),
