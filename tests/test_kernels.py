@@ -262,3 +262,18 @@ def test_the_step_crowd_grid_is_the_3x3_sum_the_planner_would_scan(h, w, seed):
             assert near[cy, cx] == sum(int(crowd[c]) for c in block)
             inside = (sy, sx) in block
             assert others_around(near, cx, cy, sx, sy) == near[cy, cx] - inside
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 700), st.integers(0, 2**64 - 1), st.integers(0, 400), st.floats(0.0, 1.0))
+def test_the_act_order_is_the_alive_slots_sorted_by_hashed_key_then_id(m, seed, t, dead_share):
+    """What the reference does (all used slots sorted by (key, id), dead ones skipped), compiled and as Python
+    (with about one bucket per alive slot, many buckets hold several keys)."""
+    from agents.rng import PURPOSE_ORDER, py_hash4
+    from worlds.foraging.kernel import act_order
+
+    alive = (np.random.default_rng(seed % 2**32).random(m) >= dead_share).astype(np.uint8)
+    expected = [i for i in sorted(range(m), key=lambda i: (py_hash4(seed, i, t, PURPOSE_ORDER), i)) if alive[i]]
+    assert act_order(np.uint64(seed), t, alive, m).tolist() == expected
+    if m <= 60:
+        assert python_twin(act_order)(np.uint64(seed), t, alive, m).tolist() == expected
