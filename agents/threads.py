@@ -40,7 +40,7 @@ class ThreadChooser:
     cost: dict[int, float] = field(default_factory=dict)  # thread count -> seconds per unit of work, latest call
     started: set[int] = field(default_factory=set)  # thread counts that have had their first call
     calls: int = 0
-    interval: int = 0  # calls between tries of the other count (0: ``explore_every``)
+    interval: int = 0  # calls between tries of the other count
     next_try: int = 0  # the call that tries the other count (0: not scheduled)
     trying: int = 0  # the count the current call tries, 0 when it is not a try
 
