@@ -22,9 +22,9 @@ _DTYPES = {
 _GRIDS = ("food", "food_cap", "sugar", "sugar_cap", "material", "hazard")
 #: Search nodes that cost about as much as one entity-step's other work (filling the plan's option table,
 #: moves, acts, upkeep): the unit of work the thread chooser times a lifetime by is an entity-step plus its
-#: nodes / this. A regression of lifetime seconds on both over 40 generations of ``sugar`` gave about
-#: 1 us per entity-step and 4 ns per node; with this weight the seconds per unit varied 2-3x less over
-#: those generations than per (nodes + entity-steps).
+#: nodes / this. A regression of 2-thread lifetime seconds on both over 40 generations of ``sugar`` gave
+#: about 1 us per entity-step and 4 ns per node; so weighted, the seconds per unit varied about 2-4x less
+#: over those generations than per (nodes + entity-steps) (docs/performance.md).
 NODES_PER_ENTITY_STEP = 250.0
 
 
