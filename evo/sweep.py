@@ -51,7 +51,7 @@ import signal
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from pydantic import Field, ValidationError
 
@@ -541,11 +541,23 @@ def _is_dask(client: Any) -> bool:
     return type(client).__module__.startswith("distributed")
 
 
-def _as_completed(client: Any, futures: list):
+#: Seconds the driver waits for a run before it looks at pending stop signals again.
+WAKE_SECONDS = 0.5
+
+
+def _as_completed(client: Any, futures: list) -> Iterator[Any]:
+    """Yield the futures as they complete, the driver waking every ``WAKE_SECONDS`` (distributed's
+    ``as_completed`` wakes every 0.1 s itself): a stop signal that the kernel delivered to another thread
+    only sets a flag that the main thread acts on when it runs Python again, which a wait without a
+    timeout never does (a sweep would not stop)."""
     if _is_dask(client):
         from distributed import as_completed
 
-        return as_completed(futures)
-    from concurrent.futures import as_completed
+        yield from as_completed(futures)
+        return
+    from concurrent.futures import FIRST_COMPLETED, wait
 
-    return as_completed(futures)
+    pending = set(futures)
+    while pending:
+        done, pending = wait(pending, timeout=WAKE_SECONDS, return_when=FIRST_COMPLETED)
+        yield from done

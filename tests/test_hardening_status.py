@@ -177,25 +177,52 @@ class _Stuck:
 def test_a_stopped_sweep_driver_marks_the_sweep_interrupted(tmp_path, signum):
     sweep = build_sweep({"name": "stuck", "base": "sugar", "seeds": [1], "generations": 2,
                          "set": {k: v for k, v in TINY.items() if k != "run.generations"} | {"shifts.0.generation": 1}})
-    stopped = threading.Event()
-
-    def signal_until_stopped() -> None:  # again if the first one lands where Python only reports it (a __del__)
-        for _ in range(40):
-            if stopped.wait(0.5) or stopped.is_set():
-                return
-            os.kill(os.getpid(), signum)
-
-    sender = threading.Thread(target=signal_until_stopped)
-    sender.start()
-    try:
-        with pytest.raises((RunInterrupted, KeyboardInterrupt)):
-            run_sweep(sweep, tmp_path / "sw", client=_Stuck())
-    finally:
-        stopped.set()
-        sender.join()
+    timer = threading.Timer(0.5, os.kill, (os.getpid(), signum))
+    timer.start()
+    with pytest.raises((RunInterrupted, KeyboardInterrupt)):
+        run_sweep(sweep, tmp_path / "sw", client=_Stuck())
+    timer.join()
     manifest = json.loads((tmp_path / "sw" / SWEEP_MANIFEST).read_text())
     assert manifest["status"] == "interrupted"
     assert [e["status"] for e in manifest["runs"]] == ["interrupted"]
+
+
+def test_a_sweep_stops_on_a_signal_that_another_thread_received(tmp_path):
+    """With SIGINT blocked in the main thread (as some libraries do while they start processes), the kernel
+    delivers it to another thread: Python's handler then waits for the main thread to run Python, so the
+    driver must not wait on its runs without a timeout. A watchdog finishes the runs after 20 s (a driver
+    that never wakes then sees the signal late and fails this test, instead of hanging it)."""
+    sweep = build_sweep({"name": "stuck", "base": "sugar", "seeds": [1], "generations": 2,
+                         "set": {k: v for k, v in TINY.items() if k != "run.generations"} | {"shifts.0.generation": 1}})
+    futures: list[Future] = []
+
+    class Recording(_Stuck):
+        def submit(self, *args, **kwargs) -> Future:
+            futures.append(super().submit(*args, **kwargs))
+            return futures[-1]
+
+    fired = threading.Event()
+
+    def finish_runs() -> None:
+        fired.set()
+        for fut in futures:
+            if not fut.done():
+                fut.set_result({"status": "completed"})
+
+    watchdog = threading.Timer(20.0, finish_runs)
+    sender = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGINT])
+    try:
+        watchdog.start()
+        sender.start()
+        with pytest.raises(KeyboardInterrupt):
+            run_sweep(sweep, tmp_path / "sw", client=Recording())
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])
+        watchdog.cancel()
+        sender.join()
+    assert not fired.is_set(), "the driver saw the signal only when its runs finished"
+    assert json.loads((tmp_path / "sw" / SWEEP_MANIFEST).read_text())["status"] == "interrupted"
 
 
 def test_ctrl_c_while_starting_exits_130_without_a_traceback(tmp_path):
