@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 import pytest
 
 #: Overrides that shrink any scenario to a tiny world (a few generations run in well under a second).
@@ -28,3 +30,13 @@ def tiny_args() -> list[str]:
 @pytest.fixture
 def tiny() -> dict:
     return dict(TINY)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def interruptible():
+    """SIGINT as an interactive shell hands it over. A shell's background job (``pytest &``) starts with
+    SIGINT ignored, which Python keeps and every child process inherits: the tests of Ctrl-C would wait
+    for a signal that never arrives."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
