@@ -41,8 +41,8 @@ class StopRequest:
     def __call__(self, signum: int, frame) -> None:
         if not self.active:  # left installed by a block that ended outside the main thread
             for sig, handler in self.previous.items():
-                signal.signal(sig, handler)
-            handler = self.previous.get(signum, signal.SIG_DFL)
+                signal.signal(sig, signal.SIG_DFL if handler is None else handler)  # None: set outside Python
+            handler = self.previous.get(signum) or signal.SIG_DFL
             if callable(handler):
                 handler(signum, frame)
             elif handler == signal.SIG_DFL:
