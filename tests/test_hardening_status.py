@@ -211,10 +211,10 @@ def test_a_sweep_stops_on_a_signal_that_another_thread_received(tmp_path):
 
     watchdog = threading.Timer(20.0, finish_runs)
     sender = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    sender.start()  # before the main thread blocks SIGINT: a thread keeps the mask it started with
     signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGINT])
     try:
         watchdog.start()
-        sender.start()
         with pytest.raises(KeyboardInterrupt):
             run_sweep(sweep, tmp_path / "sw", client=Recording())
     finally:
