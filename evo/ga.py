@@ -41,17 +41,16 @@ class FitnessMax(base.Fitness):
 
 
 class Individual(np.ndarray):
-    """A genome array that carries a DEAP fitness."""
+    """A genome array that carries a DEAP fitness.
+
+    Only ``Individual(genome)``, ``clone`` and ``next_generation`` make individuals, and each gives its own a
+    fitness; there is no ``__array_finalize__`` (a Python call for every view numpy makes, a third of the
+    cost of building a generation's offspring), so a slice of an individual carries none."""
 
     def __new__(cls, genome: np.ndarray) -> "Individual":
         obj = np.array(genome, dtype=np.float64).view(cls)
         obj.fitness = FitnessMax()
         return obj
-
-    def __array_finalize__(self, obj) -> None:
-        # Views and slices share their base's fitness; only __new__ and clone make a new one.
-        if obj is not None and not hasattr(self, "fitness"):
-            self.fitness = getattr(obj, "fitness", None)
 
     def __deepcopy__(self, memo) -> "Individual":
         return clone(self)
@@ -75,14 +74,15 @@ def genome_array(population: list[Individual]) -> np.ndarray:
     return np.array(population, dtype=np.float64)
 
 
-def _row_individual(row: np.ndarray, wvalues: tuple) -> Individual:
-    """Row ``row`` of a fresh offspring array as an Individual (a view, no copy) with fitness ``wvalues``
+def _row_individuals(genomes: np.ndarray, wvalues: list[tuple]) -> list[Individual]:
+    """The rows of a fresh offspring array as Individuals (views, no copies) with fitness ``wvalues[i]``
     (empty: invalid), without ``Fitness.__init__``'s checks."""
-    ind = row.view(Individual)
-    fitness = FitnessMax.__new__(FitnessMax)
-    fitness.wvalues = wvalues
-    ind.fitness = fitness
-    return ind
+    offspring = list(genomes.view(Individual))
+    for ind, wv in zip(offspring, wvalues):
+        fitness = FitnessMax.__new__(FitnessMax)
+        fitness.wvalues = wv
+        ind.fitness = fitness
+    return offspring
 
 
 def cx_two_point_rows(genes: np.ndarray, cxpb: float, *, rng: np.random.Generator) -> np.ndarray:
@@ -236,6 +236,6 @@ def next_generation(
     for b, genes in enumerate(toolbox.blocks):
         gen = np.random.default_rng(rng.getrandbits(64) if b == 0 else [block_seed, b])
         changed |= vary_block(genomes[:, genes], genes, toolbox, gen)
-    offspring = [_row_individual(genomes[i], () if changed[i] else ind.fitness.wvalues)
-                 for i, ind in enumerate(parents)]
+    kept = [() if c else ind.fitness.wvalues for c, ind in zip(changed.tolist(), parents)]
+    offspring = _row_individuals(genomes, kept)
     return offspring, fallback
