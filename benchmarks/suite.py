@@ -23,6 +23,9 @@ Rows:
 6. contention: the same lifetime steps (the ``step`` kernel) with 2 numba threads and with 1, while a
    CPU-bound neighbour process started by the benchmark spins on one core, and again quiet: what a
    parallel region gains or loses on this machine; target ratio >= 1.0;
+6a. headroom: the 1-thread lifetime steps of row 6 in two concurrent processes against one process
+   alone; 2 / (the slowdown) bounds what 2 threads of one process can gain on this machine (cores
+   that share hardware, or a host with other tenants, give less than 2), context for 6 and 6b;
 6b. default threads: whole ``mesaevo run --planner-scenario`` processes (``--run-generations``, default
    40) with ``NUMBA_NUM_THREADS`` unset (the default: ``agents.threads.ThreadChooser`` picks 1 or all
    threads from measured speed) and with ``NUMBA_NUM_THREADS=1``, alternated, ``--run-reps`` (default 5)
@@ -263,6 +266,66 @@ def contention_rows(scenario: str, sets: list[str], steps: int) -> list[Row]:
     return rows
 
 
+#: Lifetimes each headroom process times: long enough (seconds) that start-up jitter does not matter.
+HEADROOM_LIFETIMES = 30
+
+
+def headroom_child(scenario: str, sets: list[str], steps: int, barrier: str) -> None:
+    """One process of the headroom row: lifetime steps on 1 thread, timed after every sibling is ready."""
+    from worlds.foraging.kernel import step
+
+    numba.set_num_threads(1)
+    state, agents, params, nparams, seed = _planner_world(scenario, sets, steps=0)
+    cap = state.x.shape[0]
+
+    def lifetime() -> float:
+        st, ag = state.copy(), agents.copy()
+        t0 = time.perf_counter()
+        for t in range(steps):
+            step(np.uint64(seed), t, ag, st.grids, st.bodies, st.lineage, params, nparams, np.zeros(cap, np.int64),
+                 np.zeros(cap, np.int64))
+        return time.perf_counter() - t0
+
+    lifetime()  # compile or load
+    Path(barrier, f"ready-{os.getpid()}").touch()
+    while not Path(barrier, "go").exists():
+        time.sleep(0.01)
+    print(sum(lifetime() for _ in range(HEADROOM_LIFETIMES)))
+
+
+def _headroom_seconds(scenario: str, sets: list[str], steps: int, copies: int) -> float:
+    """Median over ``copies`` concurrent processes of their 1-thread step seconds."""
+    with tempfile.TemporaryDirectory() as barrier:
+        cmd = [sys.executable, __file__, "--headroom-child", str(steps), "--barrier", barrier,
+               "--planner-scenario", scenario] + [a for kv in sets for a in ("--set", kv)]
+        env = {**os.environ, "NUMBA_NUM_THREADS": "1"}
+        procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, text=True) for _ in range(copies)]
+        while len(list(Path(barrier).glob("ready-*"))) < copies and all(p.poll() is None for p in procs):
+            time.sleep(0.01)
+        Path(barrier, "go").touch()
+        outs = [p.communicate()[0] for p in procs]
+    if any(p.returncode for p in procs):
+        raise RuntimeError("a headroom process failed")
+    return float(np.median([float(o.split()[-1]) for o in outs]))
+
+
+def headroom_rows(scenario: str, sets: list[str], steps: int) -> list[Row]:
+    """What two cores give this workload: the 1-thread lifetime steps in two concurrent processes against
+    one process alone (alternated, medians of 3). Two threads of one process cannot gain more than two
+    processes do, so 2 / (this slowdown) bounds the 2-thread gain of rows 6 and 6b on this machine: on
+    cores that share a physical core, caches or a host with other tenants it falls well short of 2."""
+    if (os.cpu_count() or 1) < 2:
+        return [("headroom: two concurrent processes vs one", "skipped (one CPU)", "", "")]
+    alone, pair = [], []
+    for _ in range(3):
+        alone.append(_headroom_seconds(scenario, sets, steps, 1))
+        pair.append(_headroom_seconds(scenario, sets, steps, 2))
+    slowdown = float(np.median(pair) / np.median(alone))
+    return [(f"headroom: 1-thread steps, 2 processes at once / 1 alone ({steps} steps x {HEADROOM_LIFETIMES})",
+             f"{slowdown:.2f}x ({np.median(pair):.2f} s / {np.median(alone):.2f} s)", "", ""),
+            ("  bound on the 2-thread gain on this machine (2 / that)", f"{2 / slowdown:.2f}x", "", "")]
+
+
 def _run_seconds(scenario: str, sets: list[str], generations: int, threads: int | None) -> float:
     """Seconds of the generation loop of one ``mesaevo run`` in a fresh process (as it prints them);
     ``threads=None`` leaves ``NUMBA_NUM_THREADS`` unset (the default)."""
@@ -390,14 +453,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--big-population", type=int, default=1_000_000)
     parser.add_argument("--big-steps", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="smaller sizes (a smoke test of the suite)")
-    parser.add_argument("--skip", nargs="*", default=[], choices=["population", "depth", "overhead", "memory", "nodes", "contention", "default-threads", "agent-memory",
-                                                           "sweep"])
+    parser.add_argument("--skip", nargs="*", default=[], choices=[
+        "population", "depth", "overhead", "memory", "nodes", "contention", "headroom", "default-threads",
+        "agent-memory", "sweep"])
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="config override")
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--headroom-child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--barrier", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     sets = [f"world.steps={args.steps}", *args.set]
     if args.memory_child:
         memory_child(args.scenario, sets, args.memory_child)
+        return
+    if args.headroom_child:
+        headroom_child(args.planner_scenario, args.set, args.headroom_child, args.barrier)
         return
     if args.quick:
         args.populations, args.depth_population, args.memory_populations = [100, 400], 200, [1000]
@@ -419,6 +488,8 @@ def main(argv: list[str] | None = None) -> None:
         rows += nodes_rows(args.planner_scenario, args.set)
     if "contention" not in args.skip:
         rows += contention_rows(args.planner_scenario, args.set, args.contention_steps)
+    if "headroom" not in args.skip:
+        rows += headroom_rows(args.planner_scenario, args.set, args.contention_steps)
     if "default-threads" not in args.skip:
         rows += default_threads_rows(args.planner_scenario, args.set, args.run_generations, args.run_reps)
     if "agent-memory" not in args.skip:
