@@ -6,7 +6,8 @@ exclusively, so a planted name cannot redirect it) and renamed into place with
 reader (or a crash) never sees half a file. A write that fails (ENOSPC, EACCES,
 EROFS, ...) is one ``MesaevoError`` naming the file. The recorder holds the run
 directory's lock (``evo.lock``) from creation until ``finish``. ``generations.parquet`` is rewritten with
-all rows so far at each flush; entity rows go to ``entities/part-NNNNNN.parquet``,
+all rows so far at each flush (only the new rows are converted: the table so far is kept in memory as
+Arrow); entity rows go to ``entities/part-NNNNNN.parquet``,
 NNNNNN being the first generation in the part.
 """
 
@@ -23,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from agents.errors import MesaevoError
@@ -161,6 +163,20 @@ def mark_failed(path: Path, error: str) -> None:
         pass
 
 
+def rows_table(rows: list[dict[str, Any]]) -> pa.Table:
+    """Generation rows as an Arrow table over the union of their keys, in first-seen order (a key a row
+    lacks is null there; ``Table.from_pylist`` takes the first row's keys and drops any other)."""
+    keys = dict.fromkeys(key for row in rows for key in row)
+    return pa.Table.from_pydict({key: [row.get(key) for row in rows] for key in keys})
+
+
+def append_rows(table: pa.Table | None, rows: list[dict[str, Any]]) -> pa.Table:
+    """``table`` with ``rows`` appended: the same columns and types as ``rows_table`` of all the rows
+    (a column new in ``rows`` is null before them; an integer column that turns float becomes float)."""
+    new = rows_table(rows)  # one chunk per column: a table of many small chunks writes several times slower
+    return new if table is None else pa.concat_tables([table, new], promote_options="permissive").combine_chunks()
+
+
 class Recorder:
     """Writes one run directory; rows are buffered and flushed every ``flush_every`` generations."""
 
@@ -169,8 +185,9 @@ class Recorder:
         self.flush_every = flush_every
         self.manifest = {"format": FORMAT, "status": "running", "generations_done": 0, "error": None,
                          "started": now(), "finished": None, "versions": versions(), **manifest}
-        self.rows: list[dict[str, Any]] = []
-        self.rows_written: int | None = None  # rows in the table on disk, None: unknown (rewrite)
+        self.table: pa.Table | None = None  # the generation rows flushed so far (what the file holds)
+        self.pending: list[dict[str, Any]] = []  # generation rows since the last flush
+        self.rewrite = False  # write the table at the next flush even without new rows
         self.pending_entities: list[pd.DataFrame] = []
         self.unflushed = 0
         self.lock = prepare_run_dir(self.path)
@@ -199,19 +216,19 @@ class Recorder:
         try:
             self.manifest = read_manifest(self.path)
             table_path = self.path / GENERATIONS
-            rows = []
+            self.table, done = None, []
             if os.path.lexists(table_path):
                 regular_file(table_path, "generation table")
                 try:
-                    rows = pq.read_table(table_path).to_pylist()
-                    self.rows = [r for r in rows if int(r["generation"]) < generation]
+                    table = pq.read_table(table_path)
+                    self.table = table.filter(pc.less(table["generation"], generation))
+                    done = [int(g) for g in self.table["generation"].to_pylist()]
                 except (pa.ArrowException, OSError, ValueError, KeyError, TypeError) as exc:
                     raise MesaevoError(f"{table_path} is unreadable (corrupt or truncated): {exc}") from None
-            else:
-                self.rows = []
-            if [int(r["generation"]) for r in self.rows] != list(range(generation)):
-                raise MesaevoError(f"{table_path} holds {len(self.rows)} generations before the checkpoint at "
+            if done != list(range(generation)):
+                raise MesaevoError(f"{table_path} holds {len(done)} generations before the checkpoint at "
                                    f"generation {generation}; the run directory is inconsistent")
+            self.table = self.table if generation else None
             entities = safe_subdir(self.path, ENTITIES_DIR)
             entities.mkdir(exist_ok=True)
             remove_temporaries(self.path, entities)
@@ -234,7 +251,8 @@ class Recorder:
                     raise MesaevoError(f"entity part {part} is unreadable (corrupt or truncated): {exc}") from None
             self.pending_entities = []
             self.unflushed = 0
-            self.rows_written = None  # rows past the checkpoint were dropped: rewrite the table
+            self.pending = []
+            self.rewrite = True  # rows past the checkpoint were dropped
             self.manifest.update(status="running", error=None, finished=None, versions=versions())
             self.flush()
         except OSError as exc:
@@ -247,20 +265,27 @@ class Recorder:
 
     def append(self, row: dict[str, Any], entities: pd.DataFrame | None) -> None:
         """Add one generation's row (and its entity records, if sampled)."""
-        self.rows.append(row)
+        self.pending.append(row)
         if entities is not None:
             self.pending_entities.append(entities)
         self.unflushed += 1
         if self.unflushed >= self.flush_every:
             self.flush()
 
+    @property
+    def generations_done(self) -> int:
+        return (self.table.num_rows if self.table is not None else 0) + len(self.pending)
+
     def flush(self) -> None:
         """Write buffered rows to disk (the generation table only when it gained rows since it was last
         written: a checkpoint flushes right after the periodic flush) and update the manifest."""
-        if self.rows and len(self.rows) != self.rows_written:
-            table = pa.Table.from_pylist(self.rows)
+        if self.pending:
+            self.table = append_rows(self.table, self.pending)
+            self.pending, self.rewrite = [], True
+        if self.rewrite and self.table is not None:
+            table = self.table
             write_atomic(self.path / GENERATIONS, lambda tmp: pq.write_table(table, tmp))
-            self.rows_written = len(self.rows)
+        self.rewrite = False
         if self.pending_entities:
             frame = pd.concat(self.pending_entities, ignore_index=True)
             first = int(frame["generation"].iloc[0])
@@ -268,7 +293,7 @@ class Recorder:
             table = pa.Table.from_pandas(frame, preserve_index=False, nthreads=1)  # its thread pool: 1.5-2x slower here
             write_atomic(part, lambda tmp: pq.write_table(table, tmp))
             self.pending_entities = []
-        self.manifest["generations_done"] = len(self.rows)
+        self.manifest["generations_done"] = self.generations_done
         write_json_atomic(self.path / MANIFEST, self.manifest)
         self.unflushed = 0
 

@@ -264,6 +264,29 @@ def test_the_generation_table_is_rewritten_only_when_it_gained_rows(tmp_path):
     again.finish("interrupted")
 
 
+def test_a_generation_table_built_flush_by_flush_holds_every_row_and_column(tmp_path):
+    """Each flush converts only its new rows, and the file holds every row: a column first seen in a later
+    row is kept (null before it; pyarrow's ``from_pylist`` would drop it), an integer column that turns
+    float is float, and a resume keeps the rows before its checkpoint with their columns."""
+    rows = [{"generation": 0, "n": 1, "x": None, "s": "a"}, {"generation": 1, "n": 2, "x": None, "s": "b"},
+            {"generation": 2, "n": 3.5, "x": 0.25, "s": "c"}, {"generation": 3, "n": 4, "x": 1.0, "s": "",
+                                                              "late": True}]
+    rec = recorder.Recorder(tmp_path / "run", {"scenario": "test"}, flush_every=1)
+    for row in rows:
+        rec.append(row, None)
+    table = pq.read_table(tmp_path / "run" / recorder.GENERATIONS)
+    assert table.to_pydict() == {"generation": [0, 1, 2, 3], "n": [1.0, 2.0, 3.5, 4.0], "x": [None, None, 0.25, 1.0],
+                                 "s": ["a", "b", "c", ""], "late": [None, None, None, True]}
+    assert table.column_names == ["generation", "n", "x", "s", "late"]
+    assert str(table.schema.field("n").type) == "double" and str(table.schema.field("x").type) == "double"
+    rec.finish("interrupted")
+    again = recorder.Recorder.reopen(tmp_path / "run", 2)
+    again.append({"generation": 2, "n": 5, "x": 3.0, "s": "d"}, None)
+    resumed = pq.read_table(tmp_path / "run" / recorder.GENERATIONS)
+    assert resumed.column("n").to_pylist() == [1.0, 2.0, 5.0] and resumed.column("late").null_count == 3
+    again.finish("interrupted")
+
+
 def test_a_graceful_stop_ended_in_another_thread_passes_the_next_signal_on():
     """A suspended run generator that the garbage collector finalises in another thread cannot put the
     signal handlers back; the handler it leaves then acts as the previous one (SIGINT: KeyboardInterrupt)
