@@ -228,7 +228,7 @@ class Recorder:
             if done != list(range(generation)):
                 raise MesaevoError(f"{table_path} holds {len(done)} generations before the checkpoint at "
                                    f"generation {generation}; the run directory is inconsistent")
-            self.table = self.table if generation else None
+            self.table = self.table if generation else None  # nothing kept: as for a new run, no table until a row
             entities = safe_subdir(self.path, ENTITIES_DIR)
             entities.mkdir(exist_ok=True)
             remove_temporaries(self.path, entities)
