@@ -11,7 +11,8 @@ sweep runs irreproducible. Variation is vectorised over the offspring array: the
 toolbox's ``mate`` and ``mutate`` are DEAP's two-point crossover and
 ``mutPolynomialBounded`` applied to every row at once with a numpy generator
 seeded from the per-generation stream (same distributions as DEAP's, tested
-against it; not DEAP's draw sequence). The loop makes one generator per
+against it; not DEAP's draw sequence); numpy draws, numba kernels
+(``evo.variation_kernels``) do the element work. The loop makes one generator per
 generation from the run's root seed. Genome blocks after the first (genes
 appended by later versions, see ``GenomeLayout.blocks``) are varied in their own
 pass with their own generator (``next_generation``), so adding genes leaves the
@@ -32,6 +33,7 @@ from deap import base, tools
 
 from agents.genome import GenomeLayout
 from evo.config import EvolutionSection
+from evo.variation_kernels import mutation_sites, polynomial_bases, polynomial_steps, polynomial_values, swap_segments
 
 
 class FitnessMax(base.Fitness):
@@ -98,13 +100,7 @@ def cx_two_point_rows(genes: np.ndarray, cxpb: float, *, rng: np.random.Generato
     a = rng.integers(1, size + 1, pairs)
     b = rng.integers(1, max(size, 2), pairs)
     b = np.where(b >= a, b + 1, b)
-    lo, hi = np.minimum(a, b), np.maximum(a, b)
-    cols = np.arange(size)
-    seg = (cols >= lo[:, None]) & (cols < hi[:, None]) & crossed[:, None] & (size >= 2)
-    first, second = genes[0:2 * pairs:2], genes[1:2 * pairs:2]
-    swapped = np.where(seg, second, first)
-    second[...] = np.where(seg, first, second)
-    first[...] = swapped
+    swap_segments(genes, crossed, np.minimum(a, b), np.maximum(a, b))
     rows = np.zeros(n, dtype=bool)
     rows[0:2 * pairs:2] = rows[1:2 * pairs:2] = crossed
     return rows
@@ -130,17 +126,10 @@ def mut_polynomial_bounded_rows(genes: np.ndarray, low: np.ndarray, up: np.ndarr
     """
     n, size = genes.shape
     rows = rng.random(n) < mutpb
-    r, c = np.nonzero((rng.random((n, size)) <= indpb) & rows[:, None])
-    x, xl, xu, u = genes[r, c], low[c], up[c], rng.random(r.shape[0])
-    delta_1 = (x - xl) / (xu - xl)
-    delta_2 = (xu - x) / (xu - xl)
-    mut_pow = 1.0 / (eta + 1.0)
-    below = u < 0.5
-    xy = _pow(np.where(below, 1.0 - delta_1, 1.0 - delta_2), eta + 1.0)  # each gene's own branch only
-    val = np.where(below, 2.0 * u + (1.0 - 2.0 * u) * xy, 2.0 * (1.0 - u) + 2.0 * (u - 0.5) * xy)
-    val_pow = _pow(val, mut_pow)
-    delta_q = np.where(below, val_pow - 1.0, 1.0 - val_pow)
-    genes[r, c] = np.minimum(np.maximum(x + delta_q * (xu - xl), xl), xu)
+    r, c = mutation_sites(rows, rng.random((n, size)), indpb)
+    u = rng.random(r.shape[0])
+    xy = _pow(polynomial_bases(genes, r, c, u, low, up), eta + 1.0)
+    polynomial_steps(genes, r, c, u, low, up, _pow(polynomial_values(u, xy), 1.0 / (eta + 1.0)))
     return rows
 
 

@@ -277,3 +277,25 @@ def test_genome_array_is_the_stacked_population_as_a_plain_array():
     assert type(genomes) is np.ndarray and np.array_equal(genomes, np.stack(pop))
     genomes[0, 0] = 99.0
     assert pop[0][0] != 99.0  # a copy
+
+
+def test_crossover_equals_deaps_two_point_swap_in_plain_python_draw_for_draw():
+    """Oracle twin: replaying the draws, each crossed pair is DEAP's ``cxTwoPoint`` swap on Python lists."""
+    n, size = 30, 9
+    start = np.random.default_rng(2).random((n, size))
+    genes = start.copy()
+    rows = cx_two_point_rows(genes, 0.6, rng=np.random.default_rng(5))
+    draws = np.random.default_rng(5)
+    crossed = draws.random(n // 2) < 0.6
+    a, b = draws.integers(1, size + 1, n // 2), draws.integers(1, size, n // 2)
+    expected = start.tolist()
+    for k in np.flatnonzero(crossed):
+        p1, p2 = int(a[k]), int(b[k])
+        if p2 >= p1:
+            p2 += 1
+        else:
+            p1, p2 = p2, p1
+        first, second = expected[2 * k], expected[2 * k + 1]
+        first[p1:p2], second[p1:p2] = second[p1:p2], first[p1:p2]
+    assert crossed.sum() > 5 and np.array_equal(rows[0::2], crossed)
+    assert np.array_equal(genes, np.array(expected))
