@@ -68,7 +68,7 @@ def generation_zero(config: Config) -> tuple[ForagingState, Any, np.ndarray, np.
     ``ForagingWorld.live`` does."""
     evo, cfg, root = Evolution(config), config, config.run.seed
     world = world_at(cfg.shifts, 0, evo.world.base_params, ENTRY.shift_params, ENTRY.extra_base)
-    agents = decode(np.stack(evo.population), evo.layout, cfg.agents.architecture, cfg.agents.max_depth)
+    agents = decode(evo.genomes, evo.layout, cfg.agents.architecture, cfg.agents.max_depth)
     n, capacity = agents.n, cfg.nesting.capacity(agents.n)
     agents = with_capacity(agents, capacity)
     state = new_lifetime(evo.world.landscape, n, cfg.world.initial_energy, world.extra["sugar_level"],

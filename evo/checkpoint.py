@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from agents.errors import MesaevoError
-from evo.ga import Individual, genome_array
+from evo.ga import Individual, genome_array, individuals
 from evo.paths import read_json, regular_file, safe_subdir
 from evo.recorder import write_atomic, write_json_atomic
 from analysis.run_files import CHECKPOINT_DIR as DIRNAME
@@ -79,8 +79,8 @@ def write_checkpoint(run_dir: Path, evolution, keep: int) -> Path:
     npz = folder / f"{stem}.npz"
     hof = list(evolution.hall_of_fame)
     arrays = {
-        "genomes": genome_array(evolution.population),
-        "fitness": _fitness(evolution.population),
+        "genomes": evolution.genomes,
+        "fitness": evolution.fitness,
         "hof_genomes": genome_array(hof) if hof else np.zeros((0, evolution.layout.size)),
         "hof_fitness": _fitness(hof),
         "generation": np.array(evolution.generation, dtype=np.int64),
@@ -224,17 +224,7 @@ def latest_checkpoint(run_dir: Path, config=None, layout=None) -> Checkpoint | N
 def restore(evolution, ckpt: Checkpoint) -> None:
     """Put a checkpoint's state into a freshly built Evolution of the same config."""
     validate_checkpoint(ckpt, evolution.config, evolution.layout)
-
-    def individuals(genomes: np.ndarray, fitness: np.ndarray) -> list[Individual]:
-        out = []
-        for g, f in zip(genomes, fitness):
-            ind = Individual(g)
-            if not np.isnan(f):
-                ind.fitness.values = (float(f),)
-            out.append(ind)
-        return out
-
-    evolution.population = individuals(ckpt.genomes, ckpt.fitness)
+    evolution.genomes, evolution.fitness = ckpt.genomes.copy(), ckpt.fitness.copy()
     evolution.hall_of_fame.clear()
     for ind in individuals(ckpt.hof_genomes, ckpt.hof_fitness):
         evolution.hall_of_fame.insert(ind)

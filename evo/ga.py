@@ -1,11 +1,13 @@
-"""The base optimizer: DEAP individuals over numpy genomes, selection and variation.
+"""The base optimizer: selection and variation of a population held as a genome array and a fitness array.
 
-Classes are defined once at module level (no ``creator`` calls inside functions);
+DEAP individuals over numpy genomes are made only where DEAP keeps individuals, the Hall of Fame (and for
+``Evolution.population``). Classes are defined once at module level (no ``creator`` calls inside functions);
 cloning copies the array and the fitness without ``deepcopy``. Natural selection is
 offspring-proportional sampling (roulette on fitness = offspring conceived);
 when nobody reproduced it falls back to uniform sampling and says so.
 Selection operators are DEAP's (``selTournament``, ``selRandom``) rewritten to
-take a ``random.Random`` (``rng=``), never Python's global ``random``: in a Dask
+take the fitness array and a ``random.Random`` (``rng=``) and return population indices, with DEAP's
+draws; never Python's global ``random``: in a Dask
 worker other threads draw from the global generator, so a shared one would make
 sweep runs irreproducible. Variation is vectorised over the offspring array: the
 toolbox's ``mate`` and ``mutate`` are DEAP's two-point crossover and
@@ -22,11 +24,8 @@ draw unchanged.
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import math
 import random
-from operator import attrgetter
 
 import numpy as np
 from deap import base, tools
@@ -76,15 +75,15 @@ def genome_array(population: list[Individual]) -> np.ndarray:
     return np.array(population, dtype=np.float64)
 
 
-def _row_individuals(genomes: np.ndarray, wvalues: list[tuple]) -> list[Individual]:
-    """The rows of a fresh offspring array as Individuals (views, no copies) with fitness ``wvalues[i]``
-    (empty: invalid), without ``Fitness.__init__``'s checks."""
-    offspring = list(genomes.view(Individual))
-    for ind, wv in zip(offspring, wvalues):
-        fitness = FitnessMax.__new__(FitnessMax)
-        fitness.wvalues = wv
-        ind.fitness = fitness
-    return offspring
+def individuals(genomes: np.ndarray, fitness: np.ndarray) -> list[Individual]:
+    """Rows of ``genomes`` as DEAP individuals (copies) with fitness ``fitness`` (NaN: not valid)."""
+    out = []
+    for genome, f in zip(genomes, fitness.tolist()):
+        ind = Individual(genome)
+        if f == f:  # not NaN
+            ind.fitness.wvalues = (f,)  # FitnessMax's weight is 1: the weighted value is the value
+        out.append(ind)
+    return out
 
 
 def cx_two_point_rows(genes: np.ndarray, cxpb: float, *, rng: np.random.Generator) -> np.ndarray:
@@ -133,19 +132,17 @@ def mut_polynomial_bounded_rows(genes: np.ndarray, low: np.ndarray, up: np.ndarr
     return rows
 
 
-def sel_random(individuals: list, k: int, *, rng: random.Random) -> list:
-    """DEAP's ``selRandom`` (``k`` uniform draws with replacement), drawing from ``rng``."""
-    return [rng.choice(individuals) for i in range(k)]
+def sel_random(n: int, k: int, *, rng: random.Random) -> list[int]:
+    """DEAP's ``selRandom`` as population indices: ``k`` uniform draws with replacement from ``rng``
+    (``randrange(n)`` makes the draw ``choice`` makes)."""
+    return [rng.randrange(n) for _ in range(k)]
 
 
-def sel_tournament(individuals: list, k: int, tournsize: int, fit_attr: str = "fitness", *,
-                   rng: random.Random) -> list:
-    """DEAP's ``selTournament``, drawing from ``rng``."""
-    chosen = []
-    for i in range(k):
-        aspirants = sel_random(individuals, tournsize, rng=rng)
-        chosen.append(max(aspirants, key=attrgetter(fit_attr)))
-    return chosen
+def sel_tournament(fitness: np.ndarray, k: int, tournsize: int, *, rng: random.Random) -> list[int]:
+    """DEAP's ``selTournament`` as population indices, drawing from ``rng``: each winner is the first of its
+    aspirants with the highest fitness, as ``max`` over DEAP's fitness objects picks it."""
+    values = fitness.tolist()
+    return [max(sel_random(len(values), tournsize, rng=rng), key=values.__getitem__) for _ in range(k)]
 
 
 def vary_block(genes: np.ndarray, block: slice, toolbox: base.Toolbox, rng: np.random.Generator) -> np.ndarray:
@@ -156,15 +153,16 @@ def vary_block(genes: np.ndarray, block: slice, toolbox: base.Toolbox, rng: np.r
     return crossed | mutated
 
 
-def sel_offspring_proportional(individuals: list[Individual], k: int, *, rng: random.Random) -> list[Individual]:
-    """Offspring-proportional sampling: ``k`` draws, each parent with probability fitness / total.
+def sel_offspring_proportional(fitness: np.ndarray, k: int, *, rng: random.Random) -> np.ndarray:
+    """Offspring-proportional sampling as population indices: ``k`` draws, each parent with probability
+    fitness / total.
 
-    The same draws as DEAP's ``selRoulette`` would make in distribution, in
-    O(k log n) instead of O(k n); draws from ``rng``.
+    The same draws as DEAP's ``selRoulette`` would make in distribution, by bisection of the running
+    total (``np.cumsum`` adds in order, as ``itertools.accumulate`` does) instead of O(k n); draws from ``rng``.
     """
-    cumulative = list(itertools.accumulate(ind.fitness.wvalues[0] for ind in individuals))  # weight 1: the values
-    total = cumulative[-1]
-    return [individuals[bisect.bisect_right(cumulative, rng.random() * total)] for _ in range(k)]
+    cumulative = np.cumsum(fitness)
+    draws = np.array([rng.random() for _ in range(k)])
+    return np.searchsorted(cumulative, draws * cumulative[-1], side="right")
 
 
 def make_toolbox(layout: GenomeLayout, evo: EvolutionSection) -> base.Toolbox:
@@ -192,39 +190,41 @@ def fitness_statistics(fitness: np.ndarray) -> dict[str, float]:
     return {"mean": np.mean(fitness), "std": np.std(fitness), "max": np.max(fitness)}
 
 
-def hall_of_fame_candidates(hof: tools.HallOfFame, population: list[Individual], fitness: np.ndarray) -> list:
+def hall_of_fame_candidates(hof: tools.HallOfFame, genomes: np.ndarray, fitness: np.ndarray) -> list[Individual]:
     """The individuals ``hof.update`` could insert, in population order: all while the Hall of Fame has room,
     else those fitter than its worst (DEAP's update skips the rest, and its worst only rises during an
-    update), so ``hof.update(candidates)`` leaves the same Hall of Fame as ``hof.update(population)``."""
-    if len(hof) < hof.maxsize:
-        return population
-    return [population[i] for i in np.flatnonzero(fitness > hof[-1].fitness.wvalues[0])]
+    update), so ``hof.update(candidates)`` leaves the same Hall of Fame as an update with the whole population."""
+    if len(hof) >= hof.maxsize:
+        keep = np.flatnonzero(fitness > hof[-1].fitness.wvalues[0])
+        genomes, fitness = genomes[keep], fitness[keep]
+    return individuals(genomes, fitness)
 
 
 def next_generation(
-    population: list[Individual], toolbox: base.Toolbox, evo: EvolutionSection, block_seed: int = 0,
+    genomes: np.ndarray, fitness: np.ndarray, toolbox: base.Toolbox, evo: EvolutionSection, block_seed: int = 0,
     rng: random.Random | None = None,
-) -> tuple[list[Individual], bool]:
-    """Select parents and vary them; returns (offspring, fell back to uniform sampling).
+) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Select parents and vary them: the population is its ``genomes`` array and ``fitness`` array; returns
+    the offspring's (genomes, fitness, fell back to uniform sampling).
 
     Selection draws from ``rng`` (the loop's per-generation generator; ``random.Random(0)``
     when not given), then seeds the numpy generator that varies block 0; every later block
     is varied with its own ``numpy.random.default_rng([block_seed, block])``, so genes added by
     later versions leave the draws of the earlier ones unchanged. The global ``random`` is never used.
-    Variation works on the offspring as one new array (``vary_block``) whose rows become the
-    offspring; offspring left unchanged keep their parent's fitness, as DEAP's ``varAnd`` leaves them.
+    Variation works on the offspring as one new array (``vary_block``); offspring left unchanged keep their
+    parent's fitness, as DEAP's ``varAnd`` leaves them, the others have none (NaN).
     """
     rng = rng if rng is not None else random.Random(0)
-    fallback = all(ind.fitness.values[0] <= 0 for ind in population)
+    n = fitness.shape[0]
+    fallback = bool((fitness <= 0).all())
     if fallback and evo.selection == "proportional":
-        parents = toolbox.select_random(population, len(population), rng=rng)
+        parents = toolbox.select_random(n, n, rng=rng)
     else:
-        parents = toolbox.select(population, len(population), rng=rng)
-    genomes = genome_array(parents)
-    changed = np.zeros(len(parents), dtype=bool)
+        parents = toolbox.select(fitness, n, rng=rng)
+    parents = np.asarray(parents, dtype=np.intp)
+    offspring = genomes[parents]
+    changed = np.zeros(n, dtype=bool)
     for b, genes in enumerate(toolbox.blocks):
         gen = np.random.default_rng(rng.getrandbits(64) if b == 0 else [block_seed, b])
-        changed |= vary_block(genomes[:, genes], genes, toolbox, gen)
-    kept = [() if c else ind.fitness.wvalues for c, ind in zip(changed.tolist(), parents)]
-    offspring = _row_individuals(genomes, kept)
-    return offspring, fallback
+        changed |= vary_block(offspring[:, genes], genes, toolbox, gen)
+    return offspring, np.where(changed, np.nan, fitness[parents]), fallback

@@ -29,10 +29,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import numpy as np
-import pandas as pd
 
 from evo.config import Config, validate_config
-from evo.ga import Individual, genome_array
 from agents.rng import seed_int
 from evo.loop import Evolution
 from evo.recorder import Recorder, check_new_run_dir
@@ -52,7 +50,7 @@ _WORLDS: dict[str, Any] = {}
 
 
 def live_task(config_json: dict[str, Any], genomes: np.ndarray, generation: int,
-              record_entities: bool) -> tuple[np.ndarray, dict, pd.DataFrame | None, float]:
+              record_entities: bool) -> tuple[np.ndarray, dict, dict[str, np.ndarray] | None, float]:
     """On a worker: one island's lifetime; returns (fitness, metrics row, entities or None, seconds)."""
     from worlds import world_class
 
@@ -70,7 +68,7 @@ def live_task(config_json: dict[str, Any], genomes: np.ndarray, generation: int,
     t0 = time.perf_counter()
     life = world.live(genomes, generation)
     fitness = np.asarray(life.fitness, dtype=np.float64)
-    return fitness, life.metrics(), (life.entities() if record_entities else None), time.perf_counter() - t0
+    return fitness, life.metrics(), (life.entity_columns() if record_entities else None), time.perf_counter() - t0
 
 
 class _Inline:
@@ -126,31 +124,28 @@ class IslandModel:
 
     def _migrate(self, generation: int) -> list[int]:
         """Ring migration on the evaluated populations; returns migrants received per island."""
-        pops = [e.population for e in self.evolutions]
-        fits = [np.array([ind.fitness.values[0] for ind in pop]) for pop in pops]
+        fits = [e.fitness.copy() for e in self.evolutions]  # before any migrant arrives
         k = self.migrants
         outgoing = []
-        for i in range(self.islands):
+        for i, e in enumerate(self.evolutions):
             best = np.argsort(-fits[i], kind="stable")[:k]
-            outgoing.append([(int(j), Individual(np.array(pops[i][j])), float(fits[i][j])) for j in best])
+            outgoing.append((best, e.genomes[best], fits[i][best]))
         received = [0] * self.islands
-        for i in range(self.islands):
+        for i, (best, genomes, fitness) in enumerate(outgoing):
             target = (i + 1) % self.islands
             worst = np.argsort(fits[target], kind="stable")[:k]
-            for (_, ind, fit), slot in zip(outgoing[i], worst):
-                ind.fitness.values = (fit,)
-                pops[target][int(slot)] = ind
+            self.evolutions[target].genomes[worst] = genomes
+            self.evolutions[target].fitness[worst] = fitness
             received[target] += k
-            self.migrations.append(Migration(generation, i, target, [j for j, _, _ in outgoing[i]],
-                                             [int(s) for s in worst], [f for _, _, f in outgoing[i]]))
+            self.migrations.append(Migration(generation, i, target, best.tolist(), worst.tolist(), fitness.tolist()))
         return received
 
-    def step(self) -> list[tuple[dict, pd.DataFrame | None]]:
+    def step(self) -> list[tuple[dict, dict[str, np.ndarray] | None]]:
         """One generation of every island: (row, entities) per island."""
         gen = self.generation
         every = self.config.record.entity_every
         record = bool(every and gen % every == 0)
-        futures = [self.executor.submit(live_task, cfg, genome_array(e.population), gen, record)
+        futures = [self.executor.submit(live_task, cfg, e.genomes.copy(), gen, record)
                    for cfg, e in zip(self._configs, self.evolutions)]
         lives = [f.result() for f in futures]
         for e, (fitness, _, _, _) in zip(self.evolutions, lives):
@@ -160,12 +155,12 @@ class IslandModel:
         for i, (e, (_, metrics, entities, _)) in enumerate(zip(self.evolutions, lives)):
             row = {"island": i, "generation": gen, **metrics, **e.select(), "migrants_in": received[i]}
             if entities is not None:
-                entities = entities.assign(island=i)
+                entities = {**entities, "island": np.full(len(entities["generation"]), i, dtype=np.int64)}
             out.append((row, entities))
         self.generation += 1
         return out
 
-    def run(self, until: int | None = None) -> Iterator[list[tuple[dict, pd.DataFrame | None]]]:
+    def run(self, until: int | None = None) -> Iterator[list[tuple[dict, dict[str, np.ndarray] | None]]]:
         stop = self.config.run.generations if until is None else until
         while self.generation < stop:
             yield self.step()

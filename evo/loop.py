@@ -25,7 +25,7 @@ from deap import tools
 
 from agents.genome import GenomeLayout, apply_comparators, comparators_of, default_layout
 from evo.config import Config
-from evo.ga import Individual, fitness_statistics, genome_array, hall_of_fame_candidates, make_toolbox, next_generation
+from evo.ga import Individual, fitness_statistics, hall_of_fame_candidates, individuals, make_toolbox, next_generation
 from agents.rng import seed_int, stream
 from worlds import world_class
 
@@ -36,23 +36,34 @@ class GenerationResult:
 
     generation: int
     row: dict
-    entities: pd.DataFrame | None
+    entity_columns: dict[str, np.ndarray] | None  # the entity records, as the world gives them (None: not sampled)
     timings: dict[str, float] = field(default_factory=dict)  # seconds: world, ga, metrics
+
+    @property
+    def entities(self) -> pd.DataFrame | None:
+        """The entity records as a DataFrame (None when this generation's were not sampled)."""
+        return None if self.entity_columns is None else pd.DataFrame(self.entity_columns)
 
 
 class Evolution:
-    """Population, Hall of Fame and Logbook of one run, advanced generation by generation."""
+    """Population (``genomes`` and ``fitness`` arrays), Hall of Fame and Logbook of one run, advanced
+    generation by generation."""
 
     def __init__(self, config: Config, layout: GenomeLayout | None = None):
         self.config = config
         self.layout = layout or default_layout()
         self.world = world_class(config.world.kind)(config, self.layout)
         self.toolbox = make_toolbox(self.layout, config.evolution)
-        genomes = self.layout.random(config.agents.population, stream(config.run.seed, "init"))
-        self.population = [Individual(g) for g in genomes]
+        self.genomes = self.layout.random(config.agents.population, stream(config.run.seed, "init"))
+        self.fitness = np.full(config.agents.population, np.nan)  # NaN: not evaluated (DEAP's invalid fitness)
         self.hall_of_fame = tools.HallOfFame(config.evolution.hall_of_fame, similar=np.array_equal)
         self.logbook = tools.Logbook()
         self.generation = 0
+
+    @property
+    def population(self) -> list[Individual]:
+        """The population as DEAP individuals (copies of the genomes, with their fitness where valid)."""
+        return individuals(self.genomes, self.fitness)
 
     def frozen(self, generation: int) -> bool:
         """Whether genomes stop changing after ``generation`` (deployment mode 'frozen')."""
@@ -61,10 +72,9 @@ class Evolution:
 
     def assign_fitness(self, fitness: np.ndarray) -> None:
         """Put one lived generation's fitness on the population; update Hall of Fame and Logbook."""
-        values = np.asarray(fitness, dtype=np.float64)
-        for ind, f in zip(self.population, values.tolist()):
-            ind.fitness.wvalues = (f,)  # FitnessMax's weight is 1: the weighted value is the value
-        self.hall_of_fame.update(hall_of_fame_candidates(self.hall_of_fame, self.population, values))
+        values = np.array(fitness, dtype=np.float64)
+        self.fitness = values
+        self.hall_of_fame.update(hall_of_fame_candidates(self.hall_of_fame, self.genomes, values))
         self.logbook.record(gen=self.generation, **fitness_statistics(values))
 
     def select(self) -> dict[str, bool]:
@@ -72,12 +82,11 @@ class Evolution:
         root, gen = self.config.run.seed, self.generation
         rng = random.Random(seed_int(root, "ga", gen))  # this generation's own GA generator, never the global one
         frozen = self.frozen(gen)
-        if frozen:  # train-test paradigm: the same genomes live again, only evaluated
-            offspring, fallback = self.population, False
-        else:
-            offspring, fallback = next_generation(self.population, self.toolbox, self.config.evolution,
-                                                  seed_int(root, "ga-blocks", gen), rng)
-        self.population = offspring
+        fallback = False  # frozen (train-test paradigm): the same genomes live again, only evaluated
+        if not frozen:
+            self.genomes, self.fitness, fallback = next_generation(self.genomes, self.fitness, self.toolbox,
+                                                                   self.config.evolution,
+                                                                   seed_int(root, "ga-blocks", gen), rng)
         self.generation += 1
         return {"selection_fallback": fallback, "frozen": frozen}
 
@@ -85,7 +94,7 @@ class Evolution:
         """Live, measure and select one generation; advance the population."""
         gen = self.generation
         t0 = time.perf_counter()
-        genomes = apply_comparators(genome_array(self.population), self.layout, self.config.agents.max_depth,
+        genomes = apply_comparators(self.genomes.copy(), self.layout, self.config.agents.max_depth,
                                     **comparators_of(self.config))  # the same array when none is set
         life = self.world.live(genomes, gen)
         t1 = time.perf_counter()
@@ -94,7 +103,7 @@ class Evolution:
         t2 = time.perf_counter()
         row = {"generation": gen, **life.metrics(), **ga_columns}
         every = self.config.record.entity_every
-        entities = life.entities() if every and gen % every == 0 else None
+        entities = life.entity_columns() if every and gen % every == 0 else None
         t3 = time.perf_counter()
         return GenerationResult(gen, row, entities, {"world": t1 - t0, "ga": t2 - t1, "metrics": t3 - t2})
 

@@ -260,7 +260,7 @@ class Simulation:
             with stop_on_signals() as stop:
                 for result in evolution.run():
                     t0 = time.perf_counter()
-                    recorder.append(result.row, result.entities)
+                    recorder.append(result.row, result.entity_columns)
                     if every and evolution.generation % every == 0:
                         self.checkpoint()
                     for key, value in result.timings.items():

@@ -116,10 +116,8 @@ def test_variation_is_a_function_of_the_seeds_and_leaves_global_random_alone():
     tb = make_toolbox(layout, evo)
 
     def offspring(seed: int, block_seed: int) -> np.ndarray:
-        pop = [Individual(g) for g in layout.random(40, np.random.default_rng(0))]
-        for k, ind in enumerate(pop):
-            ind.fitness.values = (float(k % 4),)
-        return np.stack(next_generation(pop, tb, evo, block_seed, random.Random(seed))[0])
+        genomes, fitness = layout.random(40, np.random.default_rng(0)), np.arange(40.0) % 4
+        return next_generation(genomes, fitness, tb, evo, block_seed, random.Random(seed))[0]
 
     before = random.getstate()
     a, b = offspring(1, 2), offspring(1, 2)
@@ -133,9 +131,8 @@ def test_variation_is_a_function_of_the_seeds_and_leaves_global_random_alone():
 
 def test_offspring_proportional_sampling_follows_fitness():
     rng = random.Random(1)
-    pop = population([0.0, 1.0, 3.0])
-    chosen = sel_offspring_proportional(pop, 4000, rng=rng)
-    counts = np.bincount([int(ind[0]) for ind in chosen], minlength=3)
+    chosen = sel_offspring_proportional(np.array([0.0, 1.0, 3.0]), 4000, rng=rng)
+    counts = np.bincount(chosen, minlength=3)
     assert counts[0] == 0  # no offspring, no descendants
     assert counts[2] / counts[1] == pytest.approx(3.0, rel=0.15)
 
@@ -144,23 +141,22 @@ def test_no_reproduction_falls_back_to_uniform_sampling():
     rng = random.Random(2)
     layout = default_layout()
     evo = EvolutionSection()
-    pop = [Individual(g) for g in layout.random(50, np.random.default_rng(0))]
-    for ind in pop:
-        ind.fitness.values = (0.0,)
-    offspring, fallback = next_generation(pop, make_toolbox(layout, evo), evo, rng=rng)
-    assert fallback and len(offspring) == 50
+    genomes, fitness = layout.random(50, np.random.default_rng(0)), np.zeros(50)
+    offspring, _, fallback = next_generation(genomes, fitness, make_toolbox(layout, evo), evo, rng=rng)
+    assert fallback and offspring.shape == (50, layout.size)
     low, high = layout.bounds()
-    genomes = np.stack(offspring)
-    assert (genomes >= low).all() and (genomes <= high).all()
+    assert (offspring >= low).all() and (offspring <= high).all()
+    _, _, fallback = next_generation(genomes, np.eye(1, 50)[0], make_toolbox(layout, evo), evo, rng=rng)
+    assert not fallback
 
 
 def test_tournament_selection_prefers_the_fit():
     rng = random.Random(3)
     evo = EvolutionSection(selection="tournament", tournament_size=3)
     tb = make_toolbox(default_layout(), evo)
-    pop = population([float(k) for k in range(20)])
-    chosen = tb.select(pop, 200, rng=rng)
-    assert np.mean([ind.fitness.values[0] for ind in chosen]) > 12  # uniform would give 9.5
+    fitness = np.arange(20.0)
+    chosen = tb.select(fitness, 200, rng=rng)
+    assert np.mean(fitness[chosen]) > 12  # uniform would give 9.5
 
 
 def test_the_runs_hall_of_fame_holds_the_best_genomes_it_has_seen():
@@ -178,33 +174,49 @@ def test_the_runs_hall_of_fame_holds_the_best_genomes_it_has_seen():
 
 
 def test_selection_matches_deap_draw_for_draw_and_leaves_global_random_alone():
-    """The rng-taking selection is DEAP's: same generator state in, same result out."""
-    from evo.ga import sel_tournament
+    """The rng-taking selection is DEAP's: same generator state in, the same individuals out (ties in a
+    tournament included: the first aspirant with the best fitness wins)."""
+    from evo.ga import sel_random, sel_tournament
 
-    pop = population([float(k % 7) for k in range(30)])
+    fitness = np.array([float(k % 7) for k in range(30)])
+    pop = population(fitness.tolist())
+    index = {id(ind): k for k, ind in enumerate(pop)}
     random.seed(4)
-    expected = [id(i) for i in tools.selTournament(pop, 50, tournsize=3)]
-    assert [id(i) for i in sel_tournament(pop, 50, 3, rng=random.Random(4))] == expected
+    expected = [index[id(i)] for i in tools.selTournament(pop, 50, tournsize=3)]
+    before = random.getstate()
+    assert sel_tournament(fitness, 50, 3, rng=random.Random(4)) == expected
+    random.seed(5)
+    expected = [index[id(i)] for i in tools.selRandom(pop, 50)]
+    assert sel_random(30, 50, rng=random.Random(5)) == expected
+    assert random.getstate() != before  # DEAP's draws used the global generator; ours did not
+
+
+def test_offspring_proportional_sampling_is_the_bisection_of_the_running_total_draw_for_draw():
+    """Oracle twin: the same parents as bisecting Python's running float total with the same draws."""
+    import bisect
+    import itertools
+
+    fitness = np.random.default_rng(6).poisson(2.0, 300).astype(np.float64) * 1.1
+    cumulative = list(itertools.accumulate(fitness.tolist()))
+    draws = random.Random(8)
+    expected = [bisect.bisect_right(cumulative, draws.random() * cumulative[-1]) for _ in range(500)]
+    assert sel_offspring_proportional(fitness, 500, rng=random.Random(8)).tolist() == expected
 
 
 @pytest.mark.parametrize("prob", [0.0, 1.0])
 def test_unvaried_offspring_keep_their_parents_fitness_and_varied_ones_lose_it(prob):
     layout = default_layout()
     evo = EvolutionSection(crossover_prob=prob, mutation_prob=prob, mutation_indpb=1.0)
-    pop = [Individual(g) for g in layout.random(20, np.random.default_rng(0))]
-    for k, ind in enumerate(pop):
-        ind.fitness.values = (float(k + 1),)
-    before = np.stack(pop).copy()
-    offspring, _ = next_generation(pop, make_toolbox(layout, evo), evo, 0, random.Random(1))
-    assert np.array_equal(np.stack(pop), before)  # parents untouched
-    for ind in offspring:
+    genomes, fitness = layout.random(20, np.random.default_rng(0)), np.arange(1.0, 21.0)
+    before = genomes.copy()
+    offspring, offspring_fitness, _ = next_generation(genomes, fitness, make_toolbox(layout, evo), evo, 0,
+                                                      random.Random(1))
+    assert np.array_equal(genomes, before) and np.array_equal(fitness, np.arange(1.0, 21.0))  # parents untouched
+    for genome, f in zip(offspring, offspring_fitness):
         if prob == 0.0:
-            parent = pop[int(ind.fitness.values[0]) - 1]
-            assert np.array_equal(ind, parent)
+            assert np.array_equal(genome, genomes[int(f) - 1])
         else:
-            assert not ind.fitness.valid and not any(np.array_equal(ind, p) for p in pop)
-    offspring[0][:] = -1.0
-    assert (offspring[1] != -1.0).all()  # each offspring's genome is its own
+            assert np.isnan(f) and not any(np.array_equal(genome, p) for p in genomes)
 
 
 def test_polynomial_mutation_equals_deaps_formula_in_plain_python_bit_for_bit():
@@ -249,7 +261,7 @@ def test_hall_of_fame_from_candidates_equals_deaps_update_with_everyone():
         pop = population(fitness.tolist())
         for ind in pop:
             ind[:] = rng.integers(0, 3, ind.shape[0])  # repeated genomes: the similarity check matters
-        candidates = hall_of_fame_candidates(fast, pop, fitness)
+        candidates = hall_of_fame_candidates(fast, np.array(pop), fitness)
         skipped += len(pop) - len(candidates)
         full.update(pop)
         fast.update(candidates)

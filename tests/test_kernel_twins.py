@@ -160,3 +160,29 @@ def test_variation_kernels_match_their_twins(seed, n, size):
     for x, y in zip(*out):
         np.testing.assert_array_equal(x, y)
     assert ((out[0][0] >= low) & (out[0][0] <= up)).all()
+
+
+def numpy_ranks(a: np.ndarray) -> np.ndarray:
+    """The reference: average ranks by numpy array operations (tie groups where the sorted values' difference
+    is nonzero)."""
+    order = np.argsort(a, kind="mergesort")
+    starts = np.r_[0, np.flatnonzero(np.diff(a[order])) + 1]
+    ends = np.r_[starts[1:], a.size]
+    out = np.empty(a.size)
+    out[order] = np.repeat((starts + ends - 1) / 2.0, ends - starts)
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(st.sampled_from([0.0, 1.0, 2.5, -3.0, np.nan, 1e-300, 7.0]) | st.floats(-1e6, 1e6),
+                       min_size=0, max_size=40))
+def test_average_ranks_match_their_twin_and_the_numpy_reference(values):
+    from worlds.stats import average_ranks, rank_rows, ranks
+
+    a = np.array(values, dtype=np.float64)
+    order = np.argsort(a, kind="mergesort")[None, :]
+    expected = numpy_ranks(a)
+    np.testing.assert_array_equal(average_ranks(a[None, :], order)[0], expected)
+    np.testing.assert_array_equal(python_twin(average_ranks)(a[None, :], order)[0], expected)
+    np.testing.assert_array_equal(ranks(a), expected)
+    np.testing.assert_array_equal(rank_rows(np.vstack([a, a[::-1]]))[1], numpy_ranks(a[::-1]))

@@ -156,11 +156,11 @@ def test_nested_figures_draw_misalignment_and_a_tree():
     from analysis import level_correlation_figure, misalignment_by_competence_figure, nested_tree_figure
     from analysis.figures_nested import pick_tree
     from analysis.load import RunTables
-    from worlds.foraging.metrics import entity_frame, generation_row
+    from worlds.foraging.metrics import entity_columns, generation_row
 
     a, s = live(2, skill=0.3, heredity=0.5)
     genomes = np.zeros((40, LAYOUT.size))
-    ents = entity_frame(7, a, s)
+    ents = pd.DataFrame(entity_columns(7, a, s))
     fig = misalignment_by_competence_figure(ents)
     ax = fig.axes[0]
     assert isinstance(fig, Figure) and len(ax.get_legend().get_texts()) == 2

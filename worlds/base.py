@@ -4,7 +4,8 @@ A world is built once per run from ``(config, layout)``; each generation
 ``live(genomes, generation)`` runs every lifetime (numba kernels over
 structure-of-arrays) and returns a ``Lifetime``: ``fitness`` (one value per
 genome, what selection sees), ``metrics()`` (the world's generation row, shared
-columns from ``worlds.reporters``) and ``entities()`` (per-entity records).
+columns from ``worlds.reporters``) and ``entity_columns()`` (per-entity records as named
+numpy columns, turned into Arrow for the run directory and into pandas on demand).
 A world owns its config section, parameters, state, search model, kernel,
 reference twin and metrics in its own subpackage, and registers a ``WorldEntry``
 in ``worlds.registry``.
@@ -19,8 +20,6 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol
 import numpy as np
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from agents.genome import GenomeLayout
     from agents.schema import Section
     from worlds.shifts import ShiftBase
@@ -34,7 +33,7 @@ class Lifetime(Protocol):
 
     def metrics(self) -> dict[str, Any]: ...
 
-    def entities(self) -> "pd.DataFrame": ...
+    def entity_columns(self) -> dict[str, np.ndarray]: ...
 
 
 class World(Protocol):

@@ -4,33 +4,33 @@ from __future__ import annotations
 
 import numpy as np
 
+from agents.jit import kernel
+
+
+@kernel
+def average_ranks(a: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Average ranks of each row of ``a`` from its stable sort order ``order``, 0-based: a tie group (adjacent
+    sorted values whose difference is zero; a NaN is a group of its own) shares the mean of its positions."""
+    m, n = a.shape
+    out = np.empty((m, n))
+    for i in range(m):
+        start = 0
+        for k in range(1, n + 1):
+            if k == n or a[i, order[i, k]] - a[i, order[i, k - 1]] != 0.0:
+                for q in range(start, k):
+                    out[i, order[i, q]] = (start + k - 1) / 2.0
+                start = k
+    return out
+
 
 def ranks(a: np.ndarray) -> np.ndarray:
     """Average ranks (ties share the mean of their positions), as Spearman needs."""
-    order = np.argsort(a, kind="mergesort")
-    sorted_a = a[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(sorted_a)) + 1]
-    ends = np.r_[starts[1:], a.size]
-    avg = (starts + ends - 1) / 2.0
-    out = np.empty(a.size)
-    out[order] = np.repeat(avg, ends - starts)
-    return out
+    return average_ranks(a[None, :], np.argsort(a, kind="mergesort")[None, :])[0]
 
 
 def rank_rows(a: np.ndarray) -> np.ndarray:
-    """``ranks`` of each row of the 2-D ``a`` at once (the same stable order and tie groups, so the same values)."""
-    m, n = a.shape
-    order = np.argsort(a, axis=1, kind="mergesort")
-    sorted_a = np.take_along_axis(a, order, axis=1)
-    starts = np.ones((m, n), dtype=bool)  # where a tie group starts; every row starts one
-    starts[:, 1:] = sorted_a[:, 1:] != sorted_a[:, :-1]
-    first = np.flatnonzero(starts)  # flat index of each group's first value
-    size = np.diff(np.r_[first, m * n])
-    pos = first % n  # position of the group's first value in its row
-    avg = (2 * pos + size - 1) / 2.0  # (start + end - 1) / 2, as ``ranks``
-    out = np.empty((m, n))
-    np.put_along_axis(out, order, np.repeat(avg, size).reshape(m, n), axis=1)
-    return out
+    """``ranks`` of each row of the 2-D ``a`` at once."""
+    return average_ranks(a, np.argsort(a, axis=1, kind="mergesort"))
 
 
 def pearson(a: np.ndarray, b: np.ndarray) -> float:

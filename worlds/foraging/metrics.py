@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from agents.genome import ARCH_PLANNER, FEATURES, DecodedAgents, GenomeLayout
 from worlds.foraging.state import ForagingState
@@ -58,8 +57,8 @@ def generation_row(
     return row
 
 
-def entity_frame(generation: int, agents: DecodedAgents, state: ForagingState) -> pd.DataFrame:
-    """Per-entity records of one generation: level-1 agents (their own roots), then sub-agents."""
+def entity_columns(generation: int, agents: DecodedAgents, state: ForagingState) -> dict[str, np.ndarray]:
+    """Per-entity records of one generation, as named columns: level-1 agents (their own roots), then sub-agents."""
     n = int(state.n_used[0])
     planners = agents.architecture[:n] == ARCH_PLANNER
     lineage = state.lineage
@@ -89,4 +88,4 @@ def entity_frame(generation: int, agents: DecodedAgents, state: ForagingState) -
              "shut_down", "remitted", "converted", "subagents_built", "vetting_rejections", "tools")
     cols.update({key: nesting.pop(key) for key in order})
     cols.update(nesting)  # the nesting genes
-    return pd.DataFrame(cols)
+    return cols

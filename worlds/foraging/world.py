@@ -9,14 +9,13 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from agents.genome import DecodedAgents, GenomeLayout, decode, with_capacity
 from agents.nesting.config import pack_nest
 from agents.rng import seed_int, stream
 from worlds.foraging import ENTRY
 from worlds.foraging.lifetime import simulate_lifetime
-from worlds.foraging.metrics import entity_frame, generation_row
+from worlds.foraging.metrics import entity_columns, generation_row
 from worlds.foraging.params import PARAM_DEFAULTS, PARAM_NAMES, pack_params
 from worlds.foraging.state import ForagingState, Landscape, make_landscape, new_lifetime
 from worlds.shifts import WorldAtGeneration, world_at
@@ -49,8 +48,8 @@ class ForagingLifetime:
         row.update(self.world.shifted)
         return row
 
-    def entities(self) -> pd.DataFrame:
-        return entity_frame(self.generation, self.agents, self.state)
+    def entity_columns(self) -> dict[str, np.ndarray]:
+        return entity_columns(self.generation, self.agents, self.state)
 
 
 class ForagingWorld:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from agents.genome import GenomeLayout, decode
 from agents.rng import stream
@@ -112,13 +111,13 @@ class HungryThirstyLifetime:
         row.update(self.world.shifted)
         return row
 
-    def entities(self) -> pd.DataFrame:
+    def entity_columns(self) -> dict[str, np.ndarray]:
         st = self.state
         cols = solo_planner_columns(self.generation, HT_FEATURES, self.weights, self.depth, st.features, self.fitness)
         cols["end_x"] = st.x.copy()
         cols["end_y"] = st.y.copy()
         cols["end_thirsty"] = st.thirsty.astype(bool)
-        return pd.DataFrame(cols)
+        return cols
 
 
 class HungryThirstyWorld:

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from agents.genome import GenomeLayout, decode
 from agents.rng import stream
@@ -116,12 +115,12 @@ class MazeLifetime:
         row.update(self.world.shifted)
         return row
 
-    def entities(self) -> pd.DataFrame:
+    def entity_columns(self) -> dict[str, np.ndarray]:
         st = self.state
         cols = solo_planner_columns(self.generation, MAZE_FEATURES, self.weights, self.depth, st.features, self.fitness)
         cols["arrived_step"] = st.arrived.copy()
         cols["corner_step"] = st.corner_at.copy()
-        return pd.DataFrame(cols)
+        return cols
 
 
 class MazeWorld:
