@@ -47,8 +47,8 @@ def generation_row(
     row.update(genome_columns(genomes, layout.scalar_genes()))
     lineage = state.lineage
     used = int(state.n_used[0])
-    row.update(level_columns(entity_scores(agents, lineage, state.features, state.offspring), lineage, max_level))
-    if max_level > 1:
+    if max_level > 1:  # levels 2 and up: their columns and the scores they rest on
+        row.update(level_columns(entity_scores(agents, lineage, state.features, state.offspring), lineage, max_level))
         row.update(delegation_columns(agents, lineage, max_level))
     row["tools_built"] = int(state.tools[:used].sum())
     row.update(lineage_counters(lineage))
