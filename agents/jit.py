@@ -7,7 +7,9 @@ it inlines from another module does, and a stale kernel can return wrong results
 so the cache directory is named after a hash of every Python file under
 ``agents/`` and ``worlds/``: any edit there starts a fresh cache. A
 ``NUMBA_CACHE_DIR`` set by the user is respected, and ``NUMBA_DISABLE_JIT=1``
-runs every kernel as plain Python (a CI pass does, as PySDM's does).
+runs every kernel as plain Python (a CI pass does, as PySDM's does). Compiled math
+calls the C library, as Python does (``NUMBA_DISABLE_INTEL_SVML``), so a kernel and its
+Python twin give the same bits.
 
 Threads: a world kernel call gets the thread count ``kernel_threads`` yields: the
 caller's numba setting when ``NUMBA_NUM_THREADS`` is set in the environment, else 1
@@ -21,6 +23,7 @@ another process needs. Results never depend on the thread count.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import time
 from collections.abc import Iterator
@@ -29,7 +32,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-import numba
+# Math functions (``math.pow``, ``math.exp``, ...) from the C library, as Python's own: never Intel SVML's
+# vector versions, whose last bit differs. Read when numba is first imported, so it is set before that.
+os.environ.setdefault("NUMBA_DISABLE_INTEL_SVML", "1")
+
+import numba  # noqa: E402
 
 from agents.threads import ThreadChooser
 
@@ -57,6 +64,10 @@ def _configure_cache() -> None:
 
 
 _configure_cache()
+if numba.config.USING_SVML:  # numba was imported before this module, with SVML found
+    logging.getLogger(__name__).warning(
+        "numba was imported before mesaevo and uses Intel SVML: compiled math may differ in its last bit from "
+        "other machines; set NUMBA_DISABLE_INTEL_SVML=1 for results identical everywhere")
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # read when numba starts its OpenMP pool (first region)
 
 #: Whether the user asked for numba threads (``NUMBA_NUM_THREADS`` in the environment).

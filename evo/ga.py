@@ -24,7 +24,6 @@ draw unchanged.
 
 from __future__ import annotations
 
-import math
 import random
 
 import numpy as np
@@ -32,7 +31,7 @@ from deap import base, tools
 
 from agents.genome import GenomeLayout
 from evo.config import EvolutionSection
-from evo.variation_kernels import mutation_sites, polynomial_bases, polynomial_steps, polynomial_values, swap_segments
+from evo.variation_kernels import mutation_sites, polynomial_mutation, swap_segments
 
 
 class FitnessMax(base.Fitness):
@@ -105,16 +104,6 @@ def cx_two_point_rows(genes: np.ndarray, cxpb: float, *, rng: np.random.Generato
     return rows
 
 
-_libm_pow = np.frompyfunc(math.pow, 2, 1)
-
-
-def _pow(base: np.ndarray, exponent: float) -> np.ndarray:
-    """``base ** exponent`` element by element through the C library's ``pow`` (as DEAP's Python code does),
-    not numpy's SIMD power, whose last bit depends on the CPU's instruction set (AVX-512 or not): the GA's
-    results must be the same bits on every x86-64 machine."""
-    return _libm_pow(base, exponent).astype(np.float64)
-
-
 def mut_polynomial_bounded_rows(genes: np.ndarray, low: np.ndarray, up: np.ndarray, eta: float, indpb: float,
                                 mutpb: float, *, rng: np.random.Generator) -> np.ndarray:
     """DEAP's ``varAnd`` mutation step on a population array, in place: each row with probability
@@ -126,9 +115,7 @@ def mut_polynomial_bounded_rows(genes: np.ndarray, low: np.ndarray, up: np.ndarr
     n, size = genes.shape
     rows = rng.random(n) < mutpb
     r, c = mutation_sites(rows, rng.random((n, size)), indpb)
-    u = rng.random(r.shape[0])
-    xy = _pow(polynomial_bases(genes, r, c, u, low, up), eta + 1.0)
-    polynomial_steps(genes, r, c, u, low, up, _pow(polynomial_values(u, xy), 1.0 / (eta + 1.0)))
+    polynomial_mutation(genes, r, c, rng.random(r.shape[0]), low, up, eta)
     return rows
 
 

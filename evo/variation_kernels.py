@@ -1,9 +1,11 @@
 """Numba kernels of the GA's array variation (``evo.ga``): the element work of two-point crossover and
-polynomial mutation, on draws made by numpy in ``evo.ga``, so the draws, and the bits, stay those of the
-numpy formulation the tests replay. ``pow`` is not here: ``evo.ga`` takes it from the C library, as
-DEAP's Python code does, never from a compiler's vector library."""
+polynomial mutation, on draws made by numpy in ``evo.ga``, so the draws stay those the tests replay.
+``math.pow`` compiles to the C library's ``pow``, the one DEAP's Python code calls (``agents.jit`` keeps
+numba off vector math libraries), so the bits are the same on every machine."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -38,36 +40,20 @@ def mutation_sites(rows: np.ndarray, draws: np.ndarray, indpb: float) -> tuple[n
 
 
 @kernel
-def polynomial_bases(genes: np.ndarray, r: np.ndarray, c: np.ndarray, u: np.ndarray, low: np.ndarray,
-                     up: np.ndarray) -> np.ndarray:
-    """Per mutated gene ``genes[r[k], c[k]]`` with draw ``u[k]``: the base DEAP raises to ``eta + 1``, one minus
-    the gene's distance to the lower bound (``u < 0.5``) or to the upper one, in units of the range."""
-    out = np.empty(r.shape[0])
-    for k in range(r.shape[0]):
-        x, xl, xu = genes[r[k], c[k]], low[c[k]], up[c[k]]
-        out[k] = 1.0 - (x - xl) / (xu - xl) if u[k] < 0.5 else 1.0 - (xu - x) / (xu - xl)
-    return out
-
-
-@kernel
-def polynomial_values(u: np.ndarray, xy: np.ndarray) -> np.ndarray:
-    """DEAP's ``val`` from each draw ``u`` and its powered base ``xy``; ``val ** (1 / (eta + 1))`` is the step."""
-    out = np.empty(u.shape[0])
-    for k in range(u.shape[0]):
-        if u[k] < 0.5:
-            out[k] = 2.0 * u[k] + (1.0 - 2.0 * u[k]) * xy[k]
-        else:
-            out[k] = 2.0 * (1.0 - u[k]) + 2.0 * (u[k] - 0.5) * xy[k]
-    return out
-
-
-@kernel
-def polynomial_steps(genes: np.ndarray, r: np.ndarray, c: np.ndarray, u: np.ndarray, low: np.ndarray,
-                     up: np.ndarray, val_pow: np.ndarray) -> None:
-    """Move each mutated gene by DEAP's ``delta_q * (xu - xl)`` (``delta_q = val_pow - 1`` below 0.5, else
-    ``1 - val_pow``) and clip it to its bounds, in place."""
+def polynomial_mutation(genes: np.ndarray, r: np.ndarray, c: np.ndarray, u: np.ndarray, low: np.ndarray,
+                        up: np.ndarray, eta: float) -> None:
+    """DEAP's ``mutPolynomialBounded`` step on each gene ``genes[r[k], c[k]]`` with its draw ``u[k]``, in place:
+    the same formula, operation by operation, and the C library's ``pow``, as DEAP's Python code has."""
+    mut_pow = 1.0 / (eta + 1.0)
     for k in range(r.shape[0]):
         i, j = r[k], c[k]
-        xl, xu = low[j], up[j]
-        delta_q = val_pow[k] - 1.0 if u[k] < 0.5 else 1.0 - val_pow[k]
-        genes[i, j] = min(max(genes[i, j] + delta_q * (xu - xl), xl), xu)
+        x, xl, xu = genes[i, j], low[j], up[j]
+        if u[k] < 0.5:
+            xy = math.pow(1.0 - (x - xl) / (xu - xl), eta + 1.0)
+            val = 2.0 * u[k] + (1.0 - 2.0 * u[k]) * xy
+            delta_q = math.pow(val, mut_pow) - 1.0
+        else:
+            xy = math.pow(1.0 - (xu - x) / (xu - xl), eta + 1.0)
+            val = 2.0 * (1.0 - u[k]) + 2.0 * (u[k] - 0.5) * xy
+            delta_q = 1.0 - math.pow(val, mut_pow)
+        genes[i, j] = min(max(x + delta_q * (xu - xl), xl), xu)

@@ -135,10 +135,8 @@ def test_fitness_objective_step_matches_its_twin(seed, nested):
 @given(seed=st.integers(0, 2**32 - 1), n=st.integers(2, 9), size=st.integers(1, 7))
 def test_variation_kernels_match_their_twins(seed, n, size):
     """Crossover and polynomial mutation on a column block (a strided view, as ``next_generation`` passes)
-    give the same bits compiled and as plain Python."""
-    from evo.ga import _pow
-    from evo.variation_kernels import (mutation_sites, polynomial_bases, polynomial_steps, polynomial_values,
-                                       swap_segments)
+    give the same bits compiled and as plain Python (``math.pow``: the C library's, as compiled)."""
+    from evo.variation_kernels import mutation_sites, polynomial_mutation, swap_segments
 
     rng = np.random.default_rng(seed)
     low, up = rng.uniform(-2, 0, size), rng.uniform(0.5, 2, size)
@@ -147,15 +145,13 @@ def test_variation_kernels_match_their_twins(seed, n, size):
     crossed = rng.random(n // 2) < 0.7
     a, b = rng.integers(1, size + 1, n // 2), rng.integers(1, max(size, 2), n // 2)
     rows, draws = rng.random(n) < 0.8, rng.random((n, size))
-    u = None
+    u = rng.random(n * size)
     out = []
     for twin in (lambda f: f, python_twin):
         genes = wide.copy()[:, 1:size + 1]
         twin(swap_segments)(genes, crossed, np.minimum(a, b), np.maximum(a, b))
         r, c = twin(mutation_sites)(rows, draws, 0.5)
-        u = rng.random(r.shape[0]) if u is None else u
-        xy = _pow(twin(polynomial_bases)(genes, r, c, u, low, up), 3.0)
-        twin(polynomial_steps)(genes, r, c, u, low, up, _pow(twin(polynomial_values)(u, xy), 0.25))
+        twin(polynomial_mutation)(genes, r, c, u[:r.shape[0]], low, up, 3.5)
         out.append((genes, r, c))
     for x, y in zip(*out):
         np.testing.assert_array_equal(x, y)
@@ -186,3 +182,16 @@ def test_average_ranks_match_their_twin_and_the_numpy_reference(values):
     np.testing.assert_array_equal(python_twin(average_ranks)(a[None, :], order)[0], expected)
     np.testing.assert_array_equal(ranks(a), expected)
     np.testing.assert_array_equal(rank_rows(np.vstack([a, a[::-1]]))[1], numpy_ranks(a[::-1]))
+
+
+def test_kernels_compile_math_to_the_c_library_not_svml():
+    """``agents.jit`` turns numba's Intel SVML off before numba loads (unless the user set it), so compiled
+    ``math.pow`` and friends are the C library's, as in the Python twins, on machines that have SVML too."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_DISABLE_INTEL_SVML"}
+    code = "import agents.jit, numba; print(numba.config.DISABLE_INTEL_SVML, numba.config.USING_SVML)"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["1", "False"]
