@@ -11,12 +11,12 @@ wall seconds per unit of work (the caller's measure: for the foraging world, ent
 with search nodes weighted by their cost) of the latest call on that count. Each call
 gets the count with the lower figure, except that a count without one is tried first,
 and now and then a call tries the other count: ``explore_every`` calls after the
-choice last changed; while all threads are chosen and each try of 1 thread confirms
-it, at doubling intervals up to ``explore_most`` (on a quiet machine a try of 1 thread
-is a slow call; with a neighbour, a try of all threads costs little, so while 1 thread
-is chosen the tries stay ``explore_every`` apart). A change of the machine's load is
-seen soon: a neighbour that arrives raises the chosen count's own figure at once; one
-that leaves is seen by the next try. The
+choice last changed, then, while each try confirms the choice, at doubling intervals
+up to ``explore_most``. Every try of the losing count is a slow call: on a quiet
+machine a try of 1 thread; with a neighbour a try of all threads, about 9 % slower
+than 1 thread on the device machine (docs/performance.md). A change of the machine's
+load is seen soon: a neighbour that arrives raises the chosen count's own figure at
+once; one that leaves is seen by the next try, at most ``explore_most`` calls later. The
 latest figures, not averages: the cost per unit drifts as the population evolves,
 and a try is compared with the call just before it. The process's first call (it
 loads the kernels) and the first call on a count above 1 (it starts the thread pool)
@@ -83,5 +83,5 @@ class ThreadChooser:
             return
         if after != before:
             self._schedule(self.explore_every)
-        elif trying:  # confirmed: try 1 thread less often (a try costs a slow call), all threads as often
-            self._schedule(min(2 * self.interval, self.explore_most) if after > 1 else self.explore_every)
+        elif trying:  # confirmed: try the other count less often (a try costs a slow call)
+            self._schedule(min(2 * self.interval, self.explore_most))
