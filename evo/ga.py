@@ -41,11 +41,11 @@ class FitnessMax(base.Fitness):
 
 
 class Individual(np.ndarray):
-    """A genome array that carries a DEAP fitness.
+    """A genome array that carries a DEAP fitness, for the Hall of Fame and ``Evolution.population``.
 
-    Only ``Individual(genome)``, ``clone`` and ``next_generation`` make individuals, and each gives its own a
-    fitness; there is no ``__array_finalize__`` (a Python call for every view numpy makes, a third of the
-    cost of building a generation's offspring), so a slice of an individual carries none."""
+    Only ``Individual(genome)`` (through ``individuals``) and ``clone`` make individuals, and each gives its own
+    a fitness; there is no ``__array_finalize__`` (a Python call for every view numpy makes), so a slice of an
+    individual carries none."""
 
     def __new__(cls, genome: np.ndarray) -> "Individual":
         obj = np.array(genome, dtype=np.float64).view(cls)
