@@ -182,8 +182,15 @@ def append_rows(table: pa.Table | None, rows: list[dict[str, Any]]) -> pa.Table:
 def write_parquet(path: Path, table: pa.Table) -> None:
     """Write ``table`` atomically, without column statistics (no reader of a run filters by them) and
     without dictionary encoding: each costs the writer time per column, which is most of the cost of
-    these short tables; files are within 20 % of the size either way."""
-    write_atomic(path, lambda tmp: pq.write_table(table, tmp, write_statistics=False, use_dictionary=False))
+    these short tables; files are within 20 % of the size either way. The file is built in memory and
+    written at once (written to a path, each column chunk was its own system call)."""
+
+    def write(tmp: Path) -> None:
+        buffer = pa.BufferOutputStream()
+        pq.write_table(table, buffer, write_statistics=False, use_dictionary=False)
+        tmp.write_bytes(buffer.getvalue())
+
+    write_atomic(path, write)
 
 
 class Recorder:
