@@ -5,7 +5,8 @@ A world is built once per run from ``(config, layout)``; each generation
 structure-of-arrays) and returns a ``Lifetime``: ``fitness`` (one value per
 genome, what selection sees), ``metrics()`` (the world's generation row, shared
 columns from ``worlds.reporters``) and ``entity_columns()`` (per-entity records as named
-numpy columns, turned into Arrow for the run directory and into pandas on demand).
+numpy columns, arrays of their own that nothing changes later: the recorder keeps them, without a
+copy, as Arrow until it writes them; pandas gets them on demand).
 A world owns its config section, parameters, state, search model, kernel,
 reference twin and metrics in its own subpackage, and registers a ``WorldEntry``
 in ``worlds.registry``.
