@@ -183,7 +183,7 @@ def write_parquet(path: Path, table: pa.Table) -> None:
     """Write ``table`` atomically, without column statistics (no reader of a run filters by them) and
     without dictionary encoding: each costs the writer time per column, which is most of the cost of
     these short tables; files are within 20 % of the size either way. The file is built in memory and
-    written at once (written to a path, each column chunk was its own system call)."""
+    written at once: written to a path, the writer made about two system calls per column."""
 
     def write(tmp: Path) -> None:
         buffer = pa.BufferOutputStream()
