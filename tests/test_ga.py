@@ -182,13 +182,13 @@ def test_selection_matches_deap_draw_for_draw_and_leaves_global_random_alone():
     pop = population(fitness.tolist())
     index = {id(ind): k for k, ind in enumerate(pop)}
     random.seed(4)
-    expected = [index[id(i)] for i in tools.selTournament(pop, 50, tournsize=3)]
-    before = random.getstate()
-    assert sel_tournament(fitness, 50, 3, rng=random.Random(4)) == expected
+    expected_tournament = [index[id(i)] for i in tools.selTournament(pop, 50, tournsize=3)]
     random.seed(5)
-    expected = [index[id(i)] for i in tools.selRandom(pop, 50)]
-    assert sel_random(30, 50, rng=random.Random(5)) == expected
-    assert random.getstate() != before  # DEAP's draws used the global generator; ours did not
+    expected_random = [index[id(i)] for i in tools.selRandom(pop, 50)]
+    before = random.getstate()
+    assert sel_tournament(fitness, 50, 3, rng=random.Random(4)) == expected_tournament
+    assert sel_random(30, 50, rng=random.Random(5)) == expected_random
+    assert random.getstate() == before  # ours drew from their own generators only
 
 
 def test_offspring_proportional_sampling_is_the_bisection_of_the_running_total_draw_for_draw():
