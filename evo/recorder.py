@@ -76,12 +76,7 @@ def write_atomic(path: Path, write) -> None:
 
 def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
     text = json.dumps(data, indent=2, allow_nan=True)  # one write: ``json.dump`` writes piece by piece, 3x slower
-
-    def write(tmp: Path) -> None:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-
-    write_atomic(path, write)
+    write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def _leftover(entry: Path) -> bool:
