@@ -94,7 +94,7 @@ from agents.visits import visit
 from agents.rng import PURPOSE_BUILD_KIND, PURPOSE_CONCEIVE, PURPOSE_ORDER, hash4, uniform4
 from agents.search import new_table
 from worlds.foraging.actions import BUILD, CONVERT, EAT, MATE, MOVE_DX, MOVE_DY, WEST
-from worlds.foraging.model import TABLE_STATES, can_build, crowd_near, plan
+from worlds.foraging.model import TABLE_STATES, can_build, crowd_near, plan, plan_inline
 from worlds.foraging.params import (
     BITE,
     BUILD_ENERGY,
@@ -161,8 +161,12 @@ def decide(seed, t, genes, grids, bodies, lineage, near, params, nparams, count,
                 # level 1 may mate; the planner's own energy is read only by the fitness objective
                 world = (grids.food, grids.sugar, grids.material, grids.hazard, near, params, lineage.level[i] == 1,
                          bodies.energy[i], links, scores)
-                action[i], nodes[i] = planned_action(seed, t, i, genes, lineage, alive, x, y, h, w, world,
-                                                     visited[i], bodies.carried[i], bodies.tools[i], nparams)
+                if lineage.parent[i] < 0:  # an agent: no deception or oversight, so the plan inlined
+                    action[i], nodes[i] = plan_inline(world, genes.weights[i], genes.depth[i], x[i], y[i],
+                                                      visited[i], bodies.carried[i], bodies.tools[i])
+                else:
+                    action[i], nodes[i] = planned_action(seed, t, i, genes, lineage, alive, x, y, h, w, world,
+                                                         visited[i], bodies.carried[i], bodies.tools[i], nparams)
             else:
                 action[i] = react(genes.policy[i], x[i], y[i], visited[i], grids.food, grids.sugar,
                                   grids.material, grids.hazard, near)

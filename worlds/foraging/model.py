@@ -220,18 +220,10 @@ def planner_world(food: np.ndarray, sugar: np.ndarray, material: np.ndarray, haz
     return (food, sugar, material, hazard, crowd_near(crowd), params, mate_ok, energy, links, scores)
 
 
-@kernel
-def plan(world, w, depth, sx, sy, visited_row, carried, tools):
-    """The planner's action at (sx, sy) and the nodes it expanded.
-
-    ``world`` is ``(food, sugar, material, hazard, near, params, mate_ok, energy, links, scores)`` at the
-    start of the step; ``near`` counts alive level-1 agents (the possible mates) in the 3x3 block of each
-    cell (``crowd_near``), ``mate_ok`` says whether the planning
-    entity may mate (level-1 agents only: sub-agents, and builders vetting a sub-agent, plan without MATE),
-    ``energy`` is its own energy, read only by the fitness-mirroring objective (which replaces ``w``), and
-    ``links, scores`` is a scratch option table of ``TABLE_STATES`` rows (``agents.search.new_table``) that
-    one caller reuses plan after plan: the fill writes every entry the search reads.
-    """
+@inline_kernel
+def plan_inline(world, w, depth, sx, sy, visited_row, carried, tools):
+    """``plan`` inlined into its caller: for the step's decision loop, where an out-of-line call, passing
+    the world's arrays with their reference-count updates, cost more than the plan itself."""
     food, sugar, material, hazard, near, params, mate_ok, energy, links, scores = world
     if params[FITNESS_OBJECTIVE] > 0.0:
         w = fitness_weights(params)
@@ -246,3 +238,18 @@ def plan(world, w, depth, sx, sy, visited_row, carried, tools):
         return best_in_place(w, food, sugar, material, near, sx, sy, sx, sy, carried, tools, params,
                              mate_ok)[0], nodes
     return first, nodes
+
+
+@kernel
+def plan(world, w, depth, sx, sy, visited_row, carried, tools):
+    """The planner's action at (sx, sy) and the nodes it expanded.
+
+    ``world`` is ``(food, sugar, material, hazard, near, params, mate_ok, energy, links, scores)`` at the
+    start of the step; ``near`` counts alive level-1 agents (the possible mates) in the 3x3 block of each
+    cell (``crowd_near``), ``mate_ok`` says whether the planning
+    entity may mate (level-1 agents only: sub-agents, and builders vetting a sub-agent, plan without MATE),
+    ``energy`` is its own energy, read only by the fitness-mirroring objective (which replaces ``w``), and
+    ``links, scores`` is a scratch option table of ``TABLE_STATES`` rows (``agents.search.new_table``) that
+    one caller reuses plan after plan: the fill writes every entry the search reads.
+    """
+    return plan_inline(world, w, depth, sx, sy, visited_row, carried, tools)
