@@ -16,7 +16,8 @@ arrays (``new_table``):
   novel, ``scores[s, N_OPTIONS + o]`` its score when it is (equal for an option
   without a novelty term). The model computes both in the order of its reference
   twin, so the search adds one of them and does no other arithmetic: tables and
-  actions stay bit-identical to the reference.
+  actions stay bit-identical to the reference. The last column, ``SCRATCH``, is
+  the model's own per-state value while it fills the table; the search never reads it.
 
 A state is *novel* on a plan when its cell is unvisited and is not the cell of a
 state earlier on the plan (the start excluded; two states on the same cell have
@@ -46,6 +47,8 @@ from agents.jit import inline_kernel, kernel
 N_OPTIONS = 5
 #: Column of ``links`` holding a state's novelty key (its cell if unvisited, else -1).
 NOVELTY_KEY = N_OPTIONS
+#: Column of ``scores`` a model may use while it fills the table (the search never reads it).
+SCRATCH = 2 * N_OPTIONS
 
 
 def planner_nodes(depth: int) -> int:
@@ -57,7 +60,7 @@ def planner_nodes(depth: int) -> int:
 def new_table(n_states):
     """An option table (links, scores) for ``n_states`` states: every option impossible, every cell visited."""
     links = np.full((n_states, N_OPTIONS + 1), -1, dtype=np.int64)
-    scores = np.empty((n_states, 2 * N_OPTIONS), dtype=np.float64)
+    scores = np.empty((n_states, 2 * N_OPTIONS + 1), dtype=np.float64)
     return links, scores
 
 

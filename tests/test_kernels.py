@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agents.genome import ARCH_PLANNER, G_DEFECT, G_HEREDITY, G_PROPENSITY, DecodedAgents, decode, default_layout, with_capacity
+from agents.genome import ARCH_PLANNER, G_DEFECT, G_HEREDITY, G_PROPENSITY, MAX_DEPTH, DecodedAgents, decode, default_layout, with_capacity
 from agents.jit import python_twin
 from agents.search import planner_nodes
 from worlds.foraging.model import crowd_near, others_around, plan, planner_world
@@ -170,6 +170,22 @@ def test_planner_compiled_equals_python_function():
                 state.tools[i])
         assert plan(*args) == python_twin(plan)(*args)
         assert plan(*args)[1] == planner_nodes(int(agents.depth[i]))
+
+
+def test_planner_deeper_than_the_scratch_table_gets_a_table_of_its_own():
+    """``plan`` past ``MAX_DEPTH`` (more states than the caller's table holds) allocates a larger table and
+    plans as its Python twin does; a plan that fits leaves the caller's table in use."""
+    agents, state = random_world(12, 6, 6, 4, 3, "planner", 5.0)
+    params = pack_params(BASE)
+    crowd = np.zeros(state.food.shape, dtype=np.int32)
+    np.add.at(crowd, (state.y, state.x), 1)
+    world = planner_world(state.food, state.sugar, state.material, state.hazard, crowd, params, True, 10.0)
+    depth = MAX_DEPTH + 1
+    args = (world, agents.weights[0], depth, state.x[0], state.y[0], state.visited[0], state.carried[0],
+            state.tools[0])
+    assert (2 * depth + 1) ** 2 > world[8].shape[0]
+    assert plan(*args) == python_twin(plan)(*args)
+    assert plan(*args)[1] == planner_nodes(depth)
 
 
 def test_planner_walks_to_food_it_wants_and_avoids_it_otherwise():

@@ -31,7 +31,7 @@ import numpy as np
 from agents.genome import MAX_DEPTH
 from agents.jit import inline_kernel, kernel
 from agents.visits import seen
-from agents.search import N_OPTIONS, NOVELTY_KEY, new_table, tree_search
+from agents.search import N_OPTIONS, NOVELTY_KEY, SCRATCH, new_table, tree_search
 from worlds.foraging.actions import BUILD, CONVERT, EAT, MATE, MOVE_DX, MOVE_DY, STAY
 from worlds.foraging.params import (
     BITE,
@@ -157,12 +157,13 @@ def best_in_place(w, food, sugar, material, near, cx, cy, sx, sy, carried, tools
 def fill_table(links, scores, food, sugar, material, hazard, near, params, mate_ok, w, depth, sx, sy, visited_row,
                carried, tools):
     """Fill the option table (see ``agents.search``) of a plan from (sx, sy): the states are the cells of the
-    square window of radius ``depth`` around it, row-major; rows for the cells within ``depth - 1``
-    moves, novelty keys within ``depth`` moves.
+    square window of radius ``depth`` around it, row-major; novelty keys for the cells within ``depth``
+    moves, rows for those within ``depth - 1``.
 
     Scores in the reference's order: in place ``best + w_pain * hazard`` (``best`` as ``best_in_place``
     scores it); a move ``w_effort (+ w_novelty) + w_pain * hazard`` of the cell it ends on. What is the
-    same on every cell (weights, bite, whether a BUILD makes a tool) is read once.
+    same on every cell (weights, bite, whether a BUILD makes a tool) is read once, and each cell's
+    ``w_pain * hazard`` is computed once (column ``SCRATCH``) for its own row and the four moves into it.
     """
     h, width = food.shape
     side = 2 * depth + 1
@@ -178,8 +179,13 @@ def fill_table(links, scores, food, sugar, material, hazard, near, params, mate_
             s = (dy + depth) * side + dx + depth
             c = cy * width + cx
             links[s, NOVELTY_KEY] = -1 if seen(visited_row, c) else c
-            if abs(dx) + abs(dy) >= depth:
-                continue
+            scores[s, SCRATCH] = w_pain * hazard[cy, cx]
+    for dy in range(-depth + 1, depth):
+        span = depth - 1 - abs(dy)
+        cy = wrap(sy + dy, h)
+        for dx in range(-span, span + 1):
+            cx = wrap(sx + dx, width)
+            s = (dy + depth) * side + dx + depth
             taste, mating, build_v, convert = in_place_values(w, food, sugar, material, near, cx, cy, sx, sy, bite,
                                                               build, params, mate_ok)
             r = 0.0
@@ -187,15 +193,14 @@ def fill_table(links, scores, food, sugar, material, hazard, near, params, mate_
             r = mating if mating > r else r
             r = build_v if build_v > r else r
             r = convert if convert > r else r
-            r += w_pain * hazard[cy, cx]
+            r += scores[s, SCRATCH]
             links[s, 0] = s
             scores[s, 0] = r
             scores[s, N_OPTIONS] = r
             for o in range(1, 5):
-                nx = wrap_near(cx + MOVE_DX[o], width)
-                ny = wrap_near(cy + MOVE_DY[o], h)
-                pain = w_pain * hazard[ny, nx]
-                links[s, o] = (dy + MOVE_DY[o] + depth) * side + dx + MOVE_DX[o] + depth
+                ns = s + MOVE_DY[o] * side + MOVE_DX[o]
+                pain = scores[ns, SCRATCH]
+                links[s, o] = ns
                 scores[s, o] = w_effort + pain
                 scores[s, N_OPTIONS + o] = w_novel_move + pain
 
@@ -222,15 +227,14 @@ def planner_world(food: np.ndarray, sugar: np.ndarray, material: np.ndarray, haz
 
 @inline_kernel
 def plan_inline(world, w, depth, sx, sy, visited_row, carried, tools):
-    """``plan`` inlined into its caller: for the step's decision loop, where an out-of-line call, passing
-    the world's arrays with their reference-count updates, cost more than the plan itself."""
+    """``plan`` inlined into its caller, for the step's decision loop (where an out-of-line call, passing
+    the world's arrays with their reference-count updates, cost more than the plan itself); the table
+    must have at least ``(2 * depth + 1) ** 2`` rows."""
     food, sugar, material, hazard, near, params, mate_ok, energy, links, scores = world
     if params[FITNESS_OBJECTIVE] > 0.0:
         w = fitness_weights(params)
         mate_ok = mate_ok and energy >= params[CONCEIVE_THRESHOLD]
     side = 2 * depth + 1
-    if side * side > links.shape[0]:
-        links, scores = new_table(side * side)
     fill_table(links, scores, food, sugar, material, hazard, near, params, mate_ok, w, depth, sx, sy, visited_row,
                carried, tools)
     first, nodes = tree_search(links, scores, depth, depth * side + depth)
@@ -250,6 +254,11 @@ def plan(world, w, depth, sx, sy, visited_row, carried, tools):
     entity may mate (level-1 agents only: sub-agents, and builders vetting a sub-agent, plan without MATE),
     ``energy`` is its own energy, read only by the fitness-mirroring objective (which replaces ``w``), and
     ``links, scores`` is a scratch option table of ``TABLE_STATES`` rows (``agents.search.new_table``) that
-    one caller reuses plan after plan: the fill writes every entry the search reads.
+    one caller reuses plan after plan: the fill writes every entry the search reads (a deeper plan gets a
+    table of its own).
     """
+    side = 2 * depth + 1
+    if side * side > world[8].shape[0]:
+        links, scores = new_table(side * side)
+        world = world[:8] + (links, scores)
     return plan_inline(world, w, depth, sx, sy, visited_row, carried, tools)
