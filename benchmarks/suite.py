@@ -68,7 +68,7 @@ import numba
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from throughput import Row, mark, measure as throughput_measure, render  # noqa: E402
+from throughput import Row, check_foraging, mark, measure as throughput_measure, render  # noqa: E402
 
 from evo.loop import Evolution  # noqa: E402
 from evo.scenarios import load_config  # noqa: E402
@@ -468,6 +468,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.headroom_child:
         headroom_child(args.planner_scenario, args.set, args.headroom_child, args.barrier)
         return
+    check_foraging(args.scenario, sets)
+    check_foraging(args.planner_scenario, args.set, what="--planner-scenario")
     if args.quick:
         args.populations, args.depth_population, args.memory_populations = [100, 400], 200, [1000]
         args.sweep_runs, args.sweep_population, args.generations, args.sweep_generations = 2, 100, 1, 2

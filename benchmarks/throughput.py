@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -29,6 +30,7 @@ from typing import Any
 import numba
 import numpy as np
 
+from agents.errors import MesaevoError
 from agents.genome import decode, with_capacity
 from evo.config import Config
 from evo.loop import Evolution
@@ -44,6 +46,18 @@ from worlds.foraging import ENTRY
 from worlds.shifts import world_at
 
 Row = tuple[str, str, str, str]  # measurement, value, target, result
+
+
+def check_foraging(scenario: str, overrides: list[str], *, what: str = "--scenario") -> None:
+    """Exit with one ``error:`` line (status 2) unless ``scenario`` with ``overrides`` is a valid foraging
+    config: the benchmarks step the foraging world's kernels and read its generation columns."""
+    try:
+        _, config = load_config(scenario, overrides)
+    except (MesaevoError, ValueError) as exc:  # pydantic's ValidationError is a ValueError
+        sys.exit(print(f"error: {what} {scenario}: {' '.join(str(exc).split())}", file=sys.stderr) or 2)
+    if config.world.kind != "foraging":
+        sys.exit(print(f"error: {what} {scenario} runs the {config.world.kind} world; the benchmarks measure "
+                       f"foraging scenarios (sugar, ancestral, contraception, ...)", file=sys.stderr) or 2)
 
 
 def run_generations(scenario: str, overrides: list[str], n: int, out: Path) -> tuple[float, dict[str, float], list[dict]]:
@@ -158,6 +172,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--reference-steps", type=int, default=3, help="steps timed with reference_step")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="config override")
     args = parser.parse_args(argv)
+    if args.generations < 1 or args.reference_steps < 1:
+        sys.exit(print("error: --generations and --reference-steps must be at least 1", file=sys.stderr) or 2)
+    check_foraging(args.scenario, args.set)
     rows = measure(args.scenario, args.set, args.generations, args.reference_steps)
     print(f"machine: {os.cpu_count()} CPUs, numba threads {numba.get_num_threads()}, {platform.platform()}, "
           f"Python {platform.python_version()}; scenario {args.scenario} {' '.join(args.set)}".rstrip())
