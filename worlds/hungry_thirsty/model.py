@@ -43,7 +43,7 @@ not predict that a move may make the agent thirsty.
 
 import numpy as np
 
-from agents.jit import kernel
+from agents.jit import inline_kernel, kernel
 from agents.search import N_OPTIONS, new_table, tree_search
 
 HT_FEATURES: tuple[str, ...] = ("ate", "drank", "thirsty", "to_food", "to_water", "effort")
@@ -117,12 +117,12 @@ IGNORES_THIRST = np.array([1.0, 0.0, 0.0, 0.5, 0.0, 0.0])
 VALUES_WATER = np.array([1.0, 1.0, -0.5, 0.5, 1.0, 0.0])
 
 
-@kernel
+@inline_kernel
 def sign(v: int) -> float:
     return 1.0 if v > 0 else (-1.0 if v < 0 else 0.0)
 
 
-@kernel
+@inline_kernel
 def step_features(out, passable, dist, geo, cx, cy, o, thirsty):
     """Fill ``out`` (6,) with the features of option ``o`` from (cx, cy) by an agent ``thirsty`` now,
     assuming no move makes it thirsty; return (ok, nx, ny, thirsty after)."""
@@ -157,14 +157,17 @@ def ht_plan(w, depth, sx, sy, thirsty, passable, dist, geo):
     ``thirst * SIZE**2 + y * SIZE + x``. Acting on the water cell while thirsty
     leads to the not-thirsty state of that cell (a drink earlier on the plan, as
     the module docstring states); no option leads back to thirst. No novelty term
-    (every cell key is -1).
+    (every cell key is -1). Rows are filled for the cells within ``depth - 1`` moves of (sx, sy), the only
+    ones the search expands from.
     """
     n_cells = SIZE * SIZE
     links, scores = new_table(2 * n_cells)
     f = np.zeros(N_HT_FEATURES)
+    reach = depth - 1
     for th in range(2 if thirsty else 1):
-        for cy in range(SIZE):
-            for cx in range(SIZE):
+        for cy in range(max(0, sy - reach), min(SIZE, sy + reach + 1)):
+            span = reach - abs(cy - sy)
+            for cx in range(max(0, sx - span), min(SIZE, sx + span + 1)):
                 s = th * n_cells + cy * SIZE + cx
                 for o in range(N_OPTIONS):
                     ok, nx, ny, after = step_features(f, passable, dist, geo, cx, cy, o, th == 1)
