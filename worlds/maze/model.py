@@ -29,7 +29,7 @@ ties) and its first option taken.
 
 import numpy as np
 
-from agents.jit import kernel
+from agents.jit import inline_kernel, kernel
 from agents.visits import seen
 from agents.search import N_OPTIONS, NOVELTY_KEY, new_table, tree_search
 
@@ -46,12 +46,12 @@ GO_TO_CORNER = np.array([0.0, 1.0, 0.0, 0.0, 0.0, 0.0])
 AWAY_FROM_ORIGIN = np.array([0.0, 0.0, 1.0, 0.0, 0.0, 0.0])
 
 
-@kernel
+@inline_kernel
 def sign(v: int) -> float:
     return 1.0 if v > 0 else (-1.0 if v < 0 else 0.0)
 
 
-@kernel
+@inline_kernel
 def move_features(out, open_, sight, geo, cx, cy, nx, ny, novel):
     """Fill ``out`` (6,) with the features of moving from (cx, cy) to (nx, ny).
 
