@@ -90,11 +90,12 @@ def make_handdown(choose):
         first action (empty-handed, with the builder's memory of visits); and the nodes expanded."""
         same = 0
         nodes = 0
+        no_tools = np.int64(0)  # typed, not the literal 0: the decision loop's compiled ``choose`` serves here too
         for s in range(samples):
             cx = int(uniform4(seed, i, t, (purpose << 32) | (2 * s)) * wd)
             cy = int(uniform4(seed, i, t, (purpose << 32) | (2 * s + 1)) * h)
-            a_v, n_v = choose(world, v, d, cx, cy, visited_row, 0.0, 0)
-            a_w, n_w = choose(world, w_ref, d, cx, cy, visited_row, 0.0, 0)
+            a_v, n_v = choose(world, v, d, cx, cy, visited_row, 0.0, no_tools)
+            a_w, n_w = choose(world, w_ref, d, cx, cy, visited_row, 0.0, no_tools)
             nodes += n_v + n_w
             if a_v == a_w:
                 same += 1

@@ -283,7 +283,8 @@ def step(seed, t, genes, grids, bodies, lineage, params, nparams, action, step_n
             head[c] = i
     # 4. in-place acts
     links, scores = new_table(TABLE_STATES)  # builders vet plans of a sub-agent (no MATE) on this world
-    world = (food, sugar, material, hazard, near, params, False, 0.0, links, scores)
+    # mate_ok as a run-time bool, not the literal False: one compiled ``plan`` serves this call and ``decide``
+    world = (food, sugar, material, hazard, near, params, np.bool_(False), 0.0, links, scores)
     order = act_order(seed, t, alive, m)  # alive in the slots used at the step's start (built ones act next step)
     for k in range(order.shape[0]):
         i = order[k]

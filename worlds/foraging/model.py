@@ -257,16 +257,9 @@ def plan(world, w, depth, sx, sy, visited_row, carried, tools):
     one caller reuses plan after plan: the fill writes every entry the search reads (a deeper plan gets a
     table of its own).
     """
+    food, sugar, material, hazard, near, params, mate_ok, energy, links, scores = world
     side = 2 * depth + 1
-    if side * side > world[8].shape[0]:
-        return _plan_own_table(world, w, depth, sx, sy, visited_row, carried, tools)
-    return plan_inline(world, w, depth, sx, sy, visited_row, carried, tools)
-
-
-@kernel
-def _plan_own_table(world, w, depth, sx, sy, visited_row, carried, tools):
-    """``plan`` with a table of its own, for a plan deeper than its caller's table holds (out of line: a
-    reassigned ``world`` in ``plan`` itself cost every plan reference-count updates)."""
-    side = 2 * depth + 1
-    links, scores = new_table(side * side)
-    return plan_inline(world[:8] + (links, scores), w, depth, sx, sy, visited_row, carried, tools)
+    if side * side > links.shape[0]:
+        links, scores = new_table(side * side)
+    return plan_inline((food, sugar, material, hazard, near, params, mate_ok, energy, links, scores), w, depth, sx,
+                       sy, visited_row, carried, tools)
