@@ -143,7 +143,7 @@ def drive(sim: Simulation, plot: bool, quiet: bool | None = None) -> int:
     done_any = False
     start = time.perf_counter()
     if not quiet and start_gen < total and not _kernels_cached(sim.config.world.kind):
-        print("compiling kernels, about 30 s, once (later runs load them from the cache)", file=sys.stderr, flush=True)
+        print("compiling kernels, about a minute, once (later runs load them from the cache)", file=sys.stderr, flush=True)
     progress = _Progress(total, start_gen, sim.scenario, quiet)
     try:
         for row in sim.iterate():

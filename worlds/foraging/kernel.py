@@ -148,7 +148,9 @@ def decide(seed, t, genes, grids, bodies, lineage, near, params, nparams, count,
     step's ``crowd_near`` grid. Parallel over chunks of ``DECIDE_CHUNK`` entities: each decision reads
     only the start-of-step world and writes only its own entity's entries, so neither the order nor the
     thread count matters. On one thread this parallel loop was measured faster than the same loop in a
-    plain kernel (docs/performance.md), so there is no separate serial version."""
+    plain kernel (docs/performance.md), so there is no separate serial version. An agent's plan is
+    inlined here (``plan_inline``): an out-of-line call per plan, passing arrays with their reference-count
+    updates, cost more than the plan; sub-agents go through ``planned_action`` (deception, oversight)."""
     h, w = grids.food.shape
     x, y, alive, visited = bodies.x, bodies.y, bodies.alive, bodies.visited
     for chunk in prange((count + DECIDE_CHUNK - 1) // DECIDE_CHUNK):
