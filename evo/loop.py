@@ -1,8 +1,9 @@
 """The generation loop, written as a generator.
 
 One generation: genomes -> the world (decode to arrays, kernels run every
-lifetime) -> fitness onto DEAP individuals -> DEAP selection and variation ->
-metrics and entity records -> next genomes. Nothing here loops over entities
+lifetime) -> the fitness array, the Hall of Fame and Logbook -> selection and
+variation through the DEAP toolbox (on the genome and fitness arrays) -> metrics
+and entity records -> next genomes. Nothing here loops over entities
 per step, and nothing here knows which world it runs: see ``worlds.world_class``.
 
 The GA draws from a ``random.Random`` made afresh each generation from
