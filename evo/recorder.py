@@ -74,8 +74,14 @@ def write_atomic(path: Path, write) -> None:
                 pass
 
 
-def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
-    text = json.dumps(data, indent=2, allow_nan=True)  # one write: ``json.dump`` writes piece by piece, 3x slower
+def json_text(data: dict[str, Any]) -> str:
+    return json.dumps(data, indent=2, allow_nan=True)
+
+
+def write_json_atomic(path: Path, data: dict[str, Any] | str) -> None:
+    """Write ``data`` (or its ``json_text`` already made) atomically, in one write: ``json.dump`` writes piece by
+    piece, 3x slower."""
+    text = data if isinstance(data, str) else json_text(data)
     write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
@@ -201,10 +207,11 @@ class Recorder:
         self.rewrite = False  # write the table at the next flush even without new rows
         self.pending_entities: list[pa.Table] = []  # entity records since the last flush
         self.unflushed = 0
+        self.manifest_written = json_text(self.manifest)  # the manifest's text as this recorder last wrote it
         self.lock = prepare_run_dir(self.path)
         try:
             safe_subdir(self.path, ENTITIES_DIR).mkdir(exist_ok=True)
-            write_json_atomic(self.path / MANIFEST, self.manifest)
+            write_json_atomic(self.path / MANIFEST, self.manifest_written)
         except OSError as exc:
             self.lock.release()
             raise MesaevoError(f"cannot create {self.path / 'entities'}: {exc.strerror or exc}") from None
@@ -223,6 +230,7 @@ class Recorder:
         self = cls.__new__(cls)
         self.path = Path(path)
         self.flush_every = flush_every
+        self.manifest_written = ""
         self.lock = lock if lock is not None and lock.held else RunLock(self.path).acquire()
         try:
             self.manifest = read_manifest(self.path)
@@ -302,7 +310,10 @@ class Recorder:
             write_parquet(safe_subdir(self.path, ENTITIES_DIR) / f"part-{first:06d}.parquet", table)
             self.pending_entities = []
         self.manifest["generations_done"] = self.generations_done
-        write_json_atomic(self.path / MANIFEST, self.manifest)
+        text = json_text(self.manifest)
+        if text != self.manifest_written:  # a checkpoint's flush right after the periodic one has nothing new
+            write_json_atomic(self.path / MANIFEST, text)
+            self.manifest_written = text
         self.unflushed = 0
 
     def finish(self, status: str, error: str | None = None) -> None:

@@ -188,6 +188,30 @@ def test_checkpoints_are_pruned_and_hold_no_pickles(tmp_path):
     assert len(ckpt.logbook) == 6
 
 
+def test_the_manifest_is_rewritten_only_when_it_changed(tmp_path, monkeypatch):
+    """A checkpoint flushes before and after it; the flush right after the periodic one adds nothing, so the
+    manifest is written when something in it changed and ends as the run left it."""
+    import evo.recorder as recorder
+
+    written: list[dict] = []
+    write = recorder.write_json_atomic
+
+    def spy(path, data):
+        if Path(path).name == "manifest.json":
+            written.append(json.loads(data) if isinstance(data, str) else dict(data))
+        write(path, data)
+
+    monkeypatch.setattr(recorder, "write_json_atomic", spy)
+    out = tmp_path / "run"
+    Simulation.from_scenario("sugar", {**SETTINGS, "checkpoint.every": 2, "record.flush_every": 2},
+                             generations=6, seed=5, out=out).run()
+    assert all(a != b for a, b in zip(written, written[1:]))
+    assert [(m["generations_done"], m.get("last_checkpoint")) for m in written if m["status"] == "running"] == [
+        (0, None), (0, 0), (2, 0), (2, 2), (4, 2), (4, 4), (6, 4), (6, 6)]
+    final = json.loads((out / "manifest.json").read_text())
+    assert final == written[-1] and final["status"] == "completed" and final["last_checkpoint"] == 6
+
+
 def test_resume_extends_a_completed_run_like_a_longer_straight_run(straight, tmp_path):
     out = tmp_path / "run"
     Simulation.from_scenario("sugar", SETTINGS, generations=GENERATIONS - 3, seed=5, out=out).run()
