@@ -78,11 +78,12 @@ def json_text(data: dict[str, Any]) -> str:
     return json.dumps(data, indent=2, allow_nan=True)
 
 
-def write_json_atomic(path: Path, data: dict[str, Any] | str) -> None:
-    """Write ``data`` (or its ``json_text`` already made) atomically, in one write: ``json.dump`` writes piece by
-    piece, 3x slower."""
-    text = data if isinstance(data, str) else json_text(data)
+def write_text_atomic(path: Path, text: str) -> None:
     write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
+    write_text_atomic(path, json_text(data))  # one write: ``json.dump`` writes piece by piece, 3x slower
 
 
 def _leftover(entry: Path) -> bool:
@@ -211,7 +212,7 @@ class Recorder:
         self.lock = prepare_run_dir(self.path)
         try:
             safe_subdir(self.path, ENTITIES_DIR).mkdir(exist_ok=True)
-            write_json_atomic(self.path / MANIFEST, self.manifest_written)
+            write_text_atomic(self.path / MANIFEST, self.manifest_written)
         except OSError as exc:
             self.lock.release()
             raise MesaevoError(f"cannot create {self.path / 'entities'}: {exc.strerror or exc}") from None
@@ -312,7 +313,7 @@ class Recorder:
         self.manifest["generations_done"] = self.generations_done
         text = json_text(self.manifest)
         if text != self.manifest_written:  # a checkpoint's flush right after the periodic one has nothing new
-            write_json_atomic(self.path / MANIFEST, text)
+            write_text_atomic(self.path / MANIFEST, text)
             self.manifest_written = text
         self.unflushed = 0
 

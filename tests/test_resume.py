@@ -194,14 +194,14 @@ def test_the_manifest_is_rewritten_only_when_it_changed(tmp_path, monkeypatch):
     import evo.recorder as recorder
 
     written: list[dict] = []
-    write = recorder.write_json_atomic
+    write = recorder.write_text_atomic
 
-    def spy(path, data):
+    def spy(path, text):
         if Path(path).name == "manifest.json":
-            written.append(json.loads(data) if isinstance(data, str) else dict(data))
-        write(path, data)
+            written.append(json.loads(text))
+        write(path, text)
 
-    monkeypatch.setattr(recorder, "write_json_atomic", spy)
+    monkeypatch.setattr(recorder, "write_text_atomic", spy)
     out = tmp_path / "run"
     Simulation.from_scenario("sugar", {**SETTINGS, "checkpoint.every": 2, "record.flush_every": 2},
                              generations=6, seed=5, out=out).run()
