@@ -195,3 +195,41 @@ def test_kernels_compile_math_to_the_c_library_not_svml():
     code = "import agents.jit, numba; print(numba.config.DISABLE_INTEL_SVML, numba.config.USING_SVML)"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["1", "False"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 300), p=st.integers(1, 8),
+       collinear=st.booleans(), integer=st.booleans())
+def test_least_squares_matches_its_twin_and_lapack(seed, n, p, collinear, integer):
+    """The BLAS-free fit is its own twin bit for bit, and LAPACK's minimum-norm solution (``np.linalg.lstsq``,
+    an independent oracle) to 1e-9 of the largest coefficient, rank-deficient designs included."""
+    from worlds.stats import least_squares
+
+    rng = np.random.default_rng(seed)
+    a = rng.normal(size=(n, p)) * rng.choice([0.1, 1.0, 10.0], p)
+    if integer:
+        a = np.round(a)
+    if collinear and p > 1:
+        a[:, -1] = 2.0 * a[:, 0]
+    y = rng.normal(size=n)
+    got = least_squares(a, y)
+    np.testing.assert_array_equal(python_twin(least_squares)(a, y), got)
+    expected = np.linalg.lstsq(a, y, rcond=None)[0]
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-9 * max(1.0, np.abs(expected).max()))
+
+
+def test_patch_map_kernel_is_its_twin_and_the_numpy_formula():
+    """The food-capacity bumps: compiled and plain Python the same bits, and the closed form in numpy (whose
+    ``np.exp`` may use its own AVX-512 code, hence a tolerance of a few units in the last place)."""
+    from worlds.foraging.state import gaussian_bumps
+
+    cys, cxs = np.array([0, 5, 15, 7]), np.array([3, 15, 0, 7])
+    got = gaussian_bumps(16, 20, cys, cxs, 2.0 * 3.5**2)
+    np.testing.assert_array_equal(python_twin(gaussian_bumps)(16, 20, cys, cxs, 2.0 * 3.5**2), got)
+    ys, xs = np.mgrid[0:16, 0:20]
+    expected = np.zeros((16, 20))
+    for cy, cx in zip(cys, cxs):
+        dy = np.minimum(np.abs(ys - cy), 16 - np.abs(ys - cy))
+        dx = np.minimum(np.abs(xs - cx), 20 - np.abs(xs - cx))
+        expected += np.exp(-(dx**2 + dy**2) / (2.0 * 3.5**2))
+    np.testing.assert_allclose(got, expected, rtol=1e-14, atol=0)

@@ -101,7 +101,7 @@ def solo_planner_columns(generation: int, names: tuple[str, ...], weights: np.nd
 def row_cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Cosine of each row of ``a`` with the same row of ``b`` (0 where either is zero)."""
     num = np.einsum("ij,ij->i", a, b)
-    den = np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1)
+    den = np.sqrt((a * a).sum(axis=1)) * np.sqrt((b * b).sum(axis=1))
     return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
 
 

@@ -1,6 +1,14 @@
-"""Correlation and regression statistics of the generation row (analysis has vectorised twins in `analysis.bootstrap`)."""
+"""Correlation and regression statistics of the generation row (analysis has vectorised twins in `analysis.bootstrap`).
+
+Every statistic here is computed by numpy element-wise operations and pairwise sums, or by loops in a
+fixed order compiled by numba, never through BLAS or LAPACK: OpenBLAS picks its kernels by CPU, so a
+least-squares fit through ``np.linalg.lstsq`` gave other bits on an AVX-512 machine. These columns are
+the same bits on every CPU.
+"""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -70,6 +78,60 @@ def implied_weights(features: np.ndarray, fitness: np.ndarray) -> np.ndarray:
         return out
     z = features[:, keep] - features[:, keep].mean(axis=0)  # centred, not scaled: per-unit coefficients
     design = np.column_stack([np.ones(len(fitness)), z])
-    coef = np.linalg.lstsq(design, fitness.astype(np.float64), rcond=None)[0]
+    coef = least_squares(design, fitness.astype(np.float64))
     out[keep] = coef[1:]
     return out
+
+
+@kernel
+def least_squares(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The minimum-norm least-squares solution of ``a @ x ~ y`` (what ``np.linalg.lstsq(a, y, rcond=None)``
+    returns, to rounding), by one-sided Jacobi SVD: plane rotations orthogonalise the columns of ``a`` sweep
+    by sweep, in a fixed order, until every pair is orthogonal to machine precision; singular values at most
+    ``eps * max(n, p)`` times the largest are dropped, as lstsq's default ``rcond`` does. No BLAS, so the bits
+    do not depend on the CPU."""
+    n, p = a.shape
+    u = a.copy()
+    v = np.eye(p)
+    eps = np.finfo(np.float64).eps
+    for _ in range(64):
+        rotated = False
+        for j in range(p - 1):
+            for k in range(j + 1, p):
+                alpha = beta = gamma = 0.0
+                for i in range(n):
+                    alpha += u[i, j] * u[i, j]
+                    beta += u[i, k] * u[i, k]
+                    gamma += u[i, j] * u[i, k]
+                if gamma == 0.0 or abs(gamma) <= eps * math.sqrt(alpha * beta):
+                    continue
+                rotated = True
+                zeta = (beta - alpha) / (2.0 * gamma)
+                t = (1.0 if zeta >= 0.0 else -1.0) / (abs(zeta) + math.hypot(1.0, zeta))
+                c = 1.0 / math.sqrt(1.0 + t * t)
+                s = c * t
+                for i in range(n):
+                    uj, uk = u[i, j], u[i, k]
+                    u[i, j] = c * uj - s * uk
+                    u[i, k] = s * uj + c * uk
+                for i in range(p):
+                    vj, vk = v[i, j], v[i, k]
+                    v[i, j] = c * vj - s * vk
+                    v[i, k] = s * vj + c * vk
+        if not rotated:
+            break
+    sigma2 = np.zeros(p)
+    for j in range(p):
+        for i in range(n):
+            sigma2[j] += u[i, j] * u[i, j]
+    cutoff = eps * max(n, p) * math.sqrt(sigma2.max())
+    x = np.zeros(p)
+    for j in range(p):
+        if math.sqrt(sigma2[j]) <= cutoff:
+            continue
+        proj = 0.0
+        for i in range(n):
+            proj += u[i, j] * y[i]
+        for i in range(p):
+            x[i] += v[i, j] * (proj / sigma2[j])
+    return x

@@ -11,12 +11,14 @@ each lifetime starts from it with full food and agents at random cells.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 
 from agents.genome import N_FEATURES
+from agents.jit import kernel
 from agents.visits import new_visits, start_visits
 from agents.nesting.lineage import Lineage, new_lineage
 
@@ -102,13 +104,22 @@ class ForagingState:
 
 def patch_map(height: int, width: int, n_patches: int, radius: float, rng: np.random.Generator) -> np.ndarray:
     """Sum of toroidal Gaussian bumps at random centres, clipped to [0, 1]."""
-    ys, xs = np.mgrid[0:height, 0:width]
+    cys, cxs = rng.integers(0, height, n_patches), rng.integers(0, width, n_patches)
+    return np.clip(gaussian_bumps(height, width, cys, cxs, 2.0 * radius**2), 0.0, 1.0)
+
+
+@kernel
+def gaussian_bumps(height: int, width: int, cys: np.ndarray, cxs: np.ndarray, two_r2: float) -> np.ndarray:
+    """Sum over centres of ``exp(-d^2 / two_r2)``, ``d`` the toroidal distance, centre by centre. ``math.exp`` is
+    the C library's on every CPU (numpy's ``np.exp`` has its own AVX-512 code, whose last bit can differ)."""
     out = np.zeros((height, width))
-    for cy, cx in zip(rng.integers(0, height, n_patches), rng.integers(0, width, n_patches)):
-        dy = np.minimum(np.abs(ys - cy), height - np.abs(ys - cy))
-        dx = np.minimum(np.abs(xs - cx), width - np.abs(xs - cx))
-        out += np.exp(-(dx**2 + dy**2) / (2.0 * radius**2))
-    return np.clip(out, 0.0, 1.0)
+    for c in range(cys.shape[0]):
+        for y in range(height):
+            dy = min(abs(y - cys[c]), height - abs(y - cys[c]))
+            for x in range(width):
+                dx = min(abs(x - cxs[c]), width - abs(x - cxs[c]))
+                out[y, x] += math.exp(-(dx * dx + dy * dy) / two_r2)
+    return out
 
 
 def make_landscape(
