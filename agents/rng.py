@@ -33,6 +33,7 @@ PURPOSES: dict[str, tuple[str, int]] = {
     "maze": ("stream", 6),  # the maze of a generation
     "ga-blocks": ("stream", 7),  # variation of later genome blocks, per generation
     "hungry-thirsty": ("stream", 8),  # start cells of the hungry-thirsty world, per generation
+    "unselected": ("stream", 9),  # fresh draws of the genes taken out of selection, per generation
     "island": ("stream", 101),  # the root seed of each island
     # counter-based kernel draws
     "order": ("draw", 1),  # the order agents act in a step

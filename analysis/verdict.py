@@ -20,7 +20,8 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["Term", "Estimate", "t_quantile", "t_interval", "decide", "measure", "estimate", "verdict_figure"]
+__all__ = ["Term", "Estimate", "t_quantile", "t_interval", "decide", "measure", "estimate", "holm", "one_sided_p",
+           "persistence", "persistence_lines", "verdict_figure"]
 
 VERDICTS = ("supported", "contradicted", "inconclusive")
 
@@ -50,6 +51,8 @@ class Estimate:
     confidence: float
     verdict: str
     method: str = "t interval over per-seed values"
+    p_supported: float = math.nan  # one-sided t test p-value toward the claimed side of the threshold
+    p_contradicted: float = math.nan  # ... and toward the other side (for Holm's correction across verdicts)
 
     def as_dict(self) -> dict[str, Any]:
         return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in asdict(self).items()}
@@ -146,11 +149,42 @@ def decide(lo: float, hi: float, supported_if: str = "above", threshold: float =
     return "supported" if below else "contradicted" if above else "inconclusive"
 
 
+def one_sided_p(mean: float, sd: float, n: int, threshold: float, side: str) -> float:
+    """p-value of the one-sided t test that the mean lies ``side`` ("above" or "below") ``threshold``."""
+    if n < 2 or not (math.isfinite(mean) and math.isfinite(sd)):
+        return math.nan
+    if sd == 0.0:
+        return 0.0 if (mean > threshold if side == "above" else mean < threshold) else 1.0
+    t = (mean - threshold) / (sd / math.sqrt(n))
+    return 1.0 - t_cdf(t, n - 1) if side == "above" else t_cdf(t, n - 1)
+
+
 def estimate(values: Iterable[float], confidence: float = 0.9, supported_if: str = "above",
-             threshold: float = 0.0) -> Estimate:
-    """The t interval of ``values`` and its verdict."""
+             threshold: float = 0.0, missing: str = "exclude", min_seeds: int = 2) -> Estimate:
+    """The t interval of ``values`` and its verdict. A value that is NaN (a seed without a value) is left out
+    (``missing = "exclude"``) or makes the verdict inconclusive (``"inconclusive"``); fewer than ``min_seeds``
+    values make it inconclusive too."""
+    values = [math.nan if v is None else float(v) for v in values]
     mean, lo, hi, n, sd = t_interval(values, confidence)
-    return Estimate(mean, lo, hi, n, sd, confidence, decide(lo, hi, supported_if, threshold))
+    verdict = decide(lo, hi, supported_if, threshold)
+    if n < min_seeds or (missing == "inconclusive" and n < len(values)):
+        verdict = "inconclusive"
+    other = "below" if supported_if == "above" else "above"
+    return Estimate(mean, lo, hi, n, sd, confidence, verdict, p_supported=one_sided_p(mean, sd, n, threshold,
+                    supported_if), p_contradicted=one_sided_p(mean, sd, n, threshold, other))
+
+
+def holm(p_values: Sequence[float], alpha: float = 0.10) -> list[bool]:
+    """Holm's step-down rejections at family-wise ``alpha`` (a NaN p-value is never rejected and does not count
+    in the family size)."""
+    finite = sorted((p, k) for k, p in enumerate(p_values) if math.isfinite(p))
+    out = [False] * len(p_values)
+    m = len(finite)
+    for rank, (p, k) in enumerate(finite):
+        if p > alpha / (m - rank):
+            break
+        out[k] = True
+    return out
 
 
 # --------------------------------------------------------------------------- measuring runs
@@ -191,6 +225,42 @@ def measure(tables: Mapping[tuple[str, int], pd.DataFrame | None], terms: Sequen
         row["value"] = vals[0] - vals[1] if len(vals) == 2 else vals[0]
         rows.append(row)
     return pd.DataFrame(rows, columns=["seed", *[t.label for t in terms], "value"])
+
+
+def persistence(generations: pd.DataFrame | None, window: tuple[int, int]) -> dict[str, float]:
+    """Per nested level (``L2``, ``L3``, ...: the tables' ``L{L}_n`` columns), the share of the window's
+    generations in which the level had at least one entity (0.0: it died out or never arose; NaN: no table)."""
+    import re
+
+    if generations is None or generations.empty:
+        return {}
+    rows = generations[(generations["generation"] >= window[0]) & (generations["generation"] <= window[1])]
+    out = {}
+    for col in generations.columns:
+        match = re.fullmatch(r"L(\d+)_n", str(col))
+        if match and int(match.group(1)) >= 2:
+            counts = pd.to_numeric(rows[col], errors="coerce").to_numpy(dtype=np.float64)
+            out[f"L{match.group(1)}"] = float((counts > 0).mean()) if counts.size else math.nan
+    return out
+
+
+def persistence_lines(rows: list[dict[str, Any]]) -> list[str]:
+    """One line per arm and nested level: in how many seeds the level lived through the whole window, and
+    the seeds where it did not (with the share of the window it was present)."""
+    def share(x: Any) -> float:
+        return float(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else math.nan
+
+    lines = []
+    rows = [r for r in rows if isinstance(r, dict) and isinstance(r.get("arm"), str)] if isinstance(rows, list) else []
+    for arm in dict.fromkeys(r["arm"] for r in rows):
+        mine = [r for r in rows if r["arm"] == arm]
+        for level in sorted({k for r in mine for k in r if isinstance(k, str) and k.startswith("L")}):
+            shares = [(r.get("seed"), share(r.get(level))) for r in mine]
+            full = sum(1 for _, x in shares if x >= 1.0)
+            gaps = ", ".join(f"{s}: {x:.2f}" for s, x in shares if not x >= 1.0)
+            lines.append(f"persistence: {level} in arm '{arm}' present through the window in {full}/{len(shares)}"
+                         f" seeds" + (f" (share of window elsewhere: {gaps})" if gaps else ""))
+    return lines
 
 
 # --------------------------------------------------------------------------- figure

@@ -460,7 +460,8 @@ def build_parser() -> argparse.ArgumentParser:
     exp = sub.add_parser("experiment", help="run an experiment (a claim, its arms and verdict rule) and print the verdict")
     exp.add_argument("experiment", nargs="*", help="shipped experiment name or .toml file (with --findings: "
                      "experiment output directories); none: list the shipped experiments")
-    exp.add_argument("--seeds", type=int, help="number of seeds (0..N-1) instead of the file's")
+    exp.add_argument("--seeds", type=int, help="number of seeds (0..N-1, or from --first-seed) instead of the file's")
+    exp.add_argument("--first-seed", type=int, default=0, help="with --seeds: the first seed (seeds S..S+N-1)")
     exp.add_argument("--workers", type=int, help="local worker processes (default: the number of cores)")
     exp.add_argument("--scheduler", help="address of a running Dask scheduler (instead of a local cluster)")
     exp.add_argument("--out", type=Path, help="experiment directory (default: experiments/NAME-SIZE; an existing "

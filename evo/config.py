@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import Field, ValidationError, model_validator
 
 from agents.errors import MesaevoError
-from agents.genome import FEATURES, HEREDITY_MODES, MAX_DEPTH, N_FEATURES
+from agents.genome import FEATURES, HEREDITY_MODES, MAX_DEPTH, N_FEATURES, default_layout
 from agents.nesting.config import NestingSection
 from agents.schema import Section
 from worlds.registry import shift_schemas, world_entry, worlds
@@ -64,6 +64,9 @@ class EvolutionSection(Section):
     mutation_eta: float = Field(20.0, gt=0)
     mutation_indpb: float = Field(0.15, ge=0, le=1)
     hall_of_fame: int = Field(10, ge=1)
+    # genes taken out of selection (a control: the claimed cause switched off): every generation each
+    # offspring gets them drawn afresh from the first generation's distribution, so selection cannot move them
+    unselected_genes: tuple[str, ...] = Field((), max_length=64)
 
 
 class RecordSection(Section):
@@ -143,6 +146,10 @@ class Config(Section):
         if self.agents.objective == "fitness" and entry.kind not in FITNESS_OBJECTIVE_WORLDS:
             errors.append(f"agents.objective = 'fitness': the {entry.kind} world has no fitness-mirroring "
                           f"objective (worlds with one: {', '.join(FITNESS_OBJECTIVE_WORLDS)})")
+        genes = default_layout().scalar_genes()
+        for name in self.evolution.unselected_genes:
+            if name not in genes:
+                errors.append(f"evolution.unselected_genes: no gene {name!r}{suggest(name, list(genes))}")
         if errors:
             raise ValueError("\n  ".join(errors))
         return self

@@ -236,7 +236,10 @@ def conclude(exp: Experiment, out: str | Path, figure: bool = True) -> dict[str,
     status = {(e["arm"], e["seed"]): e for e in manifest["runs"]}
     tables: dict[tuple[str, int], Any] = {}
     for m in [exp.measurement, *(a.measurement for a in exp.also)]:
-        for arm, _, _ in m.terms():
+        arms = [arm for arm, _, _ in m.terms()]
+        if exp.control is not None:
+            arms += [exp.control.arms[a] for a in arms if a in exp.control.arms]
+        for arm in arms:
             for seed in exp.seeds:
                 entry = status.get((arm, seed))
                 if (arm, seed) in tables:
@@ -250,29 +253,71 @@ def conclude(exp: Experiment, out: str | Path, figure: bool = True) -> dict[str,
                     tables[(arm, seed)] = None
     common = {"size": exp.size, "seeds": list(exp.seeds), "generations": exp.generations,
               "failed_runs": [e["id"] for e in manifest["runs"] if e["status"] != "completed"],
+              "control": exp.control.cause if exp.control else None,
+              "control_arms": dict(exp.control.arms) if exp.control else None,
+              "no_control_because": exp.no_control_because or None,
+              "tuned_on": exp.tuned_on.model_dump() if exp.tuned_on else None,
+              "confirmatory": exp.confirmatory, "experiment_sha256": exp.sha256,
               "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"), "version": version()}
-    record = _verdict(exp, out, tables, exp.name, exp.claim, exp.measurement, exp.verdict, "", figure)
+    record = _verdict(exp, out, tables, exp.name, exp.claim, exp.measurement, exp.verdict, "", figure, True)
     record = {"name": exp.name, "claim": exp.claim, "needs": exp.needs, **record, **common}
     record["also"] = [{"name": f"{exp.name}/{a.name}", "claim": a.claim.strip(), "needs": exp.needs,
-                       **_verdict(exp, out, tables, a.name, a.claim, a.measurement, a.verdict, f"-{a.name}", figure),
+                       **_verdict(exp, out, tables, a.name, a.claim, a.measurement, a.verdict, f"-{a.name}", figure,
+                                  a.controlled),
                        **common} for a in exp.also]
     write_json_atomic(out / "verdict.json", record)
     return record
 
 
+def _persistence(exp: Experiment, tables, arms: list[str], window: tuple[int, int]) -> list[dict[str, Any]]:
+    """Per arm and seed, the share of the window's generations in which each nested level was present
+    (``analysis.verdict.persistence``); empty when no arm has nested levels."""
+    from analysis.verdict import persistence
+
+    rows = []
+    for arm in dict.fromkeys(arms):
+        for seed in exp.seeds:
+            levels = persistence(tables.get((arm, seed)), window)
+            if levels:
+                rows.append({"arm": arm, "seed": int(seed), **levels})
+    return rows
+
+
+def _combined(tables, terms, coefs, seeds) -> Any:
+    """Per seed, each term's value and ``value``: the linear combination of the terms (NaN if any is NaN)."""
+    from analysis.verdict import MetricError, measure
+
+    try:
+        table = measure(tables, terms, seeds)
+    except MetricError as exc:
+        raise MesaevoError(str(exc)) from None
+    table["value"] = sum(c * table[t.label] for c, t in zip(coefs, terms))
+    return table
+
+
 def _verdict(exp: Experiment, out: Path, tables, name: str, claim: str, m, v, suffix: str,
-             figure: bool) -> dict[str, Any]:
-    """One measurement's per-seed table (written as ``table<suffix>.csv``), estimate and verdict."""
-    from analysis.verdict import MetricError, Term, estimate, measure
+             figure: bool, controlled: bool) -> dict[str, Any]:
+    """One measurement's per-seed table (written as ``table<suffix>.csv``), estimate and verdict. With a
+    control, the per-seed value is the measurement on the treatment arms minus the same measurement on their
+    control arms (columns ``treatment`` and ``control``)."""
+    from analysis.verdict import Term, estimate
 
     terms = [Term(a, metric, (int(w[0]), int(w[1]))) for a, metric, w in m.terms()]
     try:
-        table = measure(tables, terms, exp.seeds)
-    except MetricError as exc:
+        table = _combined(tables, terms, m.coefs(), exp.seeds)
+        if controlled and exp.control is not None:
+            cterms = [Term(exp.control.arms[t.arm], t.metric, t.window) for t in terms]
+            control = _combined(tables, cterms, m.coefs(), exp.seeds)
+            table["treatment"] = table.pop("value")
+            for t in cterms:
+                table[t.label] = control[t.label]
+            table["control"] = control["value"]
+            table["value"] = table["treatment"] - table["control"]
+    except MesaevoError as exc:
         raise MesaevoError(f"experiment {exp.name}: {exc}") from None
-    if m.plus:  # a linear combination of the terms, per seed (NaN if any term is NaN)
-        table["value"] = sum(c * table[t.label] for c, t in zip(m.coefs(), terms))
-    result = estimate(table["value"], v.confidence, v.supported_if, v.threshold)
+    result = estimate(table["value"], v.confidence, v.supported_if, v.threshold, v.missing, v.min_seeds)
+    window = (min(t.window[0] for t in terms), max(t.window[1] for t in terms))
+    arms = [t.arm for t in terms] + ([exp.control.arms[t.arm] for t in terms] if controlled and exp.control else [])
     table.to_csv(out / f"table{suffix}.csv", index=False)
     if figure:
         from analysis.verdict import verdict_figure
@@ -281,9 +326,14 @@ def _verdict(exp: Experiment, out: Path, tables, name: str, claim: str, m, v, su
                              f"({exp.size} size)",
                              ylabel=m.metric if not m.paired else f"difference in {m.metric}")
         fig.savefig(out / f"verdict{suffix}.png", dpi=110)
-    return {"measurement": m.describe(), "rule": v.describe(), "threshold": v.threshold,
-            "supported_if": v.supported_if, **result.as_dict(),
+    measured = m.describe()
+    if controlled and exp.control is not None:
+        pairs = ", ".join(f"{t} -> {c}" for t, c in exp.control.arms.items())
+        measured = f"[{measured}] minus the same with each arm replaced by its control ({pairs}), paired by seed"
+    return {"measurement": measured, "rule": v.describe(), "threshold": v.threshold,
+            "supported_if": v.supported_if, **result.as_dict(), "controlled": bool(controlled and exp.control),
             "seeds_without_value": [int(s) for s, x in zip(table["seed"], table["value"]) if not math.isfinite(x)],
+            "persistence": _persistence(exp, tables, arms, window),
             "table": f"table{suffix}.csv", "figure": f"verdict{suffix}.png" if figure else None}
 
 
@@ -304,10 +354,24 @@ def summary(record: dict[str, Any]) -> str:
     ]
     if record.get("failed_runs"):
         lines.insert(-1, f"failed runs: {', '.join(record['failed_runs'])}")
+    if record.get("control"):
+        lines.insert(2, f"control:     {record['control']}")
+    elif record.get("no_control_because"):
+        lines.insert(2, f"no control:  {record['no_control_because']}")
+    from analysis.verdict import persistence_lines
+
+    for line in persistence_lines(record.get("persistence") or []):
+        lines.insert(-1, line)
     if record.get("seeds_without_value"):
         lines.insert(-1, f"no value:    seeds {record['seeds_without_value']} (the metric is NaN over the whole "
-                         "window, or a run failed): left out of n")
+                         "window, e.g. a level died out, or a run failed): "
+                         + ("the verdict is inconclusive" if "makes it inconclusive" in str(record.get("rule"))
+                            else "named and left out of n"))
+    if record.get("experiment_sha256"):
+        kind = "confirmatory" if record.get("confirmatory") else "exploratory (tuning seeds, or fewer than 10)"
+        lines.insert(-1, f"seeds:       {kind}; experiment file sha256 {record['experiment_sha256'][:16]}")
     for extra in record.get("also") or []:
         lines += ["", f"also ({extra['name']}):", *("  " + line for line in summary({**extra, "also": []})
                                                      .splitlines() if not line.startswith(("size:", "failed")))]
     return "\n".join(lines)
+

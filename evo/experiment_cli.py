@@ -36,7 +36,9 @@ def main(args: argparse.Namespace) -> int:
 
         check_scheduler(args.scheduler)
     size = "full" if args.full else "reduced"
-    exp = load_experiment(args.experiment[0], size=size, seeds=args.seeds)
+    if args.first_seed and args.seeds is None:
+        raise MesaevoError("--first-seed needs --seeds (how many seeds from it)")
+    exp = load_experiment(args.experiment[0], size=size, seeds=args.seeds, first_seed=args.first_seed)
     runs = len(exp.arms) * len(exp.seeds)
     if args.validate:
         print(f"{args.experiment[0]}: valid ({exp.name}, {size} size: {len(exp.arms)} arms x {len(exp.seeds)} seeds, "

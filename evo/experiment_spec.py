@@ -30,6 +30,19 @@ An experiment is TOML::
     supported_if = "above"               # the interval lies above threshold: supported; below: contradicted
     threshold = 0.0                      # ("below" swaps them); otherwise inconclusive
     confidence = 0.9                     # a t interval over the per-seed values
+    missing = "exclude"                  # a seed without a value (a level died out, a run failed) is
+    min_seeds = 2                        # named and left out ("inconclusive": any such seed makes the
+                                         # verdict inconclusive); fewer than min_seeds values: inconclusive
+
+    [control]                            # the claimed cause switched off, on the same seeds: the
+    cause = "no sugar appears"           # measurement again with each arm replaced by its control
+    arms = { online = "online-noshift", frozen = "frozen-noshift" }  # arm; the verdict is on
+                                         # treatment minus control, paired by seed
+    # no_control_because = "..."         # instead of [control]: why the claim has none (shown)
+
+    tuned_on = { seeds = [0, 1, 2], size = "reduced", note = "window chosen on these" }  # where knobs
+                                         # and windows were chosen; seeds that overlap them, or fewer than
+                                         # 10, make the verdict exploratory, not confirmatory
 
     [[also]]                             # optional further measurements of the same runs, each with
     name = "low-depth"                   # its own claim and verdict rule (reported with the first;
@@ -133,14 +146,36 @@ class MeasurementSpec(_Strict):
 
 class VerdictSpec(_Strict):
     supported_if: Literal["above", "below"] = "above"
-    threshold: float = 0.0
+    threshold: float = Field(0.0, allow_inf_nan=False)
     confidence: float = Field(0.9, gt=0.5, lt=1.0)
+    missing: Literal["exclude", "inconclusive"] = "exclude"  # what a seed without a value does to the verdict
+    min_seeds: int = Field(2, ge=2, le=10_000)  # fewer seeds with a value: inconclusive
 
     def describe(self) -> str:
         other = "below" if self.supported_if == "above" else "above"
         pct = f"{100 * self.confidence:g}%"
+        missing = ("a seed without a value makes it inconclusive" if self.missing == "inconclusive" else
+                   "seeds without a value are named and left out")
         return (f"supported if the {pct} t interval of the per-seed values lies {self.supported_if} "
-                f"{self.threshold:g}; contradicted if it lies {other} {self.threshold:g}; otherwise inconclusive")
+                f"{self.threshold:g}; contradicted if it lies {other} {self.threshold:g}; otherwise inconclusive; "
+                f"{missing}; fewer than {self.min_seeds} seeds with a value: inconclusive")
+
+
+class ControlSpec(_Strict):
+    """The claimed cause switched off: each arm the measurement names, mapped to its control arm (run on
+    the same seeds). The control value of a seed is the measurement with every arm replaced by its control;
+    the verdict is on treatment minus control."""
+
+    cause: str = Field(min_length=1, max_length=500)  # what the control switches off, in words
+    arms: dict[str, str] = Field(min_length=1, max_length=16)
+
+
+class TunedOnSpec(_Strict):
+    """Where the experiment's knobs and windows were chosen (seeds and size), stated in the file."""
+
+    seeds: list[int] = Field(min_length=1, max_length=10_000)
+    size: str = Field(min_length=1, max_length=200)
+    note: str = Field("", max_length=2000)
 
 
 class AlsoSpec(_Strict):
@@ -150,6 +185,7 @@ class AlsoSpec(_Strict):
     claim: str = Field(min_length=1)
     measurement: MeasurementSpec
     verdict: VerdictSpec = VerdictSpec()
+    controlled: bool = True  # False: measured on the treatment arms alone (e.g. a control arm's own level)
 
 
 class ExperimentFile(_Strict):
@@ -162,6 +198,9 @@ class ExperimentFile(_Strict):
     arms: dict[str, ArmSpec]
     measurement: MeasurementSpec
     verdict: VerdictSpec = VerdictSpec()
+    control: ControlSpec | None = None
+    no_control_because: str = Field("", max_length=2000)
+    tuned_on: TunedOnSpec | None = None
     also: list[AlsoSpec] = Field([], max_length=8)
     reduced: dict[str, Any] = {}
     full: dict[str, Any] = {}
@@ -197,9 +236,19 @@ class Experiment:
     source: str
     data: dict[str, Any]
     also: tuple[AlsoSpec, ...] = ()
+    control: ControlSpec | None = None
+    no_control_because: str = ""
+    tuned_on: TunedOnSpec | None = None
+    sha256: str = ""  # of the experiment file's text (of its canonical JSON when built from a mapping)
 
     def arm(self, name: str) -> Arm:
         return next(a for a in self.arms if a.name == name)
+
+    @property
+    def confirmatory(self) -> bool:
+        """Whether the verdict confirms: at least 10 seeds, none of them among the seeds it was tuned on."""
+        tuned = set(self.tuned_on.seeds) if self.tuned_on else set()
+        return self.tuned_on is not None and len(self.seeds) >= 10 and not tuned & set(self.seeds)
 
 
 def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -232,7 +281,8 @@ def _schema_errors(data: dict[str, Any]) -> list[str]:
     for arm, spec in (data.get("arms") or {}).items() if isinstance(data.get("arms"), dict) else []:
         if isinstance(spec, dict):
             errors += _unknown(spec, ArmSpec, f"arms.{arm}.")
-    for section, model in (("measurement", MeasurementSpec), ("verdict", VerdictSpec)):
+    for section, model in (("measurement", MeasurementSpec), ("verdict", VerdictSpec), ("control", ControlSpec),
+                           ("tuned_on", TunedOnSpec)):
         if isinstance(data.get(section), dict):
             errors += _unknown(data[section], model, f"{section}.")
     for size in SIZES:
@@ -267,9 +317,10 @@ def _fail(source: str, errors: list[str]) -> MesaevoError:
 
 def build_experiment(data: dict[str, Any], source: str = "experiment", root: Path | None = None,
                      default_name: str = "experiment", size: str = "reduced",
-                     seeds: int | None = None) -> Experiment:
+                     seeds: int | None = None, first_seed: int = 0, sha256: str = "") -> Experiment:
     """Validate an experiment mapping at ``size`` ("reduced" or "full"); ``seeds`` overrides the
-    seed count. Raises one MesaevoError listing every problem on one line."""
+    seed list with ``first_seed``, ``first_seed + 1``, ... (``seeds`` of them). Raises one MesaevoError
+    listing every problem on one line."""
     if size not in SIZES:
         raise MesaevoError(f"unknown experiment size {size!r}: use reduced or full")
     errors = _schema_errors(data)
@@ -282,7 +333,9 @@ def build_experiment(data: dict[str, Any], source: str = "experiment", root: Pat
     if seeds is not None:
         if not 1 <= seeds <= 10_000:
             raise MesaevoError("--seeds must be between 1 and 10000")
-        merged["seeds"] = seeds
+        if not 0 <= first_seed < 2**63 - seeds:
+            raise MesaevoError("--first-seed must be between 0 and 2**63 - seeds")
+        merged["seeds"] = list(range(first_seed, first_seed + seeds))
     errors = _pydantic_errors(ExperimentFile, merged)
     if errors:
         raise _fail(f"{source} ({size} size)", errors)
@@ -327,6 +380,7 @@ def build_experiment(data: dict[str, Any], source: str = "experiment", root: Pat
         errors.append(f"also: names must be distinct (and not the experiment's): {also_names}")
     for k, extra in enumerate(spec.also):
         errors += _measurement_errors(extra.measurement, f"also[{k}].measurement", names, gens)
+    errors += _control_errors(spec, names)
     if errors:
         raise _fail(f"{source} ({size} size)", errors)
     order = _fork_order(spec, errors)
@@ -352,7 +406,43 @@ def build_experiment(data: dict[str, Any], source: str = "experiment", root: Pat
     if errors:
         raise _fail(f"{source} ({size} size)", errors)
     return Experiment(spec.name or default_name, spec.claim.strip(), spec.needs.strip(), size, tuple(seed_list),
-                      gens, tuple(arms.values()), m, spec.verdict, source, data, tuple(spec.also))
+                      gens, tuple(arms.values()), m, spec.verdict, source, data, tuple(spec.also), spec.control,
+                      spec.no_control_because.strip(), spec.tuned_on, sha256 or canonical_sha256(data))
+
+
+def canonical_sha256(data: dict[str, Any]) -> str:
+    """SHA-256 of a mapping's canonical JSON (sorted keys), for an experiment built without a file."""
+    import hashlib
+    import json
+
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _control_errors(spec: ExperimentFile, names: list[str]) -> list[str]:
+    """Exactly one of ``control`` and ``no_control_because``; control arms exist, are not treatment arms, and
+    cover every arm a controlled measurement names."""
+    if spec.control is None:
+        if not spec.no_control_because.strip():
+            return ["control: every experiment needs a control (the arms with the claimed cause switched off: "
+                    "[control] cause = \"...\", arms = { treatment = \"control\" }) or no_control_because = \"...\""]
+        return []
+    errors = []
+    if spec.no_control_because.strip():
+        errors.append("no_control_because: give either [control] or no_control_because, not both")
+    mapping = spec.control.arms
+    for treated, control in mapping.items():
+        for label, arm in ((f"control.arms key '{treated}'", treated), (f"control.arms.{treated}", control)):
+            if arm not in names:
+                errors.append(f"{label}: no arm '{arm}'{suggest(arm, names, '')}")
+        if control == treated or control in mapping:
+            errors.append(f"control.arms.{treated}: the control arm '{control}' must not be a treatment arm")
+    measured = [("measurement", spec.measurement)]
+    measured += [(f"also[{k}].measurement", a.measurement) for k, a in enumerate(spec.also) if a.controlled]
+    for where, m in measured:
+        for arm in dict.fromkeys(t[0] for t in m.terms()):
+            if arm not in mapping:
+                errors.append(f"{where}: arm '{arm}' has no control arm in control.arms")
+    return errors
 
 
 def _measurement_errors(m: MeasurementSpec, where: str, names: list[str], gens: int) -> list[str]:
@@ -431,8 +521,22 @@ def experiment_data(name_or_path: str | Path) -> tuple[str, dict[str, Any], Path
     return str(name_or_path), parse_toml(text, f"experiment {name_or_path}"), None
 
 
-def load_experiment(name_or_path: str | Path, size: str = "reduced", seeds: int | None = None) -> Experiment:
+def experiment_sha256(name_or_path: str | Path) -> str:
+    """SHA-256 of an experiment file's bytes (a shipped name: its file in the package), as ``sha256sum`` gives."""
+    import hashlib
+
+    path = Path(name_or_path)
+    if path.suffix == ".toml" or path.exists():
+        data = path.read_bytes()
+    else:
+        data = resources.files("evo").joinpath("builtin", "experiments", f"{name_or_path}.toml").read_bytes()
+    return hashlib.sha256(data).hexdigest()
+
+
+def load_experiment(name_or_path: str | Path, size: str = "reduced", seeds: int | None = None,
+                    first_seed: int = 0) -> Experiment:
     """Read and validate an experiment (shipped name or file) at ``size``."""
     name, data, root = experiment_data(name_or_path)
     return build_experiment(data, source=f"experiment {name_or_path}", root=root, default_name=name,
-                            size=size, seeds=seeds)
+                            size=size, seeds=seeds, first_seed=first_seed,
+                            sha256=experiment_sha256(name_or_path))

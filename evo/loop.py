@@ -88,8 +88,19 @@ class Evolution:
             self.genomes, self.fitness, fallback = next_generation(self.genomes, self.fitness, self.toolbox,
                                                                    self.config.evolution,
                                                                    seed_int(root, "ga-blocks", gen), rng)
+            self.redraw_unselected(stream(root, "unselected", gen))
         self.generation += 1
         return {"selection_fallback": fallback, "frozen": frozen}
+
+    def redraw_unselected(self, rng: np.random.Generator) -> None:
+        """Give every offspring fresh draws of the genes taken out of selection (``evolution.unselected_genes``)
+        from the first generation's distribution: selection cannot move them (a control arm's switch)."""
+        names = self.config.evolution.unselected_genes
+        if not names:
+            return
+        columns = [self.layout.scalar_genes()[name] for name in names]
+        self.genomes[:, columns] = self.layout.random(self.genomes.shape[0], rng)[:, columns]
+        self.fitness = np.full(self.genomes.shape[0], np.nan)
 
     def step(self) -> GenerationResult:
         """Live, measure and select one generation; advance the population."""

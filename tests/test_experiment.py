@@ -88,7 +88,8 @@ def test_a_failed_run_gives_nan_for_its_seed():
 def _minimal(**extra) -> dict:
     data = {"claim": "x", "seeds": 2, "generations": 8, "set": dict(TINY),
             "arms": {"a": {"base": "ancestral"}},
-            "measurement": {"metric": "fitness_mean", "arm": "a", "window": [4, 7]}}
+            "measurement": {"metric": "fitness_mean", "arm": "a", "window": [4, 7]},
+            "no_control_because": "a test of the machinery, not a claim"}
     data.update(extra)
     return data
 
@@ -249,7 +250,9 @@ def test_shipped_experiment_end_to_end_tiny(tmp_path):
     name, data, root = experiment_data("sugar-online-vs-frozen")
     data = copy.deepcopy(data)
     data["reduced"] = {"generations": 8, "set": {**TINY, "record.entity_every": 0, "shifts.0.generation": 4},
-                       "arms": {"frozen": {"fork_at": 4, "set": {"deployment.freeze_at": 4}}},
+                       "arms": {"frozen": {"fork_at": 4, "set": {"deployment.freeze_at": 4}},
+                                "online_nosugar": {"fork_at": 4},
+                                "frozen_nosugar": {"fork_at": 4, "set": {"deployment.freeze_at": 4}}},
                        "measurement": {"window": [5, 7]}}
     exp = build_experiment(data, default_name=name, seeds=2)
     out = tmp_path / "exp"
@@ -371,12 +374,15 @@ def test_every_shipped_experiment_runs_at_reduced_size(name, tmp_path):
     record = conclude(exp, out, figure=False)
     assert record["verdict"] in ("supported", "contradicted", "inconclusive")
     assert [a["name"] for a in record["also"]] == [f"{name}/{a.name}" for a in exp.also]
+    assert record["controlled"] and exp.control is not None  # every shipped experiment has a control
     for rec, m in [(record, exp.measurement), *zip(record["also"], (a.measurement for a in exp.also))]:
         table = pd.read_csv(out / rec["table"])
-        labels = [c for c in table.columns if c not in ("seed", "value")]
+        labels = [c for c in table.columns if c not in ("seed", "value", "treatment", "control")]
         expected = {lab: 0.0 for lab in labels}
         for (arm, metric, w), coef in zip(m.terms(), m.coefs()):
             expected[f"{arm}:{metric}[{w[0]}-{w[1]}]"] += coef
+            if rec["controlled"]:  # minus the same terms on each arm's control arm
+                expected[f"{exp.control.arms[arm]}:{metric}[{w[0]}-{w[1]}]"] -= coef
         recomputed = sum(table[lab] * c for lab, c in expected.items())
         np.testing.assert_allclose(table["value"], recomputed, rtol=1e-9, atol=1e-12)
     if name in SUBAGENT_EXPERIMENTS:  # every seed has a value; sub-agents live in most generations of the window
@@ -388,3 +394,121 @@ def test_every_shipped_experiment_runs_at_reduced_size(name, tmp_path):
             gens = load_run(out / entry["dir"]).generations
             window = gens[(gens.generation >= lo) & (gens.generation <= hi)]
             assert (window["L2_n"] > 0).mean() >= 0.5, (entry["id"], window["L2_n"].tolist())
+
+
+# --------------------------------------------------------------------------- controls, missing seeds, Holm
+
+
+def _controlled(**extra) -> dict:
+    data = _minimal(arms={"treated": {"base": "ancestral"}, "treated_off": {"base": "ancestral"},
+                          "other": {"base": "ancestral"}, "other_off": {"base": "ancestral"}},
+                    measurement={"metric": "metric", "arm": "treated", "minus_arm": "other", "window": [10, 19]},
+                    control={"cause": "the cause off", "arms": {"treated": "treated_off", "other": "other_off"}},
+                    generations=20)
+    del data["no_control_because"]
+    data.update(extra)
+    return data
+
+
+@pytest.mark.parametrize("change, needle", [
+    ({"control": None}, "every experiment needs a control"),
+    ({"no_control_because": "why not"}, "not both"),
+    ({"control": {"cause": "c", "arms": {"treated": "nope", "other": "other_off"}}}, "no arm 'nope'"),
+    ({"control": {"cause": "c", "arms": {"treated": "treated_off"}}}, "arm 'other' has no control arm"),
+    ({"control": {"cause": "c", "arms": {"treated": "other", "other": "other_off"}}}, "must not be a treatment arm"),
+    ({"control": {"arms": {"treated": "treated_off", "other": "other_off"}}}, "control.cause"),
+])
+def test_control_validation_names_the_problem(change, needle):
+    data = {k: v for k, v in _controlled(**change).items() if v is not None}
+    with pytest.raises(MesaevoError) as err:
+        build_experiment(data)
+    assert needle in str(err.value) and "\n" not in str(err.value)
+
+
+def _controlled_tables(effect: float, effect_off: float, noise: list[float]) -> dict:
+    """Treated/other arms and their controls: the treated arm gains ``effect`` over 'other' with the cause on
+    and ``effect_off`` with it off (plus a per-seed offset ``noise`` shared by both pairs)."""
+    tables = {}
+    for seed, eps in zip(SEEDS, noise):
+        gens = np.arange(20)
+        late = gens >= 10
+        for arm, gain in (("treated", effect), ("treated_off", effect_off)):
+            tables[(arm, seed)] = pd.DataFrame({"generation": gens, "metric": 0.1 + np.where(late, gain + eps, 0.0)})
+        for arm in ("other", "other_off"):
+            tables[(arm, seed)] = pd.DataFrame({"generation": gens, "metric": np.full(20, 0.1)})
+    return tables
+
+
+def test_the_verdict_is_on_treatment_minus_control(tmp_path):
+    """A difference that is there with the claimed cause switched off too is not the cause's: the same
+    treatment difference (+0.3) is supported against a control at 0 and inconclusive against a control that
+    shows it as well."""
+    from evo.experiment import _verdict
+
+    exp = build_experiment(_controlled(), seeds=5)
+    noise = [-0.05, 0.02, 0.05, -0.02, 0.0]
+    for effect_off, verdict in ((0.0, "supported"), (0.3, "inconclusive")):
+        record = _verdict(exp, tmp_path, _controlled_tables(0.3, effect_off, noise), exp.name, exp.claim,
+                          exp.measurement, exp.verdict, "", False, True)
+        table = pd.read_csv(tmp_path / "table.csv")
+        assert list(table.columns) == ["seed", "treated:metric[10-19]", "other:metric[10-19]", "treatment",
+                                       "treated_off:metric[10-19]", "other_off:metric[10-19]", "control", "value"]
+        assert table["treatment"].to_numpy() == pytest.approx(0.3 + np.array(noise))
+        assert table["value"].to_numpy() == pytest.approx(0.3 - effect_off + 0 * np.array(noise), abs=1e-12)
+        assert record["verdict"] == verdict and record["controlled"] and "replaced by its control" in \
+            record["measurement"]
+
+
+def test_missing_seeds_follow_the_stated_rule():
+    values = [0.3, 0.31, float("nan"), 0.29, 0.3]
+    assert estimate(values, 0.9, "above", 0.0).verdict == "supported"
+    assert estimate(values, 0.9, "above", 0.0).n == 4
+    assert estimate(values, 0.9, "above", 0.0, missing="inconclusive").verdict == "inconclusive"
+    assert estimate(values, 0.9, "above", 0.0, min_seeds=5).verdict == "inconclusive"
+
+
+def test_one_sided_p_values_and_holm():
+    from analysis.findings import adjusted_verdicts
+    from analysis.verdict import holm, one_sided_p
+
+    # t = 2.1318 is the 0.95 quantile with 4 degrees of freedom: p = 0.05 one-sided
+    assert one_sided_p(2.1318 * 1.0 / math.sqrt(5), 1.0, 5, 0.0, "above") == pytest.approx(0.05, abs=1e-4)
+    assert one_sided_p(2.1318 / math.sqrt(5), 1.0, 5, 0.0, "below") == pytest.approx(0.95, abs=1e-4)
+    # Holm at 0.10 over four: 0.02 <= 0.025, 0.03 <= 0.0333, 0.06 > 0.05 stops there
+    assert holm([0.06, 0.02, 0.5, 0.03], 0.10) == [False, True, False, True]
+    assert holm([float("nan"), 0.09], 0.10) == [False, True]
+    records = [{"confirmatory": True, "p_supported": 0.02, "p_contradicted": 0.98},
+               {"confirmatory": True, "p_supported": 0.99, "p_contradicted": 0.01},
+               {"confirmatory": True, "p_supported": 0.08, "p_contradicted": 0.92},
+               {"confirmatory": False, "p_supported": 0.0001, "p_contradicted": 0.9999}]
+    # supported family: 0.02, 0.99, 0.08 -> 0.02 <= 0.0333 yes, 0.08 > 0.05 stops
+    assert adjusted_verdicts(records) == ["supported", "contradicted", "inconclusive", "exploratory"]
+
+
+def test_persistence_counts_where_a_level_died_out():
+    from analysis.verdict import persistence, persistence_lines
+
+    gens = np.arange(10)
+    table = pd.DataFrame({"generation": gens, "L1_n": 50, "L2_n": np.where(gens < 6, 4, 0), "L3_n": 0})
+    assert persistence(table, (0, 9)) == {"L2": 0.6, "L3": 0.0}
+    assert persistence(table, (0, 5)) == {"L2": 1.0, "L3": 0.0}
+    lines = persistence_lines([{"arm": "a", "seed": 100, "L2": 1.0}, {"arm": "a", "seed": 101, "L2": 0.6}])
+    assert lines == ["persistence: L2 in arm 'a' present through the window in 1/2 seeds (share of window "
+                     "elsewhere: 101: 0.60)"]
+
+
+def test_first_seed_moves_the_seeds_and_confirmation_needs_ten_untuned_seeds():
+    data = _minimal(tuned_on={"seeds": [0, 1, 2], "size": "reduced"})
+    assert build_experiment(data, seeds=3, first_seed=100).seeds == (100, 101, 102)
+    assert not build_experiment(data, seeds=3, first_seed=100).confirmatory
+    assert build_experiment(data, seeds=10, first_seed=100).confirmatory
+    assert not build_experiment(data, seeds=10, first_seed=0).confirmatory
+    assert not build_experiment(_minimal(), seeds=10, first_seed=100).confirmatory  # tuning never stated
+
+
+def test_every_shipped_experiment_has_a_control_and_confirms_on_untuned_seeds():
+    for name in list_experiments():
+        full = load_experiment(name, "full")
+        assert full.control is not None and not full.no_control_because, name
+        assert full.confirmatory and len(full.seeds) >= 10 and min(full.seeds) >= 100 and max(full.seeds) < 1000
+        assert len(full.sha256) == 64

@@ -76,3 +76,35 @@ def test_decode_maps_competence_to_depth_bins():
     assert d.architecture.tolist() == [0, 1, 1, 0]
     with pytest.raises(ValueError):
         decode(genomes[:, :-1], layout, "planner", 3)
+
+
+def test_unselected_genes_are_out_of_selection_and_the_rest_unchanged():
+    """``evolution.unselected_genes``: after selection the named genes are fresh draws, the same whatever the
+    population's fitness (selection cannot move them); every other gene is what selection gave without them."""
+    from evo.loop import Evolution
+    from evo.scenarios import load_config
+
+    over = {**TINY, "run.seed": 4}
+    _, base = load_config("telephone", over)
+    _, held = load_config("telephone", {**over, "evolution.unselected_genes": ["alignment_skill", "heredity"]})
+    layout = default_layout()
+    cols = [layout.scalar_genes()[g] for g in ("alignment_skill", "heredity")]
+    rest = np.setdiff1d(np.arange(layout.size), cols)
+    children = []
+    for fitness in (np.arange(TINY["agents.population"], dtype=float), np.ones(TINY["agents.population"])):
+        ref, evo = Evolution(base), Evolution(held)
+        for e in (ref, evo):
+            e.fitness = fitness.copy()
+            e.select()
+        np.testing.assert_array_equal(evo.genomes[:, rest], ref.genomes[:, rest])
+        assert not np.array_equal(evo.genomes[:, cols], ref.genomes[:, cols])
+        children.append(evo.genomes[:, cols])
+    np.testing.assert_array_equal(children[0], children[1])
+
+
+def test_unknown_unselected_gene_is_a_config_error():
+    from agents.errors import MesaevoError
+    from evo.scenarios import load_config
+
+    with pytest.raises(MesaevoError, match="alignment_skill"):
+        load_config("telephone", {"evolution.unselected_genes": ["alignment_skil"]})

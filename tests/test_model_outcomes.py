@@ -157,10 +157,11 @@ def test_subagent_return_is_remittance_minus_investment(seed):
 
 
 def test_subagent_return_column_is_the_mean_of_remitted_minus_invested():
-    from worlds.reporters import entity_scores, level_columns
+    from worlds.reporters import entity_scores, fitness_scale, level_columns
 
     agents, s = nested(1, {})
-    row = level_columns(entity_scores(agents, s.lineage, s.features, s.offspring), s.lineage, 3)
+    scale = fitness_scale(s.features[:40], s.offspring[:40].astype(np.float64))
+    row = level_columns(entity_scores(agents, s.lineage, s.features, s.offspring, scale), s.lineage, 3)
     ids = subs(s, 2)
     assert row["L2_subagent_return"] == pytest.approx(float(np.mean(s.remitted[ids] - s.invested[ids])))
 

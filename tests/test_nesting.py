@@ -14,7 +14,7 @@ from agents.genome import (G_DEFECT, G_HEREDITY, G_PROPENSITY, G_REMITTANCE, G_S
 from worlds.foraging.lifetime import simulate_lifetime, step_world
 from worlds.foraging.params import pack_params
 from worlds.foraging.state import make_landscape, new_lifetime
-from worlds.reporters import entity_scores, level_columns
+from worlds.reporters import entity_scores, fitness_scale, level_columns
 from agents.nesting.config import pack_nest
 
 LAYOUT = default_layout()
@@ -45,6 +45,11 @@ def live(seed: int, steps: int = 40, nest: dict | None = None, **genes: float):
     agents, state = nested_world(seed, **genes)
     simulate_lifetime(state, agents, pack_params(PARAMS), seed, steps, pack_nest({**NEST, **(nest or {})}))
     return agents, state
+
+
+def scale(state, n: int = 40) -> tuple[np.ndarray, np.ndarray]:
+    """The one alignment scale fitted on the world's ``n`` level-1 agents."""
+    return fitness_scale(state.features[:n], state.offspring[:n].astype(np.float64))
 
 
 def subs(state, lv: int | None = None) -> np.ndarray:
@@ -91,7 +96,7 @@ def test_without_heredity_level_3_drifts_further_from_level_1():
         for seed in range(3):
             a, s = live(seed, skill=0.8, heredity=heredity)
             lineage = s.lineage
-            row = level_columns(entity_scores(a, lineage, s.features, s.offspring), lineage, 3)
+            row = level_columns(entity_scores(a, lineage, s.features, s.offspring, scale(s)), lineage, 3)
             assert row["L3_n"] >= 20
             vals.append(row["L3_cosine_root"])
         cos_root[heredity] = np.mean(vals)
@@ -305,3 +310,22 @@ def test_remittance_goes_to_the_root_or_up_through_the_builders(to_builder):
         assert energy.tolist() == [0.5, 0.0, 0.0] and lin.remitted.tolist() == [0.0, 0.0, 0.5]
     alive[1] = 0  # a dead builder receives nothing: the harvest stays with the eater (builder mode)
     assert remit(2, 1.0, nest, lin, energy, alive, to_builder) == (1.0 if to_builder else 0.5)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_with_noise_zero_each_subagent_is_as_aligned_with_fitness_as_its_builder(seed):
+    """The one scale (``L{L}_align_fitness``): a sub-agent handed its builder's weights exactly (noise 0) scores
+    its builder's alignment with fitness, bit for bit, at every level; with noise it does not."""
+    def varied(state):  # nobody conceives in these 40 steps: a stand-in fitness that varies, taste + craft
+        feats = state.features[:40]
+        return fitness_scale(feats, feats[:, 0] + 2.0 * feats[:, 4] + np.arange(40) % 3)
+
+    a, s = live(seed, nest={"noise_max": 0.0})
+    sc = entity_scores(a, s.lineage, s.features, s.offspring, varied(s))
+    ids = subs(s)
+    assert ids.size >= 10 and np.isfinite(sc["align_fitness"][ids]).all()
+    np.testing.assert_array_equal(sc["align_fitness"][ids], sc["align_fitness"][s.parent[ids]])
+    a, s = live(seed, skill=0.0)
+    sc = entity_scores(a, s.lineage, s.features, s.offspring, varied(s))
+    ids = subs(s)
+    assert (sc["align_fitness"][ids] != sc["align_fitness"][s.parent[ids]]).mean() > 0.9

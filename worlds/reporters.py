@@ -105,22 +105,53 @@ def row_cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
 
 
+def fitness_scale(features: np.ndarray, fitness: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The one alignment scale of every level: the fitness-implied weights fitted on the level-1 agents
+    (per unit of each feature) and each feature's level-1 standard deviation."""
+    return implied_weights(features, fitness), features.std(axis=0)
+
+
+def fitness_alignment(weights: np.ndarray, scale: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Cosine of each row of drive weights with the fitness-implied weights, both on standardised features
+    (each weight times its feature's level-1 SD, so that counts such as novelty do not dominate); features the
+    fit left out (constant at level 1) are left out; NaN where either side is zero. The same function of the
+    weights alone at every level: a sub-agent handed its builder's weights exactly scores what its builder does."""
+    implied, sd = scale
+    keep = np.isfinite(implied) & (sd > 0)
+    a = weights[:, keep] * sd[keep]
+    b = implied[keep] * sd[keep]
+    den = np.sqrt((a * a).sum(axis=1)) * np.sqrt((b * b).sum())
+    out = np.full(weights.shape[0], np.nan)
+    ok = den > 0
+    out[ok] = (a[ok] * b).sum(axis=1) / den[ok]
+    return out
+
+
 def _mean(x: np.ndarray) -> float:
     x = x[np.isfinite(x)]
     return float(x.mean()) if x.size else float("nan")
 
 
 def entity_scores(agents: DecodedAgents, lineage: Lineage, features: np.ndarray,
-                  offspring: np.ndarray) -> dict[str, np.ndarray]:
-    """Per-entity arrays over the used slots: J, root fitness, cosine with the root's objective."""
+                  offspring: np.ndarray, scale: tuple[np.ndarray, np.ndarray]) -> dict[str, np.ndarray]:
+    """Per-entity arrays over the used slots: J, root fitness, cosine with the root's objective, and alignment
+    with fitness on the one scale (``fitness_alignment``; NaN for entities without an objective)."""
     used = int(lineage.n_used[0])
     w = agents.weights[:used]
     root = lineage.root[:used]
+    planners = agents.architecture[:used] == ARCH_PLANNER
     return {
-        "J": objective_scores(w, features[:used], agents.architecture[:used] == ARCH_PLANNER),
+        "J": objective_scores(w, features[:used], planners),
         "root_fitness": offspring[root].astype(np.float64),
         "cosine_root": row_cosines(w, agents.weights[root]),
+        "align_fitness": np.where(planners, fitness_alignment(w, scale), np.nan),
     }
+
+
+def alignment_columns(align: np.ndarray, level: np.ndarray, max_level: int) -> dict[str, float]:
+    """``L{L}_align_fitness``, L = 1..max_level: the mean over a level's entities with an objective of their
+    alignment with fitness on the one scale (``fitness_alignment``)."""
+    return {f"L{lv}_align_fitness": _mean(align[level == lv]) for lv in range(1, max_level + 1)}
 
 
 def level_columns(sc: dict[str, np.ndarray], lineage: Lineage, max_level: int) -> dict[str, float | int]:

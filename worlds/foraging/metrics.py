@@ -7,10 +7,12 @@ import numpy as np
 from agents.genome import ARCH_PLANNER, FEATURES, DecodedAgents, GenomeLayout
 from worlds.foraging.state import ForagingState
 from worlds.reporters import (
+    alignment_columns,
     delegation_columns,
     entity_lineage_columns,
     entity_scores,
     fitness_columns,
+    fitness_scale,
     genome_columns,
     level1_columns,
     level_columns,
@@ -47,11 +49,15 @@ def generation_row(
     row.update(genome_columns(genomes, layout.scalar_genes()))
     lineage = state.lineage
     used = int(state.n_used[0])
+    scores = entity_scores(agents, lineage, state.features, state.offspring, fitness_scale(feats, fitness))
+    row.update(alignment_columns(scores["align_fitness"], state.level[:used], max_level))
     if max_level > 1:  # levels 2 and up: their columns and the scores they rest on
-        row.update(level_columns(entity_scores(agents, lineage, state.features, state.offspring), lineage, max_level))
+        row.update(level_columns(scores, lineage, max_level))
         row.update(delegation_columns(agents, lineage, max_level))
     row["tools_built"] = int(state.tools[:used].sum())
     row.update(lineage_counters(lineage))
+    built = row["subagents_built"]
+    row["misaligned_build_share"] = row["misaligned_builds"] / built if built else float("nan")
     row["food_converted"] = float(state.converted[:used].sum())
     row["entity_steps"] = int(state.lifespan[:used].sum())
     return row
@@ -62,7 +68,9 @@ def entity_columns(generation: int, agents: DecodedAgents, state: ForagingState)
     n = int(state.n_used[0])
     planners = agents.architecture[:n] == ARCH_PLANNER
     lineage = state.lineage
-    sc = entity_scores(agents, lineage, state.features, state.offspring)
+    first = state.level[:n] == 1
+    sc = entity_scores(agents, lineage, state.features, state.offspring,
+                       fitness_scale(state.features[:n][first], state.offspring[:n][first].astype(np.float64)))
     cols: dict[str, np.ndarray] = {
         "generation": np.full(n, generation, dtype=np.int64),
         "entity_id": np.arange(n, dtype=np.int64),
@@ -77,6 +85,7 @@ def entity_columns(generation: int, agents: DecodedAgents, state: ForagingState)
     for k, f in enumerate(FEATURES):
         cols[f] = state.features[:n, k].copy()
     cols["J"] = sc["J"]
+    cols["align_fitness"] = sc["align_fitness"]
     cols["fitness"] = state.offspring[:n].astype(np.int64)
     cols["root_fitness"] = sc["root_fitness"].astype(np.int64)
     cols["lifespan"] = state.lifespan[:n].copy()

@@ -92,17 +92,20 @@ def origin_of(rows: int, cols: int, origin: str = "centre") -> tuple[int, int]:
 
 
 def make_maze(rows: int, cols: int, braid: float, region: int, relocated: bool,
-              rng: np.random.Generator, origin: str = "centre", test_exit: str = "outside") -> Maze:
-    """A maze and its exit: in the training region, or (``relocated``) outside it (``test_exit = "outside"``)
-    or anywhere (``"anywhere"``); never on the origin."""
+              rng: np.random.Generator, origin: str = "centre", test_exit: str = "outside",
+              test_region: int = 0) -> Maze:
+    """A maze and its exit: in the training region, or (``relocated``) outside it (``test_exit = "outside"``;
+    outside the corner square of side ``test_region`` when that is set) or anywhere (``"anywhere"``); never
+    on the origin."""
     grid = carve(rows, cols, braid, rng)
     mask = region_mask(rows, cols, region)
+    test_mask = region_mask(rows, cols, test_region) if test_region else mask
     cells = [(2 * r + 1, 2 * c + 1) for r in range(rows) for c in range(cols)]
     oy, ox = origin_of(rows, cols, origin)
     if relocated and test_exit == "anywhere":
         choices = [(y, x) for y, x in cells if (y, x) != (oy, ox)]
     elif relocated:
-        choices = [(y, x) for y, x in cells if not mask[y, x] and (y, x) != (oy, ox)]
+        choices = [(y, x) for y, x in cells if not test_mask[y, x] and (y, x) != (oy, ox)]
     else:
         choices = [(y, x) for y, x in cells if mask[y, x] and (y, x) != (oy, ox)]
     ey, ex = choices[int(rng.integers(len(choices)))]

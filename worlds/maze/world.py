@@ -133,7 +133,8 @@ class MazeWorld:
     def maze_at(self, generation: int, relocated: bool) -> Maze:
         w = self.config.world
         return make_maze(w.rows, w.cols, w.braid, w.exit_region, relocated,
-                         stream(self.config.run.seed, "maze", generation), w.origin, w.test_exit)
+                         stream(self.config.run.seed, "maze", generation), w.origin, w.test_exit,
+                         w.test_region)
 
     def live(self, genomes: np.ndarray, generation: int) -> MazeLifetime:
         cfg = self.config
