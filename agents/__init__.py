@@ -1,5 +1,5 @@
-"""Agents: the genome layout, its decoding to arrays, planners and reactive policies."""
+"""Agents, world-agnostic: the genome machinery (segments, decoding), the search, level 2+ (``agents.nesting``)."""
 
-from agents.genome import FEATURES, GenomeLayout, DecodedAgents, decode, default_layout
+from agents.genome import DecodedAgents, GenomeLayout, Segment, decode
 
-__all__ = ["FEATURES", "GenomeLayout", "DecodedAgents", "decode", "default_layout"]
+__all__ = ["DecodedAgents", "GenomeLayout", "Segment", "decode"]

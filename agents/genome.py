@@ -1,10 +1,15 @@
-"""The genome: named slices of one float array, and its decoding to arrays.
+"""The genome machinery: named segments of one float array, their bounds, and decoding to arrays.
 
-Every gene lives in ``[low, high]``; the layout is an ordered list of named
-segments so that later genes (building, alignment, heredity, ...) are added by
-appending a segment, never by renumbering. A population is a 2-D array
-``(n_agents, layout.size)``; decoding turns it into the structure-of-arrays the
-world kernels take.
+Every gene lives in ``[low, high]``; a layout is an ordered tuple of named
+segments, so later genes are added by appending a segment (in a new ``block``),
+never by renumbering. *Which* segments exist is not decided here: each world
+declares its layout in its registry entry (``worlds.base.WorldEntry.layout``), and
+level 2+ declares the nesting genes (``agents.nesting.genes``). A population is a
+2-D array ``(n_agents, layout.size)``; :func:`decode` turns it into the
+structure-of-arrays the world kernels take, reading the segments by name:
+``architecture`` (at least 0.5 is a planner), ``drives`` (the objective weights,
+one per feature), ``competence`` (planner depth), ``policy`` (reshaped to the
+segment's ``shape``) and the segments of group ``nest``.
 """
 
 from __future__ import annotations
@@ -14,42 +19,37 @@ from typing import NamedTuple
 
 import numpy as np
 
-#: Proxy features, in the column order used everywhere (kernels, records, tables).
-FEATURES: tuple[str, ...] = ("taste", "pain", "mating", "novelty", "craft", "effort")
-N_FEATURES = len(FEATURES)
-
-#: Rows of the reactive policy: one weight vector per action group.
-POLICY_ROWS: tuple[str, ...] = ("move", "stay", "eat", "mate", "convert", "build")
-#: Observation of one cell for the reactive policy (see ``worlds.foraging.reactive``).
-OBSERVATION: tuple[str, ...] = ("food", "sugar", "material", "hazard", "crowd", "unvisited", "bias")
-
 ARCH_REACTIVE = 0
 ARCH_PLANNER = 1
 #: Deepest planner search a config may ask for (one plan then expands up to 5**6 + ... + 5 nodes).
 MAX_DEPTH = 6
-
-#: Genes of building and hand-down (issue 3), appended after the policy; columns of ``DecodedAgents.nest``.
-NEST_GENES: tuple[str, ...] = ("build_propensity", "alignment_skill", "vetting_effort", "heredity", "remittance",
-                               "endowment")
-#: Genes of conditional defection (appended later, in their own block): columns after ``NEST_GENES_1``.
-#: A misaligned sub-agent hides (acts on its builder's objective) while observed with probability
-#: ``defect_when_unobserved``, and while vetted with probability ``hide_when_vetted``. (Two genes: the
-#: GA's two-point crossover needs a block of at least two.)
-DEFECTION_GENES: tuple[str, ...] = ("defect_when_unobserved", "hide_when_vetted")
-NEST_GENES_1 = NEST_GENES
-NEST_GENES = NEST_GENES_1 + DEFECTION_GENES
-G_PROPENSITY, G_SKILL, G_VETTING, G_HEREDITY, G_REMITTANCE, G_ENDOWMENT, G_DEFECT, G_HIDE_VET = range(len(NEST_GENES))
+#: The architecture gene's threshold: a gene at least this is a planner, whatever else is declared.
+PLANNER_AT = 0.5
 
 
 @dataclass(frozen=True)
 class Segment:
-    """A named run of genes sharing bounds; ``block`` groups segments that draw random numbers together."""
+    """A named run of genes sharing bounds; ``block`` groups segments that draw random numbers together.
+
+    ``labels`` names each gene when the segment is summarised gene by gene (the drive weights,
+    ``w_taste``...); ``shape`` is the decoded shape of one entity's genes (the reactive policy's
+    rows and columns); ``group`` collects segments decoded side by side (``"nest"``: the nesting genes).
+    """
 
     name: str
     size: int
     low: float
     high: float
     block: int = 0
+    labels: tuple[str, ...] = ()
+    shape: tuple[int, ...] = ()
+    group: str = ""
+
+    def __post_init__(self) -> None:
+        if self.labels and len(self.labels) != self.size:
+            raise ValueError(f"segment {self.name!r}: {len(self.labels)} labels for {self.size} genes")
+        if self.shape and int(np.prod(self.shape)) != self.size:
+            raise ValueError(f"segment {self.name!r}: shape {self.shape} does not hold {self.size} genes")
 
 
 @dataclass(frozen=True)
@@ -58,9 +58,27 @@ class GenomeLayout:
 
     segments: tuple[Segment, ...]
 
+    def __post_init__(self) -> None:
+        names = [s.name for s in self.segments]
+        if len(set(names)) != len(names):
+            raise ValueError(f"duplicate segment names in {names}")
+        blocks = [s.block for s in self.segments]
+        if blocks != sorted(blocks):
+            raise ValueError(f"segment blocks must not decrease (blocks are appended): {blocks}")
+
     @property
     def size(self) -> int:
         return sum(s.size for s in self.segments)
+
+    def has(self, name: str) -> bool:
+        """Whether a segment ``name`` is declared."""
+        return any(s.name == name for s in self.segments)
+
+    def segment(self, name: str) -> Segment:
+        for seg in self.segments:
+            if seg.name == name:
+                return seg
+        raise KeyError(name)
 
     def slice(self, name: str) -> slice:
         """The slice of segment ``name`` in a genome."""
@@ -71,6 +89,22 @@ class GenomeLayout:
             start += seg.size
         raise KeyError(name)
 
+    def group(self, group: str) -> tuple[str, ...]:
+        """Names of the segments of ``group``, in layout order."""
+        return tuple(s.name for s in self.segments if s.group == group)
+
+    def extended(self, *segments: Segment) -> "GenomeLayout":
+        """This layout with ``segments`` appended, each in a block after every existing one unless it names a
+        later block itself: genes an option declares never change the draws or variation of existing genes."""
+        last = max((s.block for s in self.segments), default=-1)
+        out = list(self.segments)
+        for seg in segments:
+            if seg.block <= last:
+                seg = Segment(seg.name, seg.size, seg.low, seg.high, last + 1, seg.labels, seg.shape, seg.group)
+            last = seg.block
+            out.append(seg)
+        return GenomeLayout(tuple(out))
+
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """Per-gene lower and upper bounds."""
         low = np.concatenate([np.full(s.size, s.low) for s in self.segments])
@@ -80,19 +114,18 @@ class GenomeLayout:
     def scalar_genes(self) -> dict[str, int]:
         """Gene name -> column for the genes summarised per generation.
 
-        Drive weights get one name each (``w_taste``...); one-gene segments keep their
-        name; the reactive policy matrix is left out (it is not one quantity).
+        A labelled segment gives one name per gene (the drive weights: ``w_taste``...); one-gene
+        segments keep their name; other segments (the reactive policy matrix) are left out.
         """
         out: dict[str, int] = {}
         for seg in self.segments:
             sl = self.slice(seg.name)
-            if seg.name == "drives":
-                for k, f in enumerate(FEATURES):
-                    out[f"w_{f}"] = sl.start + k
+            if seg.labels:
+                for k, label in enumerate(seg.labels):
+                    out[label] = sl.start + k
             elif seg.size == 1:
                 out[seg.name] = sl.start
         return out
-
     def blocks(self) -> list[slice]:
         """Contiguous gene ranges of each block, in order (blocks are appended, never interleaved)."""
         out: list[slice] = []
@@ -114,28 +147,15 @@ class GenomeLayout:
         return np.hstack([rng.uniform(low[b], high[b], size=(n, b.stop - b.start)) for b in self.blocks()])
 
 
-def default_layout() -> GenomeLayout:
-    """The layout of this version: architecture, drives, competence, reactive policy, nesting genes."""
-    return GenomeLayout(
-        (
-            Segment("architecture", 1, 0.0, 1.0),
-            Segment("drives", N_FEATURES, -1.0, 1.0),
-            Segment("competence", 1, 0.0, 1.0),
-            Segment("policy", len(POLICY_ROWS) * len(OBSERVATION), -1.0, 1.0),
-            *(Segment(name, 1, 0.0, 1.0, block=1) for name in NEST_GENES_1),
-            *(Segment(name, 1, 0.0, 1.0, block=2) for name in DEFECTION_GENES),
-        )
-    )
-
 
 class DecodedAgents(NamedTuple):
     """Structure-of-arrays view of a population, passed whole to the kernels."""
 
     architecture: np.ndarray  # (n,) int8: ARCH_PLANNER or ARCH_REACTIVE
     depth: np.ndarray  # (n,) int64: planner search depth (its competence), >= 1
-    weights: np.ndarray  # (n, N_FEATURES) float64: the represented objective w
-    policy: np.ndarray  # (n, len(POLICY_ROWS), len(OBSERVATION)) float64
-    nest: np.ndarray | None = None  # (n, len(NEST_GENES)) float64: building and hand-down traits
+    weights: np.ndarray  # (n, features) float64: the represented objective w
+    policy: np.ndarray  # (n, *policy shape) float64: the reactive policy (empty where none is declared)
+    nest: np.ndarray | None = None  # (n, nesting genes) float64: building and hand-down traits
 
     @property
     def n(self) -> int:
@@ -146,8 +166,9 @@ class DecodedAgents(NamedTuple):
         return DecodedAgents(*(None if a is None else a.copy() for a in self))
 
 
-def with_capacity(agents: DecodedAgents, capacity: int) -> DecodedAgents:
-    """Copies of the arrays padded with empty rows up to ``capacity`` entities (for sub-agents)."""
+def with_capacity(agents: DecodedAgents, capacity: int, nest_genes: int = 0) -> DecodedAgents:
+    """Copies of the arrays padded with empty rows up to ``capacity`` entities (for sub-agents); a missing
+    ``nest`` becomes ``nest_genes`` zero columns."""
     n = agents.n
     if capacity < n:
         raise ValueError(f"capacity {capacity} is below the population {n}")
@@ -157,9 +178,18 @@ def with_capacity(agents: DecodedAgents, capacity: int) -> DecodedAgents:
         out[:n] = a
         return out
 
-    nest = agents.nest if agents.nest is not None else np.zeros((n, len(NEST_GENES)))
+    nest = agents.nest if agents.nest is not None else np.zeros((n, nest_genes))
     return DecodedAgents(pad(agents.architecture, ARCH_PLANNER), pad(agents.depth, 1), pad(agents.weights),
                          pad(agents.policy), pad(nest))
+
+
+def _columns(genomes: np.ndarray, layout: GenomeLayout, name: str, n: int) -> np.ndarray:
+    """Segment ``name``'s genes, contiguous, reshaped to its ``shape``; an empty array when it is not declared."""
+    if not layout.has(name):
+        return np.zeros((n, 0))
+    seg = layout.segment(name)
+    cols = np.ascontiguousarray(genomes[:, layout.slice(name)])
+    return cols.reshape((n,) + seg.shape) if seg.shape else cols
 
 
 def decode(genomes: np.ndarray, layout: GenomeLayout, architecture: str, max_depth: int,
@@ -167,7 +197,7 @@ def decode(genomes: np.ndarray, layout: GenomeLayout, architecture: str, max_dep
     """Decode a population ``(n, layout.size)`` into kernel arrays.
 
     ``architecture`` is ``"planner"``, ``"reactive"`` or ``"evolved"`` (the
-    architecture gene decides: planner when it is at least 0.5). Competence in
+    architecture gene decides: planner when it is at least ``PLANNER_AT``). Competence in
     [0, 1] maps to depth 1..max_depth in equal bins. ``comparators``
     (``fixed_weights``, ``fixed_depth``, ``heredity``) fix those traits first
     (:func:`apply_comparators`; the generation loop applies them to the genomes a
@@ -184,17 +214,17 @@ def decode(genomes: np.ndarray, layout: GenomeLayout, architecture: str, max_dep
     elif architecture == "reactive":
         arch = np.full(n, ARCH_REACTIVE, dtype=np.int8)
     elif architecture == "evolved":
-        arch = (genomes[:, layout.slice("architecture")][:, 0] >= 0.5).astype(np.int8)
+        arch = (genomes[:, layout.slice("architecture")][:, 0] >= PLANNER_AT).astype(np.int8)
     else:
         raise ValueError(f"unknown architecture {architecture!r}")
     competence = genomes[:, layout.slice("competence")][:, 0]
     depth = np.minimum(1 + np.floor(competence * max_depth).astype(np.int64), max_depth)
-    weights = np.ascontiguousarray(genomes[:, layout.slice("drives")])
-    policy = np.ascontiguousarray(genomes[:, layout.slice("policy")]).reshape(n, len(POLICY_ROWS), len(OBSERVATION))
-    nest = np.zeros((n, len(NEST_GENES)))
-    for k, name in enumerate(NEST_GENES):
-        if any(seg.name == name for seg in layout.segments):
-            nest[:, k] = genomes[:, layout.slice(name)][:, 0]
+    weights = _columns(genomes, layout, "drives", n)
+    policy = _columns(genomes, layout, "policy", n)
+    nest_names = layout.group("nest")
+    nest = np.zeros((n, len(nest_names)))
+    for k, name in enumerate(nest_names):
+        nest[:, k] = genomes[:, layout.slice(name)][:, 0]
     return DecodedAgents(arch, depth, weights, policy, nest)
 
 
@@ -215,13 +245,13 @@ def apply_comparators(genomes: np.ndarray, layout: GenomeLayout, max_depth: int,
     """The phenotype-fixing comparators: genomes whose drive weights, competence or heredity gene are
     overwritten by the given fixed values (a copy; ``genomes`` itself is untouched).
 
-    ``fixed_weights``: the objective held fixed (6 floats in [-1, 1]) instead of evolved;
+    ``fixed_weights``: the objective held fixed (one float in [-1, 1] per drive gene) instead of evolved;
     ``fixed_depth``: the planner depth (competence maps only to depth, so this is also the fixed
     competence); ``heredity``: "evolved" (the gene decides), "on" (gene 1: the hereditary technique
     is always handed down) or "off" (gene 0: never). With every argument at its default the array
     is returned as it is (the same object), so runs without comparators are unchanged bit for bit.
     The genes under selection keep evolving (neutrally) in the population; only what the world
-    sees is fixed.
+    sees is fixed. Which comparators a world supports is its declaration (``WorldEntry.comparators``).
     """
     if fixed_weights is None and fixed_depth is None and heredity == "evolved":
         return genomes
@@ -230,12 +260,13 @@ def apply_comparators(genomes: np.ndarray, layout: GenomeLayout, max_depth: int,
     out = np.array(genomes, dtype=np.float64, copy=True)
     if fixed_weights is not None:
         w = np.asarray(fixed_weights, dtype=np.float64)
-        if w.shape != (N_FEATURES,):
-            raise ValueError(f"fixed_weights must hold {N_FEATURES} values, got {w.shape}")
+        drives = layout.segment("drives").size
+        if w.shape != (drives,):
+            raise ValueError(f"fixed_weights must hold {drives} values, got {w.shape}")
         out[:, layout.slice("drives")] = w
     if fixed_depth is not None:
         out[:, layout.slice("competence")] = competence_for_depth(int(fixed_depth), max_depth)
-    if heredity != "evolved" and any(seg.name == "heredity" for seg in layout.segments):
+    if heredity != "evolved" and layout.has("heredity"):
         out[:, layout.slice("heredity")] = 1.0 if heredity == "on" else 0.0
     return out
 

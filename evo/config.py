@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import Field, ValidationError, model_validator
 
 from agents.errors import MesaevoError
-from agents.genome import FEATURES, HEREDITY_MODES, MAX_DEPTH, N_FEATURES, default_layout
+from agents.genome import HEREDITY_MODES, MAX_DEPTH
 from agents.nesting.config import NestingSection
 from agents.schema import Section
 from worlds.registry import shift_schemas, world_entry, worlds
@@ -48,9 +48,6 @@ class AgentsSection(Section):
         if self.objective == "fitness" and self.architecture != "planner":
             raise ValueError(f"agents.objective = 'fitness' needs agents.architecture = 'planner' "
                              f"(got {self.architecture!r}: reactive agents have no objective to replace)")
-        if self.fixed_weights is not None and len(self.fixed_weights) != N_FEATURES:
-            raise ValueError(f"agents.fixed_weights needs {N_FEATURES} values ({', '.join(FEATURES)}), "
-                             f"got {len(self.fixed_weights)}")
         if self.fixed_depth is not None and self.fixed_depth > self.max_depth:
             raise ValueError(f"agents.fixed_depth = {self.fixed_depth} exceeds agents.max_depth = {self.max_depth}")
         return self
@@ -84,10 +81,6 @@ SHIFT_KINDS: dict[str, type[ShiftBase]] = shift_schemas()
 DEFAULT_WORLD = next(iter(WORLD_KINDS))
 WorldConfig = Annotated[Union[tuple(WORLD_KINDS.values())], Field(discriminator="kind")]
 ShiftEvent = Annotated[Union[tuple(SHIFT_KINDS.values())], Field(discriminator="kind")]
-
-
-#: Worlds whose planners can be given the fitness-mirroring objective (``agents.objective = "fitness"``).
-FITNESS_OBJECTIVE_WORLDS: tuple[str, ...] = ("foraging", "hungry-thirsty")
 
 
 class DeploymentSection(Section):
@@ -143,16 +136,36 @@ class Config(Section):
         if entry.planners_only and self.agents.architecture != "planner":
             errors.append(f"agents.architecture = {self.agents.architecture!r}: the {entry.kind} world has "
                           "planners only")
-        if self.agents.objective == "fitness" and entry.kind not in FITNESS_OBJECTIVE_WORLDS:
-            errors.append(f"agents.objective = 'fitness': the {entry.kind} world has no fitness-mirroring "
-                          f"objective (worlds with one: {', '.join(FITNESS_OBJECTIVE_WORLDS)})")
-        genes = default_layout().scalar_genes()
+        errors += comparator_errors(self, entry)
+        genes = entry.genome_layout(self).scalar_genes()
         for name in self.evolution.unselected_genes:
             if name not in genes:
                 errors.append(f"evolution.unselected_genes: no gene {name!r}{suggest(name, list(genes))}")
         if errors:
             raise ValueError("\n  ".join(errors))
         return self
+
+
+def comparator_errors(config: Config, entry) -> list[str]:
+    """What ``config`` asks of the world's vocabulary that ``entry`` does not declare: a comparator it does
+    not support, or fixed weights that are not one per feature."""
+    errors = []
+    agents, kind = config.agents, entry.kind
+    asked = {"fixed_weights": agents.fixed_weights is not None, "fixed_depth": agents.fixed_depth is not None,
+             "heredity": config.nesting.heredity != "evolved", "fitness_objective": agents.objective == "fitness"}
+    setting = {"fixed_weights": "agents.fixed_weights", "fixed_depth": "agents.fixed_depth",
+               "heredity": f"nesting.heredity = {config.nesting.heredity!r}",
+               "fitness_objective": "agents.objective = 'fitness'"}
+    for name, on in asked.items():
+        if on and name not in entry.comparators:
+            with_it = [k for k, e in worlds().items() if name in e.comparators]
+            what = "has no fitness-mirroring objective" if name == "fitness_objective" else \
+                "does not support this comparator"
+            errors.append(f"{setting[name]}: the {kind} world {what} (worlds that do: {', '.join(with_it) or 'none'})")
+    if agents.fixed_weights is not None and len(agents.fixed_weights) != len(entry.features):
+        errors.append(f"agents.fixed_weights needs {len(entry.features)} values ({', '.join(entry.features)}), "
+                      f"got {len(agents.fixed_weights)}")
+    return errors
 
 
 def run_notes(config: Config) -> list[str]:

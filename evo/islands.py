@@ -53,16 +53,18 @@ def live_task(config_json: dict[str, Any], genomes: np.ndarray, generation: int,
               record_entities: bool) -> tuple[np.ndarray, dict, dict[str, np.ndarray] | None, float]:
     """On a worker: one island's lifetime; returns (fitness, metrics row, entities or None, seconds)."""
     from worlds import world_class
+    from worlds.registry import world_entry
 
-    from agents.genome import apply_comparators, comparators_of, default_layout
+    from agents.genome import apply_comparators, comparators_of
 
     key = repr(sorted(config_json.items()))
     world = _WORLDS.get(key)
     if world is None:
         config = validate_config(config_json, source="island config")
-        world = world_class(config.world.kind)(config, default_layout())
+        layout = world_entry(config.world.kind).genome_layout(config)
+        world = world_class(config.world.kind)(config, layout)
         _WORLDS.clear()  # one world per worker process at a time
-        _WORLDS[key] = (world, default_layout(), config.agents.max_depth, comparators_of(config))
+        _WORLDS[key] = (world, layout, config.agents.max_depth, comparators_of(config))
     world, layout, max_depth, comparators = _WORLDS[key]
     genomes = apply_comparators(genomes, layout, max_depth, **comparators)  # the same array when none is set
     t0 = time.perf_counter()

@@ -24,11 +24,12 @@ import numpy as np
 import pandas as pd
 from deap import tools
 
-from agents.genome import GenomeLayout, apply_comparators, comparators_of, default_layout
+from agents.genome import GenomeLayout, apply_comparators, comparators_of
 from evo.config import Config
 from evo.ga import Individual, fitness_statistics, hall_of_fame_candidates, individuals, make_toolbox, next_generation
 from agents.rng import seed_int, stream
 from worlds import world_class
+from worlds.registry import world_entry
 
 
 @dataclass
@@ -52,7 +53,7 @@ class Evolution:
 
     def __init__(self, config: Config, layout: GenomeLayout | None = None):
         self.config = config
-        self.layout = layout or default_layout()
+        self.layout = layout or world_entry(config.world.kind).genome_layout(config)
         self.world = world_class(config.world.kind)(config, self.layout)
         self.toolbox = make_toolbox(self.layout, config.evolution)
         self.genomes = self.layout.random(config.agents.population, stream(config.run.seed, "init"))

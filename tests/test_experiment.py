@@ -158,7 +158,9 @@ def test_fork_parent_checkpoints_at_the_fork():
 
 
 def test_comparators_fix_the_phenotype_and_default_to_identity():
-    from agents.genome import FEATURES, apply_comparators, decode, default_layout
+    from agents.genome import apply_comparators, decode
+    from worlds.foraging.genome import FEATURES
+    from worlds.foraging.genome import genome_layout as default_layout
     from evo.config import validate_config
 
     layout = default_layout()

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from deap import tools
 
-from agents.genome import default_layout
+from worlds.foraging.genome import genome_layout as default_layout
 from evo.config import EvolutionSection
 from evo.ga import (Individual, clone, cx_two_point_rows, make_toolbox, mut_polynomial_bounded_rows, next_generation,
                     sel_offspring_proportional)

@@ -7,7 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agents.genome import ARCH_PLANNER, G_DEFECT, G_HEREDITY, G_PROPENSITY, MAX_DEPTH, DecodedAgents, decode, default_layout, with_capacity
+from agents.genome import ARCH_PLANNER, MAX_DEPTH, DecodedAgents, decode, with_capacity
+from agents.nesting.genes import G_DEFECT, G_HEREDITY, G_PROPENSITY
+from worlds.foraging.genome import genome_layout as default_layout
 from agents.jit import python_twin
 from agents.search import planner_nodes
 from worlds.foraging.model import crowd_near, others_around, plan, planner_world

@@ -7,7 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from agents.genome import decode, default_layout
+from agents.genome import decode
+from worlds.foraging.genome import genome_layout as default_layout
 from evo.simulation import Simulation
 from tests.conftest import TINY
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from agents.genome import G_DEFECT, G_HIDE_VET, G_PROPENSITY
+from agents.nesting.genes import G_DEFECT, G_HIDE_VET, G_PROPENSITY
 from agents.nesting.config import pack_nest
 from agents.visits import new_visits, visit_all
 from tests.test_kernels import BASE, random_world
@@ -178,7 +178,7 @@ def test_implied_weights_are_per_unit_of_the_raw_feature():
 
 def delegation(seed: int, world: dict, nest: dict, skill: float) -> tuple[np.ndarray, np.ndarray]:
     """Level-2 sub-agents' return (remitted - invested) and their taste weight, in a world of eating builders."""
-    from agents.genome import G_ENDOWMENT
+    from agents.nesting.genes import G_ENDOWMENT
 
     agents, s = nested_world(seed, skill=skill, heredity=1.0, remittance=0.5)
     agents.weights[:40, 0] = np.abs(agents.weights[:40, 0]) + 1.0  # the builders value eating too

@@ -9,8 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from agents.genome import (G_DEFECT, G_HEREDITY, G_PROPENSITY, G_REMITTANCE, G_SKILL, G_VETTING, decode, default_layout,
-                           with_capacity)
+from agents.genome import decode, with_capacity
+from agents.nesting.genes import G_DEFECT, G_HEREDITY, G_PROPENSITY, G_REMITTANCE, G_SKILL, G_VETTING
+from worlds.foraging.genome import genome_layout as default_layout
 from worlds.foraging.lifetime import simulate_lifetime, step_world
 from worlds.foraging.params import pack_params
 from worlds.foraging.state import make_landscape, new_lifetime

@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol
 
 import numpy as np
 
+from agents.genome import GenomeLayout, Segment
+
 if TYPE_CHECKING:
-    from agents.genome import GenomeLayout
     from agents.schema import Section
     from worlds.shifts import ShiftBase
 
@@ -45,9 +46,40 @@ class World(Protocol):
     def live(self, genomes: np.ndarray, generation: int) -> Lifetime: ...
 
 
+#: Comparators a world may support (``agents.genome.apply_comparators`` and ``agents.objective``):
+#: the objective held fixed, the depth held fixed, the heredity gene held fixed, and the
+#: fitness-mirroring objective (``agents.objective = "fitness"``).
+COMPARATORS: tuple[str, ...] = ("fixed_weights", "fixed_depth", "heredity", "fitness_objective")
+
+
+def planner_segments(features: tuple[str, ...]) -> tuple[Segment, ...]:
+    """The genes of a world of planners (block 0): architecture, one drive weight per feature, competence."""
+    return (Segment("architecture", 1, 0.0, 1.0),
+            Segment("drives", len(features), -1.0, 1.0, labels=tuple(f"w_{f}" for f in features)),
+            Segment("competence", 1, 0.0, 1.0))
+
+
+#: Genes the maze and hungry-thirsty worlds carried, unused, from the time every world shared the foraging
+#: genome (a reactive policy of 6 x 7 genes in block 0, six hand-down genes in block 1, two defection
+#: genes in block 2). They stay in those worlds' layouts so that their scenarios keep their genomes and
+#: tables bit for bit; a new world declares only the genes it reads.
+LEGACY_SEGMENTS: tuple[Segment, ...] = (
+    Segment("unused_policy", 42, -1.0, 1.0),
+    Segment("unused_handdown", 6, 0.0, 1.0, block=1),
+    Segment("unused_defection", 2, 0.0, 1.0, block=2),
+)
+
+
 @dataclass(frozen=True)
 class WorldEntry:
-    """What the rest of the package needs to know about one world."""
+    """What the rest of the package needs to know about one world, its vocabulary included.
+
+    ``features`` names the world's proxy features (the drive weights' columns); ``layout``
+    builds its genome layout from a run config (which segments exist is the world's
+    declaration, and an option may append its own); ``policy_shape`` is the reactive
+    policy's (rows, observations), () where it has none; ``comparators`` are the
+    ones of ``COMPARATORS`` it honours; ``shifts`` its shift kinds.
+    """
 
     kind: str
     section: type["Section"]  # its [world] config section (a ``kind`` Literal field names it)
@@ -56,6 +88,21 @@ class WorldEntry:
     factory: str = ""  # "module:Class" of the world, built from (config, layout)
     planners_only: bool = False  # True when the world has no reactive agents
     grid_cells: Callable[[Any], int] = lambda section: 0  # cells of one map (memory and time estimates)
+    features: tuple[str, ...] = ()
+    layout: Callable[[Any], GenomeLayout] | None = None  # (config) -> the genome layout
+    policy_shape: tuple[int, ...] = ()
+    comparators: frozenset[str] = frozenset({"fixed_weights", "fixed_depth"})
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.comparators) - set(COMPARATORS))
+        if unknown:
+            raise ValueError(f"world {self.kind!r}: unknown comparators {unknown} (known: {', '.join(COMPARATORS)})")
+
+    def genome_layout(self, config: Any = None) -> GenomeLayout:
+        """The genome layout of a run of this world (``config`` may switch optional segments on)."""
+        if self.layout is None:
+            raise ValueError(f"world {self.kind!r} declares no genome layout")
+        return self.layout(config)
 
     @property
     def shift_params(self) -> dict[str, str]:

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from agents.genome import ARCH_PLANNER, MAX_DEPTH, NEST_GENES, DecodedAgents
+from agents.genome import ARCH_PLANNER, MAX_DEPTH, DecodedAgents
+from agents.nesting.genes import NEST_GENES
 from agents.nesting.lineage import Lineage
 from worlds.stats import implied_weights, pearson, pearson_rows, rank_rows, ranks, spearman
 

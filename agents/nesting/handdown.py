@@ -19,7 +19,8 @@ import math
 
 import numpy as np
 
-from agents.genome import ARCH_PLANNER, G_ENDOWMENT, G_HIDE_VET, G_HEREDITY, G_SKILL, G_VETTING, MAX_DEPTH, N_FEATURES
+from agents.genome import ARCH_PLANNER, MAX_DEPTH
+from agents.nesting.genes import G_ENDOWMENT, G_HEREDITY, G_HIDE_VET, G_SKILL, G_VETTING
 from agents.jit import kernel
 from agents.visits import visit
 from agents.nesting.params import (
@@ -126,13 +127,14 @@ def make_handdown(choose):
         d = 1 + int(uniform4(seed, i, t, PURPOSE_SUB_DEPTH) * d_i)
         sigma = nparams[NOISE_MAX] * (1.0 - nest[i, G_SKILL]) * (1.0 - nparams[ALIGN_COMPETENCE] * d_i / MAX_DEPTH)
         samples = int(math.floor(nest[i, G_VETTING] * nparams[VET_SAMPLES_PER_DEPTH] * d_i))
-        cand = np.empty(N_FEATURES)
+        n_features = w_i.shape[0]
+        cand = np.empty(n_features)
         accepted = False
         cos = 0.0
         fake = False
         redraws = 0
         for attempt in range(int(nparams[MAX_REDRAWS]) + 1):
-            for k in range(N_FEATURES):
+            for k in range(n_features):
                 cand[k] = w_i[k] + sigma * gauss4(seed, i, t, PURPOSE_NOISE, attempt * NOISE_STRIDE + 2 * k)
             cos = cosine(cand, w_i)
             fake = False
@@ -156,7 +158,7 @@ def make_handdown(choose):
         lineage.n_used[0] += 1
         genes.architecture[j] = ARCH_PLANNER
         depth[j] = d
-        for k in range(N_FEATURES):
+        for k in range(n_features):
             weights[j, k] = cand[k]
         lineage.level[j] = lineage.level[i] + 1
         lineage.root[j] = lineage.root[i]

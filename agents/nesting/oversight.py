@@ -23,7 +23,7 @@ perception (toroidal Chebyshev distance <= the builder's depth); it is
 
 import numpy as np
 
-from agents.genome import G_DEFECT
+from agents.nesting.genes import G_DEFECT
 from agents.jit import kernel
 from agents.nesting.handdown import observed
 from agents.nesting.params import AUDIT_RATE, DECEPTION, DECEPTION_COSINE, DECEPTION_MIN_DEPTH, OVERSIGHT, \

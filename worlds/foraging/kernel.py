@@ -77,7 +77,8 @@ parameter vectors of the world and of nesting.
 
 import numpy as np
 
-from agents.genome import ARCH_PLANNER, G_PROPENSITY, G_REMITTANCE
+from agents.genome import ARCH_PLANNER
+from agents.nesting.genes import G_PROPENSITY, G_REMITTANCE
 from agents.jit import kernel, parallel_kernel, prange
 from agents.nesting.handdown import make_handdown
 from agents.nesting.oversight import make_planned_action

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from agents.genome import N_FEATURES, NEST_GENES, DecodedAgents
+from agents.genome import DecodedAgents
+from agents.nesting.genes import NEST_GENES
+from worlds.foraging.genome import N_FEATURES
 from agents.jit import kernel_threads
 from agents.nesting.config import pack_nest
 from agents.nesting.params import NEST_PARAM_NAMES

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from agents.genome import ARCH_PLANNER, FEATURES, DecodedAgents, GenomeLayout
+from agents.genome import ARCH_PLANNER, DecodedAgents, GenomeLayout
+from worlds.foraging.genome import FEATURES
 from worlds.foraging.state import ForagingState
 from worlds.reporters import (
     alignment_columns,

@@ -14,7 +14,8 @@ import math
 import numpy as np
 
 from worlds.foraging.actions import BUILD, CONVERT, EAT, MATE, MOVE_DX, MOVE_DY, STAY
-from agents.genome import ARCH_PLANNER, NEST_GENES, DecodedAgents
+from agents.genome import ARCH_PLANNER, DecodedAgents
+from agents.nesting.genes import NEST_GENES
 from worlds.foraging.params import P
 from worlds.foraging.state import ForagingState
 from agents.nesting.config import pack_nest

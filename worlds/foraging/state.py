@@ -17,8 +17,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from agents.genome import N_FEATURES
 from agents.jit import kernel
+from worlds.foraging.genome import N_FEATURES
 from agents.visits import new_visits, start_visits
 from agents.nesting.lineage import Lineage, new_lineage
 

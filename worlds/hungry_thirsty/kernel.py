@@ -15,14 +15,14 @@ import numpy as np
 
 from agents.jit import kernel
 from agents.rng import PURPOSE_THIRST, uniform4
-from worlds.hungry_thirsty.model import F_ATE, F_THIRSTY, N_HT_FEATURES, ht_plan, step_features
+from worlds.hungry_thirsty.model import F_ATE, F_THIRSTY, N_FEATURES, ht_plan, step_features
 
 
 @kernel
 def ht_step(seed, t, x, y, hungry, thirsty, features, nodes, weights, depth, passable, dist, geo, thirst_prob):
     """Advance every agent one step (step number ``t``, 1-based); arrays are updated in place."""
     n = x.shape[0]
-    f = np.zeros(N_HT_FEATURES)
+    f = np.zeros(N_FEATURES)
     for i in range(n):
         was = thirsty[i] != 0
         o, k = ht_plan(weights[i], depth[i], x[i], y[i], was, passable, dist, geo)
@@ -32,7 +32,7 @@ def ht_step(seed, t, x, y, hungry, thirsty, features, nodes, weights, depth, pas
             if uniform4(seed, i, t, PURPOSE_THIRST) < thirst_prob:
                 after = True
         f[F_THIRSTY] = 1.0 if after else 0.0
-        for j in range(N_HT_FEATURES):
+        for j in range(N_FEATURES):
             features[i, j] += f[j]
         x[i], y[i] = nx, ny
         thirsty[i] = 1 if after else 0

@@ -14,7 +14,7 @@ Food is at the top-left corner (0, 0), water at the bottom-right corner (5, 5)
 (10 moves apart); a ``relocation`` shift swaps them.
 
 Genome: the foraging genome unchanged; the six drive slots weigh the six
-features below (slot k of ``drives`` weighs ``HT_FEATURES[k]``) and ``competence``
+features below (slot k of ``drives`` weighs ``FEATURES[k]``) and ``competence``
 is the search depth.
 
 Features of one step (realized in the kernel, predicted by the model):
@@ -44,11 +44,10 @@ not predict that a move may make the agent thirsty.
 import numpy as np
 
 from agents.jit import inline_kernel, kernel
+from worlds.hungry_thirsty.genome import FEATURES, N_FEATURES  # noqa: F401 (the world's vocabulary)
 from agents.search import N_OPTIONS, new_table, tree_search
 
-HT_FEATURES: tuple[str, ...] = ("ate", "drank", "thirsty", "to_food", "to_water", "effort")
-N_HT_FEATURES = len(HT_FEATURES)
-F_ATE, F_DRANK, F_THIRSTY, F_TO_FOOD, F_TO_WATER, F_EFFORT = range(N_HT_FEATURES)
+F_ATE, F_DRANK, F_THIRSTY, F_TO_FOOD, F_TO_WATER, F_EFFORT = range(N_FEATURES)
 #: The fitness-mirroring objective (``agents.objective = "fitness"``): fitness counts food eaten, and the
 #: model predicts ``ate`` exactly as the kernel realizes it (not while thirsty), so it is the weights (1, 0, ...).
 FITNESS_WEIGHTS = np.array([1.0, 0.0, 0.0, 0.0, 0.0, 0.0])
@@ -126,7 +125,7 @@ def sign(v: int) -> float:
 def step_features(out, passable, dist, geo, cx, cy, o, thirsty):
     """Fill ``out`` (6,) with the features of option ``o`` from (cx, cy) by an agent ``thirsty`` now,
     assuming no move makes it thirsty; return (ok, nx, ny, thirsty after)."""
-    for k in range(N_HT_FEATURES):
+    for k in range(N_FEATURES):
         out[k] = 0.0
     if o == ACT_OPTION:
         after = thirsty
@@ -162,7 +161,7 @@ def ht_plan(w, depth, sx, sy, thirsty, passable, dist, geo):
     """
     n_cells = SIZE * SIZE
     links, scores = new_table(2 * n_cells)
-    f = np.zeros(N_HT_FEATURES)
+    f = np.zeros(N_FEATURES)
     reach = depth - 1
     for th in range(2 if thirsty else 1):
         for cy in range(max(0, sy - reach), min(SIZE, sy + reach + 1)):
@@ -174,7 +173,7 @@ def ht_plan(w, depth, sx, sy, thirsty, passable, dist, geo):
                     if not ok:
                         continue
                     r = 0.0
-                    for k in range(N_HT_FEATURES):
+                    for k in range(N_FEATURES):
                         r += w[k] * f[k]
                     links[s, o] = (n_cells if after else 0) + ny * SIZE + nx
                     scores[s, o] = r

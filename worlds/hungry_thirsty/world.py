@@ -18,7 +18,7 @@ from agents.genome import GenomeLayout, decode
 from agents.rng import stream
 from worlds.hungry_thirsty import ENTRY
 from worlds.hungry_thirsty.kernel import ht_lifetime
-from worlds.hungry_thirsty.model import (F_ATE, F_DRANK, F_THIRSTY, FITNESS_WEIGHTS, HT_FEATURES, SIZE, make_dist,
+from worlds.hungry_thirsty.model import (F_ATE, F_DRANK, F_THIRSTY, FITNESS_WEIGHTS, FEATURES, SIZE, make_dist,
                                          make_geo, make_passable)
 from worlds.reporters import (
     fitness_columns,
@@ -48,7 +48,7 @@ class HungryThirstyState:
     @classmethod
     def start(cls, n: int, sx: int, sy: int, thirsty: bool) -> "HungryThirstyState":
         return cls(np.full(n, sx, dtype=np.int64), np.full(n, sy, dtype=np.int64), np.ones(n, dtype=np.uint8),
-                   np.full(n, 1 if thirsty else 0, dtype=np.uint8), np.zeros((n, len(HT_FEATURES))),
+                   np.full(n, 1 if thirsty else 0, dtype=np.uint8), np.zeros((n, len(FEATURES))),
                    np.zeros(n, dtype=np.int64))
 
     def kernel_args(self) -> tuple:
@@ -99,12 +99,12 @@ class HungryThirstyLifetime:
             "depth_mean": float(self.depth.mean()),
             "nodes_mean": float(st.nodes.mean() / self.steps),
             **level1_columns(j, fit, everyone),
-            **proxy_columns(HT_FEATURES, st.features, fit),
+            **proxy_columns(FEATURES, st.features, fit),
             "start_x": self.start[0], "start_y": self.start[1],
             "food_x": int(self.geo[0]), "food_y": int(self.geo[1]),
             "water_x": int(self.geo[2]), "water_y": int(self.geo[3]),
         }
-        for k, f in enumerate(HT_FEATURES):
+        for k, f in enumerate(FEATURES):
             row.update(gene_columns(f"w_{f}", self.weights[:, k]))
         row.update(gene_columns("competence", self.genomes[:, self.layout.slice("competence")][:, 0]))
         row["shifts_active"] = ",".join(self.world.active)
@@ -113,7 +113,7 @@ class HungryThirstyLifetime:
 
     def entity_columns(self) -> dict[str, np.ndarray]:
         st = self.state
-        cols = solo_planner_columns(self.generation, HT_FEATURES, self.weights, self.depth, st.features, self.fitness)
+        cols = solo_planner_columns(self.generation, FEATURES, self.weights, self.depth, st.features, self.fitness)
         cols["end_x"] = st.x.copy()
         cols["end_y"] = st.y.copy()
         cols["end_thirsty"] = st.thirsty.astype(bool)

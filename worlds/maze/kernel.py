@@ -12,7 +12,7 @@ import numpy as np
 
 from agents.jit import kernel
 from agents.visits import visit
-from worlds.maze.model import N_MAZE_FEATURES, OPTION_DX, OPTION_DY, STAY_OPTION, maze_plan, move_features
+from worlds.maze.model import N_FEATURES, OPTION_DX, OPTION_DY, STAY_OPTION, maze_plan, move_features
 
 
 @kernel
@@ -21,7 +21,7 @@ def maze_step(t, x, y, arrived, corner_at, features, visited, nodes,
     """Advance every agent one step (step number ``t``, 1-based); arrays are updated in place."""
     n = x.shape[0]
     wd = open_.shape[1]
-    f = np.zeros(N_MAZE_FEATURES)
+    f = np.zeros(N_FEATURES)
     for i in range(n):
         if arrived[i] >= 0:
             continue
@@ -33,7 +33,7 @@ def maze_step(t, x, y, arrived, corner_at, features, visited, nodes,
         ny = y[i] + OPTION_DY[o]
         novel = visit(visited[i], ny * wd + nx)  # a first visit
         move_features(f, open_, sight, geo, x[i], y[i], nx, ny, novel)
-        for j in range(N_MAZE_FEATURES):
+        for j in range(N_FEATURES):
             features[i, j] += f[j]
         x[i], y[i] = nx, ny
         if region[ny, nx] != 0 and corner_at[i] < 0:

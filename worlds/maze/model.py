@@ -2,7 +2,7 @@
 
 Genome: the maze world reuses the foraging genome unchanged. The six drive slots
 are read as weights on the six maze features below (slot k of ``drives`` weighs
-``MAZE_FEATURES[k]``) and ``competence`` is the search depth, so the same GA,
+``FEATURES[k]``) and ``competence`` is the search depth, so the same GA,
 operators and recording run both worlds. The architecture and policy genes are
 unused in the maze (every maze agent plans).
 
@@ -31,11 +31,10 @@ import numpy as np
 
 from agents.jit import inline_kernel, kernel
 from agents.visits import seen
+from worlds.maze.genome import FEATURES, N_FEATURES  # noqa: F401 (the world's vocabulary)
 from agents.search import N_OPTIONS, NOVELTY_KEY, new_table, tree_search
 
-MAZE_FEATURES: tuple[str, ...] = ("exit_seen", "corner", "origin", "novelty", "dead_end", "effort")
-N_MAZE_FEATURES = len(MAZE_FEATURES)
-F_EXIT, F_CORNER, F_ORIGIN, F_NOVELTY, F_DEAD_END, F_EFFORT = range(N_MAZE_FEATURES)
+F_EXIT, F_CORNER, F_ORIGIN, F_NOVELTY, F_DEAD_END, F_EFFORT = range(N_FEATURES)
 #: Options in tie-breaking order: north, south, east, west, stay (moving wins ties,
 #: so a plan never puts off to later a gain it can take now).
 OPTION_DX = np.array([0, 0, 1, -1, 0], dtype=np.int64)
@@ -82,7 +81,7 @@ def maze_plan(w, depth, sx, sy, visited_row, open_, sight, geo):
     h, width = open_.shape
     side = 2 * depth + 1
     links, scores = new_table(side * side)
-    f = np.zeros(N_MAZE_FEATURES)
+    f = np.zeros(N_FEATURES)
     for dy in range(-depth, depth + 1):
         span = depth - abs(dy)
         cy = sy + dy
@@ -109,7 +108,7 @@ def maze_plan(w, depth, sx, sy, visited_row, open_, sight, geo):
                 for novel in range(2):
                     move_features(f, open_, sight, geo, cx, cy, nx, ny, novel == 1)
                     r = 0.0
-                    for k in range(N_MAZE_FEATURES):
+                    for k in range(N_FEATURES):
                         r += w[k] * f[k]
                     scores[s, novel * N_OPTIONS + o] = r
     return tree_search(links, scores, depth, depth * side + depth)

@@ -24,7 +24,7 @@ from agents.visits import new_visits, start_visits
 from worlds.maze import ENTRY
 from worlds.maze.generator import Maze, make_maze
 from worlds.maze.kernel import maze_lifetime
-from worlds.maze.model import MAZE_FEATURES
+from worlds.maze.model import FEATURES
 from worlds.reporters import (
     feature_columns,
     fitness_columns,
@@ -60,7 +60,7 @@ class MazeState:
         start_visits(visited, np.full(n, oy * w + ox))
         return cls(np.full(n, ox, dtype=np.int64), np.full(n, oy, dtype=np.int64),
                    np.full(n, -1, dtype=np.int64), np.full(n, -1, dtype=np.int64),
-                   np.zeros((n, len(MAZE_FEATURES))), visited, np.zeros(n, dtype=np.int64))
+                   np.zeros((n, len(FEATURES))), visited, np.zeros(n, dtype=np.int64))
 
     def kernel_args(self) -> tuple:
         return self.x, self.y, self.arrived, self.corner_at, self.features, self.visited, self.nodes
@@ -107,7 +107,7 @@ class MazeLifetime:
             "exit_x": int(self.maze.exit_xy[0]), "exit_y": int(self.maze.exit_xy[1]),
             "exit_in_region": bool(self.maze.region[self.maze.exit_xy[1], self.maze.exit_xy[0]]),
         }
-        for k, f in enumerate(MAZE_FEATURES):
+        for k, f in enumerate(FEATURES):
             row.update(feature_columns(f, st.features[:, k], fit))
             row.update(gene_columns(f"w_{f}", self.weights[:, k]))
         row.update(gene_columns("competence", self.genomes[:, self.layout.slice("competence")][:, 0]))
@@ -117,7 +117,7 @@ class MazeLifetime:
 
     def entity_columns(self) -> dict[str, np.ndarray]:
         st = self.state
-        cols = solo_planner_columns(self.generation, MAZE_FEATURES, self.weights, self.depth, st.features, self.fitness)
+        cols = solo_planner_columns(self.generation, FEATURES, self.weights, self.depth, st.features, self.fitness)
         cols["arrived_step"] = st.arrived.copy()
         cols["corner_step"] = st.corner_at.copy()
         return cols
