@@ -161,6 +161,14 @@ class DecodedAgents(NamedTuple):
     def n(self) -> int:
         return self.depth.shape[0]
 
+    @classmethod
+    def planners(cls, weights: np.ndarray, depth: np.ndarray) -> "DecodedAgents":
+        """Planners with these objectives and depths, no policy and no nesting genes (worlds of planners only)."""
+        weights = np.ascontiguousarray(weights, dtype=np.float64)
+        n = weights.shape[0]
+        return cls(np.full(n, ARCH_PLANNER, dtype=np.int8), np.ascontiguousarray(depth, dtype=np.int64), weights,
+                   np.zeros((n, 0)), np.zeros((n, 0)))
+
     def copy(self) -> "DecodedAgents":
         """Independent copies of every array (the kernels write sub-agents' rows)."""
         return DecodedAgents(*(None if a is None else a.copy() for a in self))

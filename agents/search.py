@@ -2,7 +2,7 @@
 
 One implementation for every world, driven by a per-plan *option table* the
 world's model fills before the search (``worlds.foraging.model.plan``,
-``worlds.maze.model.maze_plan``, ``worlds.hungry_thirsty.model.ht_plan``). The
+``worlds.maze.model.plan``, ``worlds.hungry_thirsty.model.plan``). The
 table is over the model's *states* (a cell, or a cell and an internal state),
 indexed ``0..n_states-1``; state ``s0`` is where the agent is now. It is two
 arrays (``new_table``):

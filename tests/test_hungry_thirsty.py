@@ -11,13 +11,15 @@ from agents.errors import MesaevoError
 from agents.jit import python_twin
 from evo.config import validate_config
 from evo.simulation import Simulation
-from worlds.hungry_thirsty.kernel import ht_lifetime, ht_step
-from worlds.hungry_thirsty.model import (IGNORES_THIRST, SIZE, VALUES_WATER, ht_plan, make_dist, make_geo,
+from agents.genome import DecodedAgents
+from worlds.hungry_thirsty.kernel import run_lifetime, step
+from worlds.hungry_thirsty.model import (IGNORES_THIRST, SIZE, VALUES_WATER, make_dist, plan, make_geo,
                                          make_passable)
 from worlds.hungry_thirsty.reference import bfs, can_move
 from worlds.hungry_thirsty.reference import plan as reference_plan
 from worlds.hungry_thirsty.reference import reference_step
-from worlds.hungry_thirsty.world import HungryThirstyState, generation_draws
+from worlds.hungry_thirsty.state import HungryThirstyState, RoomsGrid
+from worlds.hungry_thirsty.world import generation_draws
 from worlds.registry import world_entry
 
 PASSABLE = make_passable()
@@ -53,7 +55,7 @@ def _case(seed: int, n: int, relocated: bool, thirsty: bool):
 
 
 def _copy(s: HungryThirstyState) -> HungryThirstyState:
-    return HungryThirstyState(*(a.copy() for a in s.kernel_args()))
+    return s.copy()
 
 
 @settings(max_examples=30, deadline=None)
@@ -63,11 +65,11 @@ def test_kernel_matches_reference_step_by_step(seed, n, relocated, thirsty, thir
     weights, depth, geo, dist, fast = _case(seed, n, relocated, thirsty)
     slow = _copy(fast)
     kseed = np.uint64(seed * 2654435761 % 2**64)
-    static = (weights, depth, PASSABLE, dist, geo, thirst_prob)
+    genes, grid = DecodedAgents.planners(weights, depth), RoomsGrid(PASSABLE, dist, geo)
     for t in range(1, steps + 1):
-        ht_step(kseed, t, *fast.kernel_args(), *static)
-        reference_step(kseed, t, *slow.kernel_args(), *static)
-        for a, b in zip(fast.kernel_args(), slow.kernel_args()):
+        step(kseed, t, genes, grid, fast, thirst_prob)
+        reference_step(kseed, t, genes, grid, slow, thirst_prob)
+        for a, b in zip(fast, slow):
             np.testing.assert_array_equal(a, b)
 
 
@@ -80,7 +82,7 @@ def test_planner_matches_reference_and_py_func():
             w = rng.uniform(-1, 1, 6)
             depth, sx, sy, thirsty = int(rng.integers(1, 4)), int(rng.integers(6)), int(rng.integers(6)), bool(rng.random() < 0.5)
             args = (w, depth, sx, sy, thirsty, PASSABLE, dist, geo)
-            assert ht_plan(*args) == python_twin(ht_plan)(*args) == reference_plan(w, depth, sx, sy, thirsty, geo)
+            assert plan(*args) == python_twin(plan)(*args) == reference_plan(w, depth, sx, sy, thirsty, geo)
 
 
 def _food_eaten(w: np.ndarray, seeds: range, start_thirsty: bool = True, n: int = 20) -> float:
@@ -91,7 +93,8 @@ def _food_eaten(w: np.ndarray, seeds: range, start_thirsty: bool = True, n: int 
     for s in seeds:
         sx, sy, kseed = generation_draws(s, 0, geo)
         state = HungryThirstyState.start(n, sx, sy, start_thirsty)
-        ht_lifetime(kseed, 100, *state.kernel_args(), np.tile(w, (n, 1)), np.full(n, 2), PASSABLE, dist, geo, 0.1)
+        run_lifetime(kseed, 100, DecodedAgents.planners(np.tile(w, (n, 1)), np.full(n, 2)), RoomsGrid(PASSABLE, dist, geo),
+                     state, 0.1)
         eaten.append(state.features[:, 0].mean())
     return float(np.mean(eaten))
 

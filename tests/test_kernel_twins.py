@@ -23,8 +23,9 @@ from worlds.foraging.params import pack_params
 from worlds.foraging.reactive import react
 from worlds.foraging.reference import reference_step
 from worlds.maze.generator import make_maze
-from worlds.maze.kernel import maze_step
-from worlds.maze.world import MazeState
+from agents.genome import DecodedAgents
+from worlds.maze.kernel import step as maze_step
+from worlds.maze.state import MazeGrid, MazeState
 
 
 @pytest.mark.parametrize("seed, entity, step_, purpose", [(0, 0, 0, 1), (2**63 + 5, 17, 299, 7 << 32 | 3),
@@ -97,9 +98,9 @@ def test_maze_step_matches_its_twin():
     depth = np.array([1, 2, 3, 2, 1])
     a, b = MazeState.start(maze, 5), MazeState.start(maze, 5)
     for t in range(1, 8):
-        maze_step(t, *a.kernel_args(), weights, depth, maze.open, maze.sight, maze.region, maze.geo)
-        python_twin(maze_step)(t, *b.kernel_args(), weights, depth, maze.open, maze.sight, maze.region, maze.geo)
-    for x, y in zip(a.kernel_args(), b.kernel_args()):
+        maze_step(t, DecodedAgents.planners(weights, depth), MazeGrid.of(maze), a)
+        python_twin(maze_step)(t, DecodedAgents.planners(weights, depth), MazeGrid.of(maze), b)
+    for x, y in zip(a, b):
         np.testing.assert_array_equal(x, y)
 
 

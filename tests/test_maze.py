@@ -9,17 +9,18 @@ from hypothesis import strategies as st
 
 from agents.jit import python_twin
 from agents.visits import new_visits
-from worlds.maze.model import AWAY_FROM_ORIGIN, GO_TO_CORNER, maze_plan
+from agents.genome import DecodedAgents
+from worlds.maze.model import AWAY_FROM_ORIGIN, GO_TO_CORNER, plan
 from evo.config import validate_config
 from agents.errors import MesaevoError
 from evo.loop import Evolution
 from evo.scenarios import load_config
 from agents.rng import stream
 from worlds.maze.generator import distances_from, make_maze, origin_of
-from worlds.maze.kernel import maze_lifetime, maze_step
+from worlds.maze.kernel import run_lifetime, step
 from worlds.maze.reference import plan as reference_plan
 from worlds.maze.reference import reference_step
-from worlds.maze.world import MazeState
+from worlds.maze.state import MazeGrid, MazeState
 
 
 @settings(max_examples=40, deadline=None)
@@ -57,7 +58,7 @@ def test_corner_proxy_walks_to_the_corner_and_origin_proxy_walks_away():
     for w, check in ((GO_TO_CORNER, "corner"), (AWAY_FROM_ORIGIN, "origin")):
         weights = np.tile(w, (1, 1))
         state = MazeState.start(maze, 1)
-        maze_lifetime(20, *state.kernel_args(), weights, np.array([2]), maze.open, maze.sight, maze.region, maze.geo)
+        run_lifetime(20, DecodedAgents.planners(weights, np.array([2])), MazeGrid.of(maze), state)
         x, y = int(state.x[0]), int(state.y[0])
         ox, oy = int(maze.geo[4]), int(maze.geo[5])
         if check == "corner":
@@ -81,11 +82,11 @@ def _random_case(seed: int, n: int, rows: int, cols: int, braid: float, relocate
 def test_kernel_matches_reference_step_by_step(seed, n, rows, cols, braid, relocated, steps):
     maze, weights, depth = _random_case(seed, n, rows, cols, braid, relocated)
     fast, slow = MazeState.start(maze, n), MazeState.start(maze, n)
-    static = (weights, depth, maze.open, maze.sight, maze.region, maze.geo)
+    genes, grid = DecodedAgents.planners(weights, depth), MazeGrid.of(maze)
     for t in range(1, steps + 1):
-        maze_step(t, *fast.kernel_args(), *static)
-        reference_step(t, *slow.kernel_args(), *static)
-        for a, b in zip(fast.kernel_args(), slow.kernel_args()):
+        step(t, genes, grid, fast)
+        reference_step(t, genes, grid, slow)
+        for a, b in zip(fast, slow):
             np.testing.assert_array_equal(a, b)
 
 
@@ -95,7 +96,7 @@ def test_planner_matches_reference_and_py_func():
     visited = new_visits(1, h * w)[0]  # nothing visited yet
     for i in range(8):
         args = (weights[i], int(depth[i]), int(maze.geo[4]), int(maze.geo[5]), visited, maze.open, maze.sight, maze.geo)
-        assert maze_plan(*args) == python_twin(maze_plan)(*args) == reference_plan(*args)
+        assert plan(*args) == python_twin(plan)(*args) == reference_plan(*args)
 
 
 def maze_config(**extra) -> dict:

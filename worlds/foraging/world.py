@@ -6,58 +6,48 @@ A relocation shift draws a new food capacity map from ``stream(root, "landscape"
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agents.genome import DecodedAgents, GenomeLayout, decode, with_capacity
+from agents.genome import DecodedAgents, GenomeLayout, with_capacity
 from agents.nesting.config import pack_nest
 from agents.rng import seed_int, stream
+from worlds.base import LifetimeBase, RunConfig, WorldBase
 from worlds.foraging import ENTRY
 from worlds.foraging.lifetime import simulate_lifetime
 from worlds.foraging.metrics import entity_columns, generation_row
 from worlds.foraging.params import PARAM_DEFAULTS, PARAM_NAMES, pack_params
 from worlds.foraging.state import ForagingState, Landscape, make_landscape, new_lifetime
-from worlds.shifts import WorldAtGeneration, world_at
-
-if TYPE_CHECKING:
-    from evo.config import Config
+from worlds.shifts import WorldAtGeneration
 
 
 @dataclass
-class ForagingLifetime:
+class ForagingLifetime(LifetimeBase):
     """One generation lived in the foraging world."""
 
-    generation: int
-    genomes: np.ndarray
-    layout: GenomeLayout
-    agents: DecodedAgents
     state: ForagingState
-    world: WorldAtGeneration
     max_level: int = 1
+    shift_extras = ("sugar_level",)
 
     @property
     def fitness(self) -> np.ndarray:
         """Reproductive fitness of each genome: offspring conceived by its level-1 agent."""
         return self.state.offspring[: self.genomes.shape[0]].astype(np.float64)
 
-    def metrics(self) -> dict:
-        row = generation_row(self.genomes, self.layout, self.agents, self.state, self.max_level)
-        row["shifts_active"] = ",".join(self.world.active)
-        row["sugar_level"] = self.world.extra["sugar_level"]
-        row.update(self.world.shifted)
-        return row
+    def row(self) -> dict:
+        return generation_row(self.genomes, self.layout, self.agents, self.state, self.max_level)
 
     def entity_columns(self) -> dict[str, np.ndarray]:
         return entity_columns(self.generation, self.agents, self.state)
 
 
-class ForagingWorld:
+class ForagingWorld(WorldBase):
     """Landscape drawn once per run; each generation lives a fresh lifetime on it."""
 
-    def __init__(self, config: "Config", layout: GenomeLayout):
-        self.config = config
-        self.layout = layout
+    entry = ENTRY
+
+    def __init__(self, config: RunConfig, layout: GenomeLayout):
+        super().__init__(config, layout)
         w = config.world
         self.landscape = make_landscape(w.height, w.width, w.food_patches, w.patch_radius, w.sugar_patches,
                                         w.material_density, w.hazard_density, stream(config.run.seed, "landscape"))
@@ -75,10 +65,9 @@ class ForagingWorld:
             self._relocated[relocation] = replace(self.landscape, food_cap=drawn.food_cap)
         return self._relocated[relocation]
 
-    def live(self, genomes: np.ndarray, generation: int) -> ForagingLifetime:
+    def lifetime(self, genomes: np.ndarray, generation: int, world: WorldAtGeneration,
+                 agents: DecodedAgents) -> ForagingLifetime:
         cfg, root = self.config, self.config.run.seed
-        world = world_at(cfg.shifts, generation, self.base_params, ENTRY.shift_params, ENTRY.extra_base)
-        agents = decode(genomes, self.layout, cfg.agents.architecture, cfg.agents.max_depth)
         n, capacity = agents.n, cfg.nesting.capacity(agents.n)
         if capacity > n:
             agents = with_capacity(agents, capacity)
@@ -88,4 +77,4 @@ class ForagingWorld:
         simulate_lifetime(state, agents, pack_params(world.params), seed_int(root, "world", generation),
                           cfg.world.steps, pack_nest(cfg.nesting.kernel_values()))
         max_level = cfg.nesting.max_level if cfg.nesting.subagents else 1
-        return ForagingLifetime(generation, genomes, self.layout, agents, state, world, max_level)
+        return ForagingLifetime(generation, genomes, self.layout, agents, world, state, max_level)

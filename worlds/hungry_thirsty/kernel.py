@@ -9,24 +9,30 @@ at the end of every step in which it did not eat. The realized features are
 added to ``features``; ``features[:, F_ATE]`` is the food eaten (fitness).
 ``worlds.hungry_thirsty.reference`` is the pure-Python twin the tests compare
 against, step by step.
+
+State is passed whole by name: ``genes`` (``agents.genome.DecodedAgents``: ``weights``,
+``depth``), ``grid`` (``worlds.hungry_thirsty.state.RoomsGrid``) and ``bodies``
+(``worlds.hungry_thirsty.state.HungryThirstyState``).
 """
 
 import numpy as np
 
 from agents.jit import kernel
 from agents.rng import PURPOSE_THIRST, uniform4
-from worlds.hungry_thirsty.model import F_ATE, F_THIRSTY, N_FEATURES, ht_plan, step_features
+from worlds.hungry_thirsty.model import F_ATE, F_THIRSTY, N_FEATURES, plan, step_features
 
 
 @kernel
-def ht_step(seed, t, x, y, hungry, thirsty, features, nodes, weights, depth, passable, dist, geo, thirst_prob):
+def step(seed, t, genes, grid, bodies, thirst_prob):
     """Advance every agent one step (step number ``t``, 1-based); arrays are updated in place."""
+    x, y, thirsty, features = bodies.x, bodies.y, bodies.thirsty, bodies.features
+    passable, dist, geo = grid.passable, grid.dist, grid.geo
     n = x.shape[0]
     f = np.zeros(N_FEATURES)
     for i in range(n):
         was = thirsty[i] != 0
-        o, k = ht_plan(weights[i], depth[i], x[i], y[i], was, passable, dist, geo)
-        nodes[i] += k
+        o, k = plan(genes.weights[i], genes.depth[i], x[i], y[i], was, passable, dist, geo)
+        bodies.nodes[i] += k
         _, nx, ny, after = step_features(f, passable, dist, geo, x[i], y[i], o, was)
         if nx != x[i] or ny != y[i]:
             if uniform4(seed, i, t, PURPOSE_THIRST) < thirst_prob:
@@ -36,12 +42,11 @@ def ht_step(seed, t, x, y, hungry, thirsty, features, nodes, weights, depth, pas
             features[i, j] += f[j]
         x[i], y[i] = nx, ny
         thirsty[i] = 1 if after else 0
-        hungry[i] = 0 if f[F_ATE] > 0 else 1
+        bodies.hungry[i] = 0 if f[F_ATE] > 0 else 1
 
 
 @kernel
-def ht_lifetime(seed, steps, x, y, hungry, thirsty, features, nodes, weights, depth, passable, dist, geo,
-                thirst_prob):
+def run_lifetime(seed, steps, genes, grid, bodies, thirst_prob):
     """Run ``steps`` steps."""
     for t in range(1, steps + 1):
-        ht_step(seed, t, x, y, hungry, thirsty, features, nodes, weights, depth, passable, dist, geo, thirst_prob)
+        step(seed, t, genes, grid, bodies, thirst_prob)

@@ -13,8 +13,8 @@ per wall segment, in the middle of each room's side:
 Food is at the top-left corner (0, 0), water at the bottom-right corner (5, 5)
 (10 moves apart); a ``relocation`` shift swaps them.
 
-Genome: the foraging genome unchanged; the six drive slots weigh the six
-features below (slot k of ``drives`` weighs ``FEATURES[k]``) and ``competence``
+Genome (``worlds.hungry_thirsty.genome``): the six drive genes weigh the six
+features below (gene k of ``drives`` weighs ``FEATURES[k]``) and ``competence``
 is the search depth.
 
 Features of one step (realized in the kernel, predicted by the model):
@@ -149,7 +149,7 @@ def step_features(out, passable, dist, geo, cx, cy, o, thirsty):
 
 
 @kernel
-def ht_plan(w, depth, sx, sy, thirsty, passable, dist, geo):
+def plan(w, depth, sx, sy, thirsty, passable, dist, geo):
     """Search every plan of ``depth`` options from (sx, sy); return (option 0..4, nodes expanded).
 
     The option table of ``agents.search`` is over (cell, thirst) states: state

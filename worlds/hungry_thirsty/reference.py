@@ -1,8 +1,8 @@
-"""Slow, readable pure-Python twin of ``worlds.hungry_thirsty.kernel.ht_step`` and its planner.
+"""Slow, readable pure-Python twin of ``worlds.hungry_thirsty.kernel.step`` and its planner.
 
 Written independently of the kernel: its own grid (walls from the room layout),
-its own breadth-first distances, recursive plan enumeration carrying the
-predicted thirst down the recursion, and ``py_uniform4`` for the thirst draws.
+its own breadth-first distances, the shared recursive ``agents.reference_search``
+carrying the predicted thirst down the recursion, and ``py_uniform4`` for the thirst draws.
 The tests require bit-identical state after every step.
 """
 
@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 
-import numpy as np
-
+from agents.reference_search import reference_plan
 from agents.rng import PURPOSES, py_uniform4
 
 MOVES = ((0, -1), (0, 1), (1, 0), (-1, 0))  # north, south, east, west; option 4 acts in place
@@ -67,33 +66,22 @@ def plan(w, depth, sx, sy, thirsty, geo) -> tuple[int, int]:
     """Best first option over all plans of ``depth`` options (first in order on ties), nodes expanded."""
     food, water = (int(geo[0]), int(geo[1])), (int(geo[2]), int(geo[3]))
     dfood, dwater = bfs(food), bfs(water)
-    best = [-np.inf, 0]
-    nodes = [0]
 
-    def search(level, x, y, th, total, first):
+    def children(state):
+        x, y, th = state
         for o in range(5):
             ok, (nx, ny), after, f = features_of(o, x, y, th, food, water, dfood, dwater)
-            if not ok:
-                continue
-            nodes[0] += 1
-            r = 0.0
-            for k in range(6):
-                r += w[k] * f[k]
-            v = total + r
-            f0 = o if level == 0 else first
-            if level + 1 == depth:
-                if v > best[0]:
-                    best[0], best[1] = v, f0
-            else:
-                search(level + 1, nx, ny, after, v, f0)
+            if ok:
+                yield o, (nx, ny, after), f
 
-    search(0, int(sx), int(sy), bool(thirsty), 0.0, 0)
-    return best[1], nodes[0]
+    return reference_plan(w, depth, (int(sx), int(sy), bool(thirsty)), children)
 
 
-def reference_step(seed, t, x, y, hungry, thirsty, features, nodes, weights, depth, passable, dist, geo,
-                   thirst_prob) -> None:
-    """Advance every agent one step in place, exactly as ``ht_step`` (``passable``/``dist`` unused: own grid)."""
+def reference_step(seed, t, genes, grid, bodies, thirst_prob) -> None:
+    """Advance every agent one step in place, exactly as ``worlds.hungry_thirsty.kernel.step`` (the grid's
+    ``passable`` and ``dist`` unused: its own grid)."""
+    x, y, hungry, thirsty, features, nodes = bodies
+    weights, depth, geo = genes.weights, genes.depth, grid.geo
     food, water = (int(geo[0]), int(geo[1])), (int(geo[2]), int(geo[3]))
     dfood, dwater = bfs(food), bfs(water)
     for i in range(x.shape[0]):

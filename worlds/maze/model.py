@@ -1,10 +1,9 @@
 """The maze world's search model: six perceivable features of a move, scored by the evolved objective.
 
-Genome: the maze world reuses the foraging genome unchanged. The six drive slots
-are read as weights on the six maze features below (slot k of ``drives`` weighs
-``FEATURES[k]``) and ``competence`` is the search depth, so the same GA,
-operators and recording run both worlds. The architecture and policy genes are
-unused in the maze (every maze agent plans).
+Genome (``worlds.maze.genome``): the six drive genes are read as weights on the six
+maze features below (gene k of ``drives`` weighs ``FEATURES[k]``) and ``competence``
+is the search depth. The architecture gene and the legacy genes are unused in the
+maze (every maze agent plans).
 
 Features of one option (a move north, south, east, west into an open cell, or
 stay), all perceivable from the maze around the agent:
@@ -20,7 +19,7 @@ stay), all perceivable from the maze around the agent:
 
 Staying scores 0. The level-1 proxy "go to the corner" is ``w = (0, 1, 0, 0, 0, 0)``
 and the level-2 "maximize distance from the origin" is ``w = (0, 0, 1, 0, 0, 0)``.
-``maze_plan`` fills the option table of ``agents.search`` and runs its shared tree search over five
+``plan`` fills the option table of ``agents.search`` and runs its shared tree search over five
 options per node
 (north, south, east, west into an open cell, or stay; a wall is no option): the
 plan with the highest total ``w . features`` is kept (the first in option order on
@@ -69,7 +68,7 @@ def move_features(out, open_, sight, geo, cx, cy, nx, ny, novel):
 
 
 @kernel
-def maze_plan(w, depth, sx, sy, visited_row, open_, sight, geo):
+def plan(w, depth, sx, sy, visited_row, open_, sight, geo):
     """Search every plan of ``depth`` options from (sx, sy); return (option 0..4, nodes expanded).
 
     Options index ``OPTION_DX``/``OPTION_DY``; ``STAY_OPTION`` stays. The option table of

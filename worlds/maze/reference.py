@@ -1,13 +1,13 @@
-"""Slow, readable pure-Python twin of ``worlds.maze.kernel.maze_step`` and the maze planner.
+"""Slow, readable pure-Python twin of ``worlds.maze.kernel.step`` and the maze planner.
 
-Written independently of the kernel (recursion instead of an explicit stack); the
-tests require bit-identical state after every step.
+Written independently of the kernel (the shared recursive ``agents.reference_search``
+instead of an option table and an explicit stack); the tests require bit-identical
+state after every step.
 """
 
 from __future__ import annotations
 
-import numpy as np
-
+from agents.reference_search import reference_plan
 from agents.visits import py_seen, py_visit
 
 MOVES = ((0, -1), (0, 1), (1, 0), (-1, 0), (0, 0))  # north, south, east, west, stay
@@ -34,36 +34,27 @@ def features_of(open_, sight, geo, cx, cy, nx, ny, novel) -> list[float]:
 def plan(w, depth, sx, sy, visited_row, open_, sight, geo) -> tuple[int, int]:
     """Best first option over all plans of ``depth`` options (first in order on ties), nodes expanded."""
     wd = open_.shape[1]
-    best = [-np.inf, 0]
-    nodes = [0]
 
-    def search(level, cx, cy, total, path, first):
+    def children(state):
+        cx, cy, path = state
         for o, (dx, dy) in enumerate(MOVES):
             nx, ny = cx + dx, cy + dy
             if not open_[ny, nx]:
                 continue
-            r = 0.0
+            f = None  # staying scores 0
             if o != STAY:
                 novel = not py_seen(visited_row, ny * wd + nx) and (nx, ny) not in path
                 f = features_of(open_, sight, geo, cx, cy, nx, ny, novel)
-                for k in range(6):
-                    r += w[k] * f[k]
-            nodes[0] += 1
-            v = total + r
-            f0 = o if level == 0 else first
-            if level + 1 == depth:
-                if v > best[0]:
-                    best[0], best[1] = v, f0
-            else:
-                search(level + 1, nx, ny, v, path + [(nx, ny)], f0)
+            yield o, (nx, ny, path + [(nx, ny)]), f
 
-    search(0, int(sx), int(sy), 0.0, [], 0)
-    return best[1], nodes[0]
+    return reference_plan(w, depth, (int(sx), int(sy), []), children)
 
 
-def reference_step(t, x, y, arrived, corner_at, features, visited, nodes,
-                   weights, depth, open_, sight, region, geo) -> None:
-    """Advance every agent one step in place, exactly as ``maze_step``."""
+def reference_step(t, genes, grid, bodies) -> None:
+    """Advance every agent one step in place, exactly as ``worlds.maze.kernel.step``."""
+    x, y, arrived, corner_at, features, visited, nodes = bodies
+    weights, depth = genes.weights, genes.depth
+    open_, sight, region, geo = grid
     wd = open_.shape[1]
     for i in range(x.shape[0]):
         if arrived[i] >= 0:
