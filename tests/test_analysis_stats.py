@@ -30,7 +30,7 @@ from analysis import (
     weight_comparison,
 )
 from analysis.bootstrap import correlation_replicates
-from worlds.stats import pearson, spearman  # the generation row's statistics: an independent oracle
+from agents.stats import pearson, spearman  # the generation row's statistics: an independent oracle
 
 
 def tables(entities: pd.DataFrame | None = None, generations: pd.DataFrame | None = None,

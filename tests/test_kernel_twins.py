@@ -174,7 +174,7 @@ def numpy_ranks(a: np.ndarray) -> np.ndarray:
 @given(values=st.lists(st.sampled_from([0.0, 1.0, 2.5, -3.0, np.nan, 1e-300, 7.0]) | st.floats(-1e6, 1e6),
                        min_size=0, max_size=40))
 def test_average_ranks_match_their_twin_and_the_numpy_reference(values):
-    from worlds.stats import average_ranks, rank_rows, ranks
+    from agents.stats import average_ranks, rank_rows, ranks
 
     a = np.array(values, dtype=np.float64)
     order = np.argsort(a, kind="mergesort")[None, :]

@@ -18,7 +18,7 @@ from worlds.foraging.actions import MATE
 from worlds.foraging.lifetime import simulate_lifetime, step_world
 from worlds.foraging.model import plan, planner_world
 from worlds.foraging.params import pack_params
-from worlds.reporters import lineage_counters
+from agents.nesting.reporters import lineage_counters
 
 
 def huddle(energies: list[float], conception_prob: float):
@@ -157,7 +157,7 @@ def test_subagent_return_is_remittance_minus_investment(seed):
 
 
 def test_subagent_return_column_is_the_mean_of_remitted_minus_invested():
-    from worlds.reporters import entity_scores, fitness_scale, level_columns
+    from agents.nesting.reporters import entity_scores, fitness_scale, level_columns
 
     agents, s = nested(1, {})
     scale = fitness_scale(s.features[:40], s.offspring[:40].astype(np.float64))
@@ -167,7 +167,7 @@ def test_subagent_return_column_is_the_mean_of_remitted_minus_invested():
 
 
 def test_implied_weights_are_per_unit_of_the_raw_feature():
-    from worlds.stats import implied_weights
+    from agents.stats import implied_weights
 
     rng = np.random.default_rng(0)
     f = np.column_stack([rng.normal(0, 10, 500), rng.normal(0, 0.1, 500), np.ones(500)])

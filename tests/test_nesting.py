@@ -15,7 +15,7 @@ from worlds.foraging.genome import genome_layout as default_layout
 from worlds.foraging.lifetime import simulate_lifetime, step_world
 from worlds.foraging.params import pack_params
 from worlds.foraging.state import make_landscape, new_lifetime
-from worlds.reporters import entity_scores, fitness_scale, level_columns
+from agents.nesting.reporters import entity_scores, fitness_scale, level_columns
 from agents.nesting.config import pack_nest
 
 LAYOUT = default_layout()

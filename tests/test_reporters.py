@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from worlds.reporters import gene_columns, genome_columns, proxy_columns
-from worlds.stats import implied_weights, pearson, pearson_rows, rank_rows, ranks, spearman
+from agents.stats import implied_weights, pearson, pearson_rows, rank_rows, ranks, spearman
 
 
 def same(a: float, b: float) -> bool:

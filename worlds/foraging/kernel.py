@@ -41,10 +41,10 @@ entities like agents (they crowd cells, move, eat, convert, build, pay upkeep) e
   energy gained to its root agent if that agent is alive (the root's fitness is
   what selection sees); with ``remit_to_builder`` on, to its direct builder instead
   (if alive), which keeps (1 - its own remittance gene) of it and forwards the rest
-  up the same way (``remit``). CONVERT counts the food it destroys (``converted``).
+  up the same way (``agents.nesting.delegation.remit``). CONVERT counts the food it destroys (``converted``).
 - Moves and upkeep: a sub-agent pays ``subagent_upkeep`` x (move cost, metabolism and
   planning cost); hazard damage in full.
-- BUILD, when a tool could be built (as before): if sub-agents are allowed, the
+- BUILD, when a tool could be built (as before): if (``agents.nesting.delegation.may_build``) sub-agents are allowed, the
   builder's level is below ``max_level``, its depth is at least ``build_min_depth``,
   a slot is free, it carries at least
   ``subagent_material``, its energy is at least ``build_min_energy`` (when > 0)
@@ -78,21 +78,13 @@ parameter vectors of the world and of nesting.
 import numpy as np
 
 from agents.genome import ARCH_PLANNER
-from agents.nesting.genes import G_PROPENSITY, G_REMITTANCE
 from agents.jit import kernel, parallel_kernel, prange
+from agents.nesting.delegation import may_build, remit
 from agents.nesting.handdown import make_handdown
 from agents.nesting.oversight import make_planned_action
-from agents.nesting.params import (
-    BUILD_MIN_DEPTH,
-    BUILD_MIN_ENERGY,
-    MAX_LEVEL,
-    REMIT_TO_BUILDER,
-    SUBAGENT_MATERIAL,
-    SUBAGENT_UPKEEP,
-    SUBAGENTS_ALLOWED,
-)
+from agents.nesting.params import REMIT_TO_BUILDER, SUBAGENT_UPKEEP
 from agents.visits import visit
-from agents.rng import PURPOSE_BUILD_KIND, PURPOSE_CONCEIVE, PURPOSE_ORDER, hash4, uniform4
+from agents.rng import PURPOSE_CONCEIVE, PURPOSE_ORDER, hash4, uniform4
 from agents.search import new_table
 from worlds.foraging.actions import BUILD, CONVERT, EAT, MATE, MOVE_DX, MOVE_DY, WEST
 from worlds.foraging.model import TABLE_STATES, can_build, crowd_near, plan, plan_inline
@@ -231,30 +223,6 @@ def find_mate(i, x, y, alive, level, energy, thr, head, nxt, h, w):
 
 
 @kernel
-def remit(i, gain, nest, lineage, energy, alive, to_builder):
-    """Sub-agent i's EAT gain after remitting: the ``remittance`` gene's share goes up its lineage.
-
-    To the root (``to_builder`` False) when the root is alive; else to the direct builder when it is
-    alive, which keeps (1 - its own remittance gene) of it and forwards the rest the same way (a
-    level-1 builder keeps all). ``remitted`` counts what each entity sent to the one above it."""
-    up = lineage.root[i] if not to_builder else lineage.parent[i]
-    if not alive[up]:
-        return gain
-    give = nest[i, G_REMITTANCE] * gain
-    lineage.remitted[i] += give
-    k = up
-    amount = give
-    while to_builder and lineage.level[k] > 1 and alive[lineage.parent[k]]:
-        fwd = nest[k, G_REMITTANCE] * amount
-        lineage.remitted[k] += fwd
-        energy[k] += amount - fwd
-        amount = fwd
-        k = lineage.parent[k]
-    energy[k] += amount
-    return gain - give
-
-
-@kernel
 def step(seed, t, genes, grids, bodies, lineage, params, nparams, action, step_nodes):
     """Advance the world one step in place (see the module docstring for the order)."""
     food, sugar, material, hazard = grids.food, grids.sugar, grids.material, grids.hazard
@@ -262,7 +230,6 @@ def step(seed, t, genes, grids, bodies, lineage, params, nparams, action, step_n
         bodies.visited
     carried, tools, level, n_used = bodies.carried, bodies.tools, lineage.level, lineage.n_used
     h, w = food.shape
-    n = x.shape[0]  # capacity
     m = n_used[0]  # slots in use at the start of the step: the others are empty (and stay so until acts)
     near = crowd_near(crowd_grid(x, y, alive, level, h, w))
     decide(seed, t, genes, grids, bodies, lineage, near, params, nparams, m, action, step_nodes)
@@ -316,10 +283,7 @@ def step(seed, t, genes, grids, bodies, lineage, params, nparams, action, step_n
             features[i, F_CRAFT] += gained
         elif a == BUILD:
             if can_build(carried[i], tools[i], params):
-                if nparams[SUBAGENTS_ALLOWED] > 0.0 and level[i] < nparams[MAX_LEVEL] and n_used[0] < n \
-                        and carried[i] >= nparams[SUBAGENT_MATERIAL] and genes.depth[i] >= nparams[BUILD_MIN_DEPTH] \
-                        and (nparams[BUILD_MIN_ENERGY] <= 0.0 or energy[i] >= nparams[BUILD_MIN_ENERGY]) \
-                        and uniform4(seed, i, t, PURPOSE_BUILD_KIND) < genes.nest[i, G_PROPENSITY]:
+                if may_build(seed, t, i, genes, bodies, lineage, nparams):
                     if build_subagent(seed, t, i, genes, bodies, lineage, world, h, w, step_nodes,
                                       params[BUILD_ENERGY], nparams):
                         lineage.built[i] += 1

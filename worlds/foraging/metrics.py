@@ -7,20 +7,16 @@ import numpy as np
 from agents.genome import ARCH_PLANNER, DecodedAgents, GenomeLayout
 from worlds.foraging.genome import FEATURES
 from worlds.foraging.state import ForagingState
-from worlds.reporters import (
+from agents.nesting.reporters import (
     alignment_columns,
     delegation_columns,
     entity_lineage_columns,
     entity_scores,
-    fitness_columns,
     fitness_scale,
-    genome_columns,
-    level1_columns,
     level_columns,
     lineage_counters,
-    objective_scores,
-    proxy_columns,
 )
+from worlds.reporters import fitness_columns, genome_columns, level1_columns, objective_scores, proxy_columns
 
 
 def generation_row(

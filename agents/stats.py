@@ -1,4 +1,4 @@
-"""Correlation and regression statistics of the generation row (analysis has vectorised twins in `analysis.bootstrap`).
+"""Correlation, regression and objective statistics of the generation row, for every level (analysis has vectorised twins in `analysis.bootstrap`).
 
 Every statistic here is computed by numpy element-wise operations and pairwise sums, or by loops in a
 fixed order compiled by numba, never through BLAS or LAPACK: OpenBLAS picks its kernels by CPU, so a
@@ -135,3 +135,15 @@ def least_squares(a: np.ndarray, y: np.ndarray) -> np.ndarray:
         for i in range(p):
             x[i] += v[i, j] * (proj / sigma2[j])
     return x
+
+
+def objective_scores(weights: np.ndarray, features: np.ndarray, planners: np.ndarray) -> np.ndarray:
+    """Realized objective J = w . features of each entity (NaN where it has no objective)."""
+    return np.where(planners, np.einsum("ij,ij->i", weights, features), np.nan)
+
+
+def row_cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Cosine of each row of ``a`` with the same row of ``b`` (0 where either is zero)."""
+    num = np.einsum("ij,ij->i", a, b)
+    den = np.sqrt((a * a).sum(axis=1)) * np.sqrt((b * b).sum(axis=1))
+    return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
