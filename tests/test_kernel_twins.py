@@ -204,7 +204,7 @@ def test_kernels_compile_math_to_the_c_library_not_svml():
 def test_least_squares_matches_its_twin_and_lapack(seed, n, p, collinear, integer):
     """The BLAS-free fit is its own twin bit for bit, and LAPACK's minimum-norm solution (``np.linalg.lstsq``,
     an independent oracle) to 1e-9 of the largest coefficient, rank-deficient designs included."""
-    from worlds.stats import least_squares
+    from agents.stats import least_squares
 
     rng = np.random.default_rng(seed)
     a = rng.normal(size=(n, p)) * rng.choice([0.1, 1.0, 10.0], p)
