@@ -14,7 +14,7 @@ distributions, numpy draws instead of DEAP's draw sequence); generation 0 is unc
 builds-by-depth columns), on top of the GA change.
 
 Every generation table was re-recorded when the implied weights stopped going through LAPACK (issue 26:
-``worlds.stats.least_squares``, a Jacobi SVD in numba, instead of ``np.linalg.lstsq``, whose OpenBLAS kernels
+``agents.stats.least_squares``, a Jacobi SVD in numba, instead of ``np.linalg.lstsq``, whose OpenBLAS kernels
 differ by CPU); only the ``implied_w_*`` columns changed, and no entity table. The digests are checked again by
 CI's different-CPU pass (``.ci/other_cpu_env.py``: numpy's dispatched SIMD off, numba's generic CPU, another
 OpenBLAS core type), which the digests recorded with ``np.linalg.lstsq`` failed (15 of 17 with
