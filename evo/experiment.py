@@ -354,7 +354,9 @@ def summary(record: dict[str, Any]) -> str:
     ]
     if record.get("failed_runs"):
         lines.insert(-1, f"failed runs: {', '.join(record['failed_runs'])}")
-    if record.get("control"):
+    if record.get("control") and record.get("controlled") is False:
+        lines.insert(2, "control:     none for this measurement (a comparison between treatment arms)")
+    elif record.get("control"):
         lines.insert(2, f"control:     {record['control']}")
     elif record.get("no_control_because"):
         lines.insert(2, f"no control:  {record['no_control_because']}")
