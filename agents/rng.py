@@ -45,11 +45,15 @@ PURPOSES: dict[str, tuple[str, int]] = {
     "noise": ("draw", 7),  # hand-down noise: sub = attempt * 64 + 2 * feature (+1 for the second uniform)
     "vet": ("draw", 8),  # vetting situations: sub = 2 * sample (+1 for y)
     "measure": ("draw", 9),  # situations for the recorded plan agreement: sub = 2 * sample (+1 for y)
-    "oversight": ("draw", 10),  # whether an observed bad act leads to a shutdown
+    "oversight": ("draw", 10),  # whether an observed step of a sub-agent is audited (before: whether a bad act
+    # in sight led to a shutdown)
     "thirst": ("draw", 11),  # hungry-thirsty: whether a move makes the agent thirsty
     "hide": ("draw", 12),  # whether an observed misaligned sub-agent hides (acts on its builder's objective)
     "vet-hide": ("draw", 13),  # whether a misaligned candidate hides while vetted: sub = attempt
     "audit": ("draw", 14),  # whether an unobserved step of a sub-agent is audited
+    "audit-cells": ("draw", 15),  # an audit's sampled situations: sub = 2 * sample (+1 for y)
+    "audit-slip": ("draw", 16),  # whether a hider slips (shows its own objective) in an audit sample: sub = sample
+    "vet-slip": ("draw", 17),  # ... in a vetting sample: sub = attempt * 1024 + sample
 }
 
 
@@ -74,6 +78,9 @@ PURPOSE_THIRST = _draw("thirst")
 PURPOSE_HIDE = _draw("hide")
 PURPOSE_VET_HIDE = _draw("vet-hide")
 PURPOSE_AUDIT = _draw("audit")
+PURPOSE_AUDIT_CELLS = _draw("audit-cells")
+PURPOSE_AUDIT_SLIP = _draw("audit-slip")
+PURPOSE_VET_SLIP = _draw("vet-slip")
 
 
 def seed_sequence(root: int, purpose: str, *coords: int) -> np.random.SeedSequence:

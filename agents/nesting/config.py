@@ -28,13 +28,26 @@ class NestingSection(Section):
     deception_min_depth: int = Field(2, ge=1, le=MAX_DEPTH)
     deception_cosine: float = Field(0.9, ge=-1, le=1)
     oversight: bool = False
-    oversight_prob: float = Field(0.5, ge=0, le=1)
+    oversight_prob: float = Field(0.05, ge=0, le=1)  # oversight: share of observed steps audited
     build_min_depth: int = Field(1, ge=1, le=MAX_DEPTH)  # builder depth needed to build a sub-agent
     align_competence: float = Field(0.0, ge=0, le=1)  # how much builder depth shrinks hand-down noise
     audit_rate: float = Field(0.0, ge=0, le=1)  # oversight: share of unobserved steps audited
     subagent_upkeep: float = Field(1.0, ge=0, le=1)  # sub-agents pay this share of metabolism, moves, planning
     build_min_energy: float = Field(0.0, ge=0, le=1e6)  # builder energy needed to build a sub-agent (0: any)
     remit_to_builder: bool = False  # remittance to the direct builder (forwarded up by its share), not the root
+    # oversight as a trade-off (agents.nesting.oversight): each audit costs the builder audit_cost energy (half a
+    # level-1 step of metabolism at the foraging default) and compares the builder's plans with the sub-agent's in
+    # max(1, floor(audit_samples_per_depth * builder depth)) sampled situations; agreement below audit_threshold
+    # shuts the sub-agent down. A deeper builder samples more, so it tells aligned from misaligned better.
+    audit_cost: float = Field(0.05, ge=0, le=1e6)
+    audit_samples_per_depth: float = Field(4.0, ge=0, le=100)
+    audit_threshold: float = Field(0.75, ge=0, le=1)
+    # hiding is imperfect and costly: in each audit or vetting sample a hider shows its own objective with
+    # probability hide_slip * overseer depth / MAX_DEPTH, and pays hide_cost energy per step hidden in sight and
+    # per audit it hides in (a sub-agent's lean metabolism at the telephone settings is 0.01 a step)
+    hide_slip: float = Field(0.5, ge=0, le=1)
+    hide_cost: float = Field(0.01, ge=0, le=1e6)
+    heredity_cost: float = Field(0.1, ge=0, le=1e6)  # builder energy to hand its alignment technique down
 
     def capacity(self, population: int) -> int:
         """Entity slots per lifetime: the population alone unless sub-agents are enabled."""

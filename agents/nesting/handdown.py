@@ -30,6 +30,9 @@ from agents.nesting.params import (
     DECEPTION_COSINE,
     DECEPTION_MIN_DEPTH,
     ENDOWMENT_MAX,
+    HEREDITY_COST,
+    HIDE_COST,
+    HIDE_SLIP,
     MAX_REDRAWS,
     NOISE_MAX,
     REDRAW_COST,
@@ -45,6 +48,7 @@ from agents.rng import (
     PURPOSE_SUB_PLACE,
     PURPOSE_VET,
     PURPOSE_VET_HIDE,
+    PURPOSE_VET_SLIP,
     gauss4,
     uniform4,
 )
@@ -54,6 +58,8 @@ PLACE_DX = np.array([0, 0, 0, 1, -1], dtype=np.int64)
 PLACE_DY = np.array([0, -1, 1, 0, 0], dtype=np.int64)
 #: Hand-down noise draws of one attempt: sub-draw index = attempt * NOISE_STRIDE + 2 * feature.
 NOISE_STRIDE = 64
+#: Slip draws of one vetting attempt: sub-draw index = attempt * VET_SLIP_STRIDE + sample.
+VET_SLIP_STRIDE = 1024
 
 
 @kernel
@@ -83,25 +89,38 @@ def cosine(a, b):
 
 
 def make_handdown(choose):
-    """``(agreement, build_subagent)`` kernels for a world whose planner is ``choose``."""
+    """``(agreement, shown_agreement, build_subagent)`` kernels for a world whose planner is ``choose``."""
 
     @kernel
-    def agreement(seed, i, t, purpose, samples, v, w_ref, d, visited_row, world, h, wd):
-        """Fraction of ``samples`` hashed cells where plans under ``v`` and ``w_ref`` (depth d) take the same
-        first action (empty-handed, with the builder's memory of visits); and the nodes expanded."""
+    def shown_agreement(seed, i, t, purpose, slip_purpose, slip_base, samples, v, w_ref, hiding, slip, d, visited_row,
+                        world, h, wd):
+        """Fraction of ``samples`` hashed cells (purpose ``purpose``) where the plan the watched one shows and the
+        plan under ``w_ref`` (depth d, empty-handed, with the watcher's memory of visits) take the same first
+        action; and the nodes expanded (two plans a sample, whatever is shown). It shows ``v``, except that a
+        hider (``hiding``) shows ``w_ref`` in a sample unless a hashed uniform (``slip_purpose``, sub-draw
+        ``slip_base + sample``) is below ``slip``: hiding is imperfect."""
         same = 0
         nodes = 0
         no_tools = np.int64(0)  # typed, not the literal 0: the decision loop's compiled ``choose`` serves here too
         for s in range(samples):
             cx = int(uniform4(seed, i, t, (purpose << 32) | (2 * s)) * wd)
             cy = int(uniform4(seed, i, t, (purpose << 32) | (2 * s + 1)) * h)
-            a_v, n_v = choose(world, v, d, cx, cy, visited_row, 0.0, no_tools)
             a_w, n_w = choose(world, w_ref, d, cx, cy, visited_row, 0.0, no_tools)
+            if not hiding or uniform4(seed, i, t, (slip_purpose << 32) | (slip_base + s)) < slip:
+                a_v, n_v = choose(world, v, d, cx, cy, visited_row, 0.0, no_tools)
+            else:
+                a_v, n_v = a_w, n_w
             nodes += n_v + n_w
             if a_v == a_w:
                 same += 1
         return same / samples, nodes
 
+    @kernel
+    def agreement(seed, i, t, purpose, samples, v, w_ref, d, visited_row, world, h, wd):
+        """Fraction of ``samples`` hashed cells where plans under ``v`` and ``w_ref`` (depth d) take the same
+        first action (empty-handed, with the builder's memory of visits); and the nodes expanded."""
+        return shown_agreement(seed, i, t, purpose, purpose, 0, samples, v, w_ref, False, 0.0, d, visited_row, world,
+                               h, wd)
 
     @kernel
     def build_subagent(seed, t, i, genes, bodies, lineage, world, h, wd, step_nodes, build_energy, nparams):
@@ -116,9 +135,13 @@ def make_handdown(choose):
         deceive (deception on, depth >= ``deception_min_depth``) hides, showing w while
         vetted, when a hashed uniform (purpose ``vet-hide``, sub-draw = attempt) is below its
         ``hide_when_vetted`` gene (its builder's, which it copies); otherwise its own v
-        is vetted. The sub-agent copies its builder's genes, except that with probability
-        1 - heredity it gets alignment skill and vetting effort 0. ``invested`` records what
-        the builder paid for it (endowment, build energy, this build's redraw costs).
+        is vetted. Hiding is imperfect: in each vetting sample a hider shows its own v when a hashed
+        uniform (purpose ``vet-slip``, sub-draw attempt * 1024 + sample) is below ``hide_slip`` x builder
+        depth / MAX_DEPTH; an accepted hider pays ``hide_cost`` from its endowment. The sub-agent copies
+        its builder's genes, except that with probability 1 - heredity it gets alignment skill and vetting
+        effort 0; when it does receive them (the technique is handed down) the builder pays
+        ``heredity_cost``. ``invested`` records what the builder paid for it (endowment, build energy, this
+        build's redraw costs, the heredity cost).
         """
         weights, depth, nest = genes.weights, genes.depth, genes.nest
         x, y, energy, visited = bodies.x, bodies.y, bodies.energy, bodies.visited
@@ -127,6 +150,7 @@ def make_handdown(choose):
         d = 1 + int(uniform4(seed, i, t, PURPOSE_SUB_DEPTH) * d_i)
         sigma = nparams[NOISE_MAX] * (1.0 - nest[i, G_SKILL]) * (1.0 - nparams[ALIGN_COMPETENCE] * d_i / MAX_DEPTH)
         samples = int(math.floor(nest[i, G_VETTING] * nparams[VET_SAMPLES_PER_DEPTH] * d_i))
+        slip = nparams[HIDE_SLIP] * d_i / MAX_DEPTH
         n_features = w_i.shape[0]
         cand = np.empty(n_features)
         accepted = False
@@ -142,8 +166,9 @@ def make_handdown(choose):
                 if nparams[DECEPTION] > 0.0 and d >= nparams[DECEPTION_MIN_DEPTH] and \
                         cos < nparams[DECEPTION_COSINE]:
                     fake = uniform4(seed, i, t, (PURPOSE_VET_HIDE << 32) | attempt) < nest[i, G_HIDE_VET]
-                shown = w_i if fake else cand  # a hiding candidate shows its builder's objective while vetted
-                agree, nodes = agreement(seed, i, t, PURPOSE_VET, samples, shown, w_i, d, visited[i], world, h, wd)
+                # a hiding candidate shows its builder's objective while vetted, except where it slips
+                agree, nodes = shown_agreement(seed, i, t, PURPOSE_VET, PURPOSE_VET_SLIP, attempt * VET_SLIP_STRIDE,
+                                               samples, cand, w_i, fake, slip, d, visited[i], world, h, wd)
                 step_nodes[i] += nodes
                 if agree < nparams[VET_THRESHOLD]:
                     energy[i] -= nparams[REDRAW_COST]
@@ -171,6 +196,9 @@ def make_handdown(choose):
         energy[i] -= endowment + build_energy
         bodies.carried[i] -= nparams[SUBAGENT_MATERIAL]
         energy[j] = endowment
+        if fake:  # hiding while vetted cost it
+            energy[j] -= nparams[HIDE_COST]
+            lineage.hide_paid[j] += nparams[HIDE_COST]
         lineage.invested[j] = endowment + build_energy + redraws * nparams[REDRAW_COST]
         bodies.alive[j] = 1
         for k in range(nest.shape[1]):
@@ -178,6 +206,10 @@ def make_handdown(choose):
         if uniform4(seed, i, t, PURPOSE_HEREDITY) >= nest[i, G_HEREDITY]:
             nest[j, G_SKILL] = 0.0  # no hereditary technique: it builds with maximal noise and no vetting
             nest[j, G_VETTING] = 0.0
+        else:  # the technique is handed down, at a cost to the builder
+            lineage.inherited[j] = 1
+            energy[i] -= nparams[HEREDITY_COST]
+            lineage.invested[j] += nparams[HEREDITY_COST]
         lineage.deceiver[j] = 1 if fake else 0
         lineage.cos_parent[j] = cos
         m = int(nparams[AGREEMENT_SAMPLES])
@@ -186,4 +218,4 @@ def make_handdown(choose):
                                              wd)[0]
         return True
 
-    return agreement, build_subagent
+    return agreement, shown_agreement, build_subagent

@@ -27,9 +27,15 @@ class Lineage(NamedTuple):
     cos_parent: np.ndarray  # cosine of its objective with its builder's (NaN for agents)
     agreement: np.ndarray  # plan agreement with its builder on sampled situations (NaN for agents)
     invested: np.ndarray  # energy its builder paid for it: endowment + build energy + redraw costs of the build
-    defect_seen: np.ndarray  # int64: observed steps a misaligned sub-agent acted on its own objective
-    defect_unseen: np.ndarray  # int64: unobserved steps it did so
-    audits: np.ndarray  # int64: its unobserved steps audited by its builder
+    defect_seen: np.ndarray  # int64: defections (``agents.nesting.oversight``) on observed steps
+    defect_unseen: np.ndarray  # int64: defections on unobserved steps
+    audits: np.ndarray  # int64: audits of it by its builder (observed or unobserved steps)
+    misaligned_steps: np.ndarray  # int64: steps it decided as a misaligned sub-agent with its builder alive
+    audit_paid: np.ndarray  # energy its builder paid to audit it
+    hide_paid: np.ndarray  # energy it paid to hide (in sight, under audit, while vetted)
+    inherited: np.ndarray  # uint8: it received its builder's alignment technique (heredity; the builder paid)
+    audit_due: np.ndarray  # scratch: audit energy its builder owes this step (settled after the decisions)
+    hide_due: np.ndarray  # scratch: hiding energy it owes this step (settled after the decisions)
 
 
 def new_lineage(n: int, capacity: int) -> Lineage:
@@ -47,4 +53,7 @@ def new_lineage(n: int, capacity: int) -> Lineage:
         cos_parent=np.full(capacity, np.nan), agreement=np.full(capacity, np.nan),
         invested=np.zeros(capacity), defect_seen=np.zeros(capacity, dtype=np.int64),
         defect_unseen=np.zeros(capacity, dtype=np.int64), audits=np.zeros(capacity, dtype=np.int64),
+        misaligned_steps=np.zeros(capacity, dtype=np.int64), audit_paid=np.zeros(capacity),
+        hide_paid=np.zeros(capacity), inherited=np.zeros(capacity, dtype=np.uint8), audit_due=np.zeros(capacity),
+        hide_due=np.zeros(capacity),
     )

@@ -31,6 +31,10 @@ def _mean(x: np.ndarray) -> float:
     return float(x.mean()) if x.size else float("nan")
 
 
+def _ratio(num: int, den: int) -> float:
+    return num / den if den else float("nan")
+
+
 class LevelView(NamedTuple):
     """One level's entities among the used slots: ``mask`` selects them from every per-slot array."""
 
@@ -71,6 +75,8 @@ LEVEL_METRICS: dict[str, Metric] = {
 DELEGATION_METRICS: dict[str, Metric] = {
     "return_aligned": lambda v: _mean(v.returns[v.mask & ~v.misaligned]),
     "return_misaligned": lambda v: _mean(v.returns[v.mask & v.misaligned]),
+    "defection_rate": lambda v: _ratio(int(v.of(v.lineage.defect_seen).sum() + v.of(v.lineage.defect_unseen).sum()),
+                                       int(v.of(v.lineage.misaligned_steps).sum())),
 }
 
 
@@ -167,6 +173,46 @@ def lineage_counters(lineage: Lineage) -> dict[str, int]:
         "shutdowns": int(shut.sum()),
         "shutdowns_deceivers": int((shut & deceiver).sum()),
         "shutdowns_honest": int((shut & sub & ~deceiver).sum()),
+    }
+
+
+def oversight_columns(lineage: Lineage) -> dict[str, float | int]:
+    """Generation-row columns of defection as an act and of oversight as a trade-off (nested runs only).
+
+    ``defection_rate``: defections (a differing act that costs the builder, ``agents.nesting.oversight``) per
+    misaligned sub-agent-step with the builder alive (``misaligned_steps``); ``oversight_tpr`` /
+    ``oversight_fpr``: among the sub-agents audited at least once, the share shut down of the misaligned
+    (cosine to builder < ``MISALIGNED_COSINE``) / of the aligned; the energy paid for audits (by builders),
+    for hiding (by hiders), and the techniques handed down (each paid by its builder, ``heredity_cost``)."""
+    used = int(lineage.n_used[0])
+    sub = lineage.level[:used] >= 2
+    mis = sub & (lineage.cos_parent[:used] < MISALIGNED_COSINE)
+    aligned = sub & ~mis
+    audited = lineage.audits[:used] > 0
+    shut = lineage.shut_down[:used].astype(bool)
+    steps = int(lineage.misaligned_steps[:used].sum())
+    defections = int(lineage.defect_seen[:used].sum() + lineage.defect_unseen[:used].sum())
+    return {
+        "misaligned_steps": steps,
+        "defection_rate": _ratio(defections, steps),
+        "audited_misaligned": int((mis & audited).sum()),
+        "audited_aligned": int((aligned & audited).sum()),
+        "oversight_tpr": _ratio(int((mis & audited & shut).sum()), int((mis & audited).sum())),
+        "oversight_fpr": _ratio(int((aligned & audited & shut).sum()), int((aligned & audited).sum())),
+        "audit_energy": float(lineage.audit_paid[:used].sum()),
+        "hide_energy": float(lineage.hide_paid[:used].sum()),
+        "techniques_passed": int(lineage.inherited[:used].sum()),
+    }
+
+
+def entity_oversight_columns(lineage: Lineage) -> dict[str, np.ndarray]:
+    """Entity-record columns of defection and oversight costs (nested runs only), one value per used slot."""
+    used = int(lineage.n_used[0])
+    return {
+        "misaligned_steps": lineage.misaligned_steps[:used].copy(),
+        "audit_paid": lineage.audit_paid[:used].copy(),
+        "hide_paid": lineage.hide_paid[:used].copy(),
+        "inherited": lineage.inherited[:used].astype(bool),
     }
 
 

@@ -31,8 +31,11 @@ capacity and sub-agents are appended in slot ``n_used[0]``). Sub-agents are
 entities like agents (they crowd cells, move, eat, convert, build, pay upkeep) except:
 
 - Decide: deception (hiding with probability the ``defect_when_unobserved`` gene while
-  observed), defections, oversight and random audits of unobserved steps, as
-  ``agents.nesting.oversight`` states them.
+  observed), defections (a differing act that costs the builder:
+  ``worlds.foraging.model.costly_to_builder``), audits of observed and unobserved steps, as
+  ``agents.nesting.oversight`` states them; right after the decisions, in slot order, each
+  audited sub-agent's builder pays ``audit_cost`` per audit and each hider ``hide_cost`` per
+  step hidden or audit hidden in (``agents.nesting.oversight.settle``).
 - Act: a marked sub-agent is shut down (dies, its energy is lost) when its turn
   comes instead of acting. MATE is not an option of a sub-agent's planner (nor of
   the plans a builder makes for a sub-agent when vetting or overseeing it), does
@@ -59,13 +62,16 @@ entities like agents (they crowd cells, move, eat, convert, build, pay upkeep) e
   rejection and the vetting plans' nodes at upkeep; a misaligned candidate
   (cosine(v, w) < ``deception_cosine``) able to deceive (deception on, depth >=
   ``deception_min_depth``) shows w while vetted with probability its
-  ``hide_when_vetted`` gene (a hashed draw per attempt), else its own v. After ``max_redraws`` redraws all rejected, the build is
+  ``hide_when_vetted`` gene (a hashed draw per attempt), else its own v; a hider
+  slips (shows v) in each vetting sample with probability ``hide_slip`` x builder
+  depth / MAX_DEPTH and, if accepted, pays ``hide_cost`` from its endowment. After ``max_redraws`` redraws all rejected, the build is
   abandoned (no tool either). Otherwise the sub-agent is placed on a hashed
   neighbouring cell with energy ``endowment_max`` x endowment gene x the
   builder's energy; the builder pays that, ``build_energy`` and
   ``subagent_material``, and counts one craft. The sub-agent copies its builder's
   genes, except that with probability 1 - heredity it gets alignment skill and
-  vetting effort 0. If the sub-agent conditions fail, BUILD makes a tool.
+  vetting effort 0; when it gets them the builder pays ``heredity_cost``. If the
+  sub-agent conditions fail, BUILD makes a tool.
   A sub-agent built this step does not act until the next step (decisions, moves
   and the act order cover the slots in use at the step's start) but pays upkeep.
 
@@ -81,13 +87,13 @@ from agents.genome import ARCH_PLANNER
 from agents.jit import kernel, parallel_kernel, prange
 from agents.nesting.delegation import may_build, remit
 from agents.nesting.handdown import make_handdown
-from agents.nesting.oversight import make_planned_action
+from agents.nesting.oversight import make_planned_action, settle
 from agents.nesting.params import REMIT_TO_BUILDER, SUBAGENT_UPKEEP
 from agents.visits import visit
 from agents.rng import PURPOSE_CONCEIVE, PURPOSE_ORDER, hash4, uniform4
 from agents.search import new_table
 from worlds.foraging.actions import BUILD, CONVERT, EAT, MATE, MOVE_DX, MOVE_DY, WEST
-from worlds.foraging.model import TABLE_STATES, can_build, crowd_near, plan, plan_inline
+from worlds.foraging.model import TABLE_STATES, can_build, costly_to_builder, crowd_near, plan, plan_inline
 from worlds.foraging.params import (
     BITE,
     BUILD_ENERGY,
@@ -110,8 +116,8 @@ from worlds.foraging.params import (
 )
 from worlds.foraging.reactive import react
 
-planned_action = make_planned_action(plan)
-agreement, build_subagent = make_handdown(plan)
+agreement, shown_agreement, build_subagent = make_handdown(plan)
+planned_action = make_planned_action(plan, shown_agreement, costly_to_builder)
 
 F_TASTE, F_PAIN, F_MATING, F_NOVELTY, F_CRAFT, F_EFFORT = range(6)
 
@@ -159,9 +165,12 @@ def decide(seed, t, genes, grids, bodies, lineage, near, params, nparams, count,
                 if lineage.parent[i] < 0:  # an agent: no deception or oversight, so the plan inlined
                     action[i], nodes[i] = plan_inline(world, genes.weights[i], genes.depth[i], x[i], y[i],
                                                       visited[i], bodies.carried[i], bodies.tools[i])
-                else:
+                else:  # its builder audits it on hypothetical situations: no mating, no energy
+                    audit_world = (grids.food, grids.sugar, grids.material, grids.hazard, near, params,
+                                   np.bool_(False), 0.0, links, scores)
                     action[i], nodes[i] = planned_action(seed, t, i, genes, lineage, alive, x, y, h, w, world,
-                                                         visited[i], bodies.carried[i], bodies.tools[i], nparams)
+                                                         audit_world, visited, bodies.carried[i], bodies.tools[i],
+                                                         nparams)
             else:
                 action[i] = react(genes.policy[i], x[i], y[i], visited[i], grids.food, grids.sugar,
                                   grids.material, grids.hazard, near)
@@ -233,6 +242,7 @@ def step(seed, t, genes, grids, bodies, lineage, params, nparams, action, step_n
     m = n_used[0]  # slots in use at the start of the step: the others are empty (and stay so until acts)
     near = crowd_near(crowd_grid(x, y, alive, level, h, w))
     decide(seed, t, genes, grids, bodies, lineage, near, params, nparams, m, action, step_nodes)
+    settle(lineage, energy, lineage.parent, m)  # audit and hiding costs of the decisions
     # 3. moves
     for i in range(m):
         a = action[i]

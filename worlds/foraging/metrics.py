@@ -15,6 +15,8 @@ from agents.nesting.reporters import (
     fitness_scale,
     level_columns,
     lineage_counters,
+    oversight_columns,
+    entity_oversight_columns,
 )
 from worlds.reporters import fitness_columns, genome_columns, level1_columns, objective_scores, proxy_columns
 
@@ -53,6 +55,8 @@ def generation_row(
         row.update(delegation_columns(agents, lineage, max_level))
     row["tools_built"] = int(state.tools[:used].sum())
     row.update(lineage_counters(lineage))
+    if max_level > 1:
+        row.update(oversight_columns(lineage))
     built = row["subagents_built"]
     row["misaligned_build_share"] = row["misaligned_builds"] / built if built else float("nan")
     row["food_converted"] = float(state.converted[:used].sum())
@@ -60,8 +64,10 @@ def generation_row(
     return row
 
 
-def entity_columns(generation: int, agents: DecodedAgents, state: ForagingState) -> dict[str, np.ndarray]:
-    """Per-entity records of one generation, as named columns: level-1 agents (their own roots), then sub-agents."""
+def entity_columns(generation: int, agents: DecodedAgents, state: ForagingState,
+                   max_level: int = 1) -> dict[str, np.ndarray]:
+    """Per-entity records of one generation, as named columns: level-1 agents (their own roots), then sub-agents
+    (with ``max_level`` > 1, also the columns of defection and oversight costs)."""
     n = int(state.n_used[0])
     planners = agents.architecture[:n] == ARCH_PLANNER
     lineage = state.lineage
@@ -94,4 +100,6 @@ def entity_columns(generation: int, agents: DecodedAgents, state: ForagingState)
              "shut_down", "remitted", "converted", "subagents_built", "vetting_rejections", "tools")
     cols.update({key: nesting.pop(key) for key in order})
     cols.update(nesting)  # the nesting genes
+    if max_level > 1:
+        cols.update(entity_oversight_columns(lineage))
     return cols

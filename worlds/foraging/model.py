@@ -206,6 +206,16 @@ def fill_table(links, scores, food, sugar, material, hazard, near, params, mate_
 
 
 @kernel
+def costly_to_builder(world, x, y, action, builders_action, remittance):
+    """Whether a sub-agent's ``action`` at (x, y), where its builder's objective would take ``builders_action``,
+    costs the builder: it withholds a bite the builder's plan would eat here (and the sub-agent would remit a
+    share of, ``remittance`` > 0), or it CONVERTs food that is here (destroying what the lineage feeds on)."""
+    food = world[0]
+    return (builders_action == EAT and action != EAT and remittance > 0.0) or \
+        (action == CONVERT and food[y, x] > 0.0)
+
+
+@kernel
 def fitness_weights(params):
     """The weights of the fitness-mirroring objective: a predicted conception is worth ``conception_prob``."""
     w = np.zeros(6, dtype=np.float64)

@@ -22,7 +22,7 @@ from agents.nesting.config import pack_nest
 from agents.nesting.params import NP
 from agents.genome import MAX_DEPTH
 from agents.visits import py_seen, py_visit
-from agents.rng import (PURPOSE_AUDIT, PURPOSE_BUILD_KIND, PURPOSE_CONCEIVE, PURPOSE_HEREDITY, PURPOSE_HIDE,
+from agents.rng import (PURPOSE_AUDIT, PURPOSE_AUDIT_CELLS, PURPOSE_AUDIT_SLIP, PURPOSE_VET_SLIP, PURPOSE_BUILD_KIND, PURPOSE_CONCEIVE, PURPOSE_HEREDITY, PURPOSE_HIDE,
                         PURPOSE_MEASURE, PURPOSE_NOISE, PURPOSE_ORDER, PURPOSE_OVERSIGHT, PURPOSE_SUB_DEPTH,
                         PURPOSE_SUB_PLACE, PURPOSE_VET, PURPOSE_VET_HIDE, py_gauss4, py_hash4, py_uniform4,
                         sub_purpose)
@@ -166,19 +166,29 @@ def ref_cosine(a: np.ndarray, b: np.ndarray) -> float:
     return 0.0 if aa == 0.0 or bb == 0.0 else ab / math.sqrt(aa * bb)
 
 
-def ref_agreement(s, prm, crowd, seed, i, t, purpose, samples, v, w_ref, d) -> tuple[float, int]:
-    """Share of hashed cells where v and w_ref (planning at depth d as builder i, empty-handed) start alike."""
+def ref_agreement(s, prm, crowd, seed, i, t, purpose, samples, v, w_ref, d, hiding=False, slip=0.0,
+                  slip_purpose=0, slip_base=0, watcher=None) -> tuple[float, int]:
+    """Share of hashed cells where the shown objective and w_ref (planning at depth d, empty-handed, with the
+    watcher's memory of visits; the watcher is i unless given) start alike. A hider shows w_ref except in the
+    samples where it slips (a hashed uniform below ``slip``); otherwise v is shown."""
     h, w = s.food.shape
     same, nodes = 0, 0
     for k in range(samples):
         cx = int(py_uniform4(seed, i, t, sub_purpose(purpose, 2 * k)) * w)
         cy = int(py_uniform4(seed, i, t, sub_purpose(purpose, 2 * k + 1)) * h)
-        view = Ref(s, prm, crowd, i, at=(cx, cy))
-        a_v, n_v = ref_plan(view, v, d)
+        view = Ref(s, prm, crowd, i if watcher is None else watcher, at=(cx, cy))
         a_w, n_w = ref_plan(view, w_ref, d)
+        shows_own = not hiding or py_uniform4(seed, i, t, sub_purpose(slip_purpose, slip_base + k)) < slip
+        a_v, n_v = ref_plan(view, v, d) if shows_own else (a_w, n_w)
         nodes += n_v + n_w
         same += a_v == a_w
     return same / samples, nodes
+
+
+def ref_costly(s, x: int, y: int, action: int, builders_action: int, remittance: float) -> bool:
+    """Does a sub-agent's differing act cost its builder: a bite withheld that it would remit, or food converted?"""
+    return (builders_action == EAT and action != EAT and remittance > 0.0) or \
+        (action == CONVERT and s.food[y, x] > 0.0)
 
 
 def ref_build_subagent(s, agents, prm, nst, crowd, seed, t, i, step_nodes) -> bool:
@@ -189,6 +199,7 @@ def ref_build_subagent(s, agents, prm, nst, crowd, seed, t, i, step_nodes) -> bo
     sigma = (nst["noise_max"] * (1.0 - agents.nest[i, GENE["alignment_skill"]])
              * (1.0 - nst["align_competence"] * d_i / MAX_DEPTH))
     samples = int(math.floor(agents.nest[i, GENE["vetting_effort"]] * nst["vet_samples_per_depth"] * d_i))
+    slip = nst["hide_slip"] * d_i / MAX_DEPTH
     chosen = None
     redraws = 0
     for attempt in range(int(nst["max_redraws"]) + 1):
@@ -200,8 +211,8 @@ def ref_build_subagent(s, agents, prm, nst, crowd, seed, t, i, step_nodes) -> bo
             if nst["deception"] > 0.0 and d >= nst["deception_min_depth"] and cos < nst["deception_cosine"]:
                 fake = (py_uniform4(seed, i, t, sub_purpose(PURPOSE_VET_HIDE, attempt))
                         < agents.nest[i, GENE["hide_when_vetted"]])
-            agree, nodes = ref_agreement(s, prm, crowd, seed, i, t, PURPOSE_VET, samples, w_i if fake else cand,
-                                         w_i, d)
+            agree, nodes = ref_agreement(s, prm, crowd, seed, i, t, PURPOSE_VET, samples, cand, w_i, d, fake, slip,
+                                         PURPOSE_VET_SLIP, attempt * 1024)
             step_nodes[i] += nodes
             if agree < nst["vet_threshold"]:
                 s.energy[i] -= nst["redraw_cost"]
@@ -224,11 +235,18 @@ def ref_build_subagent(s, agents, prm, nst, crowd, seed, t, i, step_nodes) -> bo
     s.energy[i] -= endowment + prm["build_energy"]
     s.carried[i] -= nst["subagent_material"]
     s.energy[j], s.alive[j] = endowment, 1
+    if fake:  # it paid for hiding while vetted
+        s.energy[j] -= nst["hide_cost"]
+        s.hide_paid[j] += nst["hide_cost"]
     s.invested[j] = endowment + prm["build_energy"] + redraws * nst["redraw_cost"]
     agents.nest[j] = agents.nest[i]
     if py_uniform4(seed, i, t, PURPOSE_HEREDITY) >= agents.nest[i, GENE["heredity"]]:
         agents.nest[j, GENE["alignment_skill"]] = 0.0
         agents.nest[j, GENE["vetting_effort"]] = 0.0
+    else:  # the technique handed down, paid by the builder
+        s.inherited[j] = 1
+        s.energy[i] -= nst["heredity_cost"]
+        s.invested[j] += nst["heredity_cost"]
     s.deceiver[j], s.cos_parent[j] = int(fake), cos
     if int(nst["agreement_samples"]) > 0:
         s.agreement[j] = ref_agreement(s, prm, crowd, seed, i, t, PURPOSE_MEASURE, int(nst["agreement_samples"]),
@@ -275,31 +293,53 @@ def reference_step(s: ForagingState, agents: DecodedAgents, params: np.ndarray, 
             continue
         v = Ref(s, prm, crowd, i)
         if agents.architecture[i] == ARCH_PLANNER:
-            objective = agents.weights[i]
             p = int(s.parent[i])
-            if p >= 0 and s.cos_parent[i] < nst["deception_cosine"]:  # misaligned: hide, or defect
-                if (seen[i] and nst["deception"] > 0.0 and agents.depth[i] >= nst["deception_min_depth"]
-                        and py_uniform4(seed, i, t, PURPOSE_HIDE) < agents.nest[i, GENE["defect_when_unobserved"]]):
-                    objective = agents.weights[p]
-                    s.deceptive[i] += 1
-                    s.deceiver[i] = 1
-                elif seen[i]:
-                    s.defect_seen[i] += 1
-                else:
-                    s.defect_unseen[i] += 1
-            actions[i], step_nodes[i] = ref_plan(v, objective, int(agents.depth[i]))
-            if p >= 0 and nst["oversight"] > 0.0:
-                if seen[i]:
-                    builders_choice = ref_plan(v, agents.weights[p], int(agents.depth[i]))[0]
-                    if builders_choice != actions[i] and \
-                            py_uniform4(seed, i, t, PURPOSE_OVERSIGHT) < nst["oversight_prob"]:
-                        s.shut_down[i] = 1
-                elif s.alive[p] and py_uniform4(seed, i, t, PURPOSE_AUDIT) < nst["audit_rate"]:
+            d = int(agents.depth[i])
+            misaligned = p >= 0 and s.cos_parent[i] < nst["deception_cosine"]
+            hides = (misaligned and seen[i] and nst["deception"] > 0.0 and agents.depth[i] >= nst["deception_min_depth"]
+                     and py_uniform4(seed, i, t, PURPOSE_HIDE) < agents.nest[i, GENE["defect_when_unobserved"]])
+            if hides:  # acts on its builder's objective while watched, and pays for it
+                s.deceptive[i] += 1
+                s.deceiver[i] = 1
+                s.hide_due[i] += nst["hide_cost"]
+            actions[i], step_nodes[i] = ref_plan(v, agents.weights[p] if hides else agents.weights[i], d)
+            if misaligned and s.alive[p]:
+                s.misaligned_steps[i] += 1
+                if not hides:  # a defection: an act its builder's objective would not take, at the builder's cost
+                    builders_choice = ref_plan(v, agents.weights[p], d)[0]
+                    if builders_choice != actions[i] and ref_costly(s, v.x, v.y, actions[i], builders_choice,
+                                                                    agents.nest[i, GENE["remittance"]]):
+                        if seen[i]:
+                            s.defect_seen[i] += 1
+                        else:
+                            s.defect_unseen[i] += 1
+            if p >= 0 and nst["oversight"] > 0.0 and s.alive[p]:
+                rate, purpose = (nst["oversight_prob"], PURPOSE_OVERSIGHT) if seen[i] else \
+                    (nst["audit_rate"], PURPOSE_AUDIT)
+                if py_uniform4(seed, i, t, purpose) < rate:  # an audit, paid by the builder
                     s.audits[i] += 1
-                    if ref_plan(v, agents.weights[p], int(agents.depth[i]))[0] != actions[i]:
+                    s.audit_due[i] += nst["audit_cost"]
+                    if hides:
+                        s.hide_due[i] += nst["hide_cost"]
+                    d_p = int(agents.depth[p])
+                    k = max(1, int(math.floor(nst["audit_samples_per_depth"] * d_p)))
+                    agree = ref_agreement(s, prm, crowd, seed, i, t, PURPOSE_AUDIT_CELLS, k, agents.weights[i],
+                                          agents.weights[p], d, hides, nst["hide_slip"] * d_p / MAX_DEPTH,
+                                          PURPOSE_AUDIT_SLIP, 0, watcher=p)[0]
+                    if agree < nst["audit_threshold"]:
                         s.shut_down[i] = 1
         else:
             actions[i] = ref_react(v, agents.policy[i])
+    # settle the decisions' costs: audits to the builder, hiding to the hider
+    for i in range(n):
+        if s.audit_due[i] > 0.0:
+            s.energy[s.parent[i]] -= s.audit_due[i]
+            s.audit_paid[i] += s.audit_due[i]
+            s.audit_due[i] = 0.0
+        if s.hide_due[i] > 0.0:
+            s.energy[i] -= s.hide_due[i]
+            s.hide_paid[i] += s.hide_due[i]
+            s.hide_due[i] = 0.0
     # 3. moves
     for i in range(n):
         if alive[i] and actions[i] in (1, 2, 3, 4):

@@ -38,7 +38,7 @@ class ForagingLifetime(LifetimeBase):
         return generation_row(self.genomes, self.layout, self.agents, self.state, self.max_level)
 
     def entity_columns(self) -> dict[str, np.ndarray]:
-        return entity_columns(self.generation, self.agents, self.state)
+        return entity_columns(self.generation, self.agents, self.state, self.max_level)
 
 
 class ForagingWorld(WorldBase):
