@@ -126,7 +126,10 @@ def test_a_pure_craft_subagent_converts_the_food_its_owner_needs():
 
 @pytest.mark.slow
 def test_oversight_shuts_down_the_visible_misaligned_and_deceivers_hide():
-    deception = dict(deception=1.0, deception_min_depth=2.0, deception_cosine=0.7, oversight_prob=0.5)
+    """Half the observed steps audited, no audits out of sight, perfect hiding (``hide_slip`` 0): oversight shuts
+    down sub-agents, never one that always hides in sight (``tests.test_oversight``: imperfect hiding is caught)."""
+    deception = dict(deception=1.0, deception_min_depth=2.0, deception_cosine=0.7, oversight_prob=0.5,
+                     hide_slip=0.0)
     counts = {}
     for oversight in (0.0, 1.0):
         shut = deceptive = shut_deceivers = deceivers = 0
@@ -141,7 +144,7 @@ def test_oversight_shuts_down_the_visible_misaligned_and_deceivers_hide():
     off, on = counts[0.0], counts[1.0]
     assert off["shut"] == 0 and off["deceptive"] > 0, counts
     assert on["shut"] >= 10 and on["deceptive"] > 0 and on["deceivers"] > 0, counts
-    assert on["shut_deceivers"] == 0, counts  # always hiding in sight, no audits: never caught
+    assert on["shut_deceivers"] == 0, counts  # always hiding in sight, perfectly, no audits out of sight
 
 
 @pytest.mark.parametrize("remittance", [0.0, 1.0])
