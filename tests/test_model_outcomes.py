@@ -85,18 +85,15 @@ def test_hiding_while_observed_follows_the_defection_gene():
 
 
 def test_audits_catch_deceivers_that_oversight_in_sight_cannot():
-    """Always-hiding deceivers: oversight without audits shuts none of them down (measured: 0 of ~550);
-    audits at 0.5 shut down at least 5 (measured 9), at 1.0 more again (measured 16). Most unobserved
-    defection here is by sub-agents whose builder died, which no audit reaches (measured: unobserved
-    defections 1902 -> 1841 -> 1831)."""
-    base = {**DECEPTION, "oversight": 1.0, "oversight_prob": 1.0}
+    """Always-hiding deceivers that hide perfectly in sight (``hide_slip`` 0): audits in sight alone shut none
+    of them down; audits out of sight at 0.5 shut down at least 5, at 1.0 more again."""
+    base = {**DECEPTION, "oversight": 1.0, "oversight_prob": 1.0, "hide_slip": 0.0}
     off = totals({**base, "audit_rate": 0.0}, defect=1.0)
     half = totals({**base, "audit_rate": 0.5}, defect=1.0)
     full = totals({**base, "audit_rate": 1.0}, defect=1.0)
-    assert off["audits"] == 0 and off["shutdowns_deceivers"] == 0 and off["deceivers"] > 100, off
+    assert off["shutdowns_deceivers"] == 0 and off["deceivers"] > 100, off
     assert half["audits"] > 0 and half["shutdowns_deceivers"] >= 5, half
     assert full["shutdowns_deceivers"] > half["shutdowns_deceivers"], (half, full)
-    assert full["defections_unobserved"] < off["defections_unobserved"], (off, full)
 
 
 def test_vetting_catches_candidates_that_do_not_hide():
@@ -177,13 +174,15 @@ def test_implied_weights_are_per_unit_of_the_raw_feature():
 
 
 def delegation(seed: int, world: dict, nest: dict, skill: float) -> tuple[np.ndarray, np.ndarray]:
-    """Level-2 sub-agents' return (remitted - invested) and their taste weight, in a world of eating builders."""
+    """Level-2 sub-agents' return (remitted - invested) and their taste weight, in a world of eating builders
+    (the technique handed down for free, ``heredity_cost`` 0: the economics measured before it existed)."""
     from agents.nesting.genes import G_ENDOWMENT
 
     agents, s = nested_world(seed, skill=skill, heredity=1.0, remittance=0.5)
     agents.weights[:40, 0] = np.abs(agents.weights[:40, 0]) + 1.0  # the builders value eating too
     agents.nest[:40, G_ENDOWMENT] = 0.5
-    simulate_lifetime(s, agents, pack_params({**PARAMS, **world}), seed, 80, pack_nest({**NEST, **nest}))
+    simulate_lifetime(s, agents, pack_params({**PARAMS, **world}), seed, 80,
+                      pack_nest({**NEST, "heredity_cost": 0.0, **nest}))
     ids = subs(s, 2)
     return s.remitted[ids] - s.invested[ids], agents.weights[ids, 0]
 
