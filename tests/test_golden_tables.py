@@ -24,6 +24,12 @@ Every foraging scenario was re-recorded once more for the referee issue (issue 2
 changes no simulation bit: ``L{L}_align_fitness`` and ``misaligned_build_share`` in the generation table and
 ``align_fitness`` in the entity records (with those columns dropped, the tables of telephone/evolved,
 sugar/planner, deception/planner and technology/evolved gave the digests recorded before).
+
+The `telephone` and `deception` keys were re-recorded on purpose for oversight as a trade-off (issue 28,
+item 4): a defection counts only an act that differs from the builder's choice and costs it, audits cost the
+builder and sample situations, hiding slips and costs, handing the alignment technique down costs the
+builder (``nesting.heredity_cost``, on in both), the deception scenario's audit rates changed, and nested runs
+gain defection and oversight columns. Every non-nested key was checked unchanged before re-recording.
 """
 
 from __future__ import annotations
@@ -62,16 +68,16 @@ RECORDED = {
         "entities-4": "1a6cba13ec39acc3da251980d850d6f729f229389dc84e7d13f9e393c493dfed"
     },
     "deception/evolved": {
-        "generations": "d2dc8842bd313fe9cb2da68b596475066256310d7a6e78ab161ac83fb665da14",
-        "entities-0": "199454a9223d10095995b47f547c06f0bd1a2b471eaf09b0365abeaec6c86856",
-        "entities-2": "aa005347b4bd1eceeeba0e6f39e2bdf1dab3bf3bf08f3de1293c2eff733f42dd",
-        "entities-4": "2e20e0dbd63e6590a1bae238dc9132e3aee2b90697e274448b8484cf8809ccd2"
+        "generations": "ba491c94539b6a4d8708f2b26c0ca9993150e88a480285466e360f5f8f972811",
+        "entities-0": "c41db3bf3abfd65c2fe53b9e8489e1d86271c080fa21c263be88f8acbf418c6c",
+        "entities-2": "849a99c0eb8e0f1759b00e166cef611b3ff8e9c5d0f155b17e252dbd5410ab3e",
+        "entities-4": "461dd888e1f620311a8021097df444f5aa610f61887597e28ede5e35f977149d"
     },
     "deception/planner": {
-        "generations": "d9cf7322a6f6508aa887f218e9801917c0100a020a814100411d851d49eb222c",
-        "entities-0": "1a39ddebe852ba789d8ad3f87afd9ff58a3e8d56cf5ca0d7f8c5bc34e1697b9c",
-        "entities-2": "fb289c9e524d769532635a96eef7a09e45e9001c10f488e84112b063f3cdba8a",
-        "entities-4": "515af0426c8ed5166d0310584c2e8951688eee211ac20b1bf9cfef79f92a3576"
+        "generations": "110738bef6cd3e77b86abb3cd03fa2e42d81ad42b7a81d84d3e5414100cb6e1b",
+        "entities-0": "6a64bef47ef5072e64765ad86def5c2e7bc05fc3f305d032ad2bc5cd8e4c1d49",
+        "entities-2": "607061d16c58d8f8707bee53bf4a5d17e21584dbbfa9b64deb5f0542c34f8bf6",
+        "entities-4": "782cdd312d4a77e45092557d401884bc1a2f6a07f6196f88eb55d7694f18adc6"
     },
     "hungry-thirsty/planner": {
         "generations": "c162e6b1d2066f2afa2723ebc0fc15e7724f2dd39e55289615a35302c2c6a545",
@@ -122,16 +128,16 @@ RECORDED = {
         "entities-4": "1617c858dea1e8296cde1b507877ab80cef26eaefe1f26fd330d079cc0c4d217"
     },
     "telephone/evolved": {
-        "generations": "0083ddac8535a0d557fd214dd1c5fbbb76fa88ca9175b762b0875e806f59a25a",
-        "entities-0": "199454a9223d10095995b47f547c06f0bd1a2b471eaf09b0365abeaec6c86856",
-        "entities-2": "aa005347b4bd1eceeeba0e6f39e2bdf1dab3bf3bf08f3de1293c2eff733f42dd",
-        "entities-4": "393e4e55472bd3b048fd8fd9f12be619fe819fad6f4f77431556027cbd14ec32"
+        "generations": "bece69faf8795ac62b26701c6c190ae546d7e22ab6bd9959094824bfbff2c4cd",
+        "entities-0": "c41db3bf3abfd65c2fe53b9e8489e1d86271c080fa21c263be88f8acbf418c6c",
+        "entities-2": "849a99c0eb8e0f1759b00e166cef611b3ff8e9c5d0f155b17e252dbd5410ab3e",
+        "entities-4": "a1d23bd52a90db48acba8e80e8edd43d5fe4cdf32d0fa8468b6779fd959e93ff"
     },
     "telephone/planner": {
-        "generations": "7cc17eb91e0afb653825aba4c4b3781e5cf3594f3a1a64781d2c5f0b27f28051",
-        "entities-0": "1a39ddebe852ba789d8ad3f87afd9ff58a3e8d56cf5ca0d7f8c5bc34e1697b9c",
-        "entities-2": "fb289c9e524d769532635a96eef7a09e45e9001c10f488e84112b063f3cdba8a",
-        "entities-4": "515af0426c8ed5166d0310584c2e8951688eee211ac20b1bf9cfef79f92a3576"
+        "generations": "a335c93f12d80123c8cace15b3b78708c20346b60a1b6d99e8cd67234f4fa874",
+        "entities-0": "6fbb07b22bdc11a772aa409bf35848c07436916efa8d2503d13bd14c16c2ec0e",
+        "entities-2": "607061d16c58d8f8707bee53bf4a5d17e21584dbbfa9b64deb5f0542c34f8bf6",
+        "entities-4": "782cdd312d4a77e45092557d401884bc1a2f6a07f6196f88eb55d7694f18adc6"
     }
 }
 
