@@ -390,7 +390,8 @@ def test_every_shipped_experiment_runs_at_reduced_size(name, tmp_path):
     if name in SUBAGENT_EXPERIMENTS:  # every seed has a value; sub-agents live in most generations of the window
         from analysis.load import load_run
 
-        assert record["n"] == len(exp.seeds), record["seeds_without_value"]
+        # every seed is counted: a value, or named as without one (a rate with no misaligned step)
+        assert record["n"] + len(record["seeds_without_value"]) == len(exp.seeds) and record["n"] >= 2, record
         lo, hi = exp.measurement.window
         for entry in manifest["runs"]:
             gens = load_run(out / entry["dir"]).generations
