@@ -126,6 +126,23 @@ class GenomeLayout:
             elif seg.size == 1:
                 out[seg.name] = sl.start
         return out
+
+    def gene_names(self) -> list[str]:
+        """A name for every column of the genome array, in order: a labelled segment's labels
+        (``w_taste``...), a one-gene segment's name, ``{segment}_{row}_{column}`` for a matrix
+        segment (the reactive policy), ``{segment}_{k}`` otherwise."""
+        out: list[str] = []
+        for seg in self.segments:
+            if seg.labels:
+                out += list(seg.labels)
+            elif seg.size == 1:
+                out.append(seg.name)
+            elif len(seg.shape) == 2:
+                out += [f"{seg.name}_{i}_{j}" for i in range(seg.shape[0]) for j in range(seg.shape[1])]
+            else:
+                out += [f"{seg.name}_{k}" for k in range(seg.size)]
+        return out
+
     def blocks(self) -> list[slice]:
         """Contiguous gene ranges of each block, in order (blocks are appended, never interleaved)."""
         out: list[slice] = []

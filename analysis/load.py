@@ -60,7 +60,7 @@ class RunTables:
 
     @property
     def status(self) -> str:
-        """``manifest["status"]``: "completed", "running", "interrupted", "failed", "extinct"
+        """``manifest["status"]``: "completed", "running", "interrupted", "failed"
         (``"unknown"`` if absent)."""
         return str(self.manifest.get("status") or "unknown")
 
@@ -87,8 +87,9 @@ class RunTables:
 
     def hall_of_fame(self) -> pd.DataFrame:
         """The GA's Hall of Fame from the newest checkpoint: one row per individual, ``fitness``
-        then the raw genome values ``g0``, ``g1``, ... (decode with ``agents.genome``); empty
-        when the run has no checkpoint. Read with ``allow_pickle=False``: no code runs."""
+        then the raw genome values, one column per gene named as the checkpoint's ``gene_names``
+        say (``architecture``, ``w_taste``, ...; ``g0``, ``g1``, ... for a checkpoint without
+        them); empty when the run has no checkpoint. Read with ``allow_pickle=False``: no code runs."""
         import numpy as np
 
         meta = self._newest_checkpoint()
@@ -99,7 +100,11 @@ class RunTables:
                 genomes, fitness = data["hof_genomes"], data["hof_fitness"]
         except (OSError, ValueError, KeyError) as exc:
             raise RunFormatError(f"cannot read {meta.with_suffix('.npz')}: {exc}") from None
-        frame = pd.DataFrame(genomes, columns=[f"g{i}" for i in range(genomes.shape[1])])
+        names = read_json_object(meta).get("gene_names")
+        if not (isinstance(names, list) and len(names) == genomes.shape[1] and all(isinstance(n, str) for n in names)
+                and len(set(names)) == len(names) and "fitness" not in names):
+            names = [f"g{i}" for i in range(genomes.shape[1])]
+        frame = pd.DataFrame(genomes, columns=names)
         frame.insert(0, "fitness", fitness)
         return frame
 

@@ -1,6 +1,8 @@
 """Load a whole sweep directory (``sweep.json`` + ``runs/*``) as one pandas table.
 
-One row per (run, generation): ``run_id``, ``setting``, one column per swept
+One row per (run, generation): ``run_id``, ``setting`` (the run's setting as a readable
+label of its swept keys, ``deployment.mode=online, shifts.0.generation=50``; ``sweep.json``
+numbers the settings), one column per swept
 override key (the grid and case keys, not the common ones; named without dots,
 ``shifts.0.generation`` -> ``shifts_0_generation``, so ``df.query`` and attribute access
 work; ``SweepTables.keys`` maps each column back to its dotted key), ``seed``, then
@@ -11,6 +13,7 @@ overrides once. Reading never executes code (JSON and parquet only).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,12 +23,20 @@ import pandas as pd
 from .load import RunFormatError, RunNotFoundError, load_run, read_json_object
 from .run_files import SWEEP_MANIFEST
 
-__all__ = ["SweepTables", "column_name", "load_sweep"]
+__all__ = ["SweepTables", "column_name", "load_sweep", "setting_label"]
 
 
 def column_name(key: str) -> str:
     """The column of a swept dotted key: dots (and other non-identifier characters) to ``_``."""
     return "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in key)
+
+def setting_label(overrides: dict[str, Any], keys: list[str]) -> str:
+    """``key=value, ...`` of the swept ``keys`` a run overrides (strings as typed, other values as
+    JSON), the labels :func:`analysis.compare.group_by_setting` gives; ``base`` when none."""
+    parts = [f"{k}={v if isinstance(v, str) else json.dumps(v, default=str)}"
+             for k in keys if k in overrides for v in [overrides[k]]]
+    return ", ".join(parts) or "base"
+
 
 _RUN_ENTRY = {"id", "setting", "overrides", "seed", "status", "dir"}
 
@@ -79,8 +90,8 @@ def load_sweep(path: str | Path, statuses: tuple[str, ...] | None = None) -> Swe
         columns[name] = k
     run_rows, frames = [], []
     for e in entries:
-        ident = {"run_id": e["id"], "setting": e["setting"], **{c: e["overrides"].get(k) for c, k in columns.items()},
-                 "seed": e["seed"]}
+        ident = {"run_id": e["id"], "setting": setting_label(e["overrides"], keys),
+                 **{c: e["overrides"].get(k) for c, k in columns.items()}, "seed": e["seed"]}
         run_rows.append({**ident, "status": e["status"], "error": e.get("error"), "dir": e["dir"]})
         if statuses is not None and e["status"] not in statuses:
             continue

@@ -97,6 +97,7 @@ def write_checkpoint(run_dir: Path, evolution, keep: int) -> Path:
         "npz_sha256": sha256(npz),
         "logbook": [{k: float(v) if k != "gen" else int(v) for k, v in rec.items()} for rec in evolution.logbook],
         "random_state": None,
+        "gene_names": evolution.layout.gene_names(),
     }
     write_json_atomic(folder / f"{stem}.json", meta)
     prune(folder, keep)

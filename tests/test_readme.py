@@ -3,7 +3,8 @@
 Sizes are substituted through the documented ``MESAEVO_OVERRIDES`` environment variable
 (``evo.simulation.OVERRIDES_ENV``: overrides applied last to every run), never by editing
 the README's text. Blocks run in order in one temporary directory, as a reader would run
-them. A TOML block whose first line is ``# NAME.toml`` is written to that file first.
+them; each Python block is saved as a file and run as ``python block_N.py`` (as a reader
+saving it would: a block that starts worker processes needs its ``__main__`` guard). A TOML block whose first line is ``# NAME.toml`` is written to that file first.
 Shell lines that cannot run here are skipped, each for the reason given in ``SKIP``.
 """
 
@@ -58,7 +59,9 @@ def test_every_readme_block_runs(tmp_path):
                 (tmp_path / m.group(1)).write_text(body, encoding="utf-8")
             continue
         if lang == "python":
-            proc = subprocess.run([sys.executable, "-c", body], cwd=tmp_path, env=env, capture_output=True,
+            script = tmp_path / f"block_{ran}.py"
+            script.write_text(body, encoding="utf-8")
+            proc = subprocess.run([sys.executable, script.name], cwd=tmp_path, env=env, capture_output=True,
                                   text=True, timeout=600)
             assert proc.returncode == 0, f"{body}\n{proc.stderr[-3000:]}"
             ran += 1
