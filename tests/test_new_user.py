@@ -61,3 +61,11 @@ def test_hall_of_fame_columns_are_the_genomes_gene_names(tmp_path):
     run = RunTables(tmp_path, {}, pd.DataFrame(), pd.DataFrame())
     hof = run.hall_of_fame()
     assert list(hof.columns) == ["fitness", *names] and "w_taste" in hof.columns
+
+
+def test_a_shift_appended_with_plus_equals_gets_a_name(capsys):
+    from evo.cli import main
+
+    assert main(["config", "sugar", "--set", 'shifts+={kind = "scarcity", generation = 150}']) in (0, None)
+    text = capsys.readouterr().out
+    assert 'name = "scarcity@150"' in text and 'name = ""' not in text

@@ -49,6 +49,16 @@ class ShiftBase(Section):
     period: int | None = Field(None, ge=1)
     until: int | None = Field(None, ge=1)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _default_name(cls, data):
+        """An unnamed shift (one appended with ``--set 'shifts+={...}'``) is named ``kind@generation``,
+        the name it is shown by everywhere (:func:`event_name`)."""
+        if isinstance(data, dict) and not data.get("name") and isinstance(data.get("kind"), str) \
+                and isinstance(data.get("generation"), int) and not isinstance(data.get("generation"), bool):
+            data = {**data, "name": f"{data['kind']}@{data['generation']}"}
+        return data
+
     @model_validator(mode="after")
     def _timing_fields(self) -> "ShiftBase":
         if self.timing == "gradual" and self.ramp_end is None:
