@@ -114,3 +114,26 @@ prange = numba.prange
 def python_twin(f: Callable) -> Callable:
     """The plain-Python function behind a kernel (``f.py_func``), or ``f`` itself when JIT is off."""
     return getattr(f, "py_func", f)
+
+
+class CompileClock:
+    """Seconds numba spent compiling (not loading from its cache) inside :func:`compile_clock` blocks."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+
+@contextmanager
+def compile_clock(clock: CompileClock | None = None) -> Iterator[CompileClock]:
+    """Add to ``clock`` (a new one when None) the time numba compiles kernels in this block, from numba's
+    ``numba:compile`` events (outermost only; a kernel loaded from the disk cache fires none), so a run
+    can report its time per generation without the one-off compile."""
+    from numba.core.event import install_timer
+
+    clock = clock if clock is not None else CompileClock()
+
+    def add(seconds: float) -> None:
+        clock.seconds += seconds
+
+    with install_timer("numba:compile", add):
+        yield clock

@@ -25,6 +25,7 @@ import pandas as pd
 from deap import tools
 
 from agents.genome import GenomeLayout, apply_comparators, comparators_of
+from agents.jit import compile_clock
 from evo.config import Config
 from evo.ga import Individual, fitness_statistics, hall_of_fame_candidates, individuals, make_toolbox, next_generation
 from agents.rng import seed_int, stream
@@ -39,7 +40,7 @@ class GenerationResult:
     generation: int
     row: dict
     entity_columns: dict[str, np.ndarray] | None  # the entity records, as the world gives them (None: not sampled)
-    timings: dict[str, float] = field(default_factory=dict)  # seconds: world, ga, metrics
+    timings: dict[str, float] = field(default_factory=dict)  # seconds: world, ga, metrics, compile (numba)
 
     @property
     def entities(self) -> pd.DataFrame | None:
@@ -109,16 +110,20 @@ class Evolution:
         t0 = time.perf_counter()
         genomes = apply_comparators(self.genomes.copy(), self.layout, self.config.agents.max_depth,
                                     **comparators_of(self.config))  # the same array when none is set
-        life = self.world.live(genomes, gen)
+        with compile_clock() as world_compile:
+            life = self.world.live(genomes, gen)
         t1 = time.perf_counter()
-        self.assign_fitness(life.fitness)
-        ga_columns = self.select()
+        with compile_clock() as ga_compile:
+            self.assign_fitness(life.fitness)
+            ga_columns = self.select()
         t2 = time.perf_counter()
         row = {"generation": gen, **life.metrics(), **ga_columns}
         every = self.config.record.entity_every
         entities = life.entity_columns() if every and gen % every == 0 else None
         t3 = time.perf_counter()
-        return GenerationResult(gen, row, entities, {"world": t1 - t0, "ga": t2 - t1, "metrics": t3 - t2})
+        return GenerationResult(gen, row, entities, {"world": t1 - t0 - world_compile.seconds,
+                                                     "ga": t2 - t1 - ga_compile.seconds, "metrics": t3 - t2,
+                                                     "compile": world_compile.seconds + ga_compile.seconds})
 
     def run(self, until: int | None = None) -> Iterator[GenerationResult]:
         """Yield generations until ``until`` (default: the configured number) is reached."""
