@@ -40,6 +40,7 @@ PURPOSES = {
     "regime": 103,  # (level, builder depth): misalignment of built entities
     "aggregate": 104,  # (generation, column position): mean over runs
     "runs-shift": 105,  # (shift position, series position): before/after difference over runs
+    "shift": 106,  # (shift position, series position): before/after within one run (Fisher z draws)
 }
 
 

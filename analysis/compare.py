@@ -154,8 +154,11 @@ def shift_summary_runs(runs: Sequence[RunTables], *, window: int = 10, level: fl
     every generation's row in the windows); the table holds, per shift and series, the mean
     over runs of those per-run means and of the per-run differences, with an interval across
     runs: ``interval="t"`` (default) a Student t interval (``n - 1`` degrees of freedom) of
-    the per-run means, ``"bootstrap"`` a percentile bootstrap over runs. ``gens_before`` and
-    ``gens_after`` are the fewest generations any run averaged. Bounds are NaN with one run.
+    the per-run means, ``"bootstrap"`` a percentile bootstrap over runs. Every series is a
+    correlation, so a t interval is cut to where a mean of correlations can lie: [-1, 1] for
+    ``before`` and ``after``, [-2, 2] for the difference (with few seeds the t quantile is
+    large: 6.31 for a 90% interval of 2 seeds). ``gens_before`` and ``gens_after`` are the
+    fewest generations any run averaged. Bounds are NaN with one run.
     """
     if interval not in ("t", "bootstrap"):
         raise ValueError(f"interval must be 't' or 'bootstrap', got {interval!r}")
@@ -178,7 +181,8 @@ def shift_summary_runs(runs: Sequence[RunTables], *, window: int = 10, level: fl
                              series_index.setdefault(series, len(series_index)))
                 ci = bootstrap_mean(values, n_boot=n_boot, level=level, rng=rng)
             prefix = f"{out}_" if out else ""
-            row[column], row[f"{prefix}lo"], row[f"{prefix}hi"] = ci
+            bound = 2.0 if column == "difference" else 1.0
+            row[column], row[f"{prefix}lo"], row[f"{prefix}hi"] = ci.estimate, max(ci.lo, -bound), min(ci.hi, bound)
         row["gens_before"] = int(group["gens_before"].min())
         row["gens_after"] = int(group["gens_after"].min())
         rows.append(row)

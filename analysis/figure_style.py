@@ -98,6 +98,24 @@ def values(frame: pd.DataFrame, column: str) -> np.ndarray:
     return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
+def wrapped_title(ax: Axes, title: str, fontsize: float | None = None) -> None:
+    """``title`` over ``ax``, broken into lines that fit the panel's width, so the titles of panels side
+    by side (``sweep_figure(..., ax=left)`` beside ``ax=right``) never run into each other."""
+    import textwrap
+
+    size = fontsize or plt_rc_title_size()
+    width_in = ax.get_position().width * ax.figure.get_figwidth()
+    chars = max(16, int(width_in * 72 / (0.6 * size)))  # an average glyph is about 0.6 em wide
+    ax.set_title(textwrap.fill(title, chars), fontsize=size)
+
+
+def plt_rc_title_size() -> float:
+    """matplotlib's axes title size in points."""
+    from matplotlib import font_manager, rcParams
+
+    return float(font_manager.FontProperties(size=rcParams["axes.titlesize"]).get_size_in_points())
+
+
 def draw_shift_events(ax: Axes, events: list[dict[str, Any]]) -> None:
     """Dotted vertical line and a small name label at each shift event the plotted data reach
     (a shift past a short run's end is not drawn: it would stretch the axis over empty space)."""
@@ -151,10 +169,12 @@ def note(ax: Axes, message: str) -> None:
 
 
 def legend_or_note(ax: Axes, message: str = NO_DATA) -> None:
-    """A legend when the panel has labelled lines or collections, otherwise ``message``."""
+    """A legend when the panel has labelled lines or collections, otherwise ``message``. The legend sits
+    right of the panel: it never hides a line, and placing it costs nothing (matplotlib's ``"best"``
+    searches every point of every line, seconds for a long run)."""
     artists = [*ax.get_lines(), *ax.collections]
     if any(not str(a.get_label()).startswith("_") for a in artists):
-        ax.legend(fontsize=LEGEND_FONT, loc="best")
+        ax.legend(fontsize=LEGEND_FONT, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
     else:
         note(ax, message)
 

@@ -23,7 +23,7 @@ from .figures_nested import misalignment_by_competence_figure, nested_tree_figur
 from .figures_shifts import MAZE_COLUMNS, maze_shift_figure
 from .files import output_directory, write_atomically
 from .load import RunTables, load_run
-from .metrics import competence_regimes, level_correlations, proxy_correlations
+from .metrics import competence_regimes
 
 __all__ = ["ALL", "DEFAULT_KINDS", "FIGURE_FORMATS", "FIGURE_KINDS", "FigureKind", "check_figure_request",
            "save_figures"]
@@ -50,10 +50,8 @@ def _is_maze(run: RunTables) -> bool:
 
 #: ``--kind`` name -> :class:`FigureKind`, in the order ``"all"`` writes them.
 FIGURE_KINDS: dict[str, FigureKind] = {
-    "levels": FigureKind("level_correlation",
-                         lambda run, n, s: level_correlation_figure(run, level_correlations(run, n_boot=n, seed=s))),
-    "proxies": FigureKind("proxy_correlation",
-                          lambda run, n, s: proxy_correlation_figure(run, proxy_correlations(run, n_boot=n, seed=s))),
+    "levels": FigureKind("level_correlation", lambda run, n, s: level_correlation_figure(run)),
+    "proxies": FigureKind("proxy_correlation", lambda run, n, s: proxy_correlation_figure(run)),
     "genes": FigureKind("gene_trajectories", lambda run, n, s: gene_figure(run)),
     "weights": FigureKind("weights", lambda run, n, s: weights_figure(run)),
     "competence": FigureKind("competence_regimes", lambda run, n, s: misalignment_by_competence_figure(

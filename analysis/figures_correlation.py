@@ -23,6 +23,7 @@ from .figure_style import (
     style,
     values,
 )
+from .fisher import generation_bands
 from .load import RunTables
 
 __all__ = ["level_correlation_figure", "proxy_correlation_figure"]
@@ -56,12 +57,16 @@ def _finish(ax: Axes, run: RunTables, ylabel: str, title: str) -> None:
 def level_correlation_figure(run: RunTables, ci: pd.DataFrame | None = None, *, ax: Axes | None = None) -> Figure:
     """Spearman (solid) and Pearson (dashed) correlation of J with fitness, per level.
 
-    ``ci``: a :func:`analysis.metrics.level_correlations` table (Spearman by default);
-    its intervals are shaded around each level's line (``gid == CI_GID``). ``ax``: draw into
-    these axes (of a figure of your own) instead of a new figure; the figure is returned.
+    Bands around each level's Spearman line (``gid == CI_GID``): by default the 90% Fisher-z
+    interval of every generation's value (:func:`analysis.fisher.generation_bands`), so the band
+    surrounds the line it belongs to; ``ci``: another table with ``generation``, ``level``, ``lo``,
+    ``hi`` (e.g. :func:`analysis.metrics.level_correlations`, at the generations with entity
+    records), an empty one for none. ``ax``: draw into these axes (of a figure of your own)
+    instead of a new figure; the figure is returned.
     """
     fig, ax = figure_and_axes(ax)
     gens = run.generations
+    ci = generation_bands(gens) if ci is None else ci
     x = generation_axis(gens)
     for level in _levels(gens.columns):
         for stat, stat_name, linestyle in _STATISTICS:
@@ -78,10 +83,13 @@ def level_correlation_figure(run: RunTables, ci: pd.DataFrame | None = None, *, 
 def proxy_correlation_figure(run: RunTables, ci: pd.DataFrame | None = None, *, ax: Axes | None = None) -> Figure:
     """Pearson correlation of each proxy feature with fitness, one line per feature.
 
-    ``ci``: a :func:`analysis.metrics.proxy_correlations` table, shaded around each line.
+    Bands: by default every generation's 90% Fisher-z interval; ``ci``: another table with
+    ``generation``, ``feature``, ``lo``, ``hi`` (e.g. :func:`analysis.metrics.proxy_correlations`),
+    an empty one for none.
     """
     fig, ax = figure_and_axes(ax)
     gens = run.generations
+    ci = generation_bands(gens) if ci is None else ci
     x = generation_axis(gens)
     for i, feature in enumerate(_proxy_features(gens.columns)):
         ax.plot(x, values(gens, f"corr_{feature}"), label=feature, **style(i))

@@ -81,7 +81,7 @@ def weights_figure(run: RunTables) -> Figure:
     for ax in axes[len(features):]:
         ax.set_axis_off()
     if features:
-        axes[0].legend(fontsize=LEGEND_FONT, loc="best")
+        axes[0].legend(fontsize=LEGEND_FONT, loc="upper left")  # fixed: "best" searches every point
         for ax in axes[-_WEIGHT_COLUMNS:]:
             ax.set_xlabel("generation")
     else:

@@ -24,7 +24,8 @@ from plotly.subplots import make_subplots
 
 from .compare import SettingGroup, aggregate_runs
 from .figure_style import generation_axis, values
-from .load import RunTables, shift_generation, shift_label
+from .fisher import generation_bands
+from .load import RunTables, distinct_shift_events, shift_generation, shift_label
 
 __all__ = ["PLOTLY_CONFIG", "figure_div", "level_plot", "plotly_js", "proxy_plot", "settings_plot",
            "sweep_plot", "text"]
@@ -86,7 +87,7 @@ def _list(a: np.ndarray) -> list[float | None]:
 def _layout(fig: go.Figure, title: str, ytitle: str, height: int = HEIGHT, rows: int = 1) -> go.Figure:
     """Common look; ``rows``: stacked panels sharing x (the x title goes under the last)."""
     fig.update_layout(template="none", title={"text": text(title), "x": 0.01, "font": {"size": 15}}, height=height,
-                      margin={"l": 60, "r": 20, "t": 40, "b": 45}, hovermode="x unified",
+                      margin={"l": 60, "r": 20, "t": 50, "b": 45}, hovermode="x unified",
                       legend={"font": {"size": 11}, "itemclick": "toggle", "itemdoubleclick": "toggleothers"},
                       paper_bgcolor="white", plot_bgcolor="white")
     fig.update_xaxes(showgrid=True, gridcolor="#eee", zeroline=False)
@@ -114,7 +115,9 @@ def _shifts(fig: go.Figure, events: list[dict[str, Any]], xmax: float | None, ro
     """A dotted vertical line at each shift the plotted generations reach, in every one of ``rows``
     stacked panels, with the shift's name in the top one."""
     line = {"color": "#666", "dash": "dot", "width": 1}
-    label = {"annotation_position": "top left", "annotation_font": {"size": 10, "color": "#444"}}
+    # the name inside the plot, under its top edge: above it, it would run into the figure's title
+    label = {"annotation_position": "top left", "annotation_yanchor": "top",
+             "annotation_font": {"size": 10, "color": "#444"}}
     for event in events:
         gen = shift_generation(event)
         if gen is None or (xmax is not None and gen > xmax):
@@ -140,9 +143,11 @@ def _interval_rows(ci: pd.DataFrame | None, key: str, value: Any) -> pd.DataFram
 
 
 def level_plot(run: RunTables, ci: pd.DataFrame | None = None, level: float = 0.9) -> go.Figure:
-    """Objective-fitness Spearman per level (top; bands: ``ci``, a level_correlations table) above
-    the number of entities of each level per generation (bottom), so a level that died out says so."""
+    """Objective-fitness Spearman per level (top) above the number of entities of each level per
+    generation (bottom), so a level that died out says so. Bands: ``ci`` (a table with ``generation``,
+    ``level``, ``lo``, ``hi``); by default every generation's Fisher-z interval (:mod:`analysis.fisher`)."""
     gens = run.generations
+    ci = generation_bands(gens, level) if ci is None else ci
     x = generation_axis(gens)
     levels = sorted({int(m.group(1)) for c in gens.columns if (m := _LEVEL_RE.match(str(c)))})
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.68, 0.32], vertical_spacing=0.06)
@@ -169,8 +174,10 @@ def level_plot(run: RunTables, ci: pd.DataFrame | None = None, level: float = 0.
 
 
 def proxy_plot(run: RunTables, ci: pd.DataFrame | None = None, level: float = 0.9) -> go.Figure:
-    """Pearson correlation of each proxy feature with fitness (bands: ``ci``, a proxy_correlations table)."""
+    """Pearson correlation of each proxy feature with fitness. Bands: ``ci`` (``generation``, ``feature``,
+    ``lo``, ``hi``); by default every generation's Fisher-z interval (:mod:`analysis.fisher`)."""
     gens = run.generations
+    ci = generation_bands(gens, level) if ci is None else ci
     x = generation_axis(gens)
     fig = go.Figure()
     pct = f"{round(level * 100)}%"
@@ -217,7 +224,7 @@ def sweep_plot(runs: Sequence[RunTables], column: str = "L1_spearman", *, n_boot
     xmax = _mean_band(fig, runs, column, "all seeds", colour(0), n_boot=n_boot, level=level, seed=seed)
     _layout(fig, f"{column} across seeds", column)
     if runs:
-        _shifts(fig, runs[0].shift_events, xmax)
+        _shifts(fig, distinct_shift_events(runs), xmax)
     return fig
 
 
@@ -231,6 +238,5 @@ def settings_plot(groups: Sequence[SettingGroup], column: str = "L1_spearman", *
         end = _mean_band(fig, group.runs, column, text(group.label), colour(i), n_boot=n_boot, level=level, seed=seed)
         xmax = end if xmax is None or (end is not None and end > xmax) else xmax
     _layout(fig, f"{column} by setting (mean and {round(level * 100)}% interval across seeds)", column)
-    events = {json.dumps(ev, sort_keys=True, default=str): ev for g in groups for ev in g.runs[0].shift_events}
-    _shifts(fig, list(events.values()), xmax)
+    _shifts(fig, distinct_shift_events([r for g in groups for r in g.runs]), xmax)
     return fig

@@ -15,6 +15,7 @@ from .figure_style import (
     figure_and_axes,
     draw_band,
     draw_shift_events,
+    wrapped_title,
     generation_axes,
     generation_axis,
     legend_or_note,
@@ -22,7 +23,7 @@ from .figure_style import (
     style,
     values,
 )
-from .load import RunTables
+from .load import RunTables, distinct_shift_events
 
 __all__ = ["group_runs", "sweep_figure"]
 
@@ -73,10 +74,10 @@ def sweep_figure(runs: Sequence[RunTables], column: str = "L1_spearman", *, by: 
                   f"{round(level * 100)}% interval of the mean", in_legend=True)
         ax.plot(x, values(agg, "mean"), label=f"mean of {drawn} runs", **_MEAN_LINE)
     if runs:
-        draw_shift_events(ax, runs[0].shift_events)
+        draw_shift_events(ax, distinct_shift_events(runs))
     generation_axes(ax, column)
     scenarios = sorted({r.scenario for r in runs})
-    ax.set_title(f"{column} across runs ({', '.join(scenarios) or 'no runs'})")
+    wrapped_title(ax, f"{column} across runs ({', '.join(scenarios) or 'no runs'})")
     legend_or_note(ax)
     return fig
 
@@ -92,7 +93,7 @@ def _grouped(ax: Axes, runs: Sequence[RunTables], column: str, by: str, *, n_boo
         draw_band(ax, x, values(agg, "lo"), values(agg, "hi"), colour(i), f"{label} {pct} interval")
         ax.plot(x, values(agg, "mean"), label=f"{label} (mean of {len(members)})", **style(i))
     if runs:
-        draw_shift_events(ax, runs[0].shift_events)
+        draw_shift_events(ax, distinct_shift_events(runs))
     generation_axes(ax, column)
-    ax.set_title(f"{column} by {by}: mean and {pct} interval across seeds")
+    wrapped_title(ax, f"{column} by {by}: mean and {pct} interval across seeds")
     legend_or_note(ax)

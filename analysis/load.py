@@ -11,7 +11,7 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import pandas as pd
 
@@ -131,6 +131,18 @@ def shift_label(event: dict[str, Any]) -> str:
     return str(event.get("name", event.get("kind", "shift")))
 
 
+def distinct_shift_events(runs: Sequence["RunTables"]) -> list[dict[str, Any]]:
+    """The shift events of all ``runs``, each distinct (name, generation) once, in order of generation: a sweep
+    over a shift's timing has one line per timing, not only the first run's."""
+    seen: dict[tuple[str, int], dict[str, Any]] = {}
+    for run in runs:
+        for event in run.shift_events:
+            gen = shift_generation(event)
+            if gen is not None:
+                seen.setdefault((shift_label(event), gen), event)
+    return [seen[k] for k in sorted(seen, key=lambda k: (k[1], k[0]))]
+
+
 def shift_generation(event: dict[str, Any]) -> int | None:
     """The generation a shift event happened at, or None when the manifest gives no whole number."""
     gen = event.get("generation")
@@ -159,9 +171,15 @@ def _read_manifest(path: Path) -> dict[str, Any]:
     return read_json_object(manifest_path)
 
 
-def _read_parquet(path: Path) -> pd.DataFrame:
-    """A parquet table; :class:`RunFormatError` naming the file if it is not one."""
+def _read_parquet(path: Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """A parquet table (only those of ``columns`` it has, when given); :class:`RunFormatError` naming the
+    file if it is not one."""
     try:
+        if columns is not None:
+            import pyarrow.parquet as pq
+
+            have = set(pq.read_schema(path).names)
+            return pd.read_parquet(path, engine="pyarrow", columns=[c for c in columns if c in have])
         return pd.read_parquet(path, engine="pyarrow")
     except (ValueError, OSError) as exc:  # pyarrow's ArrowInvalid is a ValueError, ArrowIOError an OSError
         raise RunFormatError(f"cannot read {path}: not a readable parquet table ({exc})") from None
@@ -177,9 +195,11 @@ def _read_generations(path: Path) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def _read_entities(path: Path) -> pd.DataFrame:
+def read_entities(path: str | Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """The entity records of the run directory at ``path`` (all parts, sorted), only ``columns`` when given."""
+    path = Path(path)
     parts = sorted((path / ENTITIES_DIR).glob(ENTITY_PART_GLOB))
-    frames = [_read_parquet(p) for p in parts]
+    frames = [_read_parquet(p, columns) for p in parts]
     frames = [f for f in frames if len(f.columns)]
     if not frames:
         return pd.DataFrame()
@@ -190,8 +210,9 @@ def _read_entities(path: Path) -> pd.DataFrame:
     return entities.reset_index(drop=True)
 
 
-def load_run(path: str | Path) -> RunTables:
-    """Read the run directory at ``path``.
+def load_run(path: str | Path, entity_columns: Sequence[str] | None = None) -> RunTables:
+    """Read the run directory at ``path``; ``entity_columns``: read only these entity columns (those
+    the parts have; a report that needs few of them reads a large run much faster).
 
     Raises :class:`RunNotFoundError` if there is no ``manifest.json`` there and
     :class:`RunFormatError` if the manifest or a table cannot be read. A run that has not
@@ -208,7 +229,7 @@ def load_run(path: str | Path) -> RunTables:
         path=run_path,
         manifest=manifest,
         generations=_read_generations(run_path),
-        entities=_read_entities(run_path),
+        entities=read_entities(run_path, entity_columns),
     )
 
 
@@ -251,6 +272,7 @@ def find_runs(path: str | Path) -> list[Path]:
     return found
 
 
-def load_runs(path: str | Path) -> list[RunTables]:
-    """Load every run directory at or under ``path`` (see :func:`find_runs`)."""
-    return [load_run(p) for p in find_runs(path)]
+def load_runs(path: str | Path, entity_columns: Sequence[str] | None = None) -> list[RunTables]:
+    """Load every run directory at or under ``path`` (see :func:`find_runs`; ``entity_columns`` as
+    :func:`load_run`)."""
+    return [load_run(p, entity_columns) for p in find_runs(path)]

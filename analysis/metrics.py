@@ -15,13 +15,13 @@ what else is computed.
 from __future__ import annotations
 
 import re
-import warnings
 from typing import Iterator, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from .bootstrap import bootstrap_mean, correlation, correlation_replicates, percentile_interval, stream
+from .fisher import series_columns, window_replicates
 from .load import RunTables, shift_generation, shift_label
 
 __all__ = [
@@ -41,8 +41,8 @@ LEVEL_COLUMNS = ["generation", "series", "level", "n", "estimate", "lo", "hi"]
 PROXY_COLUMNS = ["generation", "series", "feature", "n", "estimate", "lo", "hi"]
 ALIGNMENT_COLUMNS = ["generation", "level", "cosine_parent", "plan_agreement", "cosine_root"]
 WEIGHT_COLUMNS = ["generation", "feature", "implied", "evolved"]
-SHIFT_COLUMNS = ["shift", "shift_generation", "series", "before", "after", "difference",
-                 "lo", "hi", "gens_before", "gens_after", "recorded_before", "recorded_after"]
+SHIFT_COLUMNS = ["shift", "shift_generation", "series", "before", "before_lo", "before_hi", "after", "after_lo",
+                 "after_hi", "difference", "lo", "hi", "gens_before", "gens_after"]
 REGIME_COLUMNS = ["level", "builder_depth", "n", "misalignment", "lo", "hi", "plan_disagreement"]
 
 _ALIGN_RE = re.compile(r"^L(\d+)_(cosine_parent|plan_agreement|cosine_root)$")
@@ -195,29 +195,25 @@ def weight_alignment(run: RunTables) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["generation", "cosine", "n_features"])
 
 
-def _generation_table_series(run: RunTables) -> dict[str, dict[int, float]]:
+def _generation_table_series(run: RunTables) -> dict[str, dict[int, tuple[float, float, str]]]:
     """Every generation row's correlations: ``level L`` from ``L{L}_spearman``, each feature from
-    ``corr_{f}``; generation -> value (NaN kept)."""
+    ``corr_{f}``; generation -> (value, entities it is over, method) (NaN kept; n NaN when unrecorded)."""
     gens = run.generations
-    out: dict[str, dict[int, float]] = {}
+    out: dict[str, dict[int, tuple[float, float, str]]] = {}
     if gens.empty or "generation" not in gens.columns:
         return out
-    generation = _num(gens, "generation").astype(int)
-    for column in gens.columns:
-        if m := re.match(r"^L(\d+)_spearman$", str(column)):
-            name = f"level {int(m.group(1))}"
-        elif m := re.match(r"^corr_(.+)$", str(column)):
-            name = m.group(1)
-        else:
-            continue
-        out[name] = {int(g): float(v) for g, v in zip(generation, _num(gens, column))}
+    generation = _num(gens, "generation")
+    for name, column, n_col, meth in series_columns(gens.columns):
+        n = _num(gens, n_col) if n_col else np.full(len(gens), np.nan)
+        out[name] = {int(g): (float(v), float(k), meth) for g, v, k in zip(generation, _num(gens, column), n)
+                     if np.isfinite(g)}
     return out
 
 
 def shift_summary(run: RunTables, *, window: int = 10, method: str = "spearman",
                   proxy_method: str = "pearson", n_boot: int = 1000, level: float = 0.9,
                   seed: int = 0) -> pd.DataFrame:
-    """Mean correlation before and after each shift event the run reached.
+    """Mean correlation before and after each shift event the run reached, with within-run intervals.
 
     For every shift at generation ``g`` and every series (``level L``: the objective-fitness
     Spearman ``L{L}_spearman``; each proxy feature: its ``corr_{f}``, Pearson): ``before`` is the
@@ -226,43 +222,44 @@ def shift_summary(run: RunTables, *, window: int = 10, method: str = "spearman",
     ``difference = after - before``. ``gens_before`` and ``gens_after`` are the numbers of
     generations actually averaged (fewer than ``window`` near the run's start or end).
 
-    ``lo``/``hi`` is a within-run interval of the difference: each bootstrap replicate
-    resamples the entities of every generation with entity records in the two windows
-    (``recorded_before``/``recorded_after`` of them; ``method`` and ``proxy_method`` apply);
-    NaN without entity records on both sides. A series the generation table lacks is
-    estimated from the entity records alone. Shifts at or after the run's last generation
-    are left out. Across runs, :func:`analysis.compare.shift_summary_runs` takes seeds as the unit.
+    Intervals cover the same generations the means average: each of ``n_boot`` replicates draws
+    every generation's correlation on Fisher's z scale from its sampling distribution (``n`` from
+    ``L{L}_n`` / ``n_agents``; :mod:`analysis.fisher`) and averages the window, so ``before_lo``,
+    ``before_hi``, ``after_lo`` and ``after_hi`` stay in [-1, 1] and ``lo``/``hi`` (the difference)
+    in [-2, 2]. NaN where a generation's ``n`` is unknown. A series the generation table lacks is
+    estimated from the entity records alone (``method`` and ``proxy_method`` apply; ``n``: the
+    entities). The stream of shift ``i``, series ``j`` is ``stream(seed, "shift", i, j)``. Shifts
+    at or after the run's last generation are left out. Across runs,
+    :func:`analysis.compare.shift_summary_runs` takes seeds as the unit.
     """
     if window < 1:
         raise ValueError(f"window must be at least 1 generation, got {window}")
-    recorded: dict[str, dict[int, tuple[int, float, np.ndarray]]] = {}
-    for groups, meth in ((_level_groups(run.entities), method),
-                         (_proxy_groups(run.entities), proxy_method)):
-        for row in _correlation_rows(groups, meth, n_boot, level, seed, keep_replicates=True):
-            recorded.setdefault(row["series"], {})[row["generation"]] = (
-                row["n"], row["estimate"], row["replicates"])
-    table = _generation_table_series(run)
-    points = {**{k: {g: e for g, (_, e, _) in v.items()} for k, v in recorded.items()}, **table}
+    points: dict[str, dict[int, tuple[float, float, str]]] = {}
+    for groups, meth in ((_level_groups(run.entities), method), (_proxy_groups(run.entities), proxy_method)):
+        for s in groups:
+            points.setdefault(s.name, {})[s.generation] = (correlation(s.x, s.y, meth), float(s.x.size), meth)
+    points.update(_generation_table_series(run))
     last = max((g for by_gen in points.values() for g in by_gen), default=-1)
     rows = []
-    for event in run.shift_events:
+    for i, event in enumerate(run.shift_events):
         g = shift_generation(event)
         if g is None or g > last:
             continue
         name = shift_label(event)
-        for label, by_gen in points.items():
-            before = [v for k, v in sorted(by_gen.items()) if g - window <= k < g and np.isfinite(v)]
-            after = [v for k, v in sorted(by_gen.items()) if g <= k < g + window and np.isfinite(v)]
-            reps = recorded.get(label, {})
-            rb = [reps[k] for k in sorted(reps) if g - window <= k < g]
-            ra = [reps[k] for k in sorted(reps) if g <= k < g + window]
-            row = {"shift": name, "shift_generation": g, "series": label,
-                   "before": _nanmean(before), "after": _nanmean(after),
-                   "gens_before": len(before), "gens_after": len(after),
-                   "recorded_before": len(rb), "recorded_after": len(ra)}
+        for j, (label, by_gen) in enumerate(points.items()):
+            rng = stream(seed, "shift", i, j)
+            row: dict = {"shift": name, "shift_generation": g, "series": label}
+            reps = {}
+            for side, lo_g, hi_g in (("before", g - window, g), ("after", g, g + window)):
+                chosen = [v for k, v in sorted(by_gen.items()) if lo_g <= k < hi_g and np.isfinite(v[0])]
+                r = np.array([v[0] for v in chosen])
+                row[side] = _nanmean(list(r))
+                row[f"gens_{side}"] = len(chosen)
+                reps[side] = window_replicates(r, np.array([v[1] for v in chosen]), chosen[0][2] if chosen else method,
+                                               n_boot, rng)
+                row[f"{side}_lo"], row[f"{side}_hi"] = percentile_interval(reps[side], level)
             row["difference"] = row["after"] - row["before"]
-            row["lo"], row["hi"] = percentile_interval(_difference_replicates(rb, ra), level) \
-                if rb and ra and rb[0][2].size else (float("nan"), float("nan"))
+            row["lo"], row["hi"] = percentile_interval(reps["after"] - reps["before"], level)
             rows.append(row)
     return pd.DataFrame(rows, columns=SHIFT_COLUMNS)
 
@@ -270,14 +267,6 @@ def shift_summary(run: RunTables, *, window: int = 10, method: str = "spearman",
 def _nanmean(values: list[float]) -> float:
     arr = np.asarray(values, dtype=float)
     return float(np.nanmean(arr)) if np.isfinite(arr).any() else float("nan")
-
-
-def _difference_replicates(before, after) -> np.ndarray:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        b = np.nanmean(np.vstack([r for _, _, r in before]), axis=0)
-        a = np.nanmean(np.vstack([r for _, _, r in after]), axis=0)
-    return a - b
 
 
 def competence_regimes(run: RunTables, *, n_boot: int = 1000, level: float = 0.9,

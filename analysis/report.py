@@ -26,6 +26,7 @@ import io
 import json
 import logging
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, NamedTuple, Sequence
 
@@ -33,6 +34,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from .bootstrap import t_interval
 from .compare import SettingGroup, group_by_setting, shift_summary_runs
 from .figures_correlation import level_correlation_figure, proxy_correlation_figure
 from .figures_genes import gene_figure, weights_figure
@@ -40,15 +42,9 @@ from .figures_nested import misalignment_by_competence_figure, nested_tree_figur
 from .figures_sweep import sweep_figure
 from .files import check_file_target, write_atomically
 from .findings import read_verdicts
-from .load import RunTables, load_runs, shift_generation
-from .metrics import (
-    competence_regimes,
-    level_alignment,
-    level_correlations,
-    proxy_correlations,
-    shift_summary,
-    weight_alignment,
-)
+from .load import RunTables, load_runs, read_entities, shift_generation
+from .fisher import generation_bands
+from .metrics import competence_regimes, level_alignment, shift_summary, weight_alignment
 from .toml_text import dumps as toml_dumps
 
 __all__ = ["REPORT_NAME", "build_report", "write_report"]
@@ -64,6 +60,10 @@ SWEEP_COLUMNS = ("L1_spearman", "fitness_mean")
 #: The proxy the headline numbers follow when the run has it: the taste drive sugar exploits.
 HEADLINE_PROXIES = ("taste",)
 TABLE_DIGITS = 3
+#: Below this many seeds a t interval across seeds is flagged as a rough range (t quantile 2.13 at 5 seeds).
+FEW_SEEDS = 5
+#: Entity columns a report reads of every run (the rest only for runs with sub-agents: their tree and regimes).
+REPORT_ENTITY_COLUMNS = ("generation", "entity_id", "level")
 #: Prefix of the ids of the report's interactive figures.
 FIGURE_ID = "figure"
 
@@ -99,6 +99,43 @@ def _verdict_items(verdicts: Sequence[Verdict]) -> list[tuple[str, str]]:
                               f"{_percent(float(r.get('confidence', 0.9)))} interval "
                               f"[{_fmt(r.get('lo'))}, {_fmt(r.get('hi'))}], n = {r.get('n')} seeds")]
     return items
+
+
+def _size_banner(verdicts: Sequence[Verdict]) -> Html:
+    """At the very top of an experiment's report run at reduced size: say so before anything else."""
+    if not verdicts or verdicts[0].record.get("size") != "reduced":
+        return Html("")
+    r = verdicts[0].record
+    seeds = r.get("seeds")
+    return render('<p class="warning banner" id="reduced-size"><strong>Reduced size</strong>: these runs are the '
+                  "experiment's quick size ({n} seeds, {g} generations), not the full size its claim is judged at; "
+                  "the verdict at full size may differ (run it with <code>--full</code>).</p>",
+                  n=len(seeds) if isinstance(seeds, list) else "?", g=r.get("generations", "?"))
+
+
+_TERM_RE = re.compile(r"^(?P<arm>.+):(?P<metric>[^:\[]+)\[(?P<a>\d+)-(?P<b>\d+)\]$")
+
+
+def _verdict_headline(verdicts: Sequence[Verdict], level: float) -> list[dict]:
+    """Each measured term (arm, metric, the verdict's window) as a mean over seeds with its t interval, and
+    the measured value itself: the numbers the verdict is computed from, over the verdict's window."""
+    rows = []
+    for v in verdicts:
+        if v.table is None:
+            continue
+        name = str(v.record.get("name"))
+        for column in [*(c for c in v.table.columns if _TERM_RE.match(str(c))), "value"]:
+            if column not in v.table.columns:
+                continue
+            values = pd.to_numeric(v.table[column], errors="coerce").to_numpy(float)
+            ci = t_interval(values, level)
+            m = _TERM_RE.match(str(column))
+            rows.append({"measurement": name,
+                         "series": f"{m['arm']}: {m['metric']}" if m else "value (the verdict's estimate)",
+                         "window": f"generations {m['a']} to {m['b']}" if m else "as the terms",
+                         "mean over seeds": _with_interval(ci.estimate, ci.lo, ci.hi),
+                         "seeds": int(np.isfinite(values).sum())})
+    return rows
 
 
 def _verdict_section(verdicts: Sequence[Verdict]) -> Html:
@@ -156,6 +193,7 @@ figcaption { font-size: 0.85em; color: #444; }
 .plotly-graph-div { margin: 0.8em 0; }
 .card dl { display: grid; grid-template-columns: max-content auto; gap: 0.2em 1em; margin: 0; }
 .card dt { font-weight: bold; } .card dd { margin: 0; }
+.banner { font-size: 1.1em; }
 .panels { display: flex; flex-wrap: wrap; gap: 0.6em; }
 .panel { border: 1px solid #ccc; border-radius: 4px; padding: 0.4em 0.8em; min-width: 12em; }
 .panel strong { font-size: 1.2em; } .glossary dt { font-weight: bold; } .glossary dd { margin: 0 0 0.3em 1.5em; }
@@ -175,6 +213,9 @@ window.addEventListener('load', function () {
   mark.setAttribute('data-plots', String(plots.length));
   mark.setAttribute('data-drawn', String(drawn.length));
   if (card) { mark.setAttribute('data-card-bottom', String(Math.ceil(card.getBoundingClientRect().bottom))); }
+  var first = document.querySelector('figure');
+  if (first) { mark.setAttribute('data-figure-top', String(Math.floor(first.getBoundingClientRect().top))); }
+  mark.setAttribute('data-visible', String(mark.getClientRects().length));
   var ok = loaded.length === images.length && drawn.length === plots.length;
   mark.textContent = ok
     ? 'images-ok: all ' + images.length + ' images loaded, ' + plots.length + ' interactive figures drawn'
@@ -242,9 +283,11 @@ GLOSSARY = {
     "fitness_mean": "mean offspring conceived per agent in a generation (what selection maximizes).",
     "before / after": "mean of a series over the generations before a shift and from it on, within "
                       "the window; gens_before/gens_after say how many generations were averaged.",
-    "interval": "across seeds: Student t interval of the per-run means (seeds are the unit). "
-                "Within one run: percentile bootstrap resampling the entities of the recorded "
-                "generations.",
+    "interval": "across seeds: Student t interval of the per-run means (seeds are the unit), cut to "
+                "[-1, 1] for a correlation; with few seeds it is wide. Within one run (one seed): Fisher-z "
+                "interval from each generation's correlation and its number of entities, over the same "
+                "generations the estimate averages; it says how precisely this run was measured, not how "
+                "another seed would turn out.",
 }
 
 
@@ -316,10 +359,10 @@ def _headline_rows(runs: Sequence[RunTables], window: int, level: float, n_boot:
     wanted = ["level 1", *([proxy] if proxy else [])]
     if len(runs) > 1:
         table = shift_summary_runs(runs, window=window, level=level)
-        kind = "t interval across seeds"
+        kind = f"t interval across {len(runs)} seeds" + (" (few seeds: a rough range)" if len(runs) < FEW_SEEDS else "")
     else:
         table = shift_summary(runs[0], window=window, n_boot=n_boot, level=level, seed=seed)
-        kind = "bootstrap over entities"
+        kind = "one seed: within-run Fisher-z interval over the generations averaged"
     if table.empty:
         return []
     first = table[table["shift_generation"] == table["shift_generation"].min()]
@@ -329,11 +372,8 @@ def _headline_rows(runs: Sequence[RunTables], window: int, level: float, n_boot:
         if match.empty:
             continue
         r = match.iloc[0]
-        if len(runs) > 1:
-            before = _with_interval(r["before"], r["before_lo"], r["before_hi"])
-            after = _with_interval(r["after"], r["after_lo"], r["after_hi"])
-        else:
-            before, after = _fmt(r["before"]), _fmt(r["after"])
+        before = _with_interval(r["before"], r["before_lo"], r["before_hi"])
+        after = _with_interval(r["after"], r["after_lo"], r["after_hi"])
         rows.append({"shift": f"{r['shift']} at {int(r['shift_generation'])}", "series": series,
                      "before": before, "after": after,
                      "difference": _with_interval(r["difference"], r["lo"], r["hi"]),
@@ -352,7 +392,7 @@ def _summary_card(runs: Sequence[RunTables], groups: Sequence[SettingGroup], win
     items = [*_verdict_items(verdicts),
              ("status", ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))),
              ("runs", f"{len(runs)} in {len(groups)} setting{'s' if len(groups) != 1 else ''}"),
-             ("seeds", ", ".join(map(str, seeds)) or "?"),
+             ("seeds", (", ".join(map(str, seeds)) or "?") + (" (one seed)" if len(seeds) == 1 else "")),
              ("generations", _span([r.manifest.get("generations_done") for r in runs])),
              ("duration", f"{sum(durations):.1f} s in all" + (f" ({min(durations):.1f} to {max(durations):.1f} s "
                                                                 "per run)" if len(durations) > 1 else "")
@@ -360,6 +400,15 @@ def _summary_card(runs: Sequence[RunTables], groups: Sequence[SettingGroup], win
     parts = [Html('<div class="card" id="summary">'), Html("<dl>")]
     parts += [render("<dt>{k}</dt><dd>{v}</dd>", k=k, v=v) for k, v in items]
     parts.append(Html("</dl>"))
+    if verdicts:  # an experiment: the numbers its verdict is computed from, over the verdict's window
+        rows = _verdict_headline(verdicts, level)
+        parts.append(render("<p>Headline: the measured values over the verdict's window ({pct} t intervals "
+                            "across seeds{few}):</p>", pct=_percent(level),
+                            few="; few seeds: a rough range" if rows and min(r["seeds"] for r in rows) < FEW_SEEDS
+                            else ""))
+        parts.append(_table(pd.DataFrame(rows)))
+        parts.append(Html("</div>"))
+        return join(parts)
     headline = []
     for group in groups:
         for row in _headline_rows(group.runs, window, level, n_boot, seed):
@@ -405,64 +454,70 @@ def _config_sections(run: RunTables, heading: int = 3) -> Html:
     return join(parts)
 
 
-def _level_panels(run: RunTables, levels: pd.DataFrame, level: float = 0.9) -> Html:
-    """One panel per level: entities in the last generation beside the objective-fitness correlation."""
+def _level_panels(run: RunTables, bands: pd.DataFrame, level: float = 0.9) -> Html:
+    """One panel per level: entities in the last generation beside its objective-fitness correlation and
+    that generation's Fisher-z interval (the same generation for all three)."""
     gens = run.generations
-    found = {int(m.group(1)) for c in gens.columns if (m := re.match(r"^L(\d+)_spearman$", str(c)))}
-    if not levels.empty:
-        found |= set(levels["level"].astype(int))
+    found = sorted({int(m.group(1)) for c in gens.columns if (m := re.match(r"^L(\d+)_spearman$", str(c)))})
     panels = []
-    for lvl in sorted(found):
-        mine = levels[levels["level"] == lvl] if not levels.empty else levels
-        if not mine.empty:  # the newest generation with entity records: count, estimate and interval together
-            last = mine.iloc[-1]
-            n, corr, gen = str(int(last["n"])), float(last["estimate"]), int(last["generation"])
-            ci = f"{_percent(level)} interval [{_fmt(last['lo'])}, {_fmt(last['hi'])}]"
-        else:  # no entity records: the generation table's newest row
-            n, corr, gen, ci = "?", float("nan"), None, "no entity records: no interval"
-            if not gens.empty and f"L{lvl}_spearman" in gens.columns:
-                corr = float(pd.to_numeric(gens[f"L{lvl}_spearman"], errors="coerce").iloc[-1])
-                gen = int(gens["generation"].iloc[-1]) if "generation" in gens.columns else None
-            if not gens.empty and f"L{lvl}_n" in gens.columns:
-                n = str(int(pd.to_numeric(gens[f"L{lvl}_n"], errors="coerce").fillna(0).iloc[-1]))
+    for lvl in found:
+        mine = bands[bands["series"] == f"level {lvl}"] if not bands.empty else bands
+        if mine.empty:
+            continue
+        last = mine.iloc[-1]
+        n = str(int(last["n"])) if np.isfinite(float(last["n"])) else "?"
+        ci = (f"{_percent(level)} interval [{_fmt(last['lo'])}, {_fmt(last['hi'])}]"
+              if np.isfinite(float(last["lo"])) else "no interval (entity count unknown or at most 3)")
         panels.append(render('<div class="panel"><div>Level {lvl}</div><div>entities: <strong>{n}</strong></div>'
                              "<div>objective-fitness Spearman: <strong>{corr}</strong></div>"
                              "<div><small>generation {gen}; {ci}</small></div></div>",
-                             lvl=lvl, n=n, corr=_fmt(corr), gen=gen if gen is not None else "?", ci=ci))
+                             lvl=lvl, n=n, corr=_fmt(last["estimate"]), gen=int(last["generation"]), ci=ci))
     if not panels:
         return Html("")
     return join([Html('<div class="panels">'), *panels, Html("</div>")])
 
 
-def _run_section(run: RunTables, n_boot: int, seed: int, window: int, level: float, figures: _Figures) -> Html:
+def _has_subagents(run: RunTables) -> bool:
+    """Whether any entity above level 1 was recorded (then the nested tree shows something)."""
+    ents = run.entities
+    return not ents.empty and "level" in ents.columns and bool((pd.to_numeric(ents["level"], errors="coerce") > 1).any())
+
+
+def _run_section(run: RunTables, n_boot: int, seed: int, window: int, level: float, figures: _Figures,
+                 progress: Callable[[str], None] = lambda step: None) -> Html:
     manifest = {k: v for k, v in run.manifest.items() if k != "config"}
-    levels = level_correlations(run, n_boot=n_boot, level=level, seed=seed)
-    proxies = proxy_correlations(run, n_boot=n_boot, level=level, seed=seed)
-    regimes = competence_regimes(run, n_boot=n_boot, level=level, seed=seed)
+    bands = generation_bands(run.generations, level)
+    progress("before/after each shift")
     shifts = shift_summary(run, window=window, n_boot=n_boot, level=level, seed=seed)
     alignment = level_alignment(run)
     cosine = weight_alignment(run)
     pct = _percent(level)
-    parts = [_status_note(run), _notes(run), _heading(3, "Levels"), _level_panels(run, levels, level)]
+    parts = [_status_note(run), _notes(run)]
+    progress("correlation figures")
+    parts += [
+        figures.draw(lambda px: px.level_plot(run, bands, level), lambda: level_correlation_figure(run, bands),
+                     f"Objective-fitness correlation per level (bands: {pct} Fisher-z interval of each generation's "
+                     "Spearman) above the number of entities of each level per generation. Hover for values, drag "
+                     "to zoom (double-click to reset), click a legend entry to hide it.",
+                     f"Objective-fitness correlation per level; bands: {pct} Fisher-z interval of each generation's "
+                     "Spearman."),
+        _heading(3, "Levels"), _level_panels(run, bands, level),
+    ]
     if not shifts.empty:
         parts += [
             _heading(3, "Before and after each shift"),
             render("<p>Mean correlation with fitness over up to {window} generations before and after each "
                    "shift, from every generation's row (level L: Spearman of J with root fitness; features: "
-                   "Pearson); gens_before and gens_after are the generations actually averaged. lo and hi: "
-                   "{pct} bootstrap interval of the difference, resampling the entities of the generations "
-                   "with entity records (recorded_before, recorded_after).</p>", window=window, pct=pct),
+                   "Pearson); gens_before and gens_after are the generations averaged. Intervals ({pct}): "
+                   "within this one run, over the same generations, from each generation's correlation and "
+                   "its number of entities on Fisher's z scale.</p>", window=window, pct=pct),
             _table(shifts),
         ]
-    parts += [
-        figures.draw(lambda px: px.level_plot(run, levels, level), lambda: level_correlation_figure(run, levels),
-                     f"Objective-fitness correlation per level (bands: {pct} bootstrap interval of Spearman) above "
-                     "the number of entities of each level per generation. Hover for values, drag to zoom "
-                     "(double-click to reset), click a legend entry to hide it.",
-                     f"Objective-fitness correlation per level; bands: {pct} bootstrap interval of Spearman."),
-        figures.draw(lambda px: px.proxy_plot(run, proxies, level), lambda: proxy_correlation_figure(run, proxies),
-                     f"Proxy-fitness correlation (Pearson); bands: {pct} bootstrap intervals."),
-    ]
+    parts.append(figures.draw(lambda px: px.proxy_plot(run, bands, level),
+                              lambda: proxy_correlation_figure(run, bands),
+                              f"Proxy-fitness correlation (Pearson); bands: {pct} Fisher-z interval of each "
+                              "generation's value."))
+    progress("gene and weight figures")
     parts += [
         _img(gene_figure(run), "Population means of the genes."),
         _img(weights_figure(run), "Evolved mean weights against fitness-implied weights."),
@@ -475,10 +530,12 @@ def _run_section(run: RunTables, n_boot: int, seed: int, window: int, level: flo
     if not alignment.empty:
         parts += [_heading(3, "Alignment between adjacent levels"),
                   _table(alignment.groupby("level").tail(ALIGNMENT_ROWS))]
-    if not regimes.empty:
-        parts += [_heading(3, "Competence regimes"), _table(regimes),
-                  _img(misalignment_by_competence_figure(run, regimes), "Misalignment by builder competence.")]
-    if not run.entities.empty:
+    if _has_subagents(run):
+        progress("sub-agent sections")
+        regimes = competence_regimes(run, n_boot=n_boot, level=level, seed=seed)
+        if not regimes.empty:
+            parts += [_heading(3, "Competence regimes"), _table(regimes),
+                      _img(misalignment_by_competence_figure(run, regimes), "Misalignment by builder competence.")]
         parts.append(_img(nested_tree_figure(run), "Nested tree of one agent (the largest recorded)."))
     parts += [_config_sections(run), _heading(3, "Manifest"), _json(manifest)]
     return join(parts)
@@ -546,14 +603,17 @@ def _settings_section(runs: Sequence[RunTables], groups: Sequence[SettingGroup],
 
 def build_report(runs: RunTables | Sequence[RunTables], *, n_boot: int = 500, seed: int = 0,
                  window: int = 10, title: str | None = None, level: float = 0.9,
-                 interactive: bool = True, verdicts: Sequence[Verdict] = ()) -> str:
+                 interactive: bool = True, verdicts: Sequence[Verdict] = (),
+                 progress: Callable[[str], None] | None = None) -> str:
     """The HTML text of the report of one run, or of several runs grouped by setting
     (:func:`analysis.compare.group_by_setting`: one group per setting, its seeds together).
 
     ``interactive``: the time-series figures drawn with plotly (plotly.js inline, once per
     file); False, or plotly not installed, draws every figure as PNG. ``verdicts`` (an
     experiment's, :func:`read_experiment`): the claim and verdict head the summary card, and a
-    verdict section with the per-seed values follows the arms compared.
+    verdict section with the per-seed values follows the arms compared, and the headline is each
+    measured arm's value over the verdict's own window. ``progress(step)`` is called as each part
+    of the report starts (the CLI prints these to stderr).
     Every value from the runs (manifest, tables, names) is escaped (see :func:`render`).
     """
     runs = [runs] if isinstance(runs, RunTables) else list(runs)
@@ -567,26 +627,31 @@ def build_report(runs: RunTables | Sequence[RunTables], *, n_boot: int = 500, se
                      and shift_generation(ev) <= int(r.generations["generation"].max())
                      for r in runs for ev in r.shift_events)
     figures = _Figures(interactive)
-    body = [_heading(1, title), Html('<p id="image-check">images not checked</p>'),
+    say = progress or (lambda step: None)
+    say("summary card")
+    # the page check's line is for tests and for readers who look for it: hidden, its data-* attributes read
+    body = [_heading(1, title), _size_banner(verdicts), Html('<p id="image-check" hidden>images not checked</p>'),
             _summary_card(runs, groups, window, level, n_boot, seed, verdicts)]
     if len(groups) > 1:  # the comparison the sweep was made for, right under the card
+        say("settings compared")
         body.append(_settings_section(runs, groups, n_boot, seed, level, figures))
     if verdicts:
         body.append(_verdict_section(verdicts))
-    body.append(_glossary(runs, has_shifts))
     if len(runs) == 1:
         run = runs[0]
         body.append(render("<h2>{scenario} (seed {seed}, {status})</h2>", scenario=run.scenario,
                            seed=run.manifest.get("seed"), status=run.status))
-        body.append(_run_section(run, n_boot, seed, window, level, figures))
+        body.append(_run_section(run, n_boot, seed, window, level, figures, say))
     else:
-        for group in groups:
+        for i, group in enumerate(groups, 1):
+            say(f"setting {i} of {len(groups)}")
             seeds = ", ".join(str(r.manifest.get("seed")) for r in group.runs)
             body.append(render('<h2 class="setting">Setting {label}: {n} run{s} (seeds {seeds})</h2>',
                                label=group.label, n=len(group.runs), s="s" if len(group.runs) != 1 else "",
                                seeds=seeds))
             body.append(_group_section(group, n_boot, seed, window, level, figures) if len(group.runs) > 1
                         else _run_section(group.runs[0], n_boot, seed, window, level, figures))
+    body.append(_glossary(runs, has_shifts))
     library = Html(f"<script>{figures.plotly.plotly_js()}</script>") if figures.count else Html("")
     page = render('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
                   "<style>{css}</style>{library}</head><body>\n{body}\n<script>{script}</script>\n</body></html>\n",
@@ -603,7 +668,11 @@ def write_report(path: str | Path, out: str | Path | None = None, **kwargs) -> P
     ``out`` is a directory or cannot be written.
     """
     target = check_file_target(out if out is not None else Path(path) / REPORT_NAME)
-    runs = load_runs(path)
+    say = kwargs.get("progress") or (lambda step: None)
+    say(f"loading the runs under {path}")
+    # what the report shows of the entity records: whether a run has sub-agents, then (only for those) all of them
+    runs = [replace(r, entities=read_entities(r.path)) if _has_subagents(r) else r
+            for r in load_runs(path, entity_columns=REPORT_ENTITY_COLUMNS)]
     verdicts = read_experiment(path)
     if verdicts and "title" not in kwargs:
         kwargs["title"] = f"mesaevo report: experiment {verdicts[0].record.get('name')}"

@@ -222,6 +222,9 @@ def test_reports_open_in_chromium(single_report, sweep_report, tmp_path):
         assert check_attribute(dom, "plots") == check_attribute(dom, "drawn") == len(plots(source)) > 0, text
         assert text.startswith("images-ok")
         assert console == []
+        assert check_attribute(dom, "visible") == 0  # the check's line is for tests: hidden from the reader
+    dom, _ = open_in_chromium(single_report, tmp_path / "profile")
+    assert 0 < check_attribute(dom, "figure-top") < WINDOW[1]  # a figure on the first screen
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
