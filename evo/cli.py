@@ -14,15 +14,18 @@ with 128 + the signal number.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import math
 import os
+import shlex
+import signal
 import sys
 import time
 import unicodedata
 from pathlib import Path
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 from tqdm import tqdm
 
@@ -53,19 +56,31 @@ class _Progress:
     #: Seconds between two plain progress lines (also one line per tenth of the run).
     EVERY_S = 10.0
 
-    def __init__(self, total: int, initial: int, desc: str, quiet: bool):
+    def __init__(self, total: int, initial: int, desc: str, quiet: bool, compiling: bool = False):
         self.total, self.done, self.desc, self.quiet = total, initial, desc, quiet
         self._initial = initial
+        self.compiling = compiling
         self.bar = None
         self.start = self.last = time.perf_counter()
         self.step = max(1, (total - initial) // 10)
         if not quiet and sys.stderr.isatty():
-            self.bar = tqdm(total=total, initial=initial, unit="gen", desc=desc, file=sys.stderr,
-                            dynamic_ncols=True)
+            # until the first generation ends, the bar says why it sits at its start
+            self.bar = tqdm(total=total, initial=initial, unit="gen", file=sys.stderr, dynamic_ncols=True,
+                            desc=f"{desc} (compiling kernels)" if compiling else desc)
 
     def update(self, row: dict) -> None:
         self.done += 1
         info = f"fitness {row['fitness_mean']:.2f}  corr {_fmt(row.get('L1_spearman'))}"
+        if self.compiling:  # the compile is over: the rate and ETA from now on are the run's
+            self.compiling = False
+            self.start = time.perf_counter()
+            self._initial = self.done - 1
+            if self.bar is not None:
+                self.bar.set_description_str(self.desc)
+                self.bar.reset(total=self.total)  # restarts its clock: the rate and ETA leave the compile out
+                self.bar.initial = self.bar.n = self.done
+                self.bar.set_postfix_str(info)  # refreshes the bar
+                return
         if self.bar is not None:
             self.bar.set_postfix_str(info)
             self.bar.update(1)
@@ -85,19 +100,29 @@ class _Progress:
 
 
 def _kernels_cached(world_kind: str) -> bool:
-    """Whether numba's disk cache holds compiled kernels of this world (then no compile pause)."""
+    """Whether numba's disk cache holds this world's kernels compiled from *this* copy of the source.
+
+    numba keys its cache on the source file's directory (``<folder>_<sha1 of its absolute path>``), so a
+    second install of the same version (``pip install .`` then ``pip install -e .``) compiles again."""
+    import inspect
+
     import numba
+    from numba.core.caching import UserProvidedCacheLocator
 
     import agents.jit  # noqa: F401  (sets numba's cache directory)
+    from worlds import world_class
 
     if numba.config.DISABLE_JIT:
         return True
     cache = Path(numba.config.CACHE_DIR or "")
     if not str(cache) or not cache.is_dir():
         return False
-    # numba names a cache folder after the source folder ("foraging_<hash>", or the full path)
-    return any(part == world_kind or part.startswith(f"{world_kind}_")
-               for p in cache.rglob("*.nbi") for part in p.relative_to(cache).parts[:-1])
+    try:
+        source = inspect.getfile(world_class(world_kind))
+    except (KeyError, TypeError, ValueError):
+        return False
+    folder = cache / UserProvidedCacheLocator.get_suitable_cache_subpath(source)
+    return folder.is_dir() and any(folder.glob("*.nbi"))
 
 
 def _shift_summary_lines(sim: Simulation, window: int = 10) -> list[str]:
@@ -131,6 +156,29 @@ def _shift_summary_lines(sim: Simulation, window: int = 10) -> list[str]:
     return lines
 
 
+#: Printed before the progress display when this world's kernels are not in the cache yet.
+COMPILE_NOTE = ("compiling kernels: about a minute (more on a busy machine), once per install location; later runs "
+                "load them from the cache")
+
+
+def timing_lines(start_gen: int, total: int, elapsed: float, timings: dict[str, float]) -> list[str]:
+    """The summary's time lines: generations and seconds per generation, then the split, both without the
+    one-off kernel compile (``timings["compile"]``), which gets its own line when there was one."""
+    compile_s = min(timings.get("compile", 0.0), elapsed)
+    running = max(elapsed - compile_s, 1e-9)
+    done = max(total - start_gen, 1)
+    lines = [f"generations:   {start_gen}..{total - 1} in {running:.1f} s ({running / done:.3f} s per generation"
+             + (", kernel compile not included)" if compile_s > 0.05 else ")")]
+    if compile_s > 0.05:
+        lines.append(f"compile:       {compile_s:.1f} s compiling kernels (once; later runs load them from the cache)")
+    lines.append(f"time split:    world {100 * timings['world'] / running:.1f}%, GA {100 * timings['ga'] / running:.1f}%, "
+                 f"metrics and recording {100 * (timings['metrics'] + timings['recording']) / running:.1f}%")
+    return lines
+
+
+#: ``mesaevo report`` prints its progress lines once it has run this long (seconds).
+REPORT_QUIET_S = 2.0
+
 #: Set by ``main`` from ``-q``: no progress display, no compile note.
 QUIET = {"quiet": False}
 
@@ -142,9 +190,10 @@ def drive(sim: Simulation, plot: bool, quiet: bool | None = None) -> int:
     start_gen = sim.generation
     done_any = False
     start = time.perf_counter()
-    if not quiet and start_gen < total and not _kernels_cached(sim.config.world.kind):
-        print("compiling kernels, about a minute, once (later runs load them from the cache)", file=sys.stderr, flush=True)
-    progress = _Progress(total, start_gen, sim.scenario, quiet)
+    compiling = start_gen < total and not _kernels_cached(sim.config.world.kind)
+    if not quiet and compiling:
+        print(COMPILE_NOTE, file=sys.stderr, flush=True)
+    progress = _Progress(total, start_gen, sim.scenario, quiet, compiling)
     try:
         for row in sim.iterate():
             done_any = True
@@ -156,16 +205,15 @@ def drive(sim: Simulation, plot: bool, quiet: bool | None = None) -> int:
         print(f"run directory: {sim.run_dir}\nnothing left to run: all {total} generations were done; "
               "the run is marked completed")
         return 0
-    done = total - start_gen
     print(f"run directory: {sim.run_dir}")
-    print(f"generations:   {start_gen}..{total - 1} in {elapsed:.1f} s ({elapsed / done:.3f} s per generation)")
+    lines = timing_lines(start_gen, total, elapsed, sim.timings)
+    print(lines[0])
     for note in sim.notes:
         print(f"note:          {note}")
     for line in _shift_summary_lines(sim):
         print(line)
-    t = sim.timings
-    print(f"time split:    world {100 * t['world'] / elapsed:.1f}%, GA {100 * t['ga'] / elapsed:.1f}%, "
-          f"metrics and recording {100 * (t['metrics'] + t['recording']) / elapsed:.1f}%")
+    for line in lines[1:]:
+        print(line)
     if plot:
         from analysis.figures import save_figures
 
@@ -260,8 +308,19 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise MesaevoError("--window must be at least 1 and --n-boot at least 10")
     from analysis.report import write_report
 
-    print(write_report(args.path, args.out, n_boot=args.n_boot, window=args.window,
-                       interactive=not args.static))
+    start = time.perf_counter()
+
+    def progress(step: str) -> None:
+        """On stderr (stdout stays the path of the file written), once the report has taken a while: a quick
+        report, or one refused at once, prints only its result."""
+        elapsed = time.perf_counter() - start
+        if not args.quiet and elapsed >= REPORT_QUIET_S:
+            print(f"report: {step} ({elapsed:.1f} s)", file=sys.stderr, flush=True)
+
+    path = write_report(args.path, args.out, n_boot=args.n_boot, window=args.window, interactive=not args.static,
+                        progress=progress)
+    progress("written")
+    print(path)
     return 0
 
 
@@ -304,8 +363,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 print(f"{sweep.name}: {n} of {len(sweep.runs)} runs already completed, kept", file=sys.stderr,
                       flush=True)
 
-        manifest = run_sweep(sweep, out, workers=args.workers, scheduler=args.scheduler, on_result=done,
-                             on_skip=skipped, max_memory_gib=_max_memory(args))
+        with resume_hint("sweep", out / SWEEP_MANIFEST, ["mesaevo", "sweep", str(args.sweep), "--out", str(out),
+                                                         "--resume"]):
+            manifest = run_sweep(sweep, out, workers=args.workers, scheduler=args.scheduler, on_result=done,
+                                 on_skip=skipped, max_memory_gib=_max_memory(args))
     counts: dict[str, int] = {}
     for entry in manifest["runs"]:
         counts[entry["status"]] = counts.get(entry["status"], 0) + 1
@@ -315,6 +376,18 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         if entry["status"] == "failed":
             print(f"failed:          {entry['id']}: {entry['error']}")
     return 0 if manifest["status"] == "completed" else 1
+
+
+@contextlib.contextmanager
+def resume_hint(what: str, manifest: Path, command: list[str]) -> Iterator[None]:
+    """Ctrl-C or a stop signal inside: :class:`RunInterrupted` saying which ``what`` (sweep, experiment) stopped,
+    that ``manifest`` is marked 'interrupted', and the command, with the real paths, that continues it."""
+    try:
+        yield
+    except (KeyboardInterrupt, RunInterrupted) as exc:
+        signum = exc.signum if isinstance(exc, RunInterrupted) else signal.SIGINT
+        raise RunInterrupted(f"{what} stopped by {signal.Signals(signum).name}; {manifest} is marked 'interrupted'; "
+                             f"continue it with: {shlex.join(command)}", signum) from None
 
 
 def cmd_experiment(args: argparse.Namespace) -> int:
@@ -527,7 +600,10 @@ def main(argv: list[str] | None = None) -> int:
         _error(exc)
         return 2
     except KeyboardInterrupt:
-        print("interrupted: the run directory is marked 'interrupted'", file=sys.stderr)
+        what = {"cmd_run": "the run directory is", "cmd_resume": "the run directory is",
+                "cmd_sweep": "the sweep directory (sweep.json) is",
+                "cmd_experiment": "the experiment directory (experiment.json) is"}.get(args.func.__name__)
+        print(f"interrupted: {what} marked 'interrupted'" if what else "interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return _closed_pipe()

@@ -366,9 +366,16 @@ def connect(address: str, timeout: float = CONNECT_TIMEOUT_S) -> Any:
     check_scheduler(address)
     try:
         return Client(address, timeout=timeout)
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise MesaevoError(f"cannot reach the Dask scheduler at {address} within {timeout:g} s "
-                           f"({type(exc).__name__}); is it running?") from None
+    except (OSError, TimeoutError) as exc:
+        raise MesaevoError(f"cannot connect to scheduler at {address}: nothing answered within {timeout:g} s "
+                           f"({type(exc).__name__}); is the Dask scheduler running?") from None
+    except MemoryError:  # a length read from another protocol's bytes ("Unable to allocate 3.07 EiB")
+        raise MesaevoError(f"cannot connect to scheduler at {address}: what answers there is not a Dask "
+                           "scheduler (its reply reads as an impossible message size); check the address "
+                           "and port") from None
+    except Exception as exc:  # something answered, but not in Dask's protocol (a garbled frame length, ...)
+        raise MesaevoError(f"cannot connect to scheduler at {address}: what answers there is not a Dask "
+                           f"scheduler ({type(exc).__name__}); check the address and port") from None
 
 
 class _TermAsInterrupt:
@@ -383,8 +390,8 @@ class _TermAsInterrupt:
 
     @staticmethod
     def _raise(signum: int, frame) -> None:
-        raise RunInterrupted("sweep stopped by SIGTERM; continue it with: mesaevo sweep FILE --out DIR --resume",
-                             signum)
+        raise RunInterrupted("sweep stopped by SIGTERM; its sweep.json is marked 'interrupted'; run the same sweep "
+                             "into the same directory to continue it", signum)
 
     def __exit__(self, *exc) -> None:
         if self.previous is not None:

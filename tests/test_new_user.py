@@ -69,3 +69,137 @@ def test_a_shift_appended_with_plus_equals_gets_a_name(capsys):
     assert main(["config", "sugar", "--set", 'shifts+={kind = "scarcity", generation = 150}']) in (0, None)
     text = capsys.readouterr().out
     assert 'name = "scarcity@150"' in text and 'name = ""' not in text
+
+
+def test_kernel_cache_check_is_per_install_location(tmp_path, monkeypatch):
+    """numba keys its cache on the source folder's path: kernels compiled for another copy of the package
+    (a site-packages install beside an editable one) are not this copy's, and the compile note must show."""
+    import inspect
+
+    import numba
+    from numba.core.caching import UserProvidedCacheLocator
+
+    import agents.jit  # noqa: F401  (sets numba's cache directory on first import)
+    from evo.cli import _kernels_cached
+    from worlds import world_class
+
+    source = inspect.getfile(world_class("foraging"))  # imported (kernels with signatures compiled) before the patch
+
+    monkeypatch.setattr(numba.config, "DISABLE_JIT", False)
+    monkeypatch.setattr(numba.config, "CACHE_DIR", str(tmp_path))
+    other = tmp_path / "foraging_0123456789abcdef0123456789abcdef01234567"  # another install's folder
+    other.mkdir()
+    (other / "kernel.live-1.py311.nbi").write_bytes(b"")
+    assert not _kernels_cached("foraging")
+    mine = tmp_path / UserProvidedCacheLocator.get_suitable_cache_subpath(source)
+    mine.mkdir()
+    (mine / "kernel.live-1.py311.nbi").write_bytes(b"")
+    assert _kernels_cached("foraging")
+
+
+def test_time_per_generation_leaves_the_compile_out():
+    from evo.cli import timing_lines
+
+    lines = timing_lines(0, 10, 110.0, {"world": 8.0, "ga": 1.0, "metrics": 0.5, "recording": 0.5, "compile": 100.0})
+    assert lines[0].startswith("generations:   0..9 in 10.0 s (1.000 s per generation")
+    assert "compile" in lines[1] and "100.0 s" in lines[1]
+    assert "world 80.0%" in lines[2]
+    warm = timing_lines(0, 10, 10.0, {"world": 8.0, "ga": 1.0, "metrics": 0.5, "recording": 0.5, "compile": 0.0})
+    assert warm[0].endswith("(1.000 s per generation)") and not any("compile" in line for line in warm)
+
+
+def test_compile_clock_counts_a_compile_and_not_a_cached_call():
+    import numba
+
+    from agents.jit import compile_clock
+
+    @numba.njit(cache=False)
+    def twice(x):
+        return 2 * x
+
+    if numba.config.DISABLE_JIT:
+        return
+    with compile_clock() as first:
+        twice(3)
+    with compile_clock() as second:
+        twice(4)
+    assert first.seconds > 0 and second.seconds == 0
+
+
+def test_an_address_that_is_not_a_dask_scheduler_says_so(tmp_path):
+    """Something that answers in another protocol (here an HTTP server) is not "out of memory"."""
+    import socket
+    import threading
+
+    import pytest
+
+    from agents.errors import MesaevoError
+    from evo.sweep import connect
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    held = []
+
+    def answer() -> None:
+        conn, _ = server.accept()
+        conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n" * 4)
+        held.append(conn)  # kept open: the client reads a frame length from these bytes
+
+    threading.Thread(target=answer, daemon=True).start()
+    address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    try:
+        with pytest.raises(MesaevoError) as info:
+            connect(address, timeout=10)
+    finally:
+        for conn in held:
+            conn.close()
+        server.close()
+    message = str(info.value)
+    assert message.startswith(f"cannot connect to scheduler at {address}") and "not a Dask scheduler" in message
+    assert "allocate" not in message and "EiB" not in message
+
+
+def test_ctrl_c_message_names_the_sweep_and_the_resume_hint_its_real_paths(tmp_path, monkeypatch, capsys):
+    import signal
+
+    import pytest
+
+    from evo import cli
+    from evo.interrupt import RunInterrupted
+
+    def stopped_sweep(args):
+        raise KeyboardInterrupt
+
+    stopped_sweep.__name__ = "cmd_sweep"
+    monkeypatch.setattr(cli, "cmd_sweep", stopped_sweep)
+    assert cli.main(["sweep", "grid.toml"]) == 130
+    err = capsys.readouterr().err
+    assert "sweep directory" in err and "run directory" not in err
+    with pytest.raises(RunInterrupted) as info:
+        with cli.resume_hint("sweep", tmp_path / "my sweeps" / "sweep.json",
+                             ["mesaevo", "sweep", "grid.toml", "--out", str(tmp_path / "my sweeps"), "--resume"]):
+            raise RunInterrupted("sweep stopped by SIGTERM", signal.SIGTERM)
+    assert info.value.signum == signal.SIGTERM
+    message = str(info.value)
+    assert message.startswith("sweep stopped by SIGTERM") and "FILE" not in message and " DIR" not in message
+    assert f"mesaevo sweep grid.toml --out '{tmp_path / 'my sweeps'}' --resume" in message
+
+
+def test_report_shows_progress_on_stderr_and_honours_quiet(tmp_path, monkeypatch, capsys):
+    from evo import cli
+
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "manifest.json").write_text(json.dumps({"format": 1, "status": "completed", "scenario": "sugar",
+                                                   "seed": 3, "generations_done": 4, "shift_events": []}))
+    pd.DataFrame({"generation": range(4), "L1_spearman": [0.1, 0.2, 0.3, 0.4], "L1_n": 40, "n_agents": 40,
+                  "fitness_mean": [1.0, 2.0, 3.0, 4.0]}).to_parquet(run / "generations.parquet")
+    monkeypatch.setattr(cli, "REPORT_QUIET_S", 0.0)  # a long report: progress from the start
+    assert cli.main(["report", str(run), "--static", "--n-boot", "20"]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == str(run / "report.html")
+    steps = [line for line in err.splitlines() if line.startswith("report: ")]
+    assert len(steps) >= 4 and steps[-1].startswith("report: written")
+    assert cli.main(["report", str(run), "--static", "--n-boot", "20", "-q"]) == 0
+    assert "report: " not in capsys.readouterr().err
