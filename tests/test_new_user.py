@@ -203,3 +203,52 @@ def test_report_shows_progress_on_stderr_and_honours_quiet(tmp_path, monkeypatch
     assert len(steps) >= 4 and steps[-1].startswith("report: written")
     assert cli.main(["report", str(run), "--static", "--n-boot", "20", "-q"]) == 0
     assert "report: " not in capsys.readouterr().err
+
+
+TINY_EXPERIMENT = '''
+claim = "A tiny check of the experiment command's output."
+seeds = 2
+generations = 6
+
+[arms.online]
+base = "sugar"
+set = { "agents.population" = 30, "world.width" = 12, "world.height" = 12, "world.steps" = 40, "agents.max_depth" = 1, "record.entity_every" = 0, "shifts.0.generation" = 3 }
+
+[measurement]
+metric = "corr_taste"
+arm = "online"
+window = [3, 5]
+
+[verdict]
+supported_if = "above"
+threshold = 0.0
+confidence = 0.9
+
+[reduced]
+generations = 6
+'''
+
+
+def test_experiment_command_is_quiet_about_dask_and_honours_q(tmp_path):
+    """``mesaevo experiment`` on a local cluster: no Dask INFO lines without ``-v``; a plain line per run when
+    stderr is a pipe; nothing on stderr with ``-q``; its report says "reduced size" before anything else."""
+    import subprocess
+    import sys
+
+    spec = tmp_path / "tiny.toml"
+    spec.write_text(TINY_EXPERIMENT, encoding="utf-8")
+    env = {**__import__("os").environ, "PYTHONPATH": str(ROOT)}
+    base = [sys.executable, "-m", "evo", "experiment", str(spec), "--workers", "1", "--seeds", "1"]
+    loud = subprocess.run([*base, "--out", str(tmp_path / "a")], capture_output=True, text=True, env=env,
+                          cwd=tmp_path, timeout=600)
+    assert loud.returncode == 0, loud.stderr[-3000:]
+    assert "INFO" not in loud.stderr and "distributed." not in loud.stderr, loud.stderr[-3000:]
+    assert "run 1/1 online-seed0 completed" in loud.stderr and "verdict:" in loud.stdout
+    quiet = subprocess.run([*base, "--out", str(tmp_path / "b"), "-q"], capture_output=True, text=True, env=env,
+                           cwd=tmp_path, timeout=600)
+    assert quiet.returncode == 0 and quiet.stderr.strip() == "", quiet.stderr[-3000:]
+    report = subprocess.run([sys.executable, "-m", "evo", "report", str(tmp_path / "b"), "--static"],
+                            capture_output=True, text=True, env=env, cwd=tmp_path, timeout=600)
+    assert report.returncode == 0, report.stderr[-3000:]
+    page = (tmp_path / "b" / "report.html").read_text(encoding="utf-8")
+    assert page.index('id="reduced-size"') < page.index('id="summary"') < page.index("<figure")

@@ -76,7 +76,7 @@ def test_single_run_report_content(single_report, sweep):
     text = single_report.read_text(encoding="utf-8")
     assert text.startswith("<!DOCTYPE html>")
     srcs = images(text)
-    assert len(srcs) == 3  # genes, weights, tree (no level 2: no competence figure)
+    assert len(srcs) == 2  # genes, weights (no sub-agents: no tree, no competence figure)
     assert all(s.startswith("data:image/png;base64,") for s in srcs)
     assert plots(text) == ["figure-1", "figure-2"]  # levels with entity counts, proxies: interactive
     assert plotly_libraries(text) == 1 and external_references(text) == []  # plotly.js inline, once
@@ -84,6 +84,7 @@ def test_single_run_report_content(single_report, sweep):
     assert "Before and after each shift" in text
     assert re.search(r"<td>sugar</td>\s*<td>3</td>\s*<td>level 1</td>", text)
     assert "no level 2 in this run" not in text and "Competence regimes" not in text  # not applicable: left out
+    assert "Nested tree" not in text
     assert '<div class="card" id="summary">' in text and "Glossary" in text
     assert "Level 1</div><div>entities: <strong>40</strong>" in text  # one panel per level
     assert "sugar_level = 1.0" in text  # the config as TOML
@@ -104,7 +105,7 @@ def test_sweep_report_content(sweep_report):
 
 def test_static_report_draws_every_figure_as_png(sweep, single_report):
     text = build_report(load_runs(sweep / "seed1"), n_boot=50, window=3, interactive=False)
-    assert len(images(text)) == 5 and plots(text) == []  # levels, proxies, genes, weights, tree
+    assert len(images(text)) == 4 and plots(text) == []  # levels, proxies, genes, weights
     assert plotly_libraries(text) == 0 and len(scripts(text)) == 1  # only the image check
     assert len(text) < single_report.stat().st_size / 4  # no plotly.js: a much smaller file
 
@@ -128,11 +129,11 @@ def test_report_command(sweep, tmp_path, capsys):
     assert main(["report", str(copy), "--n-boot", "50", "--window", "2"]) == 0
     assert capsys.readouterr().out.strip() == str(copy / "report.html")
     text = (copy / "report.html").read_text()
-    assert text.count("<img ") == 3 and len(plots(text)) == 2
+    assert text.count("<img ") == 2 and len(plots(text)) == 2
     assert main(["report", str(copy), "--n-boot", "50", "--window", "2", "--static",
                  "--out", str(tmp_path / "static.html")]) == 0
     text = (tmp_path / "static.html").read_text()
-    assert text.count("<img ") == 5 and plots(text) == []
+    assert text.count("<img ") == 4 and plots(text) == []
 
 
 @pytest.mark.parametrize("argv,message", [
@@ -189,7 +190,7 @@ def open_in_chromium(page: Path, profile: Path) -> tuple[str, list[str]]:
 
 
 def image_check(dom: str) -> tuple[int, int, str]:
-    m = re.search(r'id="image-check" data-images="(\d+)" data-loaded="(\d+)"[^>]*>([^<]*)<', dom)
+    m = re.search(r'id="image-check"[^>]*? data-images="(\d+)" data-loaded="(\d+)"[^>]*>([^<]*)<', dom)
     assert m, "the page's load script did not run"
     return int(m.group(1)), int(m.group(2)), m.group(3)
 
@@ -331,12 +332,12 @@ def test_sweep_report_groups_by_setting_with_interval_across_seeds(tmp_path):
                       "Setting shifts.0.generation=3: 2 runs (seeds 1, 2)"]
     assert text.count("Before and after each shift, across seeds") == 2
     # the headline rows of the summary card name the setting and carry an interval [lo, hi]
-    card = text[text.index('id="summary"'):text.index("Glossary")]
+    card = text[text.index('id="summary"'):text.index("Settings compared")]
     assert "shifts.0.generation=2" in card and "shifts.0.generation=3" in card
     assert re.search(r"<td>-?\d\.\d{3} \[-?\d\.\d{3}, -?\d\.\d{3}\]</td>", card), card
-    assert "t interval across seeds" in card
+    assert "t interval across 2 seeds (few seeds: a rough range)" in card
     # one band per setting, each named by its setting, in the comparison right under the card
-    compared = text[text.index("Settings compared"):text.index("Glossary")]
+    compared = text[text.index("Settings compared"):text.index('<h2 class="setting">')]
     assert len(plots(compared)) == 3  # L1_spearman, fitness_mean, corr_taste
     for value in (2, 3):
         assert compared.count(f'"name":"shifts.0.generation={value}: mean of 2 seeds"') == 3
