@@ -43,7 +43,8 @@ def test_logbook_and_hall_of_fame_from_the_newest_checkpoint(finished):
     logbook = run.logbook()
     assert list(logbook["gen"]) == [0, 1, 2, 3] and {"mean", "std", "max"} <= set(logbook.columns)
     hof = run.hall_of_fame()
-    assert 0 < len(hof) <= 10 and hof.columns[0] == "fitness" and "g0" in hof.columns
+    assert 0 < len(hof) <= 10 and hof.columns[0] == "fitness" and "g0" not in hof.columns
+    assert {"architecture", "w_taste", "build_propensity"} <= set(hof.columns)  # the genome's gene names
 
 
 def test_short_run_of_a_scenario_is_a_warning(tmp_path, caplog):

@@ -252,3 +252,11 @@ def test_experiment_command_is_quiet_about_dask_and_honours_q(tmp_path):
     assert report.returncode == 0, report.stderr[-3000:]
     page = (tmp_path / "b" / "report.html").read_text(encoding="utf-8")
     assert page.index('id="reduced-size"') < page.index('id="summary"') < page.index("<figure")
+
+
+def test_every_screenshot_is_linked_from_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shots = sorted((ROOT / "docs" / "screenshots").glob("*.png"))
+    assert {p.name for p in shots} >= {"report-single.png", "report-sweep.png", "report-experiment.png"}
+    for path in shots:
+        assert f"{path.name})" in readme, path.name
