@@ -1,21 +1,22 @@
 """One self-contained HTML report of a run or of a sweep of runs.
 
 Layout: a summary card (status, duration, seeds, the headline before/after numbers
-with their intervals), a short glossary of the metrics shown, then one section per
-setting (runs whose configs differ only in the seed; a sweep's settings are named by
-their swept keys): for several seeds, the trajectories with their mean and its interval
-across seeds and the before/after table across seeds; for one run, one panel per level
-(entity count beside its objective-fitness correlation), the before/after table and the
-figures. Sections that do not apply (no shift, no level 2, no entity records) are left
-out. The config is shown as TOML and as a diff against its scenario; the manifest as JSON.
-The time-series figures are interactive (plotly: hover, zoom, click the legend to toggle a
-series), with plotly.js embedded once, inline; the other figures are base64 PNG ``<img>``
-elements. Nothing is fetched, so the file opens from disk with the network off.
-``interactive=False`` (``mesaevo report --static``), or plotly missing, draws every figure
-as PNG with matplotlib.
-A small inline script marks ``#image-check`` with how many images loaded and how many
-interactive figures were drawn (tests and readers can see at a glance that every figure
-is there).
+with their intervals; an experiment's verdict and, at reduced size, a banner above it),
+then one section per setting (runs whose configs differ only in the seed; a sweep's
+settings are named by their swept keys): for several seeds, the trajectories with their
+mean and its interval across seeds and the before/after table across seeds; for one run,
+its objective-fitness figure first, one panel per level (entity count beside its
+objective-fitness correlation), the before/after table and the other figures; then a
+short glossary. Sections that do not apply (no shift, no level 2, no sub-agents) are
+left out. The config is shown as TOML and as a diff against its scenario; the manifest
+as JSON. The time-series figures are interactive (plotly: hover, zoom, click the legend
+to toggle a series), with plotly.js embedded once, inline; the other figures are base64
+PNG ``<img>`` elements. Nothing is fetched, so the file opens from disk with the network
+off. ``interactive=False`` (``mesaevo report --static``), or plotly missing, draws every
+figure as PNG with matplotlib.
+A small inline script marks the hidden ``#image-check`` with how many images loaded, how
+many interactive figures were drawn and where the card and the first figure are (the
+tests read these; the reader does not see the line).
 """
 
 from __future__ import annotations
