@@ -142,15 +142,19 @@ def test_an_address_that_is_not_a_dask_scheduler_says_so(tmp_path):
     held = []
 
     def answer() -> None:
-        conn, _ = server.accept()
-        conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n" * 4)
-        held.append(conn)  # kept open: the client reads a frame length from these bytes
+        while True:  # every connection the client tries
+            try:
+                conn, _ = server.accept()
+            except OSError:  # closed by the test
+                return
+            conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n" * 4)
+            held.append(conn)  # kept open: the client reads a frame length from these bytes
 
     threading.Thread(target=answer, daemon=True).start()
     address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
     try:
         with pytest.raises(MesaevoError) as info:
-            connect(address, timeout=10)
+            connect(address, timeout=5)
     finally:
         for conn in held:
             conn.close()
