@@ -76,7 +76,7 @@ class _Progress:
             self.start = time.perf_counter()
             self._initial = self.done - 1
             if self.bar is not None:
-                self.bar.set_description_str(self.desc)
+                self.bar.set_description_str(self.desc, refresh=False)
                 self.bar.reset(total=self.total)  # restarts its clock: the rate and ETA leave the compile out
                 self.bar.initial = self.bar.n = self.done
                 self.bar.set_postfix_str(info)  # refreshes the bar

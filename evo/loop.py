@@ -117,13 +117,15 @@ class Evolution:
             self.assign_fitness(life.fitness)
             ga_columns = self.select()
         t2 = time.perf_counter()
-        row = {"generation": gen, **life.metrics(), **ga_columns}
-        every = self.config.record.entity_every
-        entities = life.entity_columns() if every and gen % every == 0 else None
+        with compile_clock() as metrics_compile:
+            row = {"generation": gen, **life.metrics(), **ga_columns}
+            every = self.config.record.entity_every
+            entities = life.entity_columns() if every and gen % every == 0 else None
         t3 = time.perf_counter()
+        compiled = world_compile.seconds + ga_compile.seconds + metrics_compile.seconds
         return GenerationResult(gen, row, entities, {"world": t1 - t0 - world_compile.seconds,
-                                                     "ga": t2 - t1 - ga_compile.seconds, "metrics": t3 - t2,
-                                                     "compile": world_compile.seconds + ga_compile.seconds})
+                                                     "ga": t2 - t1 - ga_compile.seconds,
+                                                     "metrics": t3 - t2 - metrics_compile.seconds, "compile": compiled})
 
     def run(self, until: int | None = None) -> Iterator[GenerationResult]:
         """Yield generations until ``until`` (default: the configured number) is reached."""

@@ -211,6 +211,7 @@ def test_report_shows_progress_on_stderr_and_honours_quiet(tmp_path, monkeypatch
 
 TINY_EXPERIMENT = '''
 claim = "A tiny check of the experiment command's output."
+no_control_because = "a test of the command's output, not a claim"
 seeds = 2
 generations = 6
 
