@@ -21,7 +21,10 @@ from worlds.foraging.model import crowd_near
 from worlds.foraging.lifetime import step_world
 from worlds.foraging.params import pack_params
 from worlds.foraging.reactive import react
-from worlds.foraging.reference import reference_step
+from worlds.foraging.params import P
+from worlds.foraging.reference import Ref, ref_plan, reference_step
+from worlds.foraging.model import plan, planner_world
+from agents.visits import new_visits
 from worlds.maze.generator import make_maze
 from agents.genome import DecodedAgents
 from worlds.maze.kernel import step as maze_step
@@ -128,6 +131,55 @@ def test_fitness_objective_kernel_matches_reference(seed, n, max_depth, energy0,
 def test_fitness_objective_step_matches_its_twin(seed, nested):
     agents, state, _, nparams = _world(seed, nested)
     _step_with_twin(seed, 4, agents, state, pack_params(FITNESS), nparams)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), depth=st.integers(1, 4), energy=st.floats(0.0, 5.0),
+       mate_ok=st.booleans())
+def test_fitness_planner_matches_its_reference_and_python_twin(seed, depth, energy, mate_ok):
+    """The fitness-mirroring search with its energy prediction (``fitness_plan`` through ``plan``) picks the
+    same act compiled, as plain Python and in the reference's own enumeration (``ref_fitness_plan``), with
+    energies on both sides of BASE's threshold 3 and depths past the table search's nested loops."""
+    agents, state = random_world(seed, 5, 6, 6, 3, "planner", energy)
+    params = pack_params(FITNESS)
+    crowd = crowd_grid(state.x, state.y, state.alive, state.level, *state.food.shape)
+    for i in range(agents.n):
+        world = planner_world(state.food, state.sugar, state.material, state.hazard, crowd, params, mate_ok,
+                              float(state.energy[i]))
+        args = (world, agents.weights[i], depth, state.x[i], state.y[i], state.visited[i], state.carried[i],
+                state.tools[i])
+        view = Ref(state, {k: float(params[j]) for k, j in P.items()}, crowd, i)
+        view.mate_ok = mate_ok
+        assert plan(*args) == python_twin(plan)(*args) == ref_plan(view, agents.weights[i], depth)
+
+
+def _one_planner(energy: float, food_at: dict, depth: int, mate: bool = True) -> int:
+    """The fitness-mirroring act of a planner at (3, 3) of a 7x7 world with ``food_at`` {(x, y): amount},
+    another level-1 agent at (4, 3) when ``mate``, no hazard (BASE: threshold 3, a bite 0.5 = 1 energy)."""
+    food = np.zeros((7, 7))
+    for (x, y), amount in food_at.items():
+        food[y, x] = amount
+    zeros = np.zeros((7, 7))
+    crowd = np.zeros((7, 7), dtype=np.int32)
+    crowd[3, 3] = 1
+    if mate:
+        crowd[3, 4] = 1
+    world = planner_world(food, zeros, zeros, zeros, crowd, pack_params(FITNESS), True, energy)
+    visited = new_visits(1, 49)[0]
+    return int(plan(world, np.zeros(6), depth, 3, 3, visited, 0.0, 0)[0])
+
+
+def test_fitness_planner_eats_before_it_mates():
+    """A mate in reach counts only when the predicted energy at that step reaches the threshold: at 3.5 the
+    planner mates now; at 2.5 with food underfoot it eats first (one bite puts its predicted energy back
+    over 3), and it mates at no depth when there is no food to get there; with food only to the east
+    (and the mate out of reach once it moves) it walks to the food."""
+    MATE, EAT, STAY, EAST = 6, 5, 0, 3
+    assert _one_planner(3.5, {}, 1) == MATE
+    assert _one_planner(2.5, {(3, 3): 1.0}, 2) == EAT
+    for depth in (1, 2, 3):
+        assert _one_planner(2.5, {}, depth) == STAY  # nothing to eat: no predicted conception, moving costs
+    assert _one_planner(2.5, {(5, 3): 1.0}, 3, mate=False) == EAST
 
 
 # --------------------------------------------------------------------------- the GA's variation kernels

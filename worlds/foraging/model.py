@@ -18,12 +18,13 @@ own cell.
 
 The fitness-mirroring objective (``agents.objective = "fitness"``, the world
 parameter ``fitness_objective`` = 1): instead of its evolved weights the planner
-values exactly what selection counts, a conception. It scores a MATE with a
-level-1 agent in reach as ``conception_prob`` when its own energy (now, at the
-start of the step) is at least ``conceive_threshold``, and every other option 0
-(the weights ``(0, 0, conception_prob, 0, 0, 0)`` with MATE gated on energy). The
-model does not predict energy along the plan, so a planner below the threshold
-sees nothing worth doing at any depth.
+values exactly what selection counts, a conception, and its model predicts its own
+energy along the plan (``fitness_plan``), so a MATE counts as a predicted
+conception only when the *predicted* energy at that step reaches
+``conceive_threshold``: it plans to eat before it mates. Plans are ranked by
+predicted conceptions (``conception_prob`` each), then by predicted energy at the
+plan's end (energy is what every later conception and survival needs; it only
+breaks ties between plans with as many predicted conceptions).
 """
 
 import numpy as np
@@ -39,9 +40,16 @@ from worlds.foraging.params import (
     CONCEIVE_THRESHOLD,
     CONCEPTION_PROB,
     CONVERT_YIELD,
+    CONCEIVE_COST,
     FITNESS_OBJECTIVE,
+    FOOD_ENERGY,
     FOOD_TASTE,
+    HAZARD_DAMAGE,
     MAX_TOOLS,
+    METABOLISM,
+    MOVE_COST,
+    PLANNING_COST,
+    SUGAR_ENERGY,
     SUGAR_TASTE,
     TOOL_BONUS,
     TOOL_COST,
@@ -205,6 +213,37 @@ def fill_table(links, scores, food, sugar, material, hazard, near, params, mate_
                 scores[s, N_OPTIONS + o] = w_novel_move + pain
 
 
+@inline_kernel
+def fitness_in_place(food, sugar, near, x, y, sx, sy, bite, params, mate_ok, e, k, cells, eaten):
+    """The fitness-mirroring planner's best in-place act at (x, y), as step ``k`` of a plan with predicted
+    energy ``e``: (act, predicted conception, energy change, food eaten, sugar eaten).
+
+    STAY gains nothing; EAT gains the energy of a bite of what the plan has left on the cell (the start-of-step
+    food and sugar less what steps ``0..k-1`` of the plan ate there, ``cells``/``eaten``); MATE, with a
+    level-1 agent in reach and ``e`` at least ``conceive_threshold``, is ``conception_prob`` conceptions and
+    costs their expected ``conceive_cost``. The best is the most conceptions, then the most energy (ties:
+    the earliest of STAY, EAT, MATE; BUILD and CONVERT never gain either, so they are never best)."""
+    h, w = food.shape
+    c = y * w + x
+    f = food[y, x]
+    s = sugar[y, x]
+    for j in range(k):
+        if cells[j] == c:
+            f -= eaten[j, 0]
+            s -= eaten[j, 1]
+    f = min(f, bite)
+    s = min(s, bite)
+    gain = f * params[FOOD_ENERGY] + s * params[SUGAR_ENERGY]
+    act, conceive, delta, ate_f, ate_s = STAY, 0.0, 0.0, 0.0, 0.0
+    if gain > 0.0:
+        act, delta, ate_f, ate_s = EAT, gain, f, s
+    if mate_ok and e >= params[CONCEIVE_THRESHOLD] and others_around(near, x, y, sx, sy) > 0:
+        p = params[CONCEPTION_PROB]
+        if p > conceive or (p == conceive and -p * params[CONCEIVE_COST] > delta):
+            act, conceive, delta, ate_f, ate_s = MATE, p, -p * params[CONCEIVE_COST], 0.0, 0.0
+    return act, conceive, delta, ate_f, ate_s
+
+
 @kernel
 def costly_to_builder(world, x, y, action, builders_action, remittance):
     """Whether a sub-agent's ``action`` at (x, y), where its builder's objective would take ``builders_action``,
@@ -216,11 +255,57 @@ def costly_to_builder(world, x, y, action, builders_action, remittance):
 
 
 @kernel
-def fitness_weights(params):
-    """The weights of the fitness-mirroring objective: a predicted conception is worth ``conception_prob``."""
-    w = np.zeros(6, dtype=np.float64)
-    w[W_MATING] = params[CONCEPTION_PROB]
-    return w
+def fitness_plan(food, sugar, hazard, near, params, mate_ok, energy, depth, sx, sy, tools):
+    """The fitness-mirroring planner's action at (sx, sy) and the nodes its search expands.
+
+    Every plan of ``depth`` options (option 0: the best in-place act, ``fitness_in_place``; 1-4: the moves)
+    is simulated with the model's prediction of its own energy, charged as the kernel charges it for a
+    level-1 agent: a move costs ``move_cost``, an act what ``fitness_in_place`` says, and every step
+    ``metabolism + planning_cost * nodes`` (the same search each step) ``+ hazard_damage * hazard`` of the
+    cell it ends on; a plan whose predicted energy reaches 0 ends there (death). The model reads the
+    start-of-step grids, takes what the plan itself eats off them, and ignores regrowth and other agents'
+    acts. The best plan has the most predicted conceptions, then the most energy at its end (the first in
+    lexicographic option order on ties); nodes are those of the same tree search (``5 + 25 + ...``)."""
+    h, w = food.shape
+    nodes = 0
+    n_plans = 1
+    for k in range(depth):
+        n_plans *= N_OPTIONS
+        nodes += n_plans
+    upkeep = params[METABOLISM] + params[PLANNING_COST] * nodes
+    bite = bite_size(tools, params)
+    cells = np.empty(depth, dtype=np.int64)
+    eaten = np.zeros((depth, 2), dtype=np.float64)
+    best_c, best_e, best_first = -np.inf, -np.inf, 0
+    for plan_id in range(n_plans):
+        x, y, e, conceived = sx, sy, energy, 0.0
+        div = n_plans
+        for k in range(depth):
+            div //= N_OPTIONS
+            o = (plan_id // div) % N_OPTIONS
+            eaten[k, 0] = 0.0
+            eaten[k, 1] = 0.0
+            if o == 0:
+                _, got, delta, ate_f, ate_s = fitness_in_place(food, sugar, near, x, y, sx, sy, bite, params, mate_ok,
+                                                               e, k, cells, eaten)
+                eaten[k, 0] = ate_f
+                eaten[k, 1] = ate_s
+                conceived += got
+                e += delta
+            else:
+                x = wrap_near(x + MOVE_DX[o], w)
+                y = wrap_near(y + MOVE_DY[o], h)
+                e -= params[MOVE_COST]
+            cells[k] = y * w + x
+            e -= upkeep + params[HAZARD_DAMAGE] * hazard[y, x]
+            if e <= 0.0:
+                break
+        if conceived > best_c or (conceived == best_c and e > best_e):
+            best_c, best_e, best_first = conceived, e, plan_id // (n_plans // N_OPTIONS)
+    if best_first == 0:
+        return fitness_in_place(food, sugar, near, sx, sy, sx, sy, bite, params, mate_ok, energy, 0, cells,
+                                eaten)[0], nodes
+    return best_first, nodes
 
 
 #: Rows of the option table a plan of any allowed depth needs (``plan`` allocates a larger one past it).
@@ -242,8 +327,7 @@ def plan_inline(world, w, depth, sx, sy, visited_row, carried, tools):
     must have at least ``(2 * depth + 1) ** 2`` rows."""
     food, sugar, material, hazard, near, params, mate_ok, energy, links, scores = world
     if params[FITNESS_OBJECTIVE] > 0.0:
-        w = fitness_weights(params)
-        mate_ok = mate_ok and energy >= params[CONCEIVE_THRESHOLD]
+        return fitness_plan(food, sugar, hazard, near, params, mate_ok, energy, depth, sx, sy, tools)
     side = 2 * depth + 1
     fill_table(links, scores, food, sugar, material, hazard, near, params, mate_ok, w, depth, sx, sy, visited_row,
                carried, tools)
@@ -262,7 +346,8 @@ def plan(world, w, depth, sx, sy, visited_row, carried, tools):
     start of the step; ``near`` counts alive level-1 agents (the possible mates) in the 3x3 block of each
     cell (``crowd_near``), ``mate_ok`` says whether the planning
     entity may mate (level-1 agents only: sub-agents, and builders vetting a sub-agent, plan without MATE),
-    ``energy`` is its own energy, read only by the fitness-mirroring objective (which replaces ``w``), and
+    ``energy`` is its own energy, read only by the fitness-mirroring objective (which replaces ``w``
+    and searches with ``fitness_plan``), and
     ``links, scores`` is a scratch option table of ``TABLE_STATES`` rows (``agents.search.new_table``) that
     one caller reuses plan after plan: the fill writes every entry the search reads (a deeper plan gets a
     table of its own).

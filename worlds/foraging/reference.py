@@ -89,18 +89,63 @@ def ref_in_place(v: Ref, w: np.ndarray, x: int, y: int) -> tuple[int, float]:
     return best
 
 
-def ref_objective(v: Ref, w: np.ndarray) -> np.ndarray:
-    """The objective the planner scores with: ``w``, or under the fitness-mirroring objective a conception
-    (worth ``conception_prob``, MATE possible only when the planner's energy reaches ``conceive_threshold``)."""
-    if v.p["fitness_objective"] <= 0.0:
-        return w
-    v.mate_ok = v.mate_ok and v.energy >= v.p["conceive_threshold"]
-    return np.array([0.0, 0.0, v.p["conception_prob"], 0.0, 0.0, 0.0])
+def ref_fitness_in_place(v: Ref, x: int, y: int, energy: float, eaten: list) -> tuple[int, float, float, float, float]:
+    """The fitness-mirroring planner's in-place act at (x, y) with predicted ``energy``, after the plan ate
+    ``eaten`` ((cell, food, sugar) per earlier step): (act, conception, energy change, food, sugar)."""
+    food, sugar = v.s.food[y, x], v.s.sugar[y, x]
+    for cell, f_k, s_k in eaten:
+        if cell == (x, y):
+            food -= f_k
+            sugar -= s_k
+    b = v.bite()
+    f, sg = min(food, b), min(sugar, b)
+    gain = f * v.p["food_energy"] + sg * v.p["sugar_energy"]
+    options = [(STAY, 0.0, 0.0, 0.0, 0.0)]
+    options.append((EAT, 0.0, gain, f, sg))
+    if v.mate_ok and energy >= v.p["conceive_threshold"] and v.others_around(x, y) > 0:
+        prob = v.p["conception_prob"]
+        options.append((MATE, prob, -prob * v.p["conceive_cost"], 0.0, 0.0))
+    best = options[0]
+    for cand in options[1:]:
+        if (cand[1], cand[2]) > (best[1], best[2]):
+            best = cand
+    return best
+
+
+def ref_fitness_plan(v: Ref, depth: int) -> tuple[int, int]:
+    """The fitness-mirroring planner: simulate every plan with its predicted energy; the most predicted
+    conceptions win, then the most energy at the end, then the first plan in option order."""
+    nodes = sum(5**k for k in range(1, depth + 1))
+    upkeep = v.p["metabolism"] + v.p["planning_cost"] * nodes
+    best, best_seq = None, None
+    for seq in itertools.product(range(5), repeat=depth):
+        x, y, energy, conceived, eaten = v.x, v.y, v.energy, 0.0, []
+        for o in seq:
+            ate = (0.0, 0.0)
+            if o == 0:
+                _, got, delta, f, sg = ref_fitness_in_place(v, x, y, energy, eaten)
+                conceived += got
+                energy += delta
+                ate = (f, sg)
+            else:
+                x, y = v.wrap(x + int(MOVE_DX[o]), y + int(MOVE_DY[o]))
+                energy -= v.p["move_cost"]
+            eaten.append(((x, y), *ate))
+            energy -= upkeep + v.p["hazard_damage"] * v.s.hazard[y, x]
+            if energy <= 0.0:  # predicted death: the rest of the plan does nothing
+                break
+        if best is None or (conceived, energy) > best:
+            best, best_seq = (conceived, energy), seq
+    if best_seq[0] == 0:
+        return ref_fitness_in_place(v, v.x, v.y, v.energy, [])[0], nodes
+    return best_seq[0], nodes
 
 
 def ref_plan(v: Ref, w: np.ndarray, depth: int) -> tuple[int, int]:
-    """Score every sequence of ``depth`` options; return (first action of the best, nodes)."""
-    w = ref_objective(v, w)
+    """Score every sequence of ``depth`` options; return (first action of the best, nodes). Under the
+    fitness-mirroring objective, ``ref_fitness_plan`` instead of ``w``."""
+    if v.p["fitness_objective"] > 0.0:
+        return ref_fitness_plan(v, depth)
     x0, y0 = v.x, v.y
     best_value, best_seq = -np.inf, None
     for seq in itertools.product(range(5), repeat=depth):

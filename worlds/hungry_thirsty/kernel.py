@@ -23,15 +23,16 @@ from worlds.hungry_thirsty.model import F_ATE, F_THIRSTY, N_FEATURES, plan, step
 
 
 @kernel
-def step(seed, t, genes, grid, bodies, thirst_prob):
-    """Advance every agent one step (step number ``t``, 1-based); arrays are updated in place."""
+def step(seed, t, genes, grid, bodies, thirst_prob, mirror):
+    """Advance every agent one step (step number ``t``, 1-based); arrays are updated in place. ``mirror``:
+    the planners use the fitness-mirroring objective's leaf value (``worlds.hungry_thirsty.model``)."""
     x, y, thirsty, features = bodies.x, bodies.y, bodies.thirsty, bodies.features
     passable, dist, geo = grid.passable, grid.dist, grid.geo
     n = x.shape[0]
     f = np.zeros(N_FEATURES)
     for i in range(n):
         was = thirsty[i] != 0
-        o, k = plan(genes.weights[i], genes.depth[i], x[i], y[i], was, passable, dist, geo)
+        o, k = plan(genes.weights[i], genes.depth[i], x[i], y[i], was, passable, dist, geo, mirror)
         bodies.nodes[i] += k
         _, nx, ny, after = step_features(f, passable, dist, geo, x[i], y[i], o, was)
         if nx != x[i] or ny != y[i]:
@@ -46,7 +47,7 @@ def step(seed, t, genes, grid, bodies, thirst_prob):
 
 
 @kernel
-def run_lifetime(seed, steps, genes, grid, bodies, thirst_prob):
+def run_lifetime(seed, steps, genes, grid, bodies, thirst_prob, mirror):
     """Run ``steps`` steps."""
     for t in range(1, steps + 1):
-        step(seed, t, genes, grid, bodies, thirst_prob)
+        step(seed, t, genes, grid, bodies, thirst_prob, mirror)

@@ -39,6 +39,15 @@ The model predicts from the agent's current state: thirst on the plan is the
 agent's thirst now, switched off by a drink earlier on the plan (a plan drinks at
 level k when it is on the water cell before and after option k); the model does
 not predict that a move may make the agent thirsty.
+
+The fitness-mirroring objective (``agents.objective = "fitness"``, ``plan(..., mirror=True)``): the weights
+``FITNESS_WEIGHTS`` (food eaten, what selection counts) and, so that a planner whose horizon holds no meal
+can still plan a trip to water and then to food, a leaf value from the same model: every option also
+scores ``MEAL_STEP`` x the steps it takes off ``steps_to_meal`` (the model's steps to its next meal: to the
+food when not thirsty, else to the water, one drink and on to the food). Summed over a plan this is
+``MEAL_STEP`` x (steps to a meal at the start minus at the plan's end), a potential (Ng, Harada & Russell
+1999) that never outweighs one predicted meal (at most 21 steps x 1/32 < 1): plans are ranked by predicted
+food eaten, then by how close they end to the next one.
 """
 
 import numpy as np
@@ -49,8 +58,12 @@ from agents.search import N_OPTIONS, new_table, tree_search
 
 F_ATE, F_DRANK, F_THIRSTY, F_TO_FOOD, F_TO_WATER, F_EFFORT = range(N_FEATURES)
 #: The fitness-mirroring objective (``agents.objective = "fitness"``): fitness counts food eaten, and the
-#: model predicts ``ate`` exactly as the kernel realizes it (not while thirsty), so it is the weights (1, 0, ...).
+#: model predicts ``ate`` exactly as the kernel realizes it (not while thirsty), so it is the weights (1, 0, ...),
+#: with the leaf value ``MEAL_STEP`` per step taken off ``steps_to_meal`` (module docstring).
 FITNESS_WEIGHTS = np.array([1.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+#: Worth of one step closer to the next meal under the fitness-mirroring objective (a power of two, so plan
+#: totals are exact; 21 steps, the most there can be, are worth less than one meal).
+MEAL_STEP = 1.0 / 32.0
 SIZE = 6
 OPTION_DX = np.array([0, 0, 1, -1, 0], dtype=np.int64)
 OPTION_DY = np.array([-1, 1, 0, 0, 0], dtype=np.int64)
@@ -148,8 +161,17 @@ def step_features(out, passable, dist, geo, cx, cy, o, thirsty):
     return True, nx, ny, thirsty
 
 
+@inline_kernel
+def steps_to_meal(dist, geo, x, y, thirsty):
+    """The model's steps from (x, y) to its next meal: to the food, or (``thirsty``) to the water, one drink,
+    and from the water to the food."""
+    if thirsty:
+        return dist[1, y, x] + 1 + dist[0, geo[3], geo[2]]
+    return dist[0, y, x]
+
+
 @kernel
-def plan(w, depth, sx, sy, thirsty, passable, dist, geo):
+def plan(w, depth, sx, sy, thirsty, passable, dist, geo, mirror):
     """Search every plan of ``depth`` options from (sx, sy); return (option 0..4, nodes expanded).
 
     The option table of ``agents.search`` is over (cell, thirst) states: state
@@ -157,7 +179,8 @@ def plan(w, depth, sx, sy, thirsty, passable, dist, geo):
     leads to the not-thirsty state of that cell (a drink earlier on the plan, as
     the module docstring states); no option leads back to thirst. No novelty term
     (every cell key is -1). Rows are filled for the cells within ``depth - 1`` moves of (sx, sy), the only
-    ones the search expands from.
+    ones the search expands from. ``mirror``: add the fitness-mirroring leaf value (``MEAL_STEP`` per step
+    taken off ``steps_to_meal``) to every option's score.
     """
     n_cells = SIZE * SIZE
     links, scores = new_table(2 * n_cells)
@@ -175,6 +198,9 @@ def plan(w, depth, sx, sy, thirsty, passable, dist, geo):
                     r = 0.0
                     for k in range(N_FEATURES):
                         r += w[k] * f[k]
+                    if mirror:
+                        r += MEAL_STEP * (steps_to_meal(dist, geo, cx, cy, th == 1)
+                                          - steps_to_meal(dist, geo, nx, ny, after))
                     links[s, o] = (n_cells if after else 0) + ny * SIZE + nx
                     scores[s, o] = r
                     scores[s, N_OPTIONS + o] = r

@@ -16,6 +16,8 @@ from agents.rng import PURPOSES, py_uniform4
 MOVES = ((0, -1), (0, 1), (1, 0), (-1, 0))  # north, south, east, west; option 4 acts in place
 ACT = 4
 THIRST = PURPOSES["thirst"][1]
+#: The fitness-mirroring leaf value: worth of one step closer to the next meal.
+MEAL_STEP = 2.0 ** -5
 DOOR_PAIRS = {frozenset({(2, 1), (3, 1)}), frozenset({(2, 4), (3, 4)}),
               frozenset({(1, 2), (1, 3)}), frozenset({(4, 2), (4, 3)})}
 
@@ -62,22 +64,29 @@ def features_of(o: int, x: int, y: int, thirsty: bool, food, water, dfood, dwate
     return True, (nx, ny), thirsty, [0.0, 0.0, 1.0 if thirsty else 0.0, to_food, to_water, 1.0]
 
 
-def plan(w, depth, sx, sy, thirsty, geo) -> tuple[int, int]:
-    """Best first option over all plans of ``depth`` options (first in order on ties), nodes expanded."""
+def plan(w, depth, sx, sy, thirsty, geo, mirror=False) -> tuple[int, int]:
+    """Best first option over all plans of ``depth`` options (first in order on ties), nodes expanded.
+    ``mirror``: a seventh term, ``MEAL_STEP`` x the steps an option takes off the steps to the next meal."""
     food, water = (int(geo[0]), int(geo[1])), (int(geo[2]), int(geo[3]))
     dfood, dwater = bfs(food), bfs(water)
+
+    def to_meal(x: int, y: int, th: bool) -> int:
+        return dwater[(x, y)] + 1 + dfood[water] if th else dfood[(x, y)]
 
     def children(state):
         x, y, th = state
         for o in range(5):
             ok, (nx, ny), after, f = features_of(o, x, y, th, food, water, dfood, dwater)
             if ok:
+                if mirror:
+                    f = [*f, float(to_meal(x, y, th) - to_meal(nx, ny, after))]
                 yield o, (nx, ny, after), f
 
-    return reference_plan(w, depth, (int(sx), int(sy), bool(thirsty)), children)
+    weights = [*w, MEAL_STEP] if mirror else w
+    return reference_plan(weights, depth, (int(sx), int(sy), bool(thirsty)), children)
 
 
-def reference_step(seed, t, genes, grid, bodies, thirst_prob) -> None:
+def reference_step(seed, t, genes, grid, bodies, thirst_prob, mirror=False) -> None:
     """Advance every agent one step in place, exactly as ``worlds.hungry_thirsty.kernel.step`` (the grid's
     ``passable`` and ``dist`` unused: its own grid)."""
     x, y, hungry, thirsty, features, nodes = bodies
@@ -86,7 +95,7 @@ def reference_step(seed, t, genes, grid, bodies, thirst_prob) -> None:
     dfood, dwater = bfs(food), bfs(water)
     for i in range(x.shape[0]):
         th = bool(thirsty[i])
-        o, k = plan(weights[i], int(depth[i]), int(x[i]), int(y[i]), th, geo)
+        o, k = plan(weights[i], int(depth[i]), int(x[i]), int(y[i]), th, geo, mirror)
         nodes[i] += k
         _, (nx, ny), after, f = features_of(o, int(x[i]), int(y[i]), th, food, water, dfood, dwater)
         if o != ACT and py_uniform4(int(seed), i, t, THIRST) < thirst_prob:

@@ -108,7 +108,8 @@ class HungryThirstyWorld(WorldBase):
         return self._grids[relocated]
 
     def fitness_objective(self, agents: DecodedAgents) -> DecodedAgents:
-        """Planners value exactly what selection counts: food eaten."""
+        """Planners value exactly what selection counts: food eaten (the kernel adds the leaf value,
+        ``worlds.hungry_thirsty.model``)."""
         return agents._replace(weights=np.tile(FITNESS_WEIGHTS, (agents.n, 1)))
 
     def lifetime(self, genomes: np.ndarray, generation: int, world: WorldAtGeneration,
@@ -117,6 +118,7 @@ class HungryThirstyWorld(WorldBase):
         grid = self.grids(world.relocation > 0)
         sx, sy, seed = generation_draws(cfg.run.seed, generation, grid.geo)
         state = HungryThirstyState.start(agents.n, sx, sy, cfg.world.start_thirsty)
-        run_lifetime(seed, cfg.world.steps, agents, grid, state, float(cfg.world.thirst_prob))
+        run_lifetime(seed, cfg.world.steps, agents, grid, state, float(cfg.world.thirst_prob),
+                     cfg.agents.objective == "fitness")
         return HungryThirstyLifetime(generation, genomes, self.layout, agents, world, state, cfg.world.steps,
                                      (sx, sy), grid.geo)
