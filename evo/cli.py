@@ -1,4 +1,5 @@
-"""The ``mesaevo`` command line: run, resume, validate, config, plot, report, sweep, scenarios.
+"""The ``mesaevo`` command line: run, resume, validate, config, plot, report, sweep, experiment, fit-objective,
+scenarios.
 
 Every command takes ``-q`` (no progress display) and ``-v`` (INFO logs, Dask's included;
 Dask is quiet otherwise). On a terminal a run shows a tqdm bar; when stderr is a pipe or
@@ -411,6 +412,13 @@ def _quiet_dask(verbose: int) -> None:
     logging.getLogger("distributed.nanny").setLevel(logging.INFO if verbose > 0 else logging.ERROR)
 
 
+def cmd_fit_objective(args: argparse.Namespace) -> int:
+    from analysis.fitted import fit_objective
+
+    print(fit_objective(args.run_dir, tuple(args.window) if args.window else None).toml())
+    return 0
+
+
 def cmd_scenarios(args: argparse.Namespace) -> int:
     for name, doc in list_scenarios().items():
         print(f"{name:14s} {doc.removeprefix(name + ':').strip()}")
@@ -549,6 +557,12 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument("--generations", type=int, help="run.generations")
     config.add_argument("--seed", type=int, help="run.seed")
     config.set_defaults(func=cmd_config)
+    fit = sub.add_parser("fit-objective", help="print the fitted fixed objective of a run (its fitness-implied "
+                         "weights) as an agents.fixed_weights line")
+    fit.add_argument("run_dir", type=Path)
+    fit.add_argument("--window", type=int, nargs=2, metavar=("FIRST", "LAST"),
+                     help="generations to average over (default: the last 10)")
+    fit.set_defaults(func=cmd_fit_objective)
     scen = sub.add_parser("scenarios", help="list the built-in scenarios")
     scen.set_defaults(func=cmd_scenarios)
     _complete(parser)

@@ -36,3 +36,39 @@ def test_fitness_planner_rises_with_depth_and_beats_the_reactive_baseline():
     assert fit[3] > fit[1] + 0.5
     assert fit[3] > reactive + 0.5
     assert fit[3] > evolved
+
+
+def test_fit_objective_prints_the_scaled_mean_implied_weights_of_a_run(tmp_path, capsys):
+    """``mesaevo fit-objective RUN`` prints an ``agents.fixed_weights`` line: the generation table's
+    ``implied_w_*`` means over the window, divided by the largest absolute mean; a config accepts it."""
+    import tomllib
+
+    import pandas as pd
+
+    from evo.cli import main
+    from evo.config import validate_config
+    from tests.conftest import tiny_args
+
+    run = tmp_path / "run"
+    assert main(["run", "ancestral", "--generations", "4", "--out", str(run), "--no-plot", "-q",
+                 *tiny_args()]) == 0
+    capsys.readouterr()
+    assert main(["fit-objective", str(run), "--window", "1", "3"]) == 0
+    weights = tomllib.loads(capsys.readouterr().out)["agents"]["fixed_weights"]
+    gens = pd.read_parquet(run / "generations.parquet")
+    means = gens[gens.generation.between(1, 3)][[f"implied_w_{f}" for f in
+                                                ("taste", "pain", "mating", "novelty", "craft", "effort")]].mean()
+    expected = means / means.abs().max()
+    np.testing.assert_allclose(weights, expected.to_numpy(), rtol=1e-5)
+    assert max(abs(w) for w in weights) == pytest.approx(1.0)
+    assert validate_config({"agents": {"fixed_weights": weights}}).agents.fixed_weights is not None
+
+
+def test_fit_objective_refuses_bad_input_with_one_error_line(tmp_path, capsys):
+    from evo.cli import main
+
+    assert main(["fit-objective", str(tmp_path / "nowhere")]) == 2
+    assert capsys.readouterr().err.startswith("error:")
+    assert main(["fit-objective", str(tmp_path), "--window", "5", "2"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and "Traceback" not in err
