@@ -152,6 +152,7 @@ def test_relocation_swaps_food_and_water(tmp_path):
     assert [r["fitness_mean"] for r in rows] == [r["fitness_mean"] for r in again]
 
 
+@pytest.mark.slow  # seven 100-step populations: a second compiled, minutes as plain Python (the JIT-off pass)
 def test_the_fitness_mirroring_planner_drinks_then_eats():
     """Food alone (``FITNESS_WEIGHTS``) sees no meal within a thirsty agent's horizon and never eats; with the
     model's leaf value (steps to the next meal, ``mirror``) the same planner walks to the water, drinks and

@@ -21,7 +21,7 @@ One step, in this order (the reference implementation follows it line for line):
    below ``conception_prob``: each pays ``conceive_cost`` and counts one offspring.
    A MATE with no fit partner in reach, or by an initiator below the threshold, does
    nothing and counts nothing. (The planner predicts mating as "a level-1 agent in
-   reach"; it cannot see energy.)
+   reach"; it cannot see a partner's energy.)
 5. Upkeep: every alive agent pays metabolism, planning cost per node expanded and
    hazard damage for its cell (pain += hazard); it dies when energy reaches 0.
 6. Regrowth: food and sugar move toward capacity by their regrowth fractions.

@@ -9,7 +9,7 @@ tree search over five options per node (option 0: the best in-place act at the c
 build, convert; options 1-4: move north, south, east, west on the torus).
 
 Predicted features per node: taste (eat), mating (a level-1 agent within reach, for
-level-1 planners only: the planner cannot see energy, the world also requires both partners
+level-1 planners only: the planner cannot see a partner's energy, the world also requires both partners
 to be fit to conceive, see ``worlds.foraging.kernel``),
 craft (convert, build), novelty (entering a cell neither visited nor already on
 the plan), effort (a move) and pain (the hazard of the cell the option ends on).
