@@ -203,6 +203,8 @@ def window_mean(generations: pd.DataFrame, metric: str, window: tuple[int, int])
         close = difflib.get_close_matches(metric, [str(c) for c in generations.columns], n=1, cutoff=0.5)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         raise MetricError(f"metric '{metric}' is not a generation-table column{hint}")
+    if "generation" not in generations.columns:
+        raise MetricError("the generation table has no 'generation' column")
     rows = generations[(generations["generation"] >= window[0]) & (generations["generation"] <= window[1])]
     values = pd.to_numeric(rows[metric], errors="coerce").to_numpy(dtype=np.float64)
     values = values[np.isfinite(values)]

@@ -30,55 +30,23 @@ from typing import Any, Callable
 
 from agents.errors import MesaevoError
 from analysis.run_files import CHECKPOINT_DIR, ENTITIES_DIR, ENTITY_PART_GLOB, GENERATIONS
+from evo.experiment_dir import (EXPERIMENT_MANIFEST, RUNS_DIR, completed_run_dir, create_experiment_dir,
+                                open_experiment_dir, read_experiment_manifest, record_digest, run_id)
 from evo.experiment_spec import Experiment
 from evo.paths import confined, read_json
-from evo.recorder import MANIFEST, now, write_json_atomic
+from evo.recorder import MANIFEST, write_json_atomic
 from evo.scenarios import load_config
 
 log = logging.getLogger(__name__)
 
-EXPERIMENT_MANIFEST = "experiment.json"
-RUNS_DIR = "runs"
-FORMAT = 1
-
-
-def run_id(arm: str, seed: int) -> str:
-    return f"{arm}-seed{seed}"
+__all__ = ["EXPERIMENT_MANIFEST", "RUNS_DIR", "run_id", "open_experiment_dir", "fork_run_dir", "run_experiment",
+           "check_metrics", "conclude", "summary"]
 
 
 def _config_data(exp: Experiment, arm_name: str, seed: int) -> dict[str, Any]:
     arm = exp.arm(arm_name)
     _, config = load_config(arm.base, {**arm.overrides, "run.seed": seed, "run.generations": exp.generations})
     return config.model_dump(mode="json")
-
-
-def _identity(exp: Experiment) -> dict[str, Any]:
-    return json.loads(json.dumps({
-        "name": exp.name, "size": exp.size, "seeds": list(exp.seeds), "generations": exp.generations,
-        "arms": [{"name": a.name, "base": a.base, "overrides": a.overrides, "fork": a.fork, "fork_at": a.fork_at}
-                 for a in exp.arms]}))
-
-
-def open_experiment_dir(exp: Experiment, out: Path) -> dict[str, Any]:
-    """Create the experiment directory, or reopen it when it holds this same experiment (to resume)."""
-    ident = _identity(exp)
-    path = out / EXPERIMENT_MANIFEST
-    if os.path.lexists(path):
-        existing = read_json(path, "experiment manifest")
-        if existing.get("experiment") != ident:
-            raise MesaevoError(f"{out} holds a different experiment (or size or seeds); choose another --out")
-        existing.update(status="running", finished=None)
-        return existing
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise MesaevoError(f"{out} exists and holds no experiment; choose another --out")
-    try:
-        (out / RUNS_DIR).mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise MesaevoError(f"cannot create experiment directory {out}: {exc.strerror or exc}") from None
-    runs = [{"id": run_id(a.name, s), "arm": a.name, "seed": s, "dir": f"{RUNS_DIR}/{run_id(a.name, s)}",
-             "status": "pending", "error": None} for a in exp.arms for s in exp.seeds]
-    return {"format": FORMAT, "experiment": ident, "claim": exp.claim, "status": "running", "started": now(),
-            "finished": None, "runs": runs}
 
 
 def fork_run_dir(parent: Path, child: Path, generation: int, config: dict[str, Any]) -> None:
@@ -129,6 +97,10 @@ def run_experiment(exp: Experiment, out: str | Path, *, workers: int | None = No
     if scheduler:
         sw.check_scheduler(scheduler)
     manifest = open_experiment_dir(exp, out)
+    todo = {e["arm"] for e in manifest["runs"] if e["status"] != "completed"}
+    if todo:
+        check_metrics(exp, todo)  # before anything is written or run
+    create_experiment_dir(out)
     write_json_atomic(out / EXPERIMENT_MANIFEST, manifest)
     entries = {(e["arm"], e["seed"]): e for e in manifest["runs"]}
     owned: list[Any] = []
@@ -177,6 +149,35 @@ def _warm(exp: Experiment) -> None:
     Evolution(config).step()
 
 
+def check_metrics(exp: Experiment, arms: set[str] | None = None) -> None:
+    """Refuse a measurement whose metric is not a generation-table column of its arm, before any run: each
+    measured arm (of ``arms``, default all) lives its first generation here, in this process, and its row's
+    columns are the table's (one generation in a run of many; it also compiles the kernels once)."""
+    from analysis.verdict import window_mean, MetricError
+    from evo.loop import Evolution
+
+    import pandas as pd
+
+    wanted: dict[str, set[str]] = {}
+    for m in [exp.measurement, *(a.measurement for a in exp.also)]:
+        for arm, metric, _ in m.terms():
+            if arms is None or arm in arms:
+                wanted.setdefault(arm, set()).add(metric)
+    errors = []
+    for arm_name, metrics in wanted.items():
+        arm = exp.arm(arm_name)
+        _, config = load_config(arm.base, {**arm.overrides, "run.seed": exp.seeds[0], "run.generations": exp.generations,
+                                           "record.entity_every": 0})
+        row = pd.DataFrame([Evolution(config).step().row])
+        for metric in sorted(metrics):
+            try:
+                window_mean(row, metric, (0, 0))
+            except MetricError as exc:
+                errors.append(f"arm '{arm_name}': {exc}")
+    if errors:
+        raise MesaevoError(f"experiment {exp.name}: " + "; ".join(errors))
+
+
 def _levels(exp: Experiment) -> list[list]:
     """Arms grouped so that every arm comes after its parent: roots first, then their forks, ..."""
     done: set[str] = set()
@@ -208,6 +209,7 @@ def _submit(client, exp: Experiment, batch, threads, manifest, out: Path, on_res
         except Exception as exc:  # the worker died or the task could not run
             result = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
         entry.update(status=result["status"], error=result.get("error"))
+        record_digest(out, entry)
         write_json_atomic(out / EXPERIMENT_MANIFEST, manifest)
         if on_result is not None:
             on_result(entry)
@@ -229,10 +231,10 @@ def conclude(exp: Experiment, out: str | Path, figure: bool = True) -> dict[str,
     """Measure every seed, apply the verdict rule and write ``verdict.json``, ``table.csv`` and
     ``verdict.png`` under ``out``; return the verdict record. Each ``also`` measurement gets its own
     record (in the first one's ``also`` list), ``table-<name>.csv`` and ``verdict-<name>.png``."""
-    from analysis.load import RunNotFoundError, load_run
+    from analysis.load import RunFormatError, RunNotFoundError, load_run
 
     out = Path(out)
-    manifest = read_json(out / EXPERIMENT_MANIFEST, "experiment manifest")
+    manifest = read_experiment_manifest(exp, out)
     status = {(e["arm"], e["seed"]): e for e in manifest["runs"]}
     tables: dict[tuple[str, int], Any] = {}
     for m in [exp.measurement, *(a.measurement for a in exp.also)]:
@@ -248,9 +250,9 @@ def conclude(exp: Experiment, out: str | Path, figure: bool = True) -> dict[str,
                     tables[(arm, seed)] = None
                     continue
                 try:
-                    tables[(arm, seed)] = load_run(out / entry["dir"]).generations
-                except RunNotFoundError:
-                    tables[(arm, seed)] = None
+                    tables[(arm, seed)] = load_run(completed_run_dir(out, entry)).generations
+                except (RunNotFoundError, RunFormatError) as exc:
+                    raise MesaevoError(f"completed run {entry['id']} cannot be read: {exc}") from None
     common = {"size": exp.size, "seeds": list(exp.seeds), "generations": exp.generations,
               "failed_runs": [e["id"] for e in manifest["runs"] if e["status"] != "completed"],
               "control": exp.control.cause if exp.control else None,

@@ -63,19 +63,27 @@ Every problem is reported at once, before any run starts, as one line.
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator
 
 from agents.errors import MesaevoError
 from evo.config import parse_toml, read_toml, suggest
+from evo.paths import plain_name
 from evo.scenarios import load_config
 
 MAX_ARMS = 16
+#: Seeds of one experiment and runs (arms x seeds), as ``--seeds`` and a sweep cap them.
+MAX_SEEDS = 10_000
+MAX_RUNS = 10_000
+#: An arm name is part of its runs' directory names (``runs/<arm>-seed<S>``).
+ARM_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 SIZES = ("reduced", "full")
+Window = tuple[StrictInt, StrictInt]
 
 
 class _Strict(BaseModel):
@@ -86,7 +94,7 @@ class ArmSpec(_Strict):
     base: str | None = None  # a scenario name or config path; a forked arm takes its parent's
     set: dict[str, Any] = {}
     fork: str | None = None  # the parent arm
-    fork_at: int | None = Field(None, ge=1)  # the parent's checkpoint generation the arm resumes from
+    fork_at: StrictInt | None = Field(None, ge=1)  # the parent's checkpoint generation the arm resumes from
 
 
 class TermSpec(_Strict):
@@ -96,16 +104,16 @@ class TermSpec(_Strict):
     coef: float = Field(allow_inf_nan=False)
     arm: str | None = None
     metric: str | None = None
-    window: tuple[int, int] | None = None
+    window: Window | None = None
 
 
 class MeasurementSpec(_Strict):
     metric: str
     arm: str
-    window: tuple[int, int]
+    window: Window
     minus_arm: str | None = None
     minus_metric: str | None = None
-    minus_window: tuple[int, int] | None = None
+    minus_window: Window | None = None
     plus: list[TermSpec] = Field([], max_length=32)  # further terms: a difference of differences, ...
 
     @property
@@ -192,8 +200,8 @@ class ExperimentFile(_Strict):
     name: str = ""
     claim: str = Field(min_length=1)
     needs: str = ""
-    seeds: int | list[int] = Field(5)
-    generations: int = Field(ge=1, le=1_000_000)
+    seeds: Any = 5  # a count (seeds 0..N-1) or a list of seeds, checked by _seeds
+    generations: StrictInt = Field(ge=1, le=1_000_000)
     set: dict[str, Any] = {}
     arms: dict[str, ArmSpec]
     measurement: MeasurementSpec
@@ -204,6 +212,25 @@ class ExperimentFile(_Strict):
     also: list[AlsoSpec] = Field([], max_length=8)
     reduced: dict[str, Any] = {}
     full: dict[str, Any] = {}
+
+    @field_validator("seeds")
+    @classmethod
+    def _seeds(cls, value: Any) -> int | list[int]:
+        """A whole count 1..MAX_SEEDS or a list of at most MAX_SEEDS whole seeds (``true`` is not a count)."""
+        def whole(x: Any) -> bool:
+            return isinstance(x, int) and not isinstance(x, bool)
+
+        if whole(value):
+            if not 1 <= value <= MAX_SEEDS:
+                raise ValueError(f"a count of seeds must be between 1 and {MAX_SEEDS} (got {value})")
+            return value
+        if isinstance(value, list):
+            if len(value) > MAX_SEEDS:
+                raise ValueError(f"at most {MAX_SEEDS} seeds (got {len(value)})")
+            if not all(whole(x) for x in value):
+                raise ValueError("every seed must be a whole number")
+            return value
+        raise ValueError(f"expected a count of seeds or a list of seeds, got {type(value).__name__}")
 
 
 SIZE_KEYS = ("seeds", "generations", "set", "arms", "measurement", "verdict", "also")
@@ -331,8 +358,8 @@ def build_experiment(data: dict[str, Any], source: str = "experiment", root: Pat
         raise _fail(source, errors)
     merged = _merge({k: v for k, v in data.items() if k not in SIZES}, data.get(size) or {})
     if seeds is not None:
-        if not 1 <= seeds <= 10_000:
-            raise MesaevoError("--seeds must be between 1 and 10000")
+        if isinstance(seeds, bool) or not 1 <= seeds <= MAX_SEEDS:
+            raise MesaevoError(f"--seeds must be between 1 and {MAX_SEEDS}")
         if not 0 <= first_seed < 2**63 - seeds:
             raise MesaevoError("--first-seed must be between 0 and 2**63 - seeds")
         merged["seeds"] = list(range(first_seed, first_seed + seeds))
@@ -351,6 +378,15 @@ def build_experiment(data: dict[str, Any], source: str = "experiment", root: Pat
         errors.append("arms: at least one arm is needed")
     if len(spec.arms) > MAX_ARMS:
         errors.append(f"arms: at most {MAX_ARMS} arms")
+    if len(spec.arms) * len(seed_list) > MAX_RUNS:
+        errors.append(f"{len(spec.arms)} arms x {len(seed_list)} seeds is more than the limit of {MAX_RUNS} runs")
+    errors += [f"arms: name {name[:40]!r}{'...' if len(name) > 40 else ''} must be 1-64 letters, digits, "
+               "'_', '-' or '.' (not starting with one of the last three): it names run directories"
+               for name in spec.arms if not ARM_NAME.match(name)][:4]
+    try:
+        plain_name(spec.name or default_name, "experiment name")
+    except MesaevoError as exc:
+        errors.append(str(exc))
     gens = spec.generations
     names = list(spec.arms)
     for key in ("run.seed", "run.generations"):
@@ -458,6 +494,11 @@ def _measurement_errors(m: MeasurementSpec, where: str, names: list[str], gens: 
     for label, window in windows:
         if window is not None and not 0 <= window[0] <= window[1] < gens:
             errors.append(f"{label} = {list(window)} must be first <= last within generations 0..{gens - 1}")
+    terms = m.terms()
+    repeated = sorted({f"{a}:{metric}[{w[0]}-{w[1]}]" for a, metric, w in terms if terms.count((a, metric, w)) > 1})
+    if repeated:
+        errors.append(f"{where}: the term {', '.join(repeated)} appears more than once (each term once; "
+                      "give a repeated one a coefficient instead)")
     return errors
 
 

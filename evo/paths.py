@@ -40,6 +40,19 @@ def confined(root: str | Path, relative: Any, what: str) -> Path:
     return target
 
 
+def plain_name(name: str, what: str) -> str:
+    """``name`` if it is a plain directory name (one path component of at most 128 characters, not
+    '.', '..' or hidden, no control characters); MesaevoError otherwise. Names from files become
+    directories under the working directory: none may lead out of it."""
+    if (not isinstance(name, str) or not name or len(name) > 128 or name in (".", "..") or name.startswith(".")
+            or "/" in name or "\\" in name or any(ord(ch) < 32 or ord(ch) == 127 for ch in name)
+            or name != name.strip()):
+        shown = repr(name[:60] + "..." if isinstance(name, str) and len(name) > 60 else name)
+        raise MesaevoError(f"{what} {shown} must be a plain directory name (no '/', not '..', not hidden, "
+                           "at most 128 characters)")
+    return name
+
+
 def safe_subdir(run_dir: str | Path, name: str) -> Path:
     """``run_dir/name`` as a directory the run may write and delete in: refuses a symlink leading
     outside ``run_dir`` and anything that is not a directory."""

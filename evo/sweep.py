@@ -60,7 +60,7 @@ from evo import preflight
 from agents.errors import MesaevoError
 from agents.schema import Section
 from evo.interrupt import RunInterrupted
-from evo.paths import confined, inside, read_json, safe_subdir
+from evo.paths import confined, inside, plain_name, read_json, safe_subdir
 from evo.recorder import MANIFEST, now, write_json_atomic
 from evo.scenarios import load_config
 from analysis.run_files import SWEEP_MANIFEST
@@ -140,11 +140,8 @@ def _schema_errors(data: dict[str, Any]) -> list[str]:
 
 
 def check_name(name: str) -> str:
-    """A sweep name is a plain directory name: one path component, not '.' or '..', no control characters."""
-    if (not name or len(name) > 128 or name in (".", "..") or name.startswith(".") or "/" in name or "\\" in name
-            or any(ord(ch) < 32 or ord(ch) == 127 for ch in name) or name != name.strip()):
-        raise MesaevoError(f"sweep name {name!r} must be a plain directory name (no '/', not '..', not hidden)")
-    return name
+    """A sweep name is a plain directory name (``evo.paths.plain_name``)."""
+    return plain_name(name, "sweep name")
 
 
 def _count_errors(spec: SweepFile) -> list[str]:
