@@ -37,14 +37,15 @@ from matplotlib.figure import Figure
 
 from .bootstrap import t_interval
 from .compare import SettingGroup, group_by_setting, shift_summary_runs
+from .confine import file_inside
 from .figures_correlation import level_correlation_figure, proxy_correlation_figure
 from .figures_genes import gene_figure, weights_figure
 from .figures_nested import misalignment_by_competence_figure, nested_tree_figure
 from .figures_sweep import sweep_figure
 from .files import check_file_target, write_atomically
 from .findings import read_verdicts
-from .load import RunTables, load_runs, read_entities, shift_generation
 from .fisher import generation_bands
+from .load import RunFormatError, RunTables, load_runs, read_entities, shift_generation
 from .metrics import competence_regimes, level_alignment, shift_summary, weight_alignment
 from .toml_text import dumps as toml_dumps
 
@@ -79,15 +80,24 @@ class Verdict(NamedTuple):
 
 def read_experiment(path: str | Path) -> list[Verdict]:
     """The verdicts of the experiment directory at ``path`` (its measurement, then each further one);
-    empty when ``path`` holds no ``verdict.json``."""
+    empty when ``path`` holds no ``verdict.json``. The table and figure a record names are read only
+    from inside ``path`` (:func:`analysis.confine.file_inside`): one naming anything else is a
+    :class:`RunFormatError`, never embedded."""
     root = Path(path)
     if not (root / "verdict.json").is_file():
         return []
     out = []
     for d, record in read_verdicts([root]):
-        table_path, png_path = d / str(record.get("table") or ""), d / str(record.get("figure") or "")
-        out.append(Verdict(record, pd.read_csv(table_path) if record.get("table") and table_path.is_file() else None,
-                           png_path.read_bytes() if record.get("figure") and png_path.is_file() else None))
+        table_path = file_inside(d, record["table"], "verdict table") if record["table"] else None
+        png_path = file_inside(d, record["figure"], "verdict figure") if record["figure"] else None
+        table = None
+        if table_path is not None:
+            try:
+                table = pd.read_csv(table_path)
+            except (ValueError, OSError) as exc:  # parser errors and bad encodings are ValueErrors
+                raise RunFormatError(f"cannot read {table_path}: {str(exc).splitlines()[0] if str(exc) else exc!r}") \
+                    from None
+        out.append(Verdict(record, table, png_path.read_bytes() if png_path is not None else None))
     return out
 
 
