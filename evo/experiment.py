@@ -20,7 +20,6 @@ resumes it.
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import logging
 import math
 import os

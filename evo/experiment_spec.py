@@ -338,8 +338,16 @@ def _pydantic_errors(model: type[BaseModel], data: dict[str, Any]) -> list[str]:
     return []
 
 
+#: An error line lists at most this many problems, each cut to MAX_PROBLEM characters (a file of a
+#: million unknown keys gives a short line, not megabytes).
+MAX_PROBLEMS = 10
+MAX_PROBLEM = 300
+
+
 def _fail(source: str, errors: list[str]) -> MesaevoError:
-    return MesaevoError(f"invalid {source}: " + "; ".join(e.replace("\n", " ") for e in errors))
+    shown = [" ".join(e.split())[:MAX_PROBLEM] for e in errors[:MAX_PROBLEMS]]
+    more = f"; ... and {len(errors) - MAX_PROBLEMS} more" if len(errors) > MAX_PROBLEMS else ""
+    return MesaevoError(f"invalid {source}: " + "; ".join(shown) + more)
 
 
 def build_experiment(data: dict[str, Any], source: str = "experiment", root: Path | None = None,
@@ -383,6 +391,8 @@ def build_experiment(data: dict[str, Any], source: str = "experiment", root: Pat
     errors += [f"arms: name {name[:40]!r}{'...' if len(name) > 40 else ''} must be 1-64 letters, digits, "
                "'_', '-' or '.' (not starting with one of the last three): it names run directories"
                for name in spec.arms if not ARM_NAME.match(name)][:4]
+    if errors:  # the names below would echo a bad arm name in every message
+        raise _fail(f"{source} ({size} size)", errors)
     try:
         plain_name(spec.name or default_name, "experiment name")
     except MesaevoError as exc:
