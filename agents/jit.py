@@ -11,6 +11,12 @@ runs every kernel as plain Python (a CI pass does, as PySDM's does). Compiled ma
 calls the C library, as Python does (``NUMBA_DISABLE_INTEL_SVML``), so a kernel and its
 Python twin give the same bits.
 
+numba unpickles its cache index, so whoever can write the cache directory runs code in
+every run. As ssh refuses a key with loose permissions, the cache directory (the default
+one and the directories mesaevo makes for it, or ``NUMBA_CACHE_DIR``) must be owned by
+the user and not writable by group or others, or importing the kernels fails with one
+``CacheDirectoryError`` line; the directories mesaevo makes are created 0700.
+
 Threads: a world kernel call gets the thread count ``kernel_threads`` yields: the
 caller's numba setting when ``NUMBA_NUM_THREADS`` is set in the environment, else 1
 or all of numba's threads, whichever ``agents.threads.ThreadChooser`` measured to be
@@ -25,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import stat
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,6 +45,7 @@ os.environ.setdefault("NUMBA_DISABLE_INTEL_SVML", "1")
 
 import numba  # noqa: E402
 
+from agents.errors import MesaevoError
 from agents.threads import ThreadChooser
 
 #: Packages whose source the compiled kernels depend on.
@@ -56,11 +64,46 @@ def source_digest() -> str:
     return h.hexdigest()[:16]
 
 
+class CacheDirectoryError(MesaevoError):
+    """The kernel cache directory could be written by someone else (its pickles would run their code)."""
+
+
+def _private_dir(path: Path) -> None:
+    """Make ``path`` (mode 0700) if missing; refuse it unless it is a directory owned by this user that no
+    group or other user can write."""
+    try:
+        os.mkdir(path, 0o700)
+        os.chmod(path, 0o700)  # whatever the umask
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise CacheDirectoryError(f"cannot create the kernel cache directory {path}: {exc.strerror or exc}; "
+                                  "set NUMBA_CACHE_DIR to a private directory") from None
+    st = os.stat(path)
+    hint = "; make it private (chmod 700) or set NUMBA_CACHE_DIR to a directory only you can write"
+    if not stat.S_ISDIR(st.st_mode):
+        raise CacheDirectoryError(f"the kernel cache {path} is not a directory{hint}")
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        raise CacheDirectoryError(f"the kernel cache directory {path} is owned by another user (uid {st.st_uid}): "
+                                  f"numba would run code from it{hint}")
+    if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise CacheDirectoryError(f"the kernel cache directory {path} is writable by group or others "
+                                  f"(mode {stat.S_IMODE(st.st_mode):o}): numba would run code from it{hint}")
+
+
 def _configure_cache() -> None:
+    """Point numba at a private cache directory (checked by ``_private_dir``), made if missing."""
     if os.environ.get("NUMBA_CACHE_DIR"):
+        target = Path(os.environ["NUMBA_CACHE_DIR"])
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _private_dir(target)
         return
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mesaevo" / "numba"
-    numba.config.CACHE_DIR = str(base / source_digest())
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    cache.mkdir(parents=True, exist_ok=True)
+    for part in ("mesaevo", "numba", source_digest()):
+        cache = cache / part
+        _private_dir(cache)
+    numba.config.CACHE_DIR = str(cache)
 
 
 _configure_cache()

@@ -20,14 +20,10 @@ from __future__ import annotations
 import numpy as np
 
 from agents.jit import inline_kernel, kernel
+from agents.visit_slots import slots_for
 
 EMPTY = -1
 _GOLDEN = 2654435769  # 2**32 / golden ratio: Knuth's multiplicative hash
-
-
-def slots_for(visits: int) -> int:
-    """Row length that holds ``visits`` distinct cells at a load of at most 2/3."""
-    return max(2, (3 * int(visits) + 1) // 2 + 1)
 
 
 def new_visits(n: int, visits: int) -> np.ndarray:

@@ -548,6 +548,9 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--out", type=Path, help="experiment directory (default: experiments/NAME-SIZE; an existing "
                      "one resumes); with --findings the Markdown file (default docs/findings.md)")
     exp.add_argument("--full", action="store_true", help="run at full size (default: the reduced size)")
+    exp.add_argument("--max-memory", type=float, metavar="GIB", help=MAX_MEMORY_HELP)
+    exp.add_argument("--max-hours", type=float, metavar="HOURS",
+                     help="refuse an experiment one of whose runs is estimated to take longer (default 24)")
     exp.add_argument("--validate", action="store_true", help="only check the experiment file")
     exp.add_argument("--findings", action="store_true", help="write the findings page from experiment outputs")
     exp.set_defaults(func=cmd_experiment)

@@ -38,7 +38,12 @@ def main(args: argparse.Namespace) -> int:
     size = "full" if args.full else "reduced"
     if args.first_seed and args.seeds is None:
         raise MesaevoError("--first-seed needs --seeds (how many seeds from it)")
-    exp = load_experiment(args.experiment[0], size=size, seeds=args.seeds, first_seed=args.first_seed)
+    from evo.cli import _max_memory
+
+    if args.max_hours is not None and not (0 < args.max_hours < float("inf")):
+        raise MesaevoError(f"--max-hours must be a positive number of hours (got {args.max_hours})")
+    exp = load_experiment(args.experiment[0], size=size, seeds=args.seeds, first_seed=args.first_seed,
+                          max_memory_gib=_max_memory(args), max_hours=args.max_hours)
     runs = len(exp.arms) * len(exp.seeds)
     if args.validate:
         print(f"{args.experiment[0]}: valid ({exp.name}, {size} size: {len(exp.arms)} arms x {len(exp.seeds)} seeds, "

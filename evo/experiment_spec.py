@@ -352,10 +352,15 @@ def _fail(source: str, errors: list[str]) -> MesaevoError:
 
 def build_experiment(data: dict[str, Any], source: str = "experiment", root: Path | None = None,
                      default_name: str = "experiment", size: str = "reduced",
-                     seeds: int | None = None, first_seed: int = 0, sha256: str = "") -> Experiment:
+                     seeds: int | None = None, first_seed: int = 0, sha256: str = "",
+                     max_memory_gib: float | None = None, max_hours: float | None = None) -> Experiment:
     """Validate an experiment mapping at ``size`` ("reduced" or "full"); ``seeds`` overrides the
-    seed list with ``first_seed``, ``first_seed + 1``, ... (``seeds`` of them). Raises one MesaevoError
-    listing every problem on one line."""
+    seed list with ``first_seed``, ``first_seed + 1``, ... (``seeds`` of them). Every arm's config
+    passes the preflight (``evo.preflight``: memory within ``max_memory_gib``, one run's estimated
+    time within ``max_hours``, default ``DEFAULT_MAX_HOURS``). Raises one MesaevoError listing every
+    problem on one line."""
+    from evo import preflight
+
     if size not in SIZES:
         raise MesaevoError(f"unknown experiment size {size!r}: use reduced or full")
     errors = _schema_errors(data)
@@ -444,9 +449,11 @@ def build_experiment(data: dict[str, Any], source: str = "experiment", root: Pat
             parent = arms[a.fork]
             base, overrides = parent.base, {**parent.overrides, **_flatten(a.set)}
         arms[name] = Arm(name, base, {**overrides, **_checkpoints(spec, name)}, a.fork, a.fork_at)
+    hours = preflight.DEFAULT_MAX_HOURS if max_hours is None else max_hours
     for arm in arms.values():  # every arm's config, before any work
         try:
-            load_config(arm.base, {**arm.overrides, "run.seed": seed_list[0], "run.generations": gens})
+            _, config = load_config(arm.base, {**arm.overrides, "run.seed": seed_list[0], "run.generations": gens})
+            preflight.check(config, max_memory_gib, max_hours=hours)
         except MesaevoError as exc:
             errors.append(f"arm '{arm.name}': {str(exc).replace(chr(10), ' ')}")
     if errors:
@@ -585,9 +592,11 @@ def experiment_sha256(name_or_path: str | Path) -> str:
 
 
 def load_experiment(name_or_path: str | Path, size: str = "reduced", seeds: int | None = None,
-                    first_seed: int = 0) -> Experiment:
-    """Read and validate an experiment (shipped name or file) at ``size``."""
+                    first_seed: int = 0, max_memory_gib: float | None = None,
+                    max_hours: float | None = None) -> Experiment:
+    """Read and validate an experiment (shipped name or file) at ``size`` (see :func:`build_experiment`)."""
     name, data, root = experiment_data(name_or_path)
     return build_experiment(data, source=f"experiment {name_or_path}", root=root, default_name=name,
                             size=size, seeds=seeds, first_seed=first_seed,
-                            sha256=experiment_sha256(name_or_path))
+                            sha256=experiment_sha256(name_or_path), max_memory_gib=max_memory_gib,
+                            max_hours=max_hours)

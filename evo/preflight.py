@@ -9,7 +9,9 @@ The estimate is deliberately rough (within a small factor) and errs high:
   a row sized for ``min(steps + 1, cells)`` visited cells);
 * the landscape's patch centres, drawn as two int64 arrays per patch kind;
 * time: generations x steps x population x planner nodes, where a planner of depth
-  d expands ``sum(5**k, k=1..d)`` nodes per decision, at ``SECONDS_PER_NODE``.
+  d expands ``sum(5**k, k=1..d)`` nodes per decision, at ``SECONDS_PER_NODE``. A run
+  estimated past ``WARN_SECONDS`` is warned about; an experiment refuses a run
+  estimated past ``max_hours`` (``DEFAULT_MAX_HOURS``, ``--max-hours``) before any starts.
 
 Configs that cannot run at all (``evolution.tournament_size`` above the population)
 are refused here too, with the same one-line error.
@@ -21,7 +23,7 @@ import logging
 from dataclasses import dataclass
 
 from agents.errors import MesaevoError
-from agents.visits import slots_for
+from agents.visit_slots import slots_for
 from worlds.registry import world_entry
 
 log = logging.getLogger(__name__)
@@ -29,6 +31,8 @@ log = logging.getLogger(__name__)
 GIB = 2**30
 DEFAULT_MAX_MEMORY_GIB = 8.0
 WARN_SECONDS = 6 * 3600.0
+#: Hours one run of an experiment may be estimated to take before it is refused (``--max-hours``).
+DEFAULT_MAX_HOURS = 24.0
 GRID_ARRAYS = 12  # food, caps, sugar, material, hazard, crowd, scratch ...
 ENTITY_BYTES = 1024  # ~40 scalar columns, features, genome and the entity record
 SECONDS_PER_NODE = 2e-8
@@ -67,8 +71,10 @@ def estimate(config) -> Estimate:
     return Estimate(int(memory), float(seconds), int(cells), slots)
 
 
-def check(config, max_memory_gib: float | None = None, warn_seconds: float = WARN_SECONDS) -> Estimate:
-    """Refuse ``config`` if it cannot run or needs more than ``max_memory_gib``; log a warning if slow."""
+def check(config, max_memory_gib: float | None = None, warn_seconds: float = WARN_SECONDS,
+          max_hours: float | None = None) -> Estimate:
+    """Refuse ``config`` if it cannot run, needs more than ``max_memory_gib`` or (when given) is estimated to
+    take more than ``max_hours``; log a warning if slow."""
     limit = DEFAULT_MAX_MEMORY_GIB if max_memory_gib is None else max_memory_gib
     evo, population = config.evolution, config.agents.population
     if evo.selection == "tournament" and evo.tournament_size > population:
@@ -79,6 +85,10 @@ def check(config, max_memory_gib: float | None = None, warn_seconds: float = WAR
         raise MesaevoError(f"this run needs about {est.memory_gib:.3g} GiB of memory ({est.grid_cells} grid cells, "
                            f"{est.entity_slots} entity slots), more than the limit of {limit:g} GiB; "
                            "shrink the world or population, or raise the limit with --max-memory GIB")
+    if max_hours is not None and est.seconds > max_hours * 3600:
+        raise MesaevoError(f"one run is estimated to take about {est.seconds / 3600:.3g} hours "
+                           f"({config.run.generations} generations of {est.entity_slots} entity slots), more than "
+                           f"the limit of {max_hours:g} hours; shrink it, or raise the limit with --max-hours HOURS")
     if est.seconds > warn_seconds:
         log.warning("this run is estimated to take about %.1f hours (%d generations of %d entity slots)",
                     est.seconds / 3600, config.run.generations, est.entity_slots)

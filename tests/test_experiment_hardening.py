@@ -265,3 +265,34 @@ def test_findings_of_a_deeply_nested_verdict_is_one_error(copy, capsys, monkeypa
     (copy / "out" / "verdict.json").write_text("[" * 100_000 + "]" * 100_000)
     rc, err = cli(["experiment", "--findings", str(copy / "out"), "--out", str(copy / "f.md")], capsys, monkeypatch)
     assert rc == 2 and "nested too deeply" in err, err
+
+
+# --------------------------------------------------------------------------- preflight: memory and time
+
+
+def test_experiment_runs_the_memory_preflight(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    huge = spec(set={**TINY, "world.width": 4096, "world.height": 4096, "agents.population": 9_000_000})
+    (tmp_path / "e.toml").write_text(toml_text(huge))
+    for argv in (["experiment", "e.toml", "--validate"], ["experiment", "e.toml"]):
+        rc, err = cli(argv, capsys, monkeypatch)
+        assert rc == 2 and "GiB of memory" in err and "--max-memory" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["e.toml"]
+
+
+def test_experiment_refuses_a_run_estimated_past_the_time_limit(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    slow = spec(generations=1_000_000, set={**TINY, "agents.population": 2000, "world.steps": 200,
+                                            "agents.max_depth": 3},
+                measurement={"metric": "fitness_mean", "arm": "a", "minus_arm": "b", "window": [2, 3]})
+    (tmp_path / "e.toml").write_text(toml_text(slow))
+    rc, err = cli(["experiment", "e.toml"], capsys, monkeypatch)
+    assert rc == 2 and "hours" in err and "--max-hours" in err
+    hours = float(err.split("about ")[1].split(" hours")[0])
+    assert hours > 24
+    rc, err = cli(["experiment", "e.toml", "--validate", f"--max-hours={hours * 2}"], capsys, monkeypatch)
+    assert rc == 0, err
+    for bad in ("nan", "0", "-1", "inf"):
+        rc, err = cli(["experiment", "e.toml", "--validate", f"--max-hours={bad}"], capsys, monkeypatch)
+        assert rc == 2 and "--max-hours" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["e.toml"]
