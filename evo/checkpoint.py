@@ -54,6 +54,7 @@ class Checkpoint:
     hof_fitness: np.ndarray
     logbook: list[dict[str, Any]]
     random_state: Any = None  # always None: no generator state is carried between generations
+    tables: Any = None  # the digests of the rows before the checkpoint (``evo.table_digest``); None: not recorded
 
 
 def sha256(path: Path) -> str:
@@ -68,8 +69,9 @@ def _fitness(individuals: list[Individual]) -> np.ndarray:
     return np.array([ind.fitness.values[0] if ind.fitness.valid else np.nan for ind in individuals], dtype=np.float64)
 
 
-def write_checkpoint(run_dir: Path, evolution, keep: int) -> Path:
-    """Save ``evolution``'s state under ``run_dir/checkpoints``; keep the newest ``keep``."""
+def write_checkpoint(run_dir: Path, evolution, keep: int, tables: dict[str, Any] | None = None) -> Path:
+    """Save ``evolution``'s state under ``run_dir/checkpoints``; keep the newest ``keep``. ``tables``: the
+    digests of the rows written so far (``evo.table_digest.tables_record``), checked on resume."""
     folder = safe_subdir(run_dir, DIRNAME)
     try:
         folder.mkdir(exist_ok=True)
@@ -98,6 +100,7 @@ def write_checkpoint(run_dir: Path, evolution, keep: int) -> Path:
         "logbook": [{k: float(v) if k != "gen" else int(v) for k, v in rec.items()} for rec in evolution.logbook],
         "random_state": None,
         "gene_names": evolution.layout.gene_names(),
+        **({"tables": tables} if tables is not None else {}),
     }
     write_json_atomic(folder / f"{stem}.json", meta)
     prune(folder, keep)
@@ -155,7 +158,7 @@ def read_checkpoint(meta_path: Path, max_npz_bytes: int | None = None) -> Checkp
     logbook = meta.get("logbook")
     if not isinstance(logbook, list) or not all(isinstance(r, dict) for r in logbook):
         raise MesaevoError(f"checkpoint {meta_path}: logbook is not a list of records")
-    return Checkpoint(generation, logbook=logbook, random_state=None, **arrays)
+    return Checkpoint(generation, logbook=logbook, random_state=None, tables=meta.get("tables"), **arrays)
 
 
 def _check(ok: bool, ckpt_name: str, what: str) -> None:

@@ -30,6 +30,7 @@ import pyarrow.parquet as pq
 from agents.errors import MesaevoError
 from evo.lock import LOCK_NAME, RunLock
 from evo.paths import read_json, regular_file, safe_subdir
+from evo.table_digest import check_tables, tables_record
 from analysis.run_files import ENTITIES_DIR, GENERATIONS, MANIFEST
 
 FORMAT = 1
@@ -207,6 +208,7 @@ class Recorder:
         self.pending: list[dict[str, Any]] = []  # generation rows since the last flush
         self.rewrite = False  # write the table at the next flush even without new rows
         self.pending_entities: list[pa.Table] = []  # entity records since the last flush
+        self.part_digests: dict[str, str] = {}  # entity part name -> SHA-256 (parts are written once)
         self.unflushed = 0
         self.manifest_written = json_text(self.manifest)  # the manifest's text as this recorder last wrote it
         self.lock = prepare_run_dir(self.path)
@@ -221,9 +223,11 @@ class Recorder:
             raise
 
     @classmethod
-    def reopen(cls, path: Path, generation: int, flush_every: int = 1, lock: RunLock | None = None) -> "Recorder":
+    def reopen(cls, path: Path, generation: int, flush_every: int = 1, lock: RunLock | None = None,
+               tables: Any = None) -> "Recorder":
         """Continue an existing run directory from ``generation``: rows and entity parts
-        written for that generation or later (after the checkpoint) are dropped.
+        written for that generation or later (after the checkpoint) are dropped; the kept ones must match
+        ``tables``, the checkpoint's record of them (``evo.table_digest.check_tables``).
 
         ``lock``: the run's lock, already held by the caller (taken here otherwise).
         Every file is checked before it is read (regular file, readable parquet),
@@ -232,6 +236,7 @@ class Recorder:
         self.path = Path(path)
         self.flush_every = flush_every
         self.manifest_written = ""
+        self.part_digests = {}
         self.lock = lock if lock is not None and lock.held else RunLock(self.path).acquire()
         try:
             self.manifest = read_manifest(self.path)
@@ -252,6 +257,7 @@ class Recorder:
             entities = safe_subdir(self.path, ENTITIES_DIR)
             entities.mkdir(exist_ok=True)
             remove_temporaries(self.path, entities)
+            kept = []
             for part in sorted(entities.iterdir()):
                 if not (part.name.startswith("part-") and part.name.endswith(".parquet")):
                     continue
@@ -269,6 +275,8 @@ class Recorder:
                     pq.read_metadata(part)
                 except (pa.ArrowException, OSError, ValueError) as exc:
                     raise MesaevoError(f"entity part {part} is unreadable (corrupt or truncated): {exc}") from None
+                kept.append(part)
+            check_tables(tables, self.table, kept, self.path, generation)
             self.pending_entities = []
             self.unflushed = 0
             self.pending = []
@@ -282,6 +290,12 @@ class Recorder:
             self.lock.release()
             raise
         return self
+
+    def tables_record(self) -> dict[str, Any]:
+        """The digests of the rows and entity parts written so far, for a checkpoint (call after ``flush``)."""
+        folder = safe_subdir(self.path, ENTITIES_DIR)
+        parts = sorted(folder.glob("part-*.parquet")) if folder.is_dir() else []
+        return tables_record(self.table, parts, self.part_digests)
 
     def append(self, row: dict[str, Any], entities: dict[str, np.ndarray] | None) -> None:
         """Add one generation's row (and its entity records as named numpy columns, if sampled)."""

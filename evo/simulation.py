@@ -200,7 +200,8 @@ class Simulation:
                                        "pass a larger --generations to extend it")
                 if ckpt is not None:
                     restore(sim.evolution, ckpt)
-                sim.recorder = Recorder.reopen(run_dir, start, config.record.flush_every, lock)
+                sim.recorder = Recorder.reopen(run_dir, start, config.record.flush_every, lock,
+                                               tables=ckpt.tables if ckpt is not None else None)
             except Exception as exc:
                 if not isinstance(exc, MesaevoError) or "already has" not in str(exc):
                     mark_failed(run_dir, f"resume failed: {exc}")
@@ -237,7 +238,8 @@ class Simulation:
         """Write the tables and a checkpoint now."""
         assert self.evolution is not None and self.recorder is not None, "the run has not started"
         self.recorder.flush()
-        path = write_checkpoint(self.run_dir, self.evolution, self.config.checkpoint.keep)
+        path = write_checkpoint(self.run_dir, self.evolution, self.config.checkpoint.keep,
+                                tables=self.recorder.tables_record())
         self.recorder.manifest["last_checkpoint"] = self.evolution.generation
         self.recorder.flush()
         return path

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
+import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -211,7 +213,24 @@ def _never_started(run: Path, canary: Path) -> None:
     (run / "entities").mkdir()
 
 
+def _edit_generations(run: Path, change: Callable[[pd.DataFrame], pd.DataFrame]) -> None:
+    path = run / "generations.parquet"
+    pq.write_table(pa.Table.from_pandas(change(pq.read_table(path).to_pandas()), preserve_index=False), path)
+
+
+def _nan_fitness_before_checkpoint(frame: pd.DataFrame) -> pd.DataFrame:
+    frame.loc[frame["generation"] == 0, "fitness_mean"] = np.nan
+    return frame
+
+
 RUN_CASES: dict[str, Callable[[Path, Path], None]] = {
+    "NaN fitness_mean before the checkpoint": lambda r, c: _edit_generations(r, _nan_fitness_before_checkpoint),
+    "a row before the checkpoint dropped and renumbered": lambda r, c: _edit_generations(
+        r, lambda f: f[f["generation"] != 1].assign(generation=lambda x: range(len(x)))),
+    "entity part of another schema": lambda r, c: pq.write_table(pa.table({"x": [1, 2]}),
+                                                                 r / "entities" / "part-000000.parquet"),
+    "entity part added before the checkpoint": lambda r, c: shutil.copy(r / "entities" / "part-000000.parquet",
+                                                                        r / "entities" / "part-0000000.parquet"),
     "generations truncated": lambda r, c: truncate(r / "generations.parquet"),
     "generations garbled": lambda r, c: garble(r / "generations.parquet"),
     "generations missing": lambda r, c: (r / "generations.parquet").unlink(),
@@ -273,7 +292,8 @@ def test_hostile_run_directory_on_resume(case, template, reference, tmp_path, ca
     err = capsys.readouterr().err
     check_outcome(rc, err, run, reference)
     assert snapshot(canary) == before
-    if case.startswith(("checkpoints symlinked", "entities symlinked", "never started", "fifo generations",
+    if case.startswith(("NaN fitness_mean", "a row before", "entity part of another", "entity part added",
+                        "checkpoints symlinked", "entities symlinked", "never started", "fifo generations",
                         "fifo manifest", "deeply nested manifest", "integer genomes (all)", "pickle-bearing npz (all)")):
         assert rc == 2, err
 
