@@ -185,20 +185,34 @@ def _read_parquet(path: Path, columns: Sequence[str] | None = None) -> pd.DataFr
         raise RunFormatError(f"cannot read {path}: not a readable parquet table ({exc})") from None
 
 
+def _inside(path: Path, root: Path) -> Path:
+    """``path``, refused with :class:`RunFormatError` when it (symlinks followed) leads outside ``root``."""
+    real, base = path.resolve(), root.resolve()
+    if real != base and base not in real.parents:
+        raise RunFormatError(f"{path} leads outside the run directory {root} (a symlink); refusing to read it")
+    return path
+
+
 def _read_generations(path: Path) -> pd.DataFrame:
     table = path / GENERATIONS
     if not table.is_file():
         return pd.DataFrame()
-    frame = _read_parquet(table)
+    frame = _read_parquet(_inside(table, path))
+    if len(frame.columns) and "generation" not in frame.columns:
+        raise RunFormatError(f"{table} has no 'generation' column: not a generation table this program wrote")
     if "generation" in frame.columns:
         frame = frame.sort_values("generation", kind="stable")
     return frame.reset_index(drop=True)
 
 
 def read_entities(path: str | Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
-    """The entity records of the run directory at ``path`` (all parts, sorted), only ``columns`` when given."""
+    """The entity records of the run directory at ``path`` (all parts, sorted), only ``columns`` when given;
+    :class:`RunFormatError` when the entities folder or a part leads outside the run (a symlink)."""
     path = Path(path)
-    parts = sorted((path / ENTITIES_DIR).glob(ENTITY_PART_GLOB))
+    folder = path / ENTITIES_DIR
+    if not folder.is_dir():
+        return pd.DataFrame()
+    parts = [_inside(p, path) for p in sorted(_inside(folder, path).glob(ENTITY_PART_GLOB))]
     frames = [_read_parquet(p, columns) for p in parts]
     frames = [f for f in frames if len(f.columns)]
     if not frames:

@@ -19,6 +19,7 @@ from agents.errors import MesaevoError
 from agents.genome import HEREDITY_MODES, MAX_DEPTH
 from agents.nesting.config import NestingSection
 from agents.schema import Section
+from evo.paths import nesting_depth, regular_file
 from worlds.registry import shift_schemas, world_entry, worlds
 from worlds.shifts import ShiftBase, schedule_errors, schedule_warnings
 
@@ -214,36 +215,57 @@ def _suggest_top(key: str, top: list[str]) -> str:
     return suggest(key, top)
 
 
+#: An error lists at most this many unknown keys (a file of a million gives a short message, quickly:
+#: the closest valid key is looked up for the listed ones only).
+MAX_UNKNOWN = 10
+
+
 def unknown_key_errors(data: dict[str, Any]) -> list[str]:
-    """Messages for every key the schema does not know, with the closest valid key."""
-    errors = []
+    """Messages for every key the schema does not know, with the closest valid key (the first
+    ``MAX_UNKNOWN``, then a count of the rest)."""
+    errors: list[str] = []
+    more = 0
+
+    def add(message) -> None:  # message: a callable, so suggestions are computed only for listed keys
+        nonlocal more
+        if len(errors) < MAX_UNKNOWN:
+            errors.append(message())
+        else:
+            more += 1
+
     top = list(SECTIONS) + ["shifts"]
     for key, value in data.items():
         if key not in top:
-            errors.append(f"unknown key '{key}'{_suggest_top(key, top)}")
+            add(lambda: f"unknown key '{key}'{_suggest_top(key, top)}")
         elif key == "world" and isinstance(value, dict):
             kind = value.get("kind", DEFAULT_WORLD)
             if not isinstance(kind, str) or kind not in WORLD_KINDS:
-                errors.append(f"world.kind: unknown world kind {kind!r}{suggest(str(kind), list(WORLD_KINDS))}")
+                add(lambda: f"world.kind: unknown world kind {kind!r}{suggest(str(kind), list(WORLD_KINDS))}")
                 continue
             valid = list(WORLD_KINDS[kind].model_fields)
             which = "" if kind == DEFAULT_WORLD else f" (in a world of kind {kind!r})"
-            errors += [f"unknown key 'world.{k}'{which}{suggest(k, valid, 'world.')}" for k in value if k not in valid]
+            for k in value:
+                if k not in valid:
+                    add(lambda: f"unknown key 'world.{k}'{which}{suggest(k, valid, 'world.')}")
         elif key in SECTIONS and isinstance(value, dict):
             valid = list(SECTIONS[key].model_fields)
-            errors += [f"unknown key '{key}.{k}'{suggest(k, valid, key + '.')}" for k in value if k not in valid]
+            for k in value:
+                if k not in valid:
+                    add(lambda: f"unknown key '{key}.{k}'{suggest(k, valid, key + '.')}")
         elif key == "shifts" and isinstance(value, list):
             for i, ev in enumerate(value):
                 if not isinstance(ev, dict):
                     continue
                 kind = ev.get("kind")
                 if not isinstance(kind, str) or kind not in SHIFT_KINDS:
-                    errors.append(f"shifts[{i}].kind: unknown shift kind {kind!r}"
-                                  f"{suggest(str(kind), list(SHIFT_KINDS))}")
+                    add(lambda: f"shifts[{i}].kind: unknown shift kind {kind!r}{suggest(str(kind), list(SHIFT_KINDS))}")
                     continue
                 valid = list(SHIFT_KINDS[kind].model_fields)
-                errors += [f"unknown key 'shifts[{i}].{k}'{suggest(k, valid, f'shifts[{i}].')}"
-                           for k in ev if k not in valid]
+                for k in ev:
+                    if k not in valid:
+                        add(lambda: f"unknown key 'shifts[{i}].{k}'{suggest(k, valid, f'shifts[{i}].')}")
+    if more:
+        errors.append(f"... and {more} more unknown keys")
     return errors
 
 
@@ -274,18 +296,28 @@ def validate_config(data: dict[str, Any], source: str = "config") -> Config:
     raise MesaevoError(f"invalid {source}:\n  " + "\n  ".join(errors))
 
 
+#: A config, sweep or experiment file is kilobytes; nested tables and arrays go a few levels deep.
+MAX_TOML_BYTES = 16 * 2**20
+MAX_TOML_DEPTH = 32
+
+
 def parse_toml(text: str, source: str) -> dict[str, Any]:
-    """Parse TOML text, turning syntax errors into a MesaevoError naming the source."""
+    """Parse TOML text, turning syntax errors (and nesting deeper than ``MAX_TOML_DEPTH``) into a
+    MesaevoError naming the source."""
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise MesaevoError(f"{source} is not valid TOML: {exc}") from None
     except RecursionError:
         raise MesaevoError(f"{source} is not valid TOML: nested too deeply") from None
+    if nesting_depth(data, MAX_TOML_DEPTH) > MAX_TOML_DEPTH:
+        raise MesaevoError(f"{source} is nested more than {MAX_TOML_DEPTH} tables or arrays deep")
+    return data
 
 
 def read_toml(path: Path) -> dict[str, Any]:
-    """Read and parse a TOML file."""
+    """Read and parse a TOML file (a regular file of at most ``MAX_TOML_BYTES``)."""
+    regular_file(path, "config", MAX_TOML_BYTES)
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

@@ -300,7 +300,10 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
 
 def _unknown(data: dict[str, Any], model: type[BaseModel], where: str) -> list[str]:
     valid = list(model.model_fields)
-    return [f"unknown key '{where}{k}'{suggest(k, valid, where)}" for k in data if k not in valid]
+    unknown = [k for k in data if k not in valid]
+    shown = MAX_PROBLEMS // 2  # the rest of a line's problems stay for other sections
+    listed = [f"unknown key '{where}{k}'{suggest(k, valid, where)}" for k in unknown[:shown]]
+    return listed + ([f"... and {len(unknown) - shown} more unknown keys"] if len(unknown) > shown else [])
 
 
 def _schema_errors(data: dict[str, Any]) -> list[str]:

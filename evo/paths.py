@@ -78,6 +78,11 @@ def regular_file(path: str | Path, what: str = "file", max_bytes: int | None = N
     return path
 
 
+def nesting_depth(obj: Any, limit: int) -> int:
+    """How deeply dicts and lists nest in ``obj`` (counted without recursion; stops past ``limit``)."""
+    return _depth(obj, limit)
+
+
 def _depth(obj: Any, limit: int) -> int:
     stack, deepest = [(obj, 1)], 0
     while stack:

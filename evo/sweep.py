@@ -55,7 +55,7 @@ from typing import Any, Callable, Iterator
 
 from pydantic import Field, ValidationError
 
-from evo.config import read_toml, suggest
+from evo.config import MAX_UNKNOWN, read_toml, suggest
 from evo import preflight
 from agents.errors import MesaevoError
 from agents.schema import Section
@@ -127,7 +127,9 @@ def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 def _schema_errors(data: dict[str, Any]) -> list[str]:
     valid = list(SweepFile.model_fields)
-    errors = [f"unknown key '{k}'{suggest(k, valid)}" for k in data if k not in valid]
+    unknown = [k for k in data if k not in valid]
+    errors = [f"unknown key '{k}'{suggest(k, valid)}" for k in unknown[:MAX_UNKNOWN]]
+    errors += [f"... and {len(unknown) - MAX_UNKNOWN} more unknown keys"] if len(unknown) > MAX_UNKNOWN else []
     if errors:
         return errors
     try:

@@ -296,3 +296,71 @@ def test_experiment_refuses_a_run_estimated_past_the_time_limit(tmp_path, capsys
         rc, err = cli(["experiment", "e.toml", "--validate", f"--max-hours={bad}"], capsys, monkeypatch)
         assert rc == 2 and "--max-hours" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["e.toml"]
+
+
+# --------------------------------------------------------------------------- report of an edited run; hostile TOML
+
+
+def _seed_x(run: Path, outside: Path) -> None:
+    data = json.loads((run / "manifest.json").read_text())
+    data["seed"] = "x"
+    (run / "manifest.json").write_text(json.dumps(data))
+
+
+def _no_generation(run: Path, outside: Path) -> None:
+    path = run / "generations.parquet"
+    pq.write_table(pq.read_table(path).drop(["generation"]), path)
+
+
+def _stray_part(run: Path, outside: Path) -> None:
+    import pyarrow as pa
+
+    pq.write_table(pa.table({"x": [1, 2]}), run / "entities" / "part-000099.parquet")
+
+
+def _entities_outside(run: Path, outside: Path) -> None:
+    shutil.copytree(run / "entities", outside / "entities")
+    shutil.rmtree(run / "entities")
+    (run / "entities").symlink_to(outside / "entities", target_is_directory=True)
+
+
+def _generations_outside(run: Path, outside: Path) -> None:
+    shutil.copy(run / "generations.parquet", outside / "g.parquet")
+    (run / "generations.parquet").unlink()
+    (run / "generations.parquet").symlink_to(outside / "g.parquet")
+
+
+REPORT_CASES = {"seed is text": (_seed_x, 0), "table without generation": (_no_generation, 2),
+                "stray entity part": (_stray_part, 0), "entities symlinked outside": (_entities_outside, 2),
+                "generations symlinked outside": (_generations_outside, 2)}
+
+
+@pytest.mark.parametrize("case", list(REPORT_CASES))
+def test_report_of_an_edited_run(case, copy, capsys):
+    run = copy / "out" / "runs" / "a-seed0"
+    outside = copy.parent / "outside"
+    outside.mkdir()
+    change, expected = REPORT_CASES[case]
+    change(run, outside)
+    rc = main(["report", str(run), "--static", "--n-boot", "20"])
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and rc == expected, err
+    assert err.count("error:") == (1 if rc == 2 else 0), err
+    if rc == 2:
+        assert "outside" in err or "'generation'" in err
+
+
+@pytest.mark.parametrize("command", [["validate"], ["experiment", "--validate"], ["sweep", "--dry-run"]])
+def test_hostile_toml_files_give_one_short_line(tmp_path, capsys, command):
+    deep = tmp_path / "deep.toml"
+    deep.write_text("[" + ".".join(["a"] * 500) + "]\n")
+    many = tmp_path / "many.toml"
+    many.write_text("".join(f"unknown_key_{i} = 1\n" for i in range(50_000)))
+    big = tmp_path / "big.toml"
+    with open(big, "w") as fh:
+        fh.truncate(17 * 2**20)
+    for path, needle in ((deep, "nested more than"), (many, "more unknown keys"), (big, "bytes, more than")):
+        rc = main([command[0], str(path), *command[1:]])
+        err = capsys.readouterr().err
+        assert rc == 2 and "Traceback" not in err and needle in err, err[:500]
+        assert err.count("error:") == 1 and len(err) < 3000, len(err)
