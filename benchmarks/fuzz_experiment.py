@@ -57,7 +57,8 @@ SECRET = b"\x89PNG fuzz-secret-outside-the-experiment"
 
 def spec() -> dict[str, Any]:
     """The valid tiny experiment every input starts from."""
-    return {"name": "fz", "claim": "x", "seeds": 2, "generations": 4, "set": dict(TINY),
+    return {"name": "fz", "claim": "x", "no_control_because": "a test of the machinery", "seeds": 2,
+            "generations": 4, "set": dict(TINY),
             "arms": {"a": {"base": "ancestral"}, "b": {"base": "ancestral", "set": {"agents.population": 22}}},
             "measurement": {"metric": "fitness_mean", "arm": "a", "minus_arm": "b", "window": [2, 3]},
             "verdict": {"supported_if": "above", "threshold": 0.0, "confidence": 0.9}}

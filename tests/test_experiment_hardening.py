@@ -25,7 +25,8 @@ TINY = {"agents.population": 20, "world.width": 8, "world.height": 8, "world.ste
 
 
 def spec(**extra) -> dict:
-    data = {"claim": "x", "seeds": 2, "generations": 4, "set": dict(TINY),
+    data = {"claim": "x", "no_control_because": "a test of the machinery", "seeds": 2, "generations": 4,
+            "set": dict(TINY),
             "arms": {"a": {"base": "ancestral"}, "b": {"base": "ancestral", "set": {"agents.population": 22}}},
             "measurement": {"metric": "fitness_mean", "arm": "a", "minus_arm": "b", "window": [2, 3]}}
     data.update(extra)
