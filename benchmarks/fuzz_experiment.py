@@ -275,7 +275,10 @@ def classify(rc: int | None, err: str, escaped: str) -> list[str]:
     return problems
 
 
-def run_spec_input(rng: random.Random, work: Path, k: int) -> list[str]:
+def run_spec_input(rng: random.Random, work: Path, k: int, execute: bool = True) -> list[str]:
+    if not execute:  # drawn (so that later inputs are the same), not run
+        hostile_spec(rng)
+        return []
     path = work / f"spec{k}.toml"
     try:
         path.write_text(toml_dumps(hostile_spec(rng)), encoding="utf-8", errors="surrogatepass")
@@ -301,7 +304,8 @@ def template(work: Path) -> tuple[Path, dict[str, Any]]:
     return base, experiment_mod.conclude(exp, base / "out")
 
 
-def run_dir_input(rng: random.Random, work: Path, tpl: Path, reference: dict[str, Any], k: int) -> list[str]:
+def run_dir_input(rng: random.Random, work: Path, tpl: Path, reference: dict[str, Any], k: int,
+                  execute: bool = True) -> list[str]:
     case = work / f"d{k}"
     shutil.copytree(tpl, case / "e", symlinks=True)
     out = case / "e" / "out"
@@ -320,6 +324,9 @@ def run_dir_input(rng: random.Random, work: Path, tpl: Path, reference: dict[str
     argv = {"experiment": ["experiment", str(case / "e" / "fz.toml"), "--out", str(out)],
             "report": ["report", str(out), "--static", "--n-boot", "20"],
             "findings": ["experiment", "--findings", str(out), "--out", str(page)]}[command]
+    if not execute:
+        shutil.rmtree(case, ignore_errors=True)
+        return []
     rc, err, escaped = call(argv)
     problems = classify(rc, err, escaped)
     if snapshot(canary) != before:
@@ -342,8 +349,10 @@ def run_dir_input(rng: random.Random, work: Path, tpl: Path, reference: dict[str
     return problems + (["accepted"] if rc == 0 else [])
 
 
-def campaign(specs: int, dirs: int, seed: int, work: Path, log: Callable[[str], None] = print) -> dict[str, Any]:
-    """Run both corpora; return the counts per corpus."""
+def campaign(specs: int, dirs: int, seed: int, work: Path, log: Callable[[str], None] = print,
+             only: set[int] | None = None) -> dict[str, Any]:
+    """Run both corpora; return the counts per corpus. ``only``: run just these directory inputs (the
+    others are drawn, not run, so that the inputs are those of the whole campaign)."""
     rng = random.Random(seed)
     counts: dict[str, dict[str, int]] = {}
     examples: list[str] = []
@@ -358,10 +367,16 @@ def campaign(specs: int, dirs: int, seed: int, work: Path, log: Callable[[str], 
                 examples.append(f"{corpus} #{k}: {p}")
 
     for k in range(specs):
-        tally("specs", run_spec_input(rng, work, k), k)
+        if only is None:
+            tally("specs", run_spec_input(rng, work, k), k)
+        else:
+            run_spec_input(rng, work, k, execute=False)
     if dirs:
         tpl, reference = template(work)
         for k in range(dirs):
+            if only is not None and k not in only:
+                run_dir_input(rng, work, tpl, reference, k, execute=False)
+                continue
             tally("directories", run_dir_input(rng, work, tpl, reference, k), k)
             if (k + 1) % 50 == 0:
                 log(f"  {k + 1} directories done")
@@ -373,13 +388,14 @@ def main_cli(argv: list[str] | None = None) -> int:
     parser.add_argument("--specs", type=int, default=700)
     parser.add_argument("--dirs", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--only", type=int, nargs="+", help="run only these directory inputs (to replay them)")
     args = parser.parse_args(argv)
     import logging
 
     logging.disable(logging.CRITICAL)
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        result = campaign(args.specs, args.dirs, args.seed, Path(tmp))
+        result = campaign(args.specs, args.dirs, args.seed, Path(tmp), only=set(args.only) if args.only else None)
     print(f"{'corpus':12s} {'inputs':>7s} {'exit 0':>7s} {'tracebacks':>11s} {'hangs':>6s} {'wrong verdicts':>15s} "
           f"{'other':>6s}")
     total = {"inputs": 0, "accepted": 0, "traceback": 0, "hang": 0, "wrong verdict": 0, "other": 0}

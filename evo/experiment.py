@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from agents.errors import MesaevoError
+from analysis.files import write_atomically
 from analysis.run_files import CHECKPOINT_DIR, ENTITIES_DIR, ENTITY_PART_GLOB, GENERATIONS
 from evo.experiment_dir import (EXPERIMENT_MANIFEST, RUNS_DIR, completed_run_dir, create_experiment_dir,
                                 open_experiment_dir, read_experiment_manifest, record_digest, run_id)
@@ -319,14 +320,20 @@ def _verdict(exp: Experiment, out: Path, tables, name: str, claim: str, m, v, su
     result = estimate(table["value"], v.confidence, v.supported_if, v.threshold, v.missing, v.min_seeds)
     window = (min(t.window[0] for t in terms), max(t.window[1] for t in terms))
     arms = [t.arm for t in terms] + ([exp.control.arms[t.arm] for t in terms] if controlled and exp.control else [])
-    table.to_csv(out / f"table{suffix}.csv", index=False)
+    # written to a temporary file and renamed over the name: a FIFO or symlink planted there is replaced,
+    # never written through (nothing blocks, nothing outside is written)
+    write_atomically(out / f"table{suffix}.csv", table.to_csv(index=False).encode("utf-8"))
     if figure:
         from analysis.verdict import verdict_figure
 
         fig = verdict_figure(table, result, v.threshold, title=f"{exp.name}{suffix.replace('-', ' / ', 1)} "
                              f"({exp.size} size)",
                              ylabel=m.metric if not m.paired else f"difference in {m.metric}")
-        fig.savefig(out / f"verdict{suffix}.png", dpi=110)
+        import io
+
+        png = io.BytesIO()
+        fig.savefig(png, format="png", dpi=110)
+        write_atomically(out / f"verdict{suffix}.png", png.getvalue())
     measured = m.describe()
     if controlled and exp.control is not None:
         pairs = ", ".join(f"{t} -> {c}" for t, c in exp.control.arms.items())

@@ -365,3 +365,21 @@ def test_hostile_toml_files_give_one_short_line(tmp_path, capsys, command):
         err = capsys.readouterr().err
         assert rc == 2 and "Traceback" not in err and needle in err, err[:500]
         assert err.count("error:") == 1 and len(err) < 3000, len(err)
+
+
+def test_verdict_outputs_replace_a_planted_fifo_or_link(copy, capsys, monkeypatch):
+    """Found by the fuzz campaign: a FIFO at table.csv blocked the verdict forever; a link at verdict.png
+    was written through."""
+    import os
+
+    out = copy / "out"
+    (out / "table.csv").unlink()
+    os.mkfifo(out / "table.csv")
+    canary = make_canary(copy.parent, out / "runs" / "a-seed0" / "manifest.json")
+    (out / "verdict.png").unlink()
+    (out / "verdict.png").symlink_to(canary / "precious.txt")
+    before = snapshot(canary)
+    rc, err = cli(["experiment", str(copy / "exp.toml"), "--out", str(out)], capsys, monkeypatch)
+    assert rc == 0, err
+    assert (out / "table.csv").is_file() and not (out / "verdict.png").is_symlink()
+    assert snapshot(canary) == before
