@@ -19,9 +19,11 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("evo", "worlds", "agents", "analysis")
 #: Allowed package -> packages it may import.
 ALLOWED = {"evo": {"worlds", "agents", "analysis"}, "worlds": {"agents"}, "agents": set(), "analysis": set()}
-#: The agents modules a world may use: the search, nesting, and the shared low-level pieces.
-AGENTS_ENTRY_POINTS = ("agents.search", "agents.visits", "agents.nesting", "agents.genome", "agents.rng", "agents.jit",
-                       "agents.schema", "agents.errors")
+#: The agents modules a world may use: the search (compiled, and its plain-Python reference), nesting, the
+#: generation row's statistics, and the shared low-level pieces.
+AGENTS_ENTRY_POINTS = ("agents.search", "agents.reference_search", "agents.visits", "agents.visit_slots",
+                       "agents.nesting", "agents.genome", "agents.stats", "agents.rng", "agents.jit", "agents.schema",
+                       "agents.errors")
 
 
 def _is_type_checking(node: ast.If) -> bool:
