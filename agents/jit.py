@@ -17,13 +17,13 @@ one and the directories mesaevo makes for it, or ``NUMBA_CACHE_DIR``) must be ow
 the user and not writable by group or others, or importing the kernels fails with one
 ``CacheDirectoryError`` line; the directories mesaevo makes are created 0700.
 
-Threads: a world kernel call gets the thread count ``kernel_threads`` yields: the
-caller's numba setting when ``NUMBA_NUM_THREADS`` is set in the environment, else 1
-or all of numba's threads, whichever ``agents.threads.ThreadChooser`` measured to be
-faster on this machine so far (a parallel region loses to one thread when another
-process holds a core, docs/performance.md). ``OMP_WAIT_POLICY`` defaults to
-``PASSIVE``: threads sleep at the end of a region instead of spinning on a core
-another process needs. Results never depend on the thread count.
+Threads are opt-in: a world kernel call runs on 1 thread (cores are used through
+processes: sweeps and experiments run one worker process per core) unless the user
+set ``NUMBA_NUM_THREADS``, then on the calling thread's numba setting. A parallel
+region loses to one thread as soon as another process holds a core
+(docs/performance.md). ``OMP_WAIT_POLICY`` defaults to ``PASSIVE``: threads sleep at
+the end of a region instead of spinning on a core another process needs. Results
+never depend on the thread count.
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ import hashlib
 import logging
 import os
 import stat
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -46,7 +45,6 @@ os.environ.setdefault("NUMBA_DISABLE_INTEL_SVML", "1")
 import numba  # noqa: E402
 
 from agents.errors import MesaevoError
-from agents.threads import ThreadChooser
 
 #: Packages whose source the compiled kernels depend on.
 KERNEL_PACKAGES = ("agents", "worlds")
@@ -115,14 +113,12 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # read when numba starts it
 
 #: Whether the user asked for numba threads (``NUMBA_NUM_THREADS`` in the environment).
 THREADS_ASKED = "NUMBA_NUM_THREADS" in os.environ
-#: The process's choice of thread count for world kernels (when the user did not set one).
-CHOOSER = ThreadChooser()
 
 
 @dataclass
 class KernelRun:
     """The thread count of the enclosed kernel calls and, set by the caller, the work they did (any unit
-    proportional to their cost, the same for every call; 0: not measured)."""
+    proportional to their cost; 0: not measured)."""
 
     threads: int
     work: float = 0.0
@@ -130,20 +126,15 @@ class KernelRun:
 
 @contextmanager
 def kernel_threads() -> Iterator[KernelRun]:
-    """Run the enclosed kernel calls on ``CHOOSER``'s choice of 1 or ``numba.get_num_threads()`` threads (which
-    a sweep task may have lowered), or on the latter when ``NUMBA_NUM_THREADS`` was set. Yields a
-    ``KernelRun``; when the calls succeed and the caller set its ``work``, their wall time is recorded for
-    the next choice. Restores the calling thread's setting on exit."""
+    """Run the enclosed kernel calls on 1 thread, or on ``numba.get_num_threads()`` threads when
+    ``NUMBA_NUM_THREADS`` was set. Yields a ``KernelRun``; restores the calling thread's setting on exit."""
     saved = numba.get_num_threads()
-    run = KernelRun(saved if THREADS_ASKED else CHOOSER.choose(saved))
+    run = KernelRun(saved if THREADS_ASKED else 1)
     numba.set_num_threads(run.threads)
-    start = time.perf_counter()
     try:
         yield run
     finally:
         numba.set_num_threads(saved)
-    if not THREADS_ASKED:
-        CHOOSER.record(run.threads, time.perf_counter() - start, run.work)
 
 
 #: A serial kernel; ``inline=True`` for the small helpers of a node's score.

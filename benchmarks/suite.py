@@ -410,6 +410,7 @@ def big_rows(scenario: str, sets: list[str], population: int, steps: int) -> lis
 def sweep_rows(scenario: str, sets: list[str], runs: int, generations: int) -> list[Row]:
     from distributed import Client, LocalCluster
 
+    from evo.simulation import run_one
     from evo.sweep import build_sweep, run_sweep
 
     common = dict(s.split("=", 1) for s in sets)
@@ -420,11 +421,11 @@ def sweep_rows(scenario: str, sets: list[str], runs: int, generations: int) -> l
         with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
                 Client(cluster) as client, tempfile.TemporaryDirectory() as tmp:
             warm = build_sweep({"base": scenario, "seeds": list(range(workers)), "generations": 1, "set": common})
-            run_sweep(warm, Path(tmp) / "warm", client=client, threads=1)  # imports and numba cache on every worker
+            run_sweep(warm, Path(tmp) / "warm", run_one, client=client)  # imports and numba cache on every worker
             sweep = build_sweep({"base": scenario, "seeds": list(range(runs)), "generations": generations,
                                  "set": common})
             t0 = time.perf_counter()
-            manifest = run_sweep(sweep, Path(tmp) / "sweep", client=client, threads=1)
+            manifest = run_sweep(sweep, Path(tmp) / "sweep", run_one, client=client)
             secs = time.perf_counter() - t0
             assert manifest["status"] == "completed", manifest
         rates[workers] = runs / secs

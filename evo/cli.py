@@ -326,7 +326,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from evo.sweep import SWEEP_MANIFEST, check_scheduler, load_sweep_file, run_sweep
+    from evo.executor import check_scheduler
+    from evo.simulation import run_one
+    from evo.sweep import SWEEP_MANIFEST, load_sweep_file, run_sweep
 
     sweep = load_sweep_file(args.sweep, _max_memory(args))  # every error before any work
     out = args.out or Path("sweeps") / sweep.name
@@ -366,7 +368,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
         with resume_hint("sweep", out / SWEEP_MANIFEST, ["mesaevo", "sweep", str(args.sweep), "--out", str(out),
                                                          "--resume"]):
-            manifest = run_sweep(sweep, out, workers=args.workers, scheduler=args.scheduler, on_result=done,
+            manifest = run_sweep(sweep, out, run_one, workers=args.workers, scheduler=args.scheduler, on_result=done,
                                  on_skip=skipped, max_memory_gib=_max_memory(args))
     counts: dict[str, int] = {}
     for entry in manifest["runs"]:

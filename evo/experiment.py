@@ -5,12 +5,12 @@ ran, every run's arm, seed, directory, status and error), ``runs/<arm>-seed<S>/`
 (ordinary run directories), and, at the end, ``verdict.json``, ``table.csv`` (per
 seed: each term's value and the value the verdict is on) and ``verdict.png``.
 
-Each run is ``evo.sweep.run_one`` on a Dask cluster (a LocalCluster of
-``workers`` processes, a running scheduler, or any executor with ``submit``), so
+Each run is ``evo.simulation.run_one`` driven by ``evo.executor`` (a LocalCluster
+of ``workers`` processes, a running scheduler, or any executor with ``submit``), so
 runs are resumable (a completed run is kept, an interrupted one resumes from its
-checkpoint) and a failing run is recorded and leaves the others going. Arms run in
-fork order: an arm that forks from another at generation g starts, for each seed,
-from a copy of the parent's run directory cut at its checkpoint g (generation rows
+checkpoint) and a failing run is recorded and leaves the others going. An arm that
+forks from another at generation g starts, for each seed, as soon as that seed's
+parent run is done (the workers never wait for a whole arm), from a copy of the parent's run directory cut at its checkpoint g (generation rows
 and entity parts before g, that checkpoint) with its own config, so the two arms
 share every row before g bit for bit. A fork whose parent run failed is marked
 failed without running. Running the same experiment into the same ``--out`` again
@@ -32,6 +32,7 @@ from analysis.files import write_atomically
 from analysis.run_files import CHECKPOINT_DIR, ENTITIES_DIR, ENTITY_PART_GLOB, GENERATIONS
 from evo.experiment_dir import (EXPERIMENT_MANIFEST, RUNS_DIR, completed_run_dir, create_experiment_dir,
                                 open_experiment_dir, read_experiment_manifest, record_digest, run_id)
+from evo.executor import RunTask, Task, check_scheduler, run_batch, warm_kernels
 from evo.experiment_spec import Experiment
 from evo.paths import confined, read_json
 from evo.recorder import MANIFEST, write_json_atomic
@@ -85,17 +86,16 @@ def _parent_ready(out: Path, entry: dict[str, Any], generation: int) -> bool:
     return (out / entry["dir"] / CHECKPOINT_DIR / f"ckpt-{generation:06d}.json").is_file()
 
 
-def run_experiment(exp: Experiment, out: str | Path, *, workers: int | None = None, scheduler: str | None = None,
-                   client: Any = None, threads: int | None = None,
+def run_experiment(exp: Experiment, out: str | Path, task: RunTask, *, workers: int | None = None,
+                   scheduler: str | None = None, client: Any = None,
                    on_result: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
-    """Run every run of ``exp`` not yet completed under ``out`` (parents before forks); return the
-    experiment manifest. ``client``: any executor with ``submit`` (a Dask client, a
-    ``concurrent.futures`` executor); otherwise ``scheduler`` or a LocalCluster of ``workers``."""
-    from evo import sweep as sw
-
+    """Run every run of ``exp`` not yet completed under ``out`` with ``task`` (``evo.simulation.run_one``);
+    return the experiment manifest. A fork starts as soon as its parent run (same seed) is done.
+    ``client``: any executor with ``submit`` (a Dask client, a ``concurrent.futures`` executor);
+    otherwise ``scheduler`` or a LocalCluster of ``workers`` (``evo.executor``)."""
     out = Path(out)
     if scheduler:
-        sw.check_scheduler(scheduler)
+        check_scheduler(scheduler)
     manifest = open_experiment_dir(exp, out)
     todo = {e["arm"] for e in manifest["runs"] if e["status"] != "completed"}
     if todo:
@@ -103,50 +103,45 @@ def run_experiment(exp: Experiment, out: str | Path, *, workers: int | None = No
     create_experiment_dir(out)
     write_json_atomic(out / EXPERIMENT_MANIFEST, manifest)
     entries = {(e["arm"], e["seed"]): e for e in manifest["runs"]}
-    owned: list[Any] = []
-    try:
-        if any(e["status"] != "completed" for e in manifest["runs"]):
-            client, owned, slots = sw.open_client(client, scheduler, workers, lambda: _warm(exp))
-            threads = slots if threads is None else threads
-        for level in _levels(exp):
-            batch = []
-            for arm in level:
-                for seed in exp.seeds:
-                    entry = entries[(arm.name, seed)]
-                    if entry["status"] == "completed":
-                        continue
-                    run_dir = confined(out, entry["dir"], f"run {entry['id']} directory")
-                    if arm.fork is not None and not os.path.lexists(run_dir / MANIFEST):
-                        parent = entries[(arm.fork, seed)]
-                        if parent["status"] != "completed" or not _parent_ready(out, parent, arm.fork_at):
-                            entry.update(status="failed", error=f"parent run {parent['id']} did not complete")
-                            continue
-                        try:
-                            fork_run_dir(out / parent["dir"], run_dir, arm.fork_at, _config_data(exp, arm.name, seed))
-                        except (MesaevoError, OSError) as exc:
-                            entry.update(status="failed", error=f"fork failed: {exc}")
-                            continue
-                    batch.append((entry, arm, seed, run_dir))
-            _submit(client, exp, batch, threads, manifest, out, on_result)
-    except BaseException as exc:
-        sw.mark_stopped(manifest, out / EXPERIMENT_MANIFEST, exc)
-        raise
-    finally:
-        for obj in owned:
-            obj.close()
-    sw.mark_finished(manifest, out / EXPERIMENT_MANIFEST)
-    return manifest
+    children: dict[str, list] = {}
+    for arm in exp.arms:
+        if arm.fork is not None:
+            children.setdefault(arm.fork, []).append(arm)
 
+    def start(arm, seed: int) -> list[Task]:
+        """The task of ``arm``'s run of ``seed`` (forked from its parent's first), or, when it is already
+        completed or cannot start, the tasks of its forks."""
+        entry = entries[(arm.name, seed)]
+        if entry["status"] == "completed":
+            return follow(entry)
+        run_dir = confined(out, entry["dir"], f"run {entry['id']} directory")
+        if arm.fork is not None and not os.path.lexists(run_dir / MANIFEST):
+            parent = entries[(arm.fork, seed)]
+            if parent["status"] != "completed" or not _parent_ready(out, parent, arm.fork_at):
+                entry.update(status="failed", error=f"parent run {parent['id']} did not complete")
+                return follow(entry)
+            try:
+                fork_run_dir(out / parent["dir"], run_dir, arm.fork_at, _config_data(exp, arm.name, seed))
+            except (MesaevoError, OSError) as exc:
+                entry.update(status="failed", error=f"fork failed: {exc}")
+                return follow(entry)
+        return [Task(entry, task, (arm.base, dict(arm.overrides), seed, exp.generations, str(run_dir.resolve())))]
 
-def _warm(exp: Experiment) -> None:
-    """Compile the kernels once in the driver (one generation of the first arm) so that local workers
-    load them from numba's disk cache instead of all compiling at once."""
-    from evo.loop import Evolution
-    from evo.scenarios import load_config as _load
+    def follow(entry: dict[str, Any]) -> list[Task]:
+        return [t for arm in children.get(entry["arm"], []) for t in start(arm, entry["seed"])]
 
-    arm = exp.arms[0]
-    _, config = _load(arm.base, {**arm.overrides, "run.seed": exp.seeds[0], "run.generations": exp.generations})
-    Evolution(config).step()
+    def ended(entry: dict[str, Any]) -> None:
+        record_digest(out, entry)  # a completed run's table digest, checked when the experiment reopens
+        if on_result is not None:
+            on_result(entry)
+
+    roots = [arm for arm in exp.arms if arm.fork is None]
+    tasks = [t for arm in roots for seed in exp.seeds for t in start(arm, seed)]
+    first = exp.arms[0]
+    return run_batch(manifest, out / EXPERIMENT_MANIFEST, tasks, client=client, scheduler=scheduler,
+                     workers=workers, then=follow, on_result=ended,
+                     warm=lambda: warm_kernels(first.base, {**first.overrides, "run.seed": exp.seeds[0],
+                                                            "run.generations": exp.generations}))
 
 
 def check_metrics(exp: Experiment, arms: set[str] | None = None) -> None:
@@ -176,43 +171,6 @@ def check_metrics(exp: Experiment, arms: set[str] | None = None) -> None:
                 errors.append(f"arm '{arm_name}': {exc}")
     if errors:
         raise MesaevoError(f"experiment {exp.name}: " + "; ".join(errors))
-
-
-def _levels(exp: Experiment) -> list[list]:
-    """Arms grouped so that every arm comes after its parent: roots first, then their forks, ..."""
-    done: set[str] = set()
-    levels = []
-    remaining = list(exp.arms)
-    while remaining:
-        level = [a for a in remaining if a.fork is None or a.fork in done]
-        levels.append(level)
-        done |= {a.name for a in level}
-        remaining = [a for a in remaining if a not in level]
-    return levels
-
-
-def _submit(client, exp: Experiment, batch, threads, manifest, out: Path, on_result) -> None:
-    from evo import sweep as sw
-
-    futures = {}
-    for entry, arm, seed, run_dir in batch:
-        args = (sw.run_one, arm.base, {k: v for k, v in arm.overrides.items()}, seed, exp.generations,
-                str(run_dir.resolve()), threads)
-        fut = client.submit(*args, pure=False) if sw._is_dask(client) else client.submit(*args)
-        futures[fut] = entry
-        entry.update(status="running", error=None)
-    write_json_atomic(out / EXPERIMENT_MANIFEST, manifest)
-    for fut in sw._as_completed(client, list(futures)):
-        entry = futures[fut]
-        try:
-            result = fut.result()
-        except Exception as exc:  # the worker died or the task could not run
-            result = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
-        entry.update(status=result["status"], error=result.get("error"))
-        record_digest(out, entry)
-        write_json_atomic(out / EXPERIMENT_MANIFEST, manifest)
-        if on_result is not None:
-            on_result(entry)
 
 
 # --------------------------------------------------------------------------- the verdict

@@ -32,7 +32,7 @@ def main(args: argparse.Namespace) -> int:
     if args.workers is not None and not 1 <= args.workers <= 1024:
         raise MesaevoError("--workers must be between 1 and 1024")
     if args.scheduler is not None:
-        from evo.sweep import check_scheduler
+        from evo.executor import check_scheduler
 
         check_scheduler(args.scheduler)
     size = "full" if args.full else "reduced"
@@ -53,6 +53,7 @@ def main(args: argparse.Namespace) -> int:
 
     from evo.cli import _quiet_dask, resume_hint
     from evo.experiment import EXPERIMENT_MANIFEST, conclude, run_experiment, summary
+    from evo.simulation import run_one
 
     _quiet_dask(args.verbose)  # Dask's INFO lines only at -v
     out = args.out or Path("experiments") / f"{exp.name}-{size}"
@@ -71,7 +72,7 @@ def main(args: argparse.Namespace) -> int:
                       flush=True)
 
         with resume_hint("experiment", out / EXPERIMENT_MANIFEST, again):
-            manifest = run_experiment(exp, out, workers=args.workers, scheduler=args.scheduler, on_result=done)
+            manifest = run_experiment(exp, out, run_one, workers=args.workers, scheduler=args.scheduler, on_result=done)
     record = conclude(exp, out)
     print(f"experiment directory: {out}")
     print(summary(record))

@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from analysis import RunTables, load_run
+from analysis import RunTables, SweepTables, load_run
 from analysis.compare import flat_config
 from evo import preflight
 from evo.checkpoint import latest_checkpoint, restore, write_checkpoint
@@ -37,6 +37,7 @@ from agents.errors import MesaevoError
 from agents.jit import compile_clock
 from evo.interrupt import RunInterrupted, stop_on_signals
 from evo.lock import RunLock
+from evo.paths import read_json
 from evo.loop import Evolution
 from evo.recorder import MANIFEST, Recorder, check_new_run_dir, mark_failed, never_started, read_manifest
 from evo.scenarios import load_config
@@ -348,44 +349,81 @@ class Simulation:
         """The run's tables as pandas DataFrames."""
         return load_run(self.run_dir)
 
+    @staticmethod
+    def sweep(spec: dict[str, Any] | str | Path, out: str | Path, *, workers: int | None = None,
+              client: Any = None, progress: bool = True, max_memory_gib: float | None = None,
+              skip_completed: bool = True) -> SweepTables:
+        """Run a sweep (a sweep file's path, or its contents as a dict) into ``out``; return its
+        tables (``analysis.SweepTables``: ``.generations`` one row per run and generation, ``.runs``
+        one row per run, ``.keys`` the swept-key columns and their dotted config keys).
 
-def _sweep(spec: dict[str, Any] | str | Path, out: str | Path, *, workers: int | None = None,
-          client: Any = None, progress: bool = True, max_memory_gib: float | None = None,
-          skip_completed: bool = True):
-    """Run a sweep (a sweep file's path, or its contents as a dict) into ``out``; return its
-    tables (``analysis.SweepTables``: ``.generations`` one row per run and generation, ``.runs``
-    one row per run, ``.keys`` the swept-key columns and their dotted config keys).
+            tables = Simulation.sweep({"base": "sugar", "seeds": 3, "generations": 50,
+                            "grid": {"shifts.0.generation": [10, 25]}}, "sweeps/timing", workers=2)
+            tables.generations.groupby(["shifts_0_generation", "generation"])["L1_spearman"].mean()
 
-        tables = Simulation.sweep({"base": "sugar", "seeds": 3, "generations": 50,
-                        "grid": {"shifts.0.generation": [10, 25]}}, "sweeps/timing", workers=2)
-        tables.generations.groupby(["shifts_0_generation", "generation"])["L1_spearman"].mean()
+        ``client``: an existing Dask client (or any ``concurrent.futures`` executor); otherwise a
+        local cluster of ``workers`` processes. ``skip_completed`` (default): running into the same
+        ``out`` again (a script run twice, or after a stop) keeps the runs already completed and runs
+        the rest; ``skip_completed=False`` refuses an ``out`` that holds completed runs.
+        """
+        from analysis import load_sweep
+        from evo.sweep import build_sweep, load_sweep_file, run_sweep
 
-    ``client``: an existing Dask client (or any ``concurrent.futures`` executor); otherwise a
-    local cluster of ``workers`` processes. ``skip_completed`` (default): running into the same
-    ``out`` again (a script run twice, or after a stop) keeps the runs already completed and runs
-    the rest; ``skip_completed=False`` refuses an ``out`` that holds completed runs.
+        if isinstance(spec, dict):
+            built = build_sweep(spec, source="sweep", default_name=Path(out).name or "sweep",
+                                max_memory_gib=max_memory_gib)
+        else:
+            built = load_sweep_file(spec, max_memory_gib)
+        bar = None
+        if progress:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=len(built.runs), unit="run", desc=built.name)
+        try:
+            run_sweep(built, out, run_one, workers=workers, client=client, max_memory_gib=max_memory_gib,
+                      skip_completed=skip_completed,
+                      on_result=(lambda entry: bar.update(1)) if bar is not None else None,
+                      on_skip=(lambda n: bar.update(n)) if bar is not None else None)
+        finally:
+            if bar is not None:
+                bar.close()
+        return load_sweep(out)
+
+
+def run_one(base: str, overrides: dict[str, Any], seed: int, generations: int | None, run_dir: str,
+            max_memory_gib: float | None = None) -> dict[str, Any]:
+    """Run (or finish) one run of a sweep or an experiment in ``run_dir``; the task that
+    ``evo.executor`` runs on a worker.
+
+    A completed run is left alone; a run directory with a manifest resumes from its
+    newest checkpoint; otherwise the run starts (a directory left by a run killed
+    before its first manifest is restarted; nothing else is ever deleted). Never
+    raises for a failing run: returns ``{"status": "failed", "error": ...}``, and
+    the run's own manifest, when it has one, says 'failed' too.
     """
-    from analysis import load_sweep
-    from evo.sweep import build_sweep, load_sweep_file, run_sweep
-
-    if isinstance(spec, dict):
-        built = build_sweep(spec, source="sweep", default_name=Path(out).name or "sweep",
-                            max_memory_gib=max_memory_gib)
-    else:
-        built = load_sweep_file(spec, max_memory_gib)
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=len(built.runs), unit="run", desc=built.name)
+    path = Path(run_dir)
     try:
-        run_sweep(built, out, workers=workers, client=client, max_memory_gib=max_memory_gib,
-                  skip_completed=skip_completed, on_result=(lambda entry: bar.update(1)) if bar is not None else None,
-                  on_skip=(lambda n: bar.update(n)) if bar is not None else None)
-    finally:
-        if bar is not None:
-            bar.close()
-    return load_sweep(out)
+        manifest = _read_json(path / MANIFEST)
+        if manifest is not None and manifest.get("status") == "completed":
+            return {"status": "completed", "error": None, "generations_done": manifest.get("generations_done")}
+        if os.path.lexists(path / MANIFEST):
+            sim = Simulation.resume(path, max_memory_gib=max_memory_gib)
+        else:
+            sim = Simulation.from_scenario(base, overrides, seed=seed, generations=generations, out=path,
+                                           max_memory_gib=max_memory_gib)
+        for _ in sim.iterate():
+            pass
+        return {"status": "completed", "error": None, "generations_done": sim.generation}
+    except Exception as exc:  # a failing run must not stop the sweep
+        log.warning("run %s failed: %s", run_dir, exc)
+        return {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
 
 
-Simulation.sweep = staticmethod(_sweep)  # type: ignore[attr-defined]
+def _read_json(path: Path) -> dict[str, Any] | None:
+    """A JSON object from a regular file, or None when there is none (checked: no FIFO, no huge or deep file)."""
+    if not os.path.lexists(path):
+        return None
+    try:
+        return read_json(path)
+    except MesaevoError:
+        return None

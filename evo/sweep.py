@@ -24,10 +24,11 @@ every run's id, overrides, seed, directory, status and error) and
 seed list, never from the worker that runs it, so a sweep's runs equal the same
 runs made one by one with ``Simulation.from_scenario``.
 
-Runs execute on a ``dask.distributed`` cluster: a LocalCluster of worker
+Runs execute through ``evo.executor``: a LocalCluster of single-threaded worker
 processes by default, or an existing cluster given its scheduler address (the
-sweep directory must then be on a file system the workers share). Numba threads
-per task are capped so that workers x threads fit the cores.
+sweep directory must then be on a file system the workers share). Each run is
+``task`` (``evo.simulation.run_one``), passed in by the caller, so that this
+module never imports the simulation that ``Simulation.sweep`` drives through it.
 
 Hardening: a sweep's ``name`` must be a plain directory name; the number of runs
 (grid lengths x cases x seeds, computed before any combination is built) and of
@@ -36,7 +37,8 @@ from ``sweep.json`` is trusted: every run's directory must be ``runs/<id>`` and
 resolve inside the sweep directory (``runs/`` or a run directory that is a
 symlink leading out is refused), and nothing outside the sweep is ever deleted.
 A scheduler address is checked for its form and an unreachable one reported
-within ``CONNECT_TIMEOUT_S``. SIGINT or SIGTERM mark ``sweep.json`` 'interrupted'.
+within ``evo.executor.CONNECT_TIMEOUT_S``. SIGINT or SIGTERM mark ``sweep.json``
+'interrupted'.
 """
 
 from __future__ import annotations
@@ -47,11 +49,9 @@ import logging
 import math
 import os
 import re
-import signal
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from pydantic import Field, ValidationError
 
@@ -59,6 +59,7 @@ from evo.config import MAX_UNKNOWN, read_toml, suggest
 from evo import preflight
 from agents.errors import MesaevoError
 from agents.schema import Section
+from evo.executor import RunTask, Task, check_scheduler, run_batch, warm_kernels
 from evo.interrupt import RunInterrupted
 from evo.paths import confined, inside, plain_name, read_json, safe_subdir
 from evo.recorder import MANIFEST, now, write_json_atomic
@@ -71,9 +72,7 @@ RUNS_DIR = "runs"
 FORMAT = 1
 MAX_RUNS = 10_000
 MAX_SEEDS = 10_000
-CONNECT_TIMEOUT_S = 5
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
-ADDRESS_RE = re.compile(r"^(?:(?:tcp|tls)://)?(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$")
 
 
 class SweepFile(Section):
@@ -229,71 +228,6 @@ def load_sweep_file(path: str | Path, max_memory_gib: float | None = None) -> Sw
                        max_memory_gib=max_memory_gib)
 
 
-# --------------------------------------------------------------------------- the task
-
-
-def run_one(base: str, overrides: dict[str, Any], seed: int, generations: int | None, run_dir: str,
-            threads: int | dict[str, int] | None = None, max_memory_gib: float | None = None) -> dict[str, Any]:
-    """Run (or finish) one run of a sweep in ``run_dir``; executed on a worker.
-
-    ``threads``: numba threads for this task, or a mapping host -> task slots on that
-    host (the worker then takes its host's cores divided by the slots).
-
-    A completed run is left alone; a run directory with a manifest resumes from its
-    newest checkpoint; otherwise the run starts (a directory left by a run killed
-    before its first manifest is restarted; nothing else is ever deleted). Never
-    raises for a failing run: returns ``{"status": "failed", "error": ...}``, and
-    the run's own manifest, when it has one, says 'failed' too.
-    """
-    import numba
-
-    from evo.simulation import Simulation
-
-    if isinstance(threads, dict):  # task slots per host: share this host's cores among them
-        threads = max(1, (os.cpu_count() or 1) // threads.get(_worker_host(), 1))
-    if threads:
-        numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
-    path = Path(run_dir)
-    try:
-        manifest = _read_json(path / MANIFEST)
-        if manifest is not None and manifest.get("status") == "completed":
-            return {"status": "completed", "error": None, "generations_done": manifest.get("generations_done")}
-        if os.path.lexists(path / MANIFEST):
-            sim = Simulation.resume(path, max_memory_gib=max_memory_gib)
-        else:
-            sim = Simulation.from_scenario(base, overrides, seed=seed, generations=generations, out=path,
-                                           max_memory_gib=max_memory_gib)
-        for _ in sim.iterate():
-            pass
-        return {"status": "completed", "error": None, "generations_done": sim.generation}
-    except Exception as exc:  # a failing run must not stop the sweep
-        log.warning("run %s failed: %s", run_dir, exc)
-        return {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
-
-
-def _worker_host() -> str:
-    try:
-        from distributed import get_worker
-
-        return _host(get_worker().address)
-    except (ImportError, ValueError):
-        return ""
-
-
-def _host(address: str) -> str:
-    return address.rsplit("://", 1)[-1].rsplit(":", 1)[0]
-
-
-def _read_json(path: Path) -> dict[str, Any] | None:
-    """A JSON object from a regular file, or None when there is none (checked: no FIFO, no huge or deep file)."""
-    if not os.path.lexists(path):
-        return None
-    try:
-        return read_json(path)
-    except MesaevoError:
-        return None
-
-
 # --------------------------------------------------------------------------- the driver
 
 
@@ -350,100 +284,13 @@ def open_sweep_dir(sweep: Sweep, out: Path) -> dict[str, Any]:
     return existing
 
 
-def check_scheduler(address: str) -> str:
-    """A Dask scheduler address: ``tcp://host:port`` or ``host:port`` (also ``tls://``)."""
-    m = ADDRESS_RE.match(address or "")
-    if not m or not 0 < int(m.group(1)) < 65536:
-        raise MesaevoError(f"--scheduler {address!r} is not a scheduler address; use tcp://HOST:PORT or HOST:PORT")
-    return address
-
-
-def connect(address: str, timeout: float = CONNECT_TIMEOUT_S) -> Any:
-    """A ``distributed.Client`` for ``address``, or MesaevoError naming it within about ``timeout`` seconds."""
-    from distributed import Client
-
-    check_scheduler(address)
-    try:
-        return Client(address, timeout=timeout)
-    except (OSError, TimeoutError) as exc:
-        raise MesaevoError(f"cannot connect to scheduler at {address}: nothing answered within {timeout:g} s "
-                           f"({type(exc).__name__}); is the Dask scheduler running?") from None
-    except MemoryError:  # a length read from another protocol's bytes ("Unable to allocate 3.07 EiB")
-        raise MesaevoError(f"cannot connect to scheduler at {address}: what answers there is not a Dask "
-                           "scheduler (its reply reads as an impossible message size); check the address "
-                           "and port") from None
-    except Exception as exc:  # something answered, but not in Dask's protocol (a garbled frame length, ...)
-        raise MesaevoError(f"cannot connect to scheduler at {address}: what answers there is not a Dask "
-                           f"scheduler ({type(exc).__name__}); check the address and port") from None
-
-
-class _TermAsInterrupt:
-    """While a sweep drives (main thread only), SIGTERM raises RunInterrupted so sweep.json gets marked."""
-
-    def __enter__(self) -> "_TermAsInterrupt":
-        self.previous = None
-        if threading.current_thread() is threading.main_thread():
-            self.previous = signal.getsignal(signal.SIGTERM)
-            signal.signal(signal.SIGTERM, self._raise)
-        return self
-
-    @staticmethod
-    def _raise(signum: int, frame) -> None:
-        raise RunInterrupted("sweep stopped by SIGTERM; its sweep.json is marked 'interrupted'; run the same sweep "
-                             "into the same directory to continue it", signum)
-
-    def __exit__(self, *exc) -> None:
-        if self.previous is not None:
-            signal.signal(signal.SIGTERM, self.previous)
-
-
-def default_threads(workers: int) -> int:
-    """Numba threads per worker so that workers x threads <= cores."""
-    return max(1, (os.cpu_count() or 1) // max(1, workers))
-
-
-def open_client(client: Any, scheduler: str | None, workers: int | None,
-                warm: Callable[[], None]) -> tuple[Any, list[Any], int | dict[str, int]]:
-    """The executor for a batch of runs (sweep or experiment), the objects to close after it, and the
-    numba threads per run.
-
-    ``client`` given: used as it is. ``scheduler``: connected to. Otherwise a LocalCluster of ``workers``
-    single-threaded processes (default: the cores) is started, after ``warm()`` compiled the kernels once
-    in the driver; each run then gets cores / workers threads. With any other executor each run shares
-    its host's cores among that host's task slots (``run_one``).
-    """
-    if client is not None:
-        return client, [], _slots_per_host(client)
-    if scheduler:
-        client = connect(scheduler)
-        return client, [client], _slots_per_host(client)
-    from distributed import Client, LocalCluster
-
-    workers = workers or os.cpu_count() or 1
-    warm()
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0")
-    client = Client(cluster)
-    return client, [client, cluster], default_threads(workers)
-
-
-def warm_kernels(sweep: Sweep) -> None:
-    """Compile this sweep's kernels once in the driver (one generation of its first run), so
-    local workers load them from numba's disk cache instead of all compiling into it at once."""
-    from evo.loop import Evolution
-
-    first = {**sweep.overrides(sweep.runs[0]), "run.seed": sweep.runs[0].seed}
-    if sweep.generations is not None:
-        first["run.generations"] = sweep.generations
-    _, config = load_config(sweep.base, first)
-    Evolution(config).step()
-
-
-def run_sweep(sweep: Sweep, out: str | Path, *, workers: int | None = None, scheduler: str | None = None,
-              client: Any = None, threads: int | None = None,
+def run_sweep(sweep: Sweep, out: str | Path, task: RunTask, *, workers: int | None = None,
+              scheduler: str | None = None, client: Any = None,
               on_result: Callable[[dict[str, Any]], None] | None = None,
               max_memory_gib: float | None = None, skip_completed: bool = True,
               on_skip: Callable[[int], None] | None = None) -> dict[str, Any]:
-    """Run every run of ``sweep`` not yet completed under ``out``; return the sweep manifest.
+    """Run every run of ``sweep`` not yet completed under ``out`` with ``task`` (``evo.simulation.run_one``
+    or any function of the same signature); return the sweep manifest.
 
     ``skip_completed`` (default): an ``out`` that already holds this sweep (a script run again,
     a stopped sweep) keeps its completed runs and runs the rest; ``on_skip(n)`` is told how many
@@ -453,7 +300,7 @@ def run_sweep(sweep: Sweep, out: str | Path, *, workers: int | None = None, sche
     ``client``: an existing ``distributed.Client`` (or any executor with ``submit``);
     otherwise ``scheduler`` (an address) connects to a running cluster, or a
     LocalCluster of ``workers`` processes (default: the number of cores) is started
-    and closed again.
+    and closed again (``evo.executor``).
     """
     out = Path(out)
     check_name(sweep.name)
@@ -464,106 +311,19 @@ def run_sweep(sweep: Sweep, out: str | Path, *, workers: int | None = None, sche
     if done and not skip_completed:
         raise MesaevoError(f"{out} already holds {done} completed runs of this sweep; keep them and run the rest "
                            "with skip_completed=True, or choose another out")
-    write_json_atomic(out / SWEEP_MANIFEST, manifest)
-    todo = [(e, r) for e, r in zip(manifest["runs"], sweep.runs) if e["status"] != "completed"]
     if done:
         log.info("%s: %d of %d runs already completed, skipped", out, done, len(manifest["runs"]))
         if on_skip is not None:
             on_skip(done)
-    owned: list[Any] = []
-    try:
-        if todo:
-            client, owned, slots = open_client(client, scheduler, workers, lambda: warm_kernels(sweep))
-            threads = slots if threads is None else threads
-            with _TermAsInterrupt():
-                _execute(client, sweep, out, manifest, todo, threads, on_result, max_memory_gib)
-    except BaseException as exc:
-        mark_stopped(manifest, out / SWEEP_MANIFEST, exc)
-        raise
-    finally:
-        for obj in owned:
-            obj.close()
-    mark_finished(manifest, out / SWEEP_MANIFEST)
-    return manifest
-
-
-def mark_stopped(manifest: dict[str, Any], path: Path, exc: BaseException) -> None:
-    """Write a sweep-like manifest (sweep, experiment) stopped by ``exc``: 'interrupted' on Ctrl-C or a
-    stop signal, else 'failed' with the error; runs still running become 'interrupted'."""
-    stopped = isinstance(exc, (KeyboardInterrupt, RunInterrupted))
-    manifest.update(status="interrupted" if stopped else "failed", finished=now())
-    if not stopped:
-        manifest["error"] = f"{type(exc).__name__}: {exc}"
-    for entry in manifest["runs"]:
-        if entry["status"] == "running":
-            entry["status"] = "interrupted"
-    write_json_atomic(path, manifest)
-
-
-def mark_finished(manifest: dict[str, Any], path: Path) -> None:
-    """Write a sweep-like manifest whose runs all ended: 'completed' unless one of them did not."""
-    failed = [e for e in manifest["runs"] if e["status"] != "completed"]
-    manifest.update(status="failed" if failed else "completed", finished=now())
-    write_json_atomic(path, manifest)
-
-
-def _slots_per_host(client: Any) -> dict[str, int] | int:
-    """Task slots (worker threads) per host of a running Dask cluster; 1 thread for other executors."""
-    if not _is_dask(client):
-        return 1
-    slots: dict[str, int] = {}
-    for address, info in client.scheduler_info()["workers"].items():
-        host = _host(address)
-        slots[host] = slots.get(host, 0) + int(info.get("nthreads", 1))
-    return slots
-
-
-def _execute(client: Any, sweep: Sweep, out: Path, manifest: dict[str, Any], todo: list, threads: int,
-             on_result: Callable[[dict[str, Any]], None] | None, max_memory_gib: float | None = None) -> None:
-    futures = {}
-    runs_dir = safe_subdir(out, RUNS_DIR)
-    runs_dir.mkdir(exist_ok=True)
-    for entry, run in todo:
+    tasks = []
+    for entry, run in zip(manifest["runs"], sweep.runs):
+        if entry["status"] == "completed":
+            continue
         run_dir = confined(out, f"{RUNS_DIR}/{run.run_id}", f"run {run.run_id} directory")
-        args = (run_one, sweep.base, sweep.overrides(run), run.seed, sweep.generations,
-                str(run_dir.resolve()), threads, max_memory_gib)
-        fut = client.submit(*args, pure=False) if _is_dask(client) else client.submit(*args)
-        futures[fut] = entry
-        entry.update(status="running", error=None)
-    write_json_atomic(out / SWEEP_MANIFEST, manifest)
-    for fut in _as_completed(client, list(futures)):
-        entry = futures[fut]
-        try:
-            result = fut.result()
-        except Exception as exc:  # the worker died or the task could not run
-            result = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
-        entry.update(status=result["status"], error=result.get("error"))
-        write_json_atomic(out / SWEEP_MANIFEST, manifest)
-        if on_result is not None:
-            on_result(entry)
-
-
-def _is_dask(client: Any) -> bool:
-    return type(client).__module__.startswith("distributed")
-
-
-#: Seconds the driver waits for a run before it looks at pending stop signals again.
-WAKE_SECONDS = 0.5
-
-
-def _as_completed(client: Any, futures: list) -> Iterator[Any]:
-    """Yield the futures as they complete, the driver waking every ``WAKE_SECONDS`` (distributed's
-    ``as_completed`` wakes every 0.1 s itself): a stop signal that the kernel delivered to another thread
-    only sets a flag that the main thread acts on when it runs Python again, which a wait without a
-    timeout never does (a sweep would not stop)."""
-    if _is_dask(client):
-        from distributed import as_completed
-
-        yield from as_completed(futures)
-        return
-    from concurrent.futures import FIRST_COMPLETED, wait
-
-    pending = set(futures)
-    while pending:
-        done, pending = wait(pending, timeout=WAKE_SECONDS, return_when=FIRST_COMPLETED)
-        yield from done
+        tasks.append(Task(entry, task, (sweep.base, sweep.overrides(run), run.seed, sweep.generations,
+                                        str(run_dir.resolve()), max_memory_gib)))
+    if tasks:
+        safe_subdir(out, RUNS_DIR).mkdir(exist_ok=True)
+    return run_batch(manifest, out / SWEEP_MANIFEST, tasks, client=client, scheduler=scheduler, workers=workers,
+                     warm=lambda: warm_kernels(sweep.base, _all_overrides(sweep, sweep.runs[0])),
+                     on_result=on_result)

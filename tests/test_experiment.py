@@ -212,10 +212,11 @@ def _fork_experiment() -> dict:
 def test_forked_arm_shares_every_row_before_the_fork(tmp_path):
     from analysis.load import load_run
     from evo.experiment import conclude, run_experiment
+    from evo.simulation import run_one
 
     exp = build_experiment(_fork_experiment(), seeds=1)
     with ThreadPoolExecutor(1) as pool:
-        manifest = run_experiment(exp, tmp_path / "exp", client=pool)
+        manifest = run_experiment(exp, tmp_path / "exp", run_one, client=pool)
     assert manifest["status"] == "completed", manifest
     parent = load_run(tmp_path / "exp" / "runs" / "online-seed0")
     child = load_run(tmp_path / "exp" / "runs" / "frozen-seed0")
@@ -238,16 +239,18 @@ def test_forked_arm_shares_every_row_before_the_fork(tmp_path):
     assert record["n"] == 1 and record["verdict"] == "inconclusive"
     # running again resumes: nothing left to do, same verdict
     with ThreadPoolExecutor(1) as pool:
-        again = run_experiment(exp, tmp_path / "exp", client=pool)
+        again = run_experiment(exp, tmp_path / "exp", run_one, client=pool)
     assert again["status"] == "completed"
     with pytest.raises(MesaevoError, match="different experiment"):
-        run_experiment(build_experiment(_fork_experiment(), seeds=2), tmp_path / "exp", client=ThreadPoolExecutor(1))
+        run_experiment(build_experiment(_fork_experiment(), seeds=2), tmp_path / "exp", run_one,
+                       client=ThreadPoolExecutor(1))
 
 
 @pytest.mark.slow
 def test_shipped_experiment_end_to_end_tiny(tmp_path):
     """The shipped sugar-online-vs-frozen experiment, shrunk further, through the CLI's code path."""
     from evo.experiment import conclude, run_experiment, summary
+    from evo.simulation import run_one
 
     name, data, root = experiment_data("sugar-online-vs-frozen")
     data = copy.deepcopy(data)
@@ -259,7 +262,7 @@ def test_shipped_experiment_end_to_end_tiny(tmp_path):
     exp = build_experiment(data, default_name=name, seeds=2)
     out = tmp_path / "exp"
     with ThreadPoolExecutor(2) as pool:
-        manifest = run_experiment(exp, out, client=pool)
+        manifest = run_experiment(exp, out, run_one, client=pool)
     assert manifest["status"] == "completed"
     record = conclude(exp, out)
     assert record["verdict"] in ("supported", "contradicted", "inconclusive")
@@ -366,11 +369,12 @@ def test_every_shipped_experiment_runs_at_reduced_size(name, tmp_path):
     where sub-agents are measured, and level 2 present in at least half of each run's window (at CI size a
     few dozen agents build intermittently)."""
     from evo.experiment import conclude, run_experiment
+    from evo.simulation import run_one
 
     exp = load_experiment(name)
     out = tmp_path / name
     with ThreadPoolExecutor(2) as pool:
-        manifest = run_experiment(exp, out, client=pool)
+        manifest = run_experiment(exp, out, run_one, client=pool)
     assert manifest["status"] == "completed", [e["error"] for e in manifest["runs"] if e["error"]]
     record = conclude(exp, out, figure=False)
     assert record["verdict"] in ("supported", "contradicted", "inconclusive")

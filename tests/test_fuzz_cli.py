@@ -67,7 +67,7 @@ def check(rc: int, err: str) -> None:
 @pytest.fixture(autouse=True)
 def no_execution(monkeypatch):
     monkeypatch.setattr(cli, "drive", lambda sim, plot: 0)
-    monkeypatch.setattr(sweep_mod, "run_sweep", lambda sweep, out, **kw: {"status": "completed", "runs": []})
+    monkeypatch.setattr(sweep_mod, "run_sweep", lambda sweep, out, task, **kw: {"status": "completed", "runs": []})
 
 
 FUZZ = settings(max_examples=450, deadline=None, derandomize=True,

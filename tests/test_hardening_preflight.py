@@ -11,7 +11,8 @@ from evo.cli import main
 from agents.errors import MesaevoError
 from evo.preflight import GIB, check, estimate, planner_nodes
 from evo.scenarios import load_config
-from evo.sweep import MAX_RUNS, build_sweep, check_scheduler, connect
+from evo.executor import check_scheduler, connect
+from evo.sweep import MAX_RUNS, build_sweep
 from tests.conftest import TINY
 
 

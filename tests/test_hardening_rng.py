@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from evo.simulation import Simulation
+from evo.simulation import run_one
 from evo.sweep import build_sweep, run_sweep
 from tests.conftest import TINY
 
@@ -70,7 +71,7 @@ def test_sweep_with_busy_global_random_equals_runs_alone(tmp_path):
         with distributed.Client(cluster) as client:
             client.run(_start_noise)
             for repeat in range(REPEATS):
-                manifest = run_sweep(sweep, tmp_path / f"sw{repeat}", client=client, threads=1)
+                manifest = run_sweep(sweep, tmp_path / f"sw{repeat}", run_one, client=client)
                 assert manifest["status"] == "completed", manifest
                 for run, entry in zip(sweep.runs, manifest["runs"]):
                     swept = _tables(tmp_path / f"sw{repeat}" / entry["dir"])

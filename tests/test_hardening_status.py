@@ -27,7 +27,8 @@ from evo.cli import main
 from evo.interrupt import RunInterrupted
 from evo.lock import RunLock
 from evo.simulation import Simulation
-from evo.sweep import SWEEP_MANIFEST, build_sweep, run_one, run_sweep
+from evo.simulation import run_one
+from evo.sweep import SWEEP_MANIFEST, build_sweep, run_sweep
 from tests.conftest import TINY, tiny_args
 
 REPO = Path(__file__).resolve().parents[1]
@@ -180,7 +181,7 @@ def test_a_stopped_sweep_driver_marks_the_sweep_interrupted(tmp_path, signum):
     timer = threading.Timer(0.5, os.kill, (os.getpid(), signum))
     timer.start()
     with pytest.raises((RunInterrupted, KeyboardInterrupt)):
-        run_sweep(sweep, tmp_path / "sw", client=_Stuck())
+        run_sweep(sweep, tmp_path / "sw", run_one, client=_Stuck())
     timer.join()
     manifest = json.loads((tmp_path / "sw" / SWEEP_MANIFEST).read_text())
     assert manifest["status"] == "interrupted"
@@ -215,8 +216,8 @@ def test_a_sweep_stops_on_a_signal_that_another_thread_received(tmp_path):
     signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGINT])
     try:
         watchdog.start()
-        with pytest.raises(KeyboardInterrupt):
-            run_sweep(sweep, tmp_path / "sw", client=Recording())
+        with pytest.raises(RunInterrupted):
+            run_sweep(sweep, tmp_path / "sw", run_one, client=Recording())
     finally:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])
         watchdog.cancel()

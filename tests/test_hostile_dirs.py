@@ -25,6 +25,7 @@ import pytest
 from evo.cli import main
 from evo.lock import RunLock
 from evo.simulation import Simulation
+from evo.simulation import run_one
 from evo.sweep import SWEEP_MANIFEST, build_sweep, run_sweep
 from tests.conftest import TINY
 
@@ -324,7 +325,7 @@ def sweep_template(tmp_path_factory) -> Path:
     base = tmp_path_factory.mktemp("sweep")
     (base / "sweep.toml").write_text(_toml(SWEEP))
     with ThreadPoolExecutor(1) as pool:
-        manifest = run_sweep(build_sweep(SWEEP), base / "out", client=pool)
+        manifest = run_sweep(build_sweep(SWEEP), base / "out", run_one, client=pool)
     assert manifest["status"] == "completed"
     return base
 

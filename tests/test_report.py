@@ -318,13 +318,14 @@ def test_sweep_report_groups_by_setting_with_interval_across_seeds(tmp_path):
     # a sweep of 2 settings x 2 seeds: two groups, each named by its swept key, t interval across seeds
     from concurrent.futures import ThreadPoolExecutor
 
+    from evo.simulation import run_one
     from evo.sweep import build_sweep, run_sweep
 
     spec = {"name": "two", "base": "sugar", "seeds": [1, 2], "generations": 6,
             "set": {k: v for k, v in TINY.items() if k != "run.generations"},
             "grid": {"shifts.0.generation": [2, 3]}}
     with ThreadPoolExecutor(1) as pool:
-        manifest = run_sweep(build_sweep(spec), tmp_path / "sw", client=pool)
+        manifest = run_sweep(build_sweep(spec), tmp_path / "sw", run_one, client=pool)
     assert manifest["status"] == "completed"
     text = build_report(load_runs(tmp_path / "sw"), n_boot=50, window=2)
     groups = re.findall(r'<h2 class="setting">([^<]*)</h2>', text)

@@ -55,29 +55,21 @@ def test_bit_identical_with_one_and_two_numba_threads_and_the_default(tmp_path):
     assert np.isfinite(one.generations["fitness_mean"]).all()
 
 
-def test_kernel_threads_follow_the_chooser_unless_threads_are_asked_for(monkeypatch):
-    """Without NUMBA_NUM_THREADS in the environment the world kernels get the chooser's count and their
-    measured time feeds it; with it, the caller's setting, unmeasured; either way the caller's setting is
+def test_kernel_threads_are_one_unless_threads_are_asked_for(monkeypatch):
+    """Threads are opt-in: without NUMBA_NUM_THREADS in the environment the world kernels run on 1 thread
+    whatever numba's setting; with it, on the caller's setting; either way the caller's setting is
     restored."""
     import numba
 
     import agents.jit as jit
-    from agents.threads import ThreadChooser
 
     saved = numba.get_num_threads()
-    chooser = ThreadChooser(min_seconds=0.0)
-    monkeypatch.setattr(jit, "CHOOSER", chooser)
     monkeypatch.setattr(jit, "THREADS_ASKED", False)
-    for _ in range(2):  # the first call of a count is not recorded
-        with jit.kernel_threads() as run:
-            assert run.threads == saved  # untried counts first: all threads, then 1
-            assert numba.get_num_threads() == run.threads
-            run.work = 1.0
-        assert numba.get_num_threads() == saved
-    assert list(chooser.cost) == [saved]
+    with jit.kernel_threads() as run:
+        assert run.threads == 1 == numba.get_num_threads()
+    assert numba.get_num_threads() == saved
     monkeypatch.setattr(jit, "THREADS_ASKED", True)
     with jit.kernel_threads() as run:
         assert run.threads == saved == numba.get_num_threads()
-        run.work = 1.0
-    assert list(chooser.cost) == [saved]
+    assert numba.get_num_threads() == saved
     assert os.environ["OMP_WAIT_POLICY"]  # set (PASSIVE unless the user chose) before the OpenMP pool starts

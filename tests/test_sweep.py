@@ -11,7 +11,8 @@ import pytest
 from analysis import load_run, load_sweep
 from agents.errors import MesaevoError
 from evo.simulation import Simulation
-from evo.sweep import SWEEP_MANIFEST, build_sweep, load_sweep_file, run_one, run_sweep
+from evo.simulation import run_one
+from evo.sweep import SWEEP_MANIFEST, build_sweep, load_sweep_file, run_sweep
 from tests.conftest import TINY
 
 distributed = pytest.importorskip("distributed")
@@ -77,7 +78,7 @@ def test_grid_and_cases_make_settings_times_seeds():
 
 def test_sweep_on_local_cluster_equals_runs_one_by_one(client, one_by_one, tmp_path):
     sweep = build_sweep(SWEEP)
-    manifest = run_sweep(sweep, tmp_path / "sw", client=client)
+    manifest = run_sweep(sweep, tmp_path / "sw", run_one, client=client)
     assert manifest["status"] == "completed"
     assert len(manifest["runs"]) == 4
     for entry in manifest["runs"]:
@@ -121,7 +122,7 @@ def test_a_failing_run_is_recorded_and_the_others_complete(client, one_by_one, t
     data = dict(SWEEP, seeds=[3, FAIL_SEED])
     client.run(_install_failure, FAIL_SEED)
     try:
-        manifest = run_sweep(build_sweep(data), tmp_path / "sw", client=client)
+        manifest = run_sweep(build_sweep(data), tmp_path / "sw", run_one, client=client)
     finally:
         client.run(_remove_failure)
     assert manifest["status"] == "failed"
@@ -143,7 +144,7 @@ def test_an_interrupted_sweep_resumes_to_the_same_results(client, one_by_one, tm
     sweep = build_sweep(SWEEP)
     out = tmp_path / "sw"
     # a sweep killed mid-way: two runs completed, one left at generation 1 with status 'running', one never started
-    manifest = run_sweep(build_sweep(dict(SWEEP, grid={"shifts.0.generation": [1]})), tmp_path / "part",
+    manifest = run_sweep(build_sweep(dict(SWEEP, grid={"shifts.0.generation": [1]})), tmp_path / "part", run_one,
                          client=client)
     assert manifest["status"] == "completed"
     out.mkdir()
@@ -163,7 +164,7 @@ def test_an_interrupted_sweep_resumes_to_the_same_results(client, one_by_one, tm
     (out / SWEEP_MANIFEST).write_text(json.dumps({"format": 1, "name": "tiny", "base": sweep.base, "set": SET,
                                                   "generations": GENS, "status": "running", "runs": entries}))
     stamp = (out / "runs" / sweep.runs[0].run_id / "manifest.json").stat().st_mtime_ns
-    manifest = run_sweep(sweep, out, client=client)
+    manifest = run_sweep(sweep, out, run_one, client=client)
     assert manifest["status"] == "completed"
     assert (out / "runs" / sweep.runs[0].run_id / "manifest.json").stat().st_mtime_ns == stamp  # kept as it was
     for entry in manifest["runs"]:
@@ -175,7 +176,7 @@ def test_resume_refuses_a_different_sweep(tmp_path):
     out.mkdir()
     (out / SWEEP_MANIFEST).write_text(json.dumps({"name": "x", "base": "sugar", "runs": []}))
     with pytest.raises(MesaevoError, match="different sweep"):
-        run_sweep(build_sweep(SWEEP), out, client=object())
+        run_sweep(build_sweep(SWEEP), out, run_one, client=object())
 
 
 def test_run_one_leaves_a_completed_run_alone(one_by_one):
@@ -211,51 +212,18 @@ def test_cli_sweep_errors_are_one_line_before_any_work(tmp_path, capsys):
     assert main(["sweep", str(path), "--out", str(tmp_path / "sw2"), "--resume"]) == 2
 
 
-def _threads_in_task(path: str, threads) -> int:
-    import numba
-
-    run_one("sugar", {}, 0, None, path, threads)
-    return numba.get_num_threads()
-
-
-def test_numba_threads_are_capped_so_workers_fit_the_cores(client, one_by_one):
-    import os
-
-    from evo.sweep import _slots_per_host
-
-    slots = _slots_per_host(client)
-    assert slots == {"127.0.0.1": 2}
-    path = str(next(iter(one_by_one.values())))
-    assert client.submit(_threads_in_task, path, slots, pure=False).result() == max(1, (os.cpu_count() or 1) // 2)
-
-
-def test_island_run_on_the_dask_cluster_equals_the_inline_run(client, tmp_path):
-    """Islands use the same executor as sweeps (tested here to share this module's cluster)."""
-    from evo.islands import run_islands
-    from evo.scenarios import load_config
-
-    config = load_config("sugar", {**SET, "run.generations": 3, "shifts.0.generation": 1})[1]
-    run_islands(config, tmp_path / "dask", islands=2, migrate_every=1, migrants=2, executor=client)
-    run_islands(config, tmp_path / "inline", islands=2, migrate_every=1, migrants=2)
-    a, b = load_run(tmp_path / "dask"), load_run(tmp_path / "inline")
-    pd.testing.assert_frame_equal(a.generations, b.generations, check_exact=True)
-    pd.testing.assert_frame_equal(a.entities, b.entities, check_exact=True)
-    assert a.manifest["migrations"] == b.manifest["migrations"]
-
-
 def test_sweep_through_a_running_scheduler_equals_the_runs_made_one_by_one(client, one_by_one, tmp_path):
     """``scheduler=ADDRESS`` (``mesaevo sweep --scheduler``): the driver connects to a cluster it did not
-    start, each run takes its host's cores shared among that host's task slots, and the runs are the same
-    bits as those made one by one."""
-    from evo.sweep import open_client
+    start (and closes only its own connection), and the runs are the same bits as those made one by one."""
+    from evo.executor import open_executor
 
     address = client.scheduler.address
-    driver, owned, threads = open_client(None, address, None, warm=lambda: pytest.fail("no warm-up: not ours"))
+    driver, owned = open_executor(None, address, None)
     try:
-        assert owned == [driver] and threads == {"127.0.0.1": 2}
+        assert owned == [driver] and driver is not client
     finally:
         driver.close()
-    manifest = run_sweep(build_sweep(SWEEP), tmp_path / "sw", scheduler=address)
+    manifest = run_sweep(build_sweep(SWEEP), tmp_path / "sw", run_one, scheduler=address)
     assert manifest["status"] == "completed"
     for entry in manifest["runs"]:
         assert_same(tmp_path / "sw" / entry["dir"], one_by_one[entry["id"]])
