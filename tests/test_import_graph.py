@@ -1,9 +1,10 @@
-"""The floor plan: no package-level import cycle, analysis apart from the simulation, lazy heavy imports.
+"""The floor plan: no import cycle between packages nor between the files of one package, analysis apart
+from the simulation, lazy heavy imports.
 
-Reads every module's import statements (type-checking-only imports excluded)
-and checks the layering: ``evo`` uses ``worlds``, ``agents`` and ``analysis``;
-``worlds`` uses ``agents`` through its entry points; ``agents`` uses neither;
-``analysis`` imports nothing of the simulation.
+Reads every module's import statements (type-checking-only imports excluded; imports inside functions
+included: a lazy import still ties two files together) and checks the layering: ``evo`` uses
+``worlds``, ``agents`` and ``analysis``; ``worlds`` uses ``agents`` through its entry points; ``agents``
+uses neither; ``analysis`` imports nothing of the simulation.
 """
 
 from __future__ import annotations
@@ -61,6 +62,90 @@ def package_graph() -> dict[str, dict[str, set[str]]]:
             mods = {m for m in imported_modules(path, pkg) if m.split(".")[0] in PACKAGES}
             graph[pkg][str(path.relative_to(ROOT))] = mods
     return graph
+
+
+def module_name(path: Path) -> str:
+    """``evo/sweep.py`` -> ``evo.sweep``; ``agents/nesting/__init__.py`` -> ``agents.nesting``."""
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def module_imports(path: Path, known: set[str], name: str | None = None) -> set[str]:
+    """The project modules that ``path`` (module ``name``) imports, by module: ``from evo import sweep``
+    is ``evo.sweep``, ``from evo.sweep import run_sweep`` is ``evo.sweep`` (relative imports resolved)."""
+    name = name or module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skip = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If) and _is_type_checking(node)
+            for n in ast.walk(node)}
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
+        if isinstance(node, ast.Import):
+            out.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(package.split(".")[:len(package.split(".")) - node.level + 1] + ([base] if base else []))
+            out.update(f"{base}.{a.name}" if f"{base}.{a.name}" in known else base for a in node.names)
+    return {m for m in out if m in known and m != name}
+
+
+def module_graph() -> dict[str, set[str]]:
+    """module -> the modules of its own package (top level) that it imports."""
+    paths = {module_name(p): p for pkg in PACKAGES for p in sorted((ROOT / pkg).rglob("*.py"))}
+    known = set(paths)
+    return {name: {m for m in module_imports(path, known) if m.split(".")[0] == name.split(".")[0]}
+            for name, path in paths.items()}
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan's algorithm), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in sorted(graph.get(v, ())):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return sorted(found)
+
+
+def test_there_is_no_cycle_between_files_inside_a_package():
+    assert cycles(module_graph()) == []
+
+
+def test_the_file_cycle_checker_finds_a_cycle_and_resolves_package_imports(tmp_path):
+    """Not blind: a made-up circle is found, and ``from evo import sweep`` counts as ``evo.sweep``."""
+    assert cycles({"evo.a": {"evo.b"}, "evo.b": {"evo.c"}, "evo.c": {"evo.a"}, "evo.d": {"evo.a"}}) == \
+        [["evo.a", "evo.b", "evo.c"]]
+    probe = tmp_path / "x.py"
+    probe.write_text("from evo import sweep\nfrom evo.executor import run_batch\nimport evo.config\n"
+                     "from . import loop\nfrom .scenarios import load_config\n"
+                     "if TYPE_CHECKING:\n    from evo import simulation\n", encoding="utf-8")
+    assert module_imports(probe, set(module_graph()), name="evo.x") == \
+        {"evo.sweep", "evo.executor", "evo.config", "evo.loop", "evo.scenarios"}
 
 
 def test_every_package_imports_only_what_its_layer_allows():
