@@ -27,8 +27,6 @@ __all__ = [
     "correlation_replicates",
     "percentile_interval",
     "stream",
-    "t_interval",
-    "t_quantile",
 ]
 
 METHODS = ("spearman", "pearson")
@@ -165,50 +163,3 @@ def bootstrap_mean(values: np.ndarray, *, n_boot: int = 1000, level: float = 0.9
     means = v[rng.integers(0, v.size, size=(n_boot, v.size))].mean(axis=1)
     lo, hi = percentile_interval(means, level)
     return Interval(float(v.mean()), lo, hi)
-
-
-def _t_two_sided(t: float, df: int) -> float:
-    """P(|T| < t) for Student's t with integer ``df`` (Abramowitz and Stegun 26.7.3-4, exact)."""
-    import math
-
-    theta = math.atan(t / math.sqrt(df))
-    c2 = math.cos(theta) ** 2
-    if df % 2 == 1:
-        term, total = 1.0, 1.0
-        for k in range(1, (df - 1) // 2):
-            term *= c2 * (2 * k) / (2 * k + 1)
-            total += term
-        inner = math.sin(theta) * math.cos(theta) * total if df > 1 else 0.0
-        return 2.0 / math.pi * (theta + inner)
-    term, total = 1.0, 1.0
-    for k in range(1, df // 2):
-        term *= c2 * (2 * k - 1) / (2 * k)
-        total += term
-    return math.sin(theta) * total
-
-
-def t_quantile(level: float, df: int) -> float:
-    """The ``t`` with P(|T| < t) = ``level`` for Student's t with ``df`` degrees of freedom."""
-    if not 0.0 < level < 1.0 or df < 1:
-        raise ValueError(f"need 0 < level < 1 and df >= 1, got {level}, {df}")
-    lo, hi = 0.0, 1.0
-    while _t_two_sided(hi, df) < level:
-        hi *= 2.0
-    for _ in range(100):
-        mid = (lo + hi) / 2.0
-        lo, hi = (mid, hi) if _t_two_sided(mid, df) < level else (lo, mid)
-    return (lo + hi) / 2.0
-
-
-def t_interval(values: np.ndarray, level: float = 0.9) -> Interval:
-    """Mean of the finite ``values`` and its Student t interval (``mean +- t * sd / sqrt(n)``,
-    ``n - 1`` degrees of freedom); NaN bounds with fewer than two values."""
-    v = np.asarray(values, dtype=float)
-    v = v[np.isfinite(v)]
-    if v.size == 0:
-        return Interval(float("nan"), float("nan"), float("nan"))
-    mean = float(v.mean())
-    if v.size == 1:
-        return Interval(mean, float("nan"), float("nan"))
-    half = t_quantile(level, v.size - 1) * float(v.std(ddof=1)) / np.sqrt(v.size)
-    return Interval(mean, mean - half, mean + half)

@@ -10,7 +10,8 @@ from typing import Any, Iterable, NamedTuple, Sequence
 import numpy as np
 import pandas as pd
 
-from .bootstrap import bootstrap_mean, stream, t_interval
+from .bootstrap import bootstrap_mean, stream
+from .student_t import t_interval
 from .load import RunTables
 from .metrics import shift_summary
 

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .bootstrap import t_interval
+from .student_t import t_interval
 from .compare import SettingGroup, group_by_setting, shift_summary_runs
 from .confine import file_inside
 from .figures_correlation import level_correlation_figure, proxy_correlation_figure

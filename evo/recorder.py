@@ -1,9 +1,8 @@
 """The run directory: manifest, generation table and entity parts, written as the run goes.
 
-Every file is written to a fresh temporary file in its own directory (created
-exclusively, so a planted name cannot redirect it) and renamed into place with
-``os.replace`` (which replaces a symlink rather than writing through it), so a
-reader (or a crash) never sees half a file. A write that fails (ENOSPC, EACCES,
+Every file goes through the one atomic writer, ``analysis.files.write_atomic`` (a
+fresh temporary file renamed into place, permissions from the umask), so a reader
+(or a crash) never sees half a file. A write that fails (ENOSPC, EACCES,
 EROFS, ...) is one ``MesaevoError`` naming the file. The recorder holds the run
 directory's lock (``evo.lock``) from creation until ``finish``. ``generations.parquet`` is rewritten with
 all rows so far at each flush (only the new rows are converted: the table so far is kept in memory as
@@ -17,10 +16,9 @@ import datetime as _dt
 import json
 import os
 import platform
-import tempfile
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pyarrow as pa
@@ -30,6 +28,7 @@ import pyarrow.parquet as pq
 from agents.errors import MesaevoError
 from evo.lock import LOCK_NAME, RunLock
 from evo.paths import read_json, regular_file, safe_subdir
+from analysis import files
 from evo.table_digest import check_tables, tables_record
 from analysis.run_files import ENTITIES_DIR, GENERATIONS, MANIFEST
 
@@ -52,27 +51,13 @@ def versions() -> dict[str, str]:
     return out
 
 
-def write_atomic(path: Path, write) -> None:
-    """Call ``write(tmp_path)`` on a fresh temporary file beside ``path``, then rename it onto ``path``.
-
-    Any OSError (disk full, permission, read-only file system) becomes a MesaevoError naming ``path``;
-    the temporary file is removed."""
-    path = Path(path)
-    tmp: str | None = None
+def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
+    """``analysis.files.write_atomic`` (the one atomic writer), any OSError becoming a MesaevoError naming
+    ``path``."""
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        os.close(fd)
-        write(Path(tmp))
-        os.replace(tmp, path)
-        tmp = None
+        files.write_atomic(path, write)
     except OSError as exc:
         raise MesaevoError(f"cannot write {path}: {exc.strerror or exc}") from None
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
 
 
 def json_text(data: dict[str, Any]) -> str:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.verdict import t_interval
+from analysis.student_t import t_interval
 from evo.simulation import Simulation
 
 REDUCED = {"world.width": 32, "world.height": 32, "world.steps": 300, "world.food_patches": 10,
@@ -32,7 +32,7 @@ COLUMNS = ("corr_taste", "corr_mating", "fitness_mean", "feat_mating_mean", "fea
 
 
 def interval(values: list[float]) -> str:
-    """Mean across seeds and its 90% Student t interval (``analysis.verdict.t_interval``)."""
+    """Mean across seeds and its 90% Student t interval (``analysis.student_t.t_interval``)."""
     mean, lo, hi, n, _ = t_interval(values, 0.9)
     return f"{mean:7.3f}" if n < 2 else f"{mean:7.3f} [{lo:7.3f}, {hi:7.3f}]"
 

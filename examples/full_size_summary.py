@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.verdict import t_interval
+from analysis.student_t import t_interval
 
 
 def interval(values) -> str:

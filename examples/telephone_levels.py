@@ -27,7 +27,7 @@ import argparse
 import numpy as np
 import pandas as pd
 
-from analysis.verdict import t_interval
+from analysis.student_t import t_interval
 from evo.loop import Evolution
 from evo.scenarios import load_config
 
@@ -40,7 +40,7 @@ COLUMNS = ("L2_present", "L3_present", "L2_n", "L3_n", "misaligned_builds", "L2_
 
 
 def interval(values: list[float]) -> str:
-    """Mean across seeds and its 90% Student t interval (``analysis.verdict.t_interval``)."""
+    """Mean across seeds and its 90% Student t interval (``analysis.student_t.t_interval``)."""
     mean, lo, hi, n, _ = t_interval(values, 0.9)
     return f"{mean:9.3f}" if n < 2 else f"{mean:9.3f} [{lo:9.3f}, {hi:9.3f}]"
 

@@ -15,7 +15,8 @@ import pandas as pd
 import pytest
 
 from agents.errors import MesaevoError
-from analysis.verdict import Term, decide, estimate, measure, t_interval, t_quantile
+from analysis.student_t import t_interval, t_quantile
+from analysis.verdict import Term, decide, estimate, measure
 from evo.experiment_spec import build_experiment, experiment_data, list_experiments, load_experiment
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -12,8 +12,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from evo.simulation import Simulation
-from evo.simulation import run_one
+from evo.simulation import Simulation, run_one
 from evo.sweep import build_sweep, run_sweep
 from tests.conftest import TINY
 

@@ -22,12 +22,12 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+import analysis.files as files
 import evo.recorder as recorder
 from evo.cli import main
 from evo.interrupt import RunInterrupted
 from evo.lock import RunLock
-from evo.simulation import Simulation
-from evo.simulation import run_one
+from evo.simulation import Simulation, run_one
 from evo.sweep import SWEEP_MANIFEST, build_sweep, run_sweep
 from tests.conftest import TINY, tiny_args
 
@@ -106,7 +106,7 @@ def test_read_only_directory_is_one_error_line(tmp_path, capsys, monkeypatch):
     def refuse(*a, **kw):
         raise OSError(errno.EROFS, "Read-only file system")
 
-    monkeypatch.setattr(recorder.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(files.tempfile, "mkstemp", refuse)
     rc = main(["run", "sugar", "--no-plot", "--out", str(tmp_path / "run"), *SMALL])
     line = one_error_line(capsys.readouterr().err)
     assert rc == 2 and "Read-only file system" in line and "manifest.json" in line
