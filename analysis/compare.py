@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .bootstrap import bootstrap_mean, stream
+from .columns import level_of
 from .student_t import t_interval
 from .load import RunTables
 from .metrics import shift_summary
@@ -24,7 +25,7 @@ _PER_SEED_KEYS = ("run.seed", "run.name")
 #: The shared vocabulary (``series``: the column averaged, ``n``: runs with a value, ``estimate``:
 #: their mean), then the earlier names of the same values (``column``, ``n_runs``, ``mean``).
 AGGREGATE_COLUMNS = ["generation", "series", "n", "estimate", "lo", "hi", "column", "n_runs", "mean"]
-_DEFAULT_RE = re.compile(r"^(L\d+_spearman|corr_.+|fitness_mean)$")
+_DEFAULT_RE = re.compile(r"^(corr_.+|fitness_mean)$")
 
 
 def group_by_scenario(runs: Iterable[RunTables]) -> dict[str, list[RunTables]]:
@@ -40,7 +41,7 @@ def default_columns(runs: Sequence[RunTables]) -> list[str]:
     seen: dict[str, None] = {}
     for run in runs:
         for column in run.generations.columns:
-            if _DEFAULT_RE.match(str(column)):
+            if _DEFAULT_RE.match(str(column)) or level_of(column, ("spearman",)):
                 seen[str(column)] = None
     return list(seen)
 

@@ -23,12 +23,12 @@ from .figure_style import (
     style,
     values,
 )
+from .columns import levels
 from .fisher import generation_bands
 from .load import RunTables
 
 __all__ = ["level_correlation_figure", "proxy_correlation_figure"]
 
-_LEVEL_RE = re.compile(r"^L(\d+)_(spearman|pearson)$")
 _PROXY_RE = re.compile(r"^corr_(.+)$")
 #: (column suffix, legend name, line style) of the two statistics of each level.
 _STATISTICS = (("spearman", "Spearman", "-"), ("pearson", "Pearson", "--"))
@@ -37,7 +37,7 @@ _CORRELATION_LIMITS = (-1.0, 1.0)
 
 
 def _levels(columns: Iterable[str]) -> list[int]:
-    return sorted({int(m.group(1)) for c in columns if (m := _LEVEL_RE.match(str(c)))})
+    return levels(columns, ("spearman", "pearson"))
 
 
 def _proxy_features(columns: Iterable[str]) -> list[str]:

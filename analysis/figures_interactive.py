@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
+from .columns import levels as column_levels
 from .compare import SettingGroup, aggregate_runs
 from .figure_style import generation_axis, values
 from .fisher import generation_bands
@@ -38,7 +39,6 @@ DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "showLink": False, "plotlyServerURL": ""}
 HEIGHT = 380
 BAND_OPACITY = 0.18
-_LEVEL_RE = re.compile(r"^L(\d+)_spearman$")
 _PROXY_RE = re.compile(r"^corr_(.+)$")
 
 
@@ -149,7 +149,7 @@ def level_plot(run: RunTables, ci: pd.DataFrame | None = None, level: float = 0.
     gens = run.generations
     ci = generation_bands(gens, level) if ci is None else ci
     x = generation_axis(gens)
-    levels = sorted({int(m.group(1)) for c in gens.columns if (m := _LEVEL_RE.match(str(c)))})
+    levels = column_levels(gens.columns)
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.68, 0.32], vertical_spacing=0.06)
     pct = f"{round(level * 100)}%"
     for lvl in levels:

@@ -6,7 +6,6 @@ Shift events are dotted lines, the freeze generation of a frozen run a dash-dott
 
 from __future__ import annotations
 
-import re
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -27,12 +26,12 @@ from .figure_style import (
     style,
     values,
 )
+from .columns import level_of
 from .load import RunTables
 from .metrics import level_correlations
 
 __all__ = ["MAZE_COLUMNS", "deployment_figure", "maze_shift_figure"]
 
-_LEVEL_SPEARMAN_RE = re.compile(r"^L(\d+)_spearman$")
 #: Generation-table columns of a maze run: success at the true exit, arrival at the old corner.
 MAZE_COLUMNS = ("success_rate", "corner_arrival_rate")
 _PANEL_HEIGHT = 1.8  # inches per column drawn by deployment_figure
@@ -55,7 +54,7 @@ def deployment_figure(online: RunTables, frozen: RunTables, columns: tuple[str, 
     axes = fig.subplots(len(columns), 1, sharex=True, squeeze=False)[:, 0]
     freeze = freeze_generation(frozen.manifest)
     for ax, column in zip(axes, columns):
-        level = _LEVEL_SPEARMAN_RE.match(column)
+        level = level_of(column, ("spearman",))
         for i, (run, label) in enumerate(((online, "online"), (frozen, "frozen"))):
             gens = run.generations
             if column not in gens.columns:
@@ -64,7 +63,7 @@ def deployment_figure(online: RunTables, frozen: RunTables, columns: tuple[str, 
             ax.plot(generation_axis(gens), values(gens, column), label=f"{label} ({run.scenario})", **line)
             if level and not run.entities.empty:
                 ci = level_correlations(run, n_boot=n_boot, seed=seed)
-                draw_interval_rows(ax, ci, "level", int(level.group(1)), line["color"], label)
+                draw_interval_rows(ax, ci, "level", level[0], line["color"], label)
         draw_freeze(ax, freeze)
         draw_shift_events(ax, online.shift_events)
         generation_axes(ax, column)

@@ -75,7 +75,7 @@ def write_atomically(path: str | Path, data: bytes) -> Path:
     Raises :class:`OutputPathError` if ``path`` is a directory or cannot be written.
     """
     target = check_file_target(path)
-    directory = output_directory(target.parent)
+    output_directory(target.parent)
     try:
         return write_atomic(target, lambda tmp: tmp.write_bytes(data))
     except OSError as exc:

@@ -18,11 +18,11 @@ from .confine import file_inside
 from .files import write_atomically
 from .load import read_json_object
 from .verdict import persistence_lines
+from .run_files import VERDICT, VERDICT_FIGURE
 
 __all__ = ["read_verdicts", "clean_record", "markdown_text", "adjusted_verdicts", "findings_markdown",
            "write_findings"]
 
-VERDICT_FILE = "verdict.json"
 #: Fields of a verdict record and their kinds; anything else in a record is ignored.
 _TEXT = ("name", "claim", "needs", "measurement", "rule", "verdict", "method", "size", "date", "version", "control",
          "no_control_because", "experiment_sha256")
@@ -87,10 +87,10 @@ def read_verdicts(dirs: list[str | Path]) -> list[tuple[Path, dict[str, Any]]]:
     found = []
     for d in dirs:
         d = Path(d)
-        candidates = [d] if (d / VERDICT_FILE).is_file() else sorted(p for p in d.iterdir() if p.is_dir()) \
+        candidates = [d] if (d / VERDICT).is_file() else sorted(p for p in d.iterdir() if p.is_dir()) \
             if d.is_dir() else []
         for c in candidates:
-            path = file_inside(c, VERDICT_FILE, "verdict record", max_bytes=16 * 2**20)
+            path = file_inside(c, VERDICT, "verdict record", max_bytes=16 * 2**20)
             if path is None:
                 continue
             record = clean_record(read_json_object(path))
@@ -169,7 +169,7 @@ def findings_markdown(found: list[tuple[Path, dict[str, Any]]], relative_to: Pat
     lines.append("")
     for (d, r), adj in zip(found, adjusted):
         try:
-            fig_path = file_inside(d, r["figure"] or "verdict.png", "figure")
+            fig_path = file_inside(d, r["figure"] or VERDICT_FIGURE, "figure")
         except ValueError:
             fig_path = None
         if fig_path is None:

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
 import pandas as pd
 
-from .run_files import CHECKPOINT_DIR, ENTITIES_DIR, ENTITY_PART_GLOB, GENERATIONS, MANIFEST
+from .run_files import CHECKPOINT_DIR, CHECKPOINT_RE, ENTITIES_DIR, ENTITY_PART_GLOB, GENERATIONS, MANIFEST
 
 __all__ = ["MAX_RUN_DEPTH", "RunNotFoundError", "RunFormatError", "RunTables", "find_runs", "load_run", "load_runs",
            "read_json_object", "shift_generation", "shift_label"]
@@ -23,7 +22,6 @@ __all__ = ["MAX_RUN_DEPTH", "RunNotFoundError", "RunFormatError", "RunTables", "
 
 log = logging.getLogger(__name__)
 
-_CHECKPOINT_RE = re.compile(r"^ckpt-(\d{6,})\.json$")
 #: How many directory levels below a path :func:`find_runs` looks for runs
 #: (``sweep/runs/<id>`` is two), so that a mistaken path such as ``/`` is not walked whole.
 MAX_RUN_DEPTH = 2
@@ -73,7 +71,7 @@ class RunTables:
         folder = self.path / CHECKPOINT_DIR
         if not folder.is_dir():
             return None
-        found = [(int(m.group(1)), p) for p in folder.iterdir() if (m := _CHECKPOINT_RE.match(p.name))]
+        found = [(int(m.group(1)), p) for p in folder.iterdir() if (m := CHECKPOINT_RE.match(p.name))]
         return max(found)[1] if found else None
 
     def logbook(self) -> pd.DataFrame:

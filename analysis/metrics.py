@@ -20,6 +20,7 @@ from typing import Iterator, NamedTuple
 import numpy as np
 import pandas as pd
 
+from .columns import level_of
 from .bootstrap import bootstrap_mean, correlation, correlation_replicates, percentile_interval, stream
 from .fisher import series_columns, window_replicates
 from .load import RunTables, shift_generation, shift_label
@@ -45,7 +46,6 @@ SHIFT_COLUMNS = ["shift", "shift_generation", "series", "before", "before_lo", "
                  "after_hi", "difference", "lo", "hi", "gens_before", "gens_after"]
 REGIME_COLUMNS = ["level", "builder_depth", "n", "misalignment", "lo", "hi", "plan_disagreement"]
 
-_ALIGN_RE = re.compile(r"^L(\d+)_(cosine_parent|plan_agreement|cosine_root)$")
 _IMPLIED_RE = re.compile(r"^implied_w_(.+)$")
 
 
@@ -144,8 +144,8 @@ def level_alignment(run: RunTables) -> pd.DataFrame:
     gens = run.generations
     found: dict[int, dict[str, str]] = {}
     for column in gens.columns:
-        if m := _ALIGN_RE.match(str(column)):
-            found.setdefault(int(m.group(1)), {})[m.group(2)] = column
+        if parsed := level_of(column, ALIGNMENT_COLUMNS[2:]):
+            found.setdefault(parsed[0], {})[parsed[1]] = column
     frames = []
     for lvl in sorted(found):
         part = pd.DataFrame({"generation": _num(gens, "generation").astype(int), "level": lvl})

@@ -36,6 +36,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from .student_t import t_interval
+from .columns import levels as levels_of
 from .compare import SettingGroup, group_by_setting, shift_summary_runs
 from .confine import file_inside
 from .figures_correlation import level_correlation_figure, proxy_correlation_figure
@@ -47,12 +48,13 @@ from .findings import read_verdicts
 from .fisher import generation_bands
 from .load import RunFormatError, RunTables, load_runs, read_entities, shift_generation
 from .metrics import competence_regimes, level_alignment, shift_summary, weight_alignment
+from .run_files import REPORT, VERDICT
 from .toml_text import dumps as toml_dumps
 
 __all__ = ["REPORT_NAME", "build_report", "write_report"]
 
 log = logging.getLogger(__name__)
-REPORT_NAME = "report.html"
+REPORT_NAME = REPORT
 #: Resolution of the PNG images embedded in the report.
 REPORT_DPI = 100
 #: Rows of the level-alignment table shown per level (the last generations).
@@ -84,7 +86,7 @@ def read_experiment(path: str | Path) -> list[Verdict]:
     from inside ``path`` (:func:`analysis.confine.file_inside`): one naming anything else is a
     :class:`RunFormatError`, never embedded."""
     root = Path(path)
-    if not (root / "verdict.json").is_file():
+    if not (root / VERDICT).is_file():
         return []
     out = []
     for d, record in read_verdicts([root]):
@@ -469,7 +471,7 @@ def _level_panels(run: RunTables, bands: pd.DataFrame, level: float = 0.9) -> Ht
     """One panel per level: entities in the last generation beside its objective-fitness correlation and
     that generation's Fisher-z interval (the same generation for all three)."""
     gens = run.generations
-    found = sorted({int(m.group(1)) for c in gens.columns if (m := re.match(r"^L(\d+)_spearman$", str(c)))})
+    found = levels_of(gens.columns)
     panels = []
     for lvl in found:
         mine = bands[bands["series"] == f"level {lvl}"] if not bands.empty else bands

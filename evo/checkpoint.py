@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,11 +35,12 @@ from evo.ga import Individual, genome_array, individuals
 from evo.paths import read_json, regular_file, safe_subdir
 from evo.recorder import write_atomic, write_json_atomic
 from analysis.run_files import CHECKPOINT_DIR as DIRNAME
+from analysis.run_files import CHECKPOINT_RE as NAME
+from analysis.run_files import checkpoint_stem
 
 log = logging.getLogger(__name__)
 
 FORMAT = 1
-NAME = re.compile(r"^ckpt-(\d{6,})\.json$")
 
 
 @dataclass
@@ -77,7 +77,7 @@ def write_checkpoint(run_dir: Path, evolution, keep: int, tables: dict[str, Any]
         folder.mkdir(exist_ok=True)
     except OSError as exc:
         raise MesaevoError(f"cannot create {folder}: {exc.strerror or exc}") from None
-    stem = f"ckpt-{evolution.generation:06d}"
+    stem = checkpoint_stem(evolution.generation)
     npz = folder / f"{stem}.npz"
     hof = list(evolution.hall_of_fame)
     arrays = {

@@ -29,7 +29,8 @@ from typing import Any, Callable
 
 from agents.errors import MesaevoError
 from analysis.files import write_atomically
-from analysis.run_files import CHECKPOINT_DIR, ENTITIES_DIR, ENTITY_PART_GLOB, GENERATIONS
+from analysis.run_files import (CHECKPOINT_DIR, ENTITIES_DIR, ENTITY_PART_GLOB, GENERATIONS, VERDICT, VERDICT_FIGURE,
+                                VERDICT_TABLE, checkpoint_stem, entity_part_first, measurement_file)
 from evo.experiment_dir import (EXPERIMENT_MANIFEST, RUNS_DIR, completed_run_dir, create_experiment_dir,
                                 open_experiment_dir, read_experiment_manifest, record_digest, run_id)
 from evo.executor import RunTask, Task, check_scheduler, run_batch, warm_kernels
@@ -56,7 +57,7 @@ def fork_run_dir(parent: Path, child: Path, generation: int, config: dict[str, A
     Copied: the manifest (config replaced, status 'interrupted'), the generation table, the
     entity parts that start before ``generation`` and that one checkpoint; resuming ``child``
     drops the table's rows from ``generation`` on and continues from the checkpoint."""
-    stem = f"ckpt-{generation:06d}"
+    stem = checkpoint_stem(generation)
     ckpt = parent / CHECKPOINT_DIR
     if not (ckpt / f"{stem}.json").is_file() or not (ckpt / f"{stem}.npz").is_file():
         raise MesaevoError(f"{parent} has no checkpoint at generation {generation} to fork from")
@@ -68,7 +69,8 @@ def fork_run_dir(parent: Path, child: Path, generation: int, config: dict[str, A
         shutil.copy2(ckpt / f"{stem}{suffix}", tmp / CHECKPOINT_DIR / f"{stem}{suffix}")
     shutil.copy2(parent / GENERATIONS, tmp / GENERATIONS)
     for part in sorted((parent / ENTITIES_DIR).glob(ENTITY_PART_GLOB)):
-        if int(part.name.removeprefix("part-").removesuffix(".parquet")) < generation:
+        first = entity_part_first(part.name)
+        if first is not None and first < generation:
             shutil.copy2(part, tmp / ENTITIES_DIR / part.name)
     manifest = read_json(parent / MANIFEST, "manifest")
     from worlds.shifts import event_name
@@ -83,7 +85,7 @@ def fork_run_dir(parent: Path, child: Path, generation: int, config: dict[str, A
 
 
 def _parent_ready(out: Path, entry: dict[str, Any], generation: int) -> bool:
-    return (out / entry["dir"] / CHECKPOINT_DIR / f"ckpt-{generation:06d}.json").is_file()
+    return (out / entry["dir"] / CHECKPOINT_DIR / f"{checkpoint_stem(generation)}.json").is_file()
 
 
 def run_experiment(exp: Experiment, out: str | Path, task: RunTask, *, workers: int | None = None,
@@ -225,7 +227,7 @@ def conclude(exp: Experiment, out: str | Path, figure: bool = True) -> dict[str,
                        **_verdict(exp, out, tables, a.name, a.claim, a.measurement, a.verdict, f"-{a.name}", figure,
                                   a.controlled),
                        **common} for a in exp.also]
-    write_json_atomic(out / "verdict.json", record)
+    write_json_atomic(out / VERDICT, record)
     return record
 
 
@@ -278,9 +280,10 @@ def _verdict(exp: Experiment, out: Path, tables, name: str, claim: str, m, v, su
     result = estimate(table["value"], v.confidence, v.supported_if, v.threshold, v.missing, v.min_seeds)
     window = (min(t.window[0] for t in terms), max(t.window[1] for t in terms))
     arms = [t.arm for t in terms] + ([exp.control.arms[t.arm] for t in terms] if controlled and exp.control else [])
+    table_name, figure_name = measurement_file(VERDICT_TABLE, suffix), measurement_file(VERDICT_FIGURE, suffix)
     # written to a temporary file and renamed over the name: a FIFO or symlink planted there is replaced,
     # never written through (nothing blocks, nothing outside is written)
-    write_atomically(out / f"table{suffix}.csv", table.to_csv(index=False).encode("utf-8"))
+    write_atomically(out / table_name, table.to_csv(index=False).encode("utf-8"))
     if figure:
         from analysis.verdict import verdict_figure
 
@@ -291,7 +294,7 @@ def _verdict(exp: Experiment, out: Path, tables, name: str, claim: str, m, v, su
 
         png = io.BytesIO()
         fig.savefig(png, format="png", dpi=110)
-        write_atomically(out / f"verdict{suffix}.png", png.getvalue())
+        write_atomically(out / figure_name, png.getvalue())
     measured = m.describe()
     if controlled and exp.control is not None:
         pairs = ", ".join(f"{t} -> {c}" for t, c in exp.control.arms.items())
@@ -300,7 +303,7 @@ def _verdict(exp: Experiment, out: Path, tables, name: str, claim: str, m, v, su
             "supported_if": v.supported_if, **result.as_dict(), "controlled": bool(controlled and exp.control),
             "seeds_without_value": [int(s) for s, x in zip(table["seed"], table["value"]) if not math.isfinite(x)],
             "persistence": _persistence(exp, tables, arms, window),
-            "table": f"table{suffix}.csv", "figure": f"verdict{suffix}.png" if figure else None}
+            "table": table_name, "figure": figure_name if figure else None}
 
 
 def summary(record: dict[str, Any]) -> str:

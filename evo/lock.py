@@ -15,8 +15,7 @@ import os
 from pathlib import Path
 
 from agents.errors import MesaevoError
-
-LOCK_NAME = ".lock"
+from analysis.run_files import LOCK as LOCK_NAME
 
 
 class RunLock:

@@ -13,6 +13,7 @@ NNNNNN being the first generation in the part.
 from __future__ import annotations
 
 import datetime as _dt
+import fnmatch
 import json
 import os
 import platform
@@ -30,7 +31,7 @@ from evo.lock import LOCK_NAME, RunLock
 from evo.paths import read_json, regular_file, safe_subdir
 from analysis import files
 from evo.table_digest import check_tables, tables_record
-from analysis.run_files import ENTITIES_DIR, GENERATIONS, MANIFEST
+from analysis.run_files import ENTITIES_DIR, ENTITY_PART_GLOB, GENERATIONS, MANIFEST, entity_part, entity_part_first
 
 FORMAT = 1
 STATUSES = ("running", "completed", "failed", "interrupted")
@@ -244,12 +245,11 @@ class Recorder:
             remove_temporaries(self.path, entities)
             kept = []
             for part in sorted(entities.iterdir()):
-                if not (part.name.startswith("part-") and part.name.endswith(".parquet")):
+                if not fnmatch.fnmatchcase(part.name, ENTITY_PART_GLOB):
                     continue
-                try:
-                    first = int(part.name.removeprefix("part-").removesuffix(".parquet"))
-                except ValueError:
-                    raise MesaevoError(f"{part} is not an entity part this program wrote") from None
+                first = entity_part_first(part.name)
+                if first is None:
+                    raise MesaevoError(f"{part} is not an entity part this program wrote")
                 if first >= generation:
                     if part.is_dir() and not part.is_symlink():
                         raise MesaevoError(f"{part} is a directory, not an entity part")
@@ -307,7 +307,7 @@ class Recorder:
         if self.pending_entities:
             table = pa.concat_tables(self.pending_entities, promote_options="permissive")
             first = int(table["generation"][0].as_py())
-            write_parquet(safe_subdir(self.path, ENTITIES_DIR) / f"part-{first:06d}.parquet", table)
+            write_parquet(safe_subdir(self.path, ENTITIES_DIR) / entity_part(first), table)
             self.pending_entities = []
         self.manifest["generations_done"] = self.generations_done
         text = json_text(self.manifest)

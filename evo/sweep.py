@@ -64,11 +64,10 @@ from evo.interrupt import RunInterrupted
 from evo.paths import confined, inside, plain_name, read_json, safe_subdir
 from evo.recorder import MANIFEST, now, write_json_atomic
 from evo.scenarios import load_config
-from analysis.run_files import SWEEP_MANIFEST
+from analysis.run_files import RUNS_DIR, SWEEP_MANIFEST
 
 log = logging.getLogger(__name__)
 
-RUNS_DIR = "runs"
 FORMAT = 1
 MAX_RUNS = 10_000
 MAX_SEEDS = 10_000
