@@ -27,6 +27,22 @@ def tiny_args() -> list[str]:
     return out
 
 
+def pytest_collection_modifyitems(config, items) -> None:
+    """``property`` on every hypothesis test; with JIT off (``NUMBA_DISABLE_JIT=1``) a ``twin(itself=True)``
+    test compares a function with itself, which cannot fail: skipped, saying so."""
+    for item in items:
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            item.add_marker(pytest.mark.property)
+    itself = [item for item in items if any(m.kwargs.get("itself") for m in item.iter_markers("twin"))]
+    if itself:
+        import numba  # only when such a test was collected
+
+        if numba.config.DISABLE_JIT:
+            for item in itself:
+                item.add_marker(pytest.mark.skip(reason="NUMBA_DISABLE_JIT=1: the kernel is its own Python twin, "
+                                                        "the comparison cannot fail"))
+
+
 @pytest.fixture
 def tiny() -> dict:
     return dict(TINY)

@@ -58,6 +58,7 @@ def _copy(s: HungryThirstyState) -> HungryThirstyState:
     return s.copy()
 
 
+@pytest.mark.twin
 @settings(max_examples=30, deadline=None)
 @given(seed=st.integers(0, 2**32), n=st.integers(1, 5), relocated=st.booleans(), thirsty=st.booleans(),
        thirst_prob=st.sampled_from([0.0, 0.1, 0.5, 1.0]), steps=st.integers(1, 25), mirror=st.booleans())
@@ -74,6 +75,7 @@ def test_kernel_matches_reference_step_by_step(seed, n, relocated, thirsty, thir
             np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.twin
 def test_planner_matches_reference_and_py_func():
     rng = np.random.default_rng(3)
     for relocated in (False, True):

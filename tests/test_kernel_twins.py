@@ -31,6 +31,7 @@ from worlds.maze.kernel import step as maze_step
 from worlds.maze.state import MazeGrid, MazeState
 
 
+@pytest.mark.twin
 @pytest.mark.parametrize("seed, entity, step_, purpose", [(0, 0, 0, 1), (2**63 + 5, 17, 299, 7 << 32 | 3),
                                                           (123456789, 4095, 1, 10)])
 def test_hash_kernels_match_their_twins(seed, entity, step_, purpose):
@@ -53,6 +54,7 @@ def _world(seed: int, nested: bool):
                                                        else None)
 
 
+@pytest.mark.twin(itself=True)
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_decide_and_react_match_their_twins(seed):
     agents, state, params, nparams = _world(seed, nested=False)
@@ -86,6 +88,7 @@ def _step_with_twin(seed, steps, agents, state, params, nparams) -> None:
             assert np.array_equal(a, twin_state.arrays()[name], equal_nan=True), (t, name)
 
 
+@pytest.mark.twin(itself=True)
 @pytest.mark.parametrize("seed, nested", [(4, False), (5, True), (6, True)])
 def test_step_and_build_match_their_twins(seed, nested):
     """Whole steps (moves, acts, building sub-agents with vetting, upkeep) compiled and as Python agree."""
@@ -95,6 +98,7 @@ def test_step_and_build_match_their_twins(seed, nested):
         assert state.n_used[0] > 10  # sub-agents were built, so the build kernel ran both ways
 
 
+@pytest.mark.twin(itself=True)
 def test_maze_step_matches_its_twin():
     maze = make_maze(7, 7, 0.5, 1, False, np.random.default_rng(3))
     weights = np.random.default_rng(4).uniform(-1, 1, (5, 6))
@@ -112,6 +116,7 @@ def test_maze_step_matches_its_twin():
 FITNESS = {**BASE, "fitness_objective": 1.0}
 
 
+@pytest.mark.twin
 @settings(max_examples=40, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 12), max_depth=st.integers(1, 3),
        energy0=st.floats(1.0, 6.0), steps=st.integers(1, 4))
@@ -127,6 +132,7 @@ def test_fitness_objective_kernel_matches_reference(seed, n, max_depth, energy0,
         assert_same(state, ref, t)
 
 
+@pytest.mark.twin(itself=True)
 @pytest.mark.parametrize("seed, nested", [(7, False), (8, True)])
 def test_fitness_objective_step_matches_its_twin(seed, nested):
     agents, state, _, nparams = _world(seed, nested)
@@ -184,6 +190,7 @@ def test_fitness_planner_eats_before_it_mates():
 
 # --------------------------------------------------------------------------- the GA's variation kernels
 
+@pytest.mark.twin(itself=True)
 @settings(max_examples=30, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), n=st.integers(2, 9), size=st.integers(1, 7))
 def test_variation_kernels_match_their_twins(seed, n, size):
@@ -222,6 +229,7 @@ def numpy_ranks(a: np.ndarray) -> np.ndarray:
     return out
 
 
+@pytest.mark.twin
 @settings(max_examples=60, deadline=None)
 @given(values=st.lists(st.sampled_from([0.0, 1.0, 2.5, -3.0, np.nan, 1e-300, 7.0]) | st.floats(-1e6, 1e6),
                        min_size=0, max_size=40))

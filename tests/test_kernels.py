@@ -50,6 +50,7 @@ def assert_same(kernel, ref, t: int) -> None:
         assert np.array_equal(a, b, equal_nan=True), f"step {t}: state.{name} differs at {np.argwhere(a != b)[:3].tolist()}"
 
 
+@pytest.mark.twin
 @settings(max_examples=60, deadline=None)
 @given(
     seed=st.integers(0, 2**32 - 1),
@@ -79,6 +80,7 @@ NEST = dict(subagents_allowed=1.0, subagent_material=0.3, endowment_max=0.8, noi
             deception_min_depth=1.0, deception_cosine=0.8, oversight_prob=0.7)
 
 
+@pytest.mark.twin
 @settings(max_examples=40, deadline=None)
 @given(
     seed=st.integers(0, 2**32 - 1),
@@ -113,6 +115,7 @@ def test_kernel_matches_reference_with_subagents(seed, h, w, n, extra, max_depth
             assert np.array_equal(getattr(agents, name), getattr(ref_agents, name)), f"step {t}: agents.{name}"
 
 
+@pytest.mark.twin
 @pytest.mark.parametrize("seed", [3, 4])
 def test_nested_mechanisms_all_happen_and_agree(seed):
     """A busy nested world: sub-agents to level 3+, rejections, heredity both ways, deception and shutdowns."""
@@ -135,6 +138,7 @@ def test_nested_mechanisms_all_happen_and_agree(seed):
     assert (agents.nest[subs, 1] == 0).any() and (agents.nest[subs, 1] > 0).any()  # heredity both ways
 
 
+@pytest.mark.twin
 @pytest.mark.parametrize("seed", [7, 8, 9])
 def test_kernels_agree_on_a_busy_world_over_many_steps(seed):
     """A crowded world where eating, mating, conception, building and deaths all happen."""
@@ -160,6 +164,7 @@ def test_lifetime_kernel_equals_repeated_steps():
     assert_same(state, stepped, 12)
 
 
+@pytest.mark.twin(itself=True)
 def test_planner_compiled_equals_python_function():
     """The planner kernel gives the same answer compiled and as plain Python (``py_func`` when JIT is on)."""
     agents, state = random_world(11, 6, 6, 8, 3, "planner", 5.0)
@@ -174,6 +179,7 @@ def test_planner_compiled_equals_python_function():
         assert plan(*args)[1] == planner_nodes(int(agents.depth[i]))
 
 
+@pytest.mark.twin(itself=True)
 def test_planner_deeper_than_the_scratch_table_gets_a_table_of_its_own():
     """``plan`` past ``MAX_DEPTH`` (more states than the caller's table holds) allocates a larger table and
     plans as its Python twin does; a plan that fits leaves the caller's table in use."""
@@ -264,6 +270,7 @@ def test_a_lifetime_longer_than_the_state_was_built_for_is_refused():
         simulate_lifetime(short, agents, pack_params(BASE), 0, 50)
 
 
+@pytest.mark.twin
 @settings(max_examples=40, deadline=None)
 @given(st.integers(3, 7), st.integers(3, 7), st.integers(0, 2**32 - 1))
 def test_the_step_crowd_grid_is_the_3x3_sum_the_planner_would_scan(h, w, seed):
@@ -282,6 +289,7 @@ def test_the_step_crowd_grid_is_the_3x3_sum_the_planner_would_scan(h, w, seed):
             assert others_around(near, cx, cy, sx, sy) == near[cy, cx] - inside
 
 
+@pytest.mark.twin
 @settings(max_examples=60, deadline=None)
 @given(st.integers(0, 700), st.integers(0, 2**64 - 1), st.integers(0, 400), st.floats(0.0, 1.0))
 def test_the_act_order_is_the_alive_slots_sorted_by_hashed_key_then_id(m, seed, t, dead_share):

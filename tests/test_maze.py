@@ -76,6 +76,7 @@ def _random_case(seed: int, n: int, rows: int, cols: int, braid: float, relocate
     return maze, weights, depth
 
 
+@pytest.mark.twin
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 2**32), n=st.integers(1, 5), rows=st.integers(3, 6), cols=st.integers(3, 6),
        braid=st.floats(0, 1), relocated=st.booleans(), steps=st.integers(1, 12))
@@ -90,6 +91,7 @@ def test_kernel_matches_reference_step_by_step(seed, n, rows, cols, braid, reloc
             np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.twin
 def test_planner_matches_reference_and_py_func():
     maze, weights, depth = _random_case(11, 8, 5, 5, 0.4, True)
     h, w = maze.open.shape

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -57,6 +58,7 @@ def tables(draw):
     return links, scores
 
 
+@pytest.mark.twin
 @settings(max_examples=300, deadline=None)
 @given(tables())
 def test_tree_search_keeps_the_first_best_plan_of_the_brute_force(table):
