@@ -25,15 +25,10 @@ Rows:
    parallel region gains or loses on this machine; target ratio >= 1.0;
 6a. headroom: the 1-thread lifetime steps of row 6 in two concurrent processes against one process
    alone; 2 / (the slowdown) bounds what 2 threads of one process can gain on this machine (cores
-   that share hardware, or a host with other tenants, give less than 2), context for 6 and 6b; in
+   that share hardware, or a host with other tenants, give less than 2), context for 6; in
    the same alternation, one process on 2 threads, and the share of that bound its gain reaches
    (51-72 % on the machines measured in round 8: the threads lose more than the hardware takes,
    docs/performance.md);
-6b. default threads: whole ``mesaevo run --planner-scenario`` processes (``--run-generations``, default
-   40) with ``NUMBA_NUM_THREADS`` unset (the default: ``agents.threads.ThreadChooser`` picks 1 or all
-   threads from measured speed) and with ``NUMBA_NUM_THREADS=1``, alternated, ``--run-reps`` (default 5)
-   each, quiet and with the neighbour; medians of the generation-loop seconds; targets: the default at
-   least 1.5x faster quiet, and at least as fast (>= 1.0x) with the neighbour;
 7. memory per agent: bytes of per-entity state arrays per entity slot (``new_lifetime`` for the
    scenario's ``world.steps``) on a 64x64 and a 512x512 map; targets <= 4 KiB per agent on both and
    the two within 10% (the novelty memory ``visited`` holds the cells of one lifetime,
@@ -57,7 +52,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
 import resource
 import subprocess
 import sys
@@ -316,8 +310,8 @@ def _headroom_seconds(scenario: str, sets: list[str], steps: int, copies: int, t
 def headroom_rows(scenario: str, sets: list[str], steps: int) -> list[Row]:
     """What two cores give this workload: the 1-thread lifetime steps in two concurrent processes against
     one process alone, and one process on 2 threads (alternated, medians of 3). Two threads of one process
-    cannot gain more than two processes do, so 2 / (this slowdown) bounds the 2-thread gain of rows 6 and
-    6b on this machine: on cores that share a physical core, caches or a host with other tenants it falls
+    cannot gain more than two processes do, so 2 / (this slowdown) bounds the 2-thread gain of row 6
+    on this machine: on cores that share a physical core, caches or a host with other tenants it falls
     well short of 2. The 2-thread arm, measured in the same alternation on the same steps, says how much
     of that bound the threads reach."""
     if (os.cpu_count() or 1) < 2:
@@ -334,41 +328,6 @@ def headroom_rows(scenario: str, sets: list[str], steps: int) -> list[Row]:
             ("  bound on the 2-thread gain on this machine (2 / that)", f"{2 / slowdown:.2f}x", "", ""),
             ("  one process on 2 threads, same steps: gain over 1 thread, share of the bound",
              f"{gain:.2f}x, {100 * gain * slowdown / 2:.0f} %", "", "")]
-
-
-def _run_seconds(scenario: str, sets: list[str], generations: int, threads: int | None) -> float:
-    """Seconds of the generation loop of one ``mesaevo run`` in a fresh process (as it prints them);
-    ``threads=None`` leaves ``NUMBA_NUM_THREADS`` unset (the default)."""
-    env = {k: v for k, v in os.environ.items() if k != "NUMBA_NUM_THREADS"}
-    if threads is not None:
-        env["NUMBA_NUM_THREADS"] = str(threads)
-    with tempfile.TemporaryDirectory() as tmp:
-        cmd = [sys.executable, "-m", "evo", "run", scenario, "--no-plot", "--generations", str(generations),
-               "--out", str(Path(tmp) / "run")] + [a for kv in sets for a in ("--set", kv)]
-        out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True,
-                             cwd=Path(__file__).resolve().parents[1]).stdout
-    return float(re.search(r"generations: +\S+ in ([0-9.]+) s", out).group(1))
-
-
-def default_threads_rows(scenario: str, sets: list[str], generations: int, reps: int) -> list[Row]:
-    """Whole ``mesaevo run`` processes with the default threads (``NUMBA_NUM_THREADS`` unset) and with
-    ``NUMBA_NUM_THREADS=1``, alternated, ``reps`` each, quiet and with a CPU-bound neighbour: medians of
-    the generation-loop seconds."""
-    if (os.cpu_count() or 1) < 2:
-        return [("default threads vs 1 thread", "skipped (one CPU)", "", "")]
-    _run_seconds(scenario, sets, 1, None)  # compile or load the kernels
-    rows: list[Row] = []
-    for label, busy, target in (("quiet", False, 1.5), ("with a CPU-bound neighbour", True, 1.0)):
-        one, default = [], []
-        with cpu_neighbour(busy):
-            for _ in range(reps):
-                one.append(_run_seconds(scenario, sets, generations, 1))
-                default.append(_run_seconds(scenario, sets, generations, None))
-        ratio = float(np.median(one) / np.median(default))
-        rows.append((f"whole runs, {label}: 1-thread / default time ({generations} generations, median of {reps})",
-                     f"{ratio:.2f}x ({np.median(one):.2f} s / {np.median(default):.2f} s)", f">= {target}x",
-                     mark(ratio >= target)))
-    return rows
 
 
 def agent_memory_rows(scenario: str, sets: list[str]) -> list[Row]:
@@ -455,8 +414,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--memory-populations", type=int, nargs="+", default=[1000, 10000, 100000])
     parser.add_argument("--planner-scenario", default="sugar", help="scenario of the nodes/s and contention rows")
     parser.add_argument("--contention-steps", type=int, default=30)
-    parser.add_argument("--run-generations", type=int, default=40, help="generations of each whole run (row 6b)")
-    parser.add_argument("--run-reps", type=int, default=5, help="whole runs per setting (row 6b)")
     parser.add_argument("--sweep-runs", type=int, default=4)
     parser.add_argument("--sweep-population", type=int, default=1000)
     parser.add_argument("--sweep-generations", type=int, default=3)
@@ -465,7 +422,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--big-steps", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="smaller sizes (a smoke test of the suite)")
     parser.add_argument("--skip", nargs="*", default=[], choices=[
-        "population", "depth", "overhead", "memory", "nodes", "contention", "headroom", "default-threads",
+        "population", "depth", "overhead", "memory", "nodes", "contention", "headroom",
         "agent-memory", "sweep"])
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="config override")
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
@@ -484,7 +441,6 @@ def main(argv: list[str] | None = None) -> None:
     if args.quick:
         args.populations, args.depth_population, args.memory_populations = [100, 400], 200, [1000]
         args.sweep_runs, args.sweep_population, args.generations, args.sweep_generations = 2, 100, 1, 2
-        args.run_generations, args.run_reps = 3, 1
     rows: list[Row] = []
     if "population" not in args.skip:
         rows += population_rows(args.scenario, sets, args.populations, args.generations)
@@ -503,8 +459,6 @@ def main(argv: list[str] | None = None) -> None:
         rows += contention_rows(args.planner_scenario, args.set, args.contention_steps)
     if "headroom" not in args.skip:
         rows += headroom_rows(args.planner_scenario, args.set, args.contention_steps)
-    if "default-threads" not in args.skip:
-        rows += default_threads_rows(args.planner_scenario, args.set, args.run_generations, args.run_reps)
     if "agent-memory" not in args.skip:
         rows += agent_memory_rows(args.planner_scenario, args.set)
     if args.big:
