@@ -15,7 +15,11 @@ ended (written before the cluster is closed), 'interrupted' on SIGINT or SIGTERM
 (runs in flight become 'interrupted': they resume from their checkpoints), 'failed'
 with the error otherwise. A stop signal raises ``RunInterrupted`` (the CLI exits
 128 + the signal number); one that arrives while Dask starts or closes the
-cluster is acted on once that is done, so Dask never sees it half-way.
+cluster is acted on once that is done, so Dask never sees it half-way; SIGINT
+is ignored while the cluster's worker processes start (they inherit that), so a
+Ctrl-C, which the terminal sends to the whole process group, never prints a
+traceback from inside their imports (a Ctrl-C in those seconds is not seen: a
+second one is).
 """
 
 from __future__ import annotations
@@ -128,6 +132,23 @@ class StopSignals:
                 raise self._error(signum)
 
 
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """SIGINT ignored for the block (main thread only). Processes started meanwhile (a LocalCluster's
+    workers) inherit the ignored disposition through ``exec``, where a handled or blocked one is reset, and
+    Python then keeps it: a Ctrl-C, which the terminal sends to the whole process group, no longer cuts
+    their imports with a traceback each; this driver stops them. A Ctrl-C in these seconds is not seen (a
+    second one, once the cluster is up, is)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _is_dask(client: Any) -> bool:
     return type(client).__module__.startswith("distributed")
 
@@ -190,7 +211,7 @@ def run_batch(manifest: dict[str, Any], path: Path, tasks: Iterable[Task], *, cl
             if tasks:
                 if client is None and not scheduler and warm is not None:
                     warm()
-                with stop.deferred():  # Dask starting a cluster must not be cut half-way
+                with stop.deferred(), _sigint_ignored():  # Dask starting a cluster must not be cut half-way
                     client, owned = open_executor(client, scheduler, workers)
                 _drive(client, manifest, path, tasks, then, on_result)
         except BaseException as exc:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -71,23 +73,45 @@ class _Cluster:
         self.events.append("closed")
 
 
-def test_ctrl_c_while_the_cluster_starts_is_acted_on_once_it_has_started(tmp_path, monkeypatch):
-    """Dask's LocalCluster cut half-way by a KeyboardInterrupt prints a traceback at exit: the start
-    finishes, then the batch stops, marked, with the cluster closed."""
+def test_sigterm_while_the_cluster_starts_is_acted_on_once_it_has_started(tmp_path, monkeypatch):
+    """Dask's LocalCluster cut half-way by a signal prints a traceback at exit: the start finishes, then
+    the batch stops, marked, with the cluster closed."""
     events: list[str] = []
 
     def slow_start(client, scheduler, workers):
-        os.kill(os.getpid(), signal.SIGINT)
+        os.kill(os.getpid(), signal.SIGTERM)
         time.sleep(0.2)  # the handler runs here, inside the start
         events.append("started")
         return Stuck(), [_Cluster(events)]
 
     monkeypatch.setattr(executor, "open_executor", slow_start)
     manifest = _manifest(1)
-    with pytest.raises(RunInterrupted):
+    with pytest.raises(RunInterrupted) as info:
         run_batch(manifest, tmp_path / "batch.json", _tasks(manifest), warm=lambda: events.append("warm"))
+    assert info.value.signum == signal.SIGTERM
     assert events == ["warm", "started", "closed"]
     assert json.loads((tmp_path / "batch.json").read_text())["status"] == "interrupted"
+
+
+def test_worker_processes_start_with_ctrl_c_ignored(tmp_path, monkeypatch):
+    """A Ctrl-C reaches the whole process group: workers that Dask is starting must not each print a
+    KeyboardInterrupt traceback from their imports. A process started during the start inherits SIGINT
+    ignored (Python keeps an ignored SIGINT); the driver's own handler is back afterwards."""
+    seen: list[str] = []
+
+    def start(client, scheduler, workers):
+        code = "import signal; print(signal.getsignal(signal.SIGINT) is signal.SIG_IGN)"
+        seen.append(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip())
+        return pool, []
+
+    with ThreadPoolExecutor(1) as pool:
+        monkeypatch.setattr(executor, "open_executor", start)
+        manifest = _manifest(1)
+        run_batch(manifest, tmp_path / "batch.json", _tasks(manifest))
+    assert seen == ["True"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert subprocess.run([sys.executable, "-c", "import signal; print(signal.getsignal(signal.SIGINT))"],
+                          capture_output=True, text=True).stdout.strip() != "Handlers.SIG_IGN"
 
 
 def test_ctrl_c_after_the_last_run_leaves_the_batch_completed(tmp_path, monkeypatch):
