@@ -106,6 +106,7 @@ def _food_eaten(w: np.ndarray, seeds: range, start_thirsty: bool = True, n: int 
     return float(np.mean(eaten))
 
 
+@pytest.mark.slow
 def test_an_objective_that_values_water_eats_more_than_one_blind_to_thirst():
     seeds = range(10)
     blind, wet = _food_eaten(IGNORES_THIRST, seeds), _food_eaten(VALUES_WATER, seeds)

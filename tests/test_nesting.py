@@ -237,6 +237,7 @@ def test_deception_scenario_switches_oversight(tiny):
     assert all(r["shutdowns"] == 0 for r in rows)
 
 
+@pytest.mark.twin
 @pytest.mark.parametrize("seed", [3, 5])
 def test_delegation_economics_knobs_agree_with_the_reference(seed):
     """Lean sub-agents, the builder energy gate and remittance up through builders: kernel == reference."""
@@ -262,6 +263,7 @@ def test_delegation_economics_knobs_agree_with_the_reference(seed):
     assert state.remitted[n:used].sum() > 0.0
 
 
+@pytest.mark.slow
 def test_lean_subagents_live_longer():
     """subagent_upkeep 0.2 vs 1: sub-agents of the same builders (same seeds) live longer on average."""
     spans = {}
@@ -276,6 +278,7 @@ def test_lean_subagents_live_longer():
     assert spans[0.2] > 1.5 * spans[1.0], spans
 
 
+@pytest.mark.slow
 def test_build_min_energy_gates_building_and_raises_endowments():
     """A builder-energy gate of 7 (initial energy 8): fewer sub-agents, each endowed with more energy."""
     built, endow = {}, {}
