@@ -67,7 +67,8 @@ def test_run_sweep_and_experiment_files_are_group_readable_under_the_umask(tmp_p
 
     with ThreadPoolExecutor(1) as pool:
         run_sweep(build_sweep({"base": "sugar", "seeds": 1, "generations": 2}), tmp_path / "sw", done, client=pool)
-        run_experiment(build_experiment({"claim": "x", "seeds": 1, "generations": 8, "arms": {"a": {"base": "sugar"}},
+        run_experiment(build_experiment({"claim": "x", "no_control_because": "a test of the writer", "seeds": 1,
+                                         "generations": 8, "arms": {"a": {"base": "sugar"}},
                                          "measurement": {"metric": "fitness_mean", "arm": "a", "window": [4, 7]}}),
                        tmp_path / "exp", done, client=pool)
     written = [tmp_path / "run" / "manifest.json", tmp_path / "run" / "generations.parquet",

@@ -172,7 +172,8 @@ def test_sigterm_to_the_experiment_command_exits_143_and_marks_it_interrupted(tm
     monkeypatch.setattr(executor, "open_executor", lambda *a: (Stuck(signal.SIGTERM), []))
     monkeypatch.setattr(experiment, "warm_kernels", lambda *a: None)
     path = tmp_path / "e.toml"
-    path.write_text('claim = "x"\nseeds = 1\ngenerations = 8\n[arms.a]\nbase = "ancestral"\n'
+    path.write_text('claim = "x"\nno_control_because = "a test of the driver"\nseeds = 1\ngenerations = 8\n'
+                    '[arms.a]\nbase = "ancestral"\n'
                     '[measurement]\nmetric = "fitness_mean"\narm = "a"\nwindow = [4, 7]\n')
     assert main(["experiment", str(path), "--out", str(tmp_path / "exp"), "-q"]) == 143
     assert "interrupted: stopped by SIGTERM" in capsys.readouterr().err
