@@ -155,16 +155,22 @@ def _is_dask(client: Any) -> bool:
 
 def open_executor(client: Any, scheduler: str | None, workers: int | None) -> tuple[Any, list[Any]]:
     """The executor and the objects to close after the batch: ``client`` as it is, a connection to
-    ``scheduler``, or a LocalCluster of ``workers`` single-threaded processes (default: the cores)."""
+    ``scheduler``, or a LocalCluster of ``workers`` single-threaded processes (default: the cores) that
+    hands out a run only to a free worker."""
     if client is not None:
         return client, []
     if scheduler:
         client = connect(scheduler)
         return client, [client]
+    import dask
     from distributed import Client, LocalCluster
 
-    cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                           dashboard_address=":0")
+    # A worker gets a run only when its thread is free (Dask's default queues a second one on it): runs
+    # then start in submission order, roots before forks, and no run waits behind another on a busy
+    # worker while a worker is idle at the end.
+    with dask.config.set({"distributed.scheduler.worker-saturation": 1.0}):
+        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                               dashboard_address=":0")
     try:
         return Client(cluster), [cluster]
     except BaseException:
