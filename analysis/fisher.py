@@ -23,10 +23,11 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
+from .columns import level_column, level_of
+
 __all__ = ["BAND_COLUMNS", "generation_bands", "series_columns", "variance_factor", "window_replicates"]
 
 BAND_COLUMNS = ["generation", "series", "level", "feature", "n", "estimate", "lo", "hi"]
-_LEVEL_RE = re.compile(r"^L(\d+)_spearman$")
 _PROXY_RE = re.compile(r"^corr_(.+)$")
 
 
@@ -45,9 +46,9 @@ def series_columns(columns) -> list[tuple[str, str, str | None, str]]:
     names = [str(c) for c in columns]
     out = []
     for c in names:
-        if m := _LEVEL_RE.match(c):
-            n_col = f"L{m.group(1)}_n"
-            out.append((f"level {int(m.group(1))}", c, n_col if n_col in names else None, "spearman"))
+        if parsed := level_of(c, ("spearman",)):
+            n_col = level_column(parsed[0], "n")
+            out.append((f"level {parsed[0]}", c, n_col if n_col in names else None, "spearman"))
         elif m := _PROXY_RE.match(c):
             out.append((m.group(1), c, "n_agents" if "n_agents" in names else None, "pearson"))
     return out

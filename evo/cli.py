@@ -15,24 +15,22 @@ with 128 + the signal number.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import logging
 import math
 import os
-import shlex
-import signal
 import sys
 import time
 import unicodedata
 from pathlib import Path
 
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
 from agents.errors import MesaevoError
 from analysis.files import OutputPathError
 from analysis.load import RunFormatError, RunNotFoundError
+from evo.cli_common import _quiet_dask, resume_hint  # noqa: F401  (shared with evo.experiment_cli)
 from evo.interrupt import RunInterrupted
 from evo.config import run_notes
 from evo.scenarios import list_scenarios, load_config
@@ -381,37 +379,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0 if manifest["status"] == "completed" else 1
 
 
-@contextlib.contextmanager
-def resume_hint(what: str, manifest: Path, command: list[str]) -> Iterator[None]:
-    """Ctrl-C or a stop signal inside: :class:`RunInterrupted` saying which ``what`` (sweep, experiment) stopped,
-    that ``manifest`` is marked 'interrupted', and the command, with the real paths, that continues it."""
-    try:
-        yield
-    except (KeyboardInterrupt, RunInterrupted) as exc:
-        signum = exc.signum if isinstance(exc, RunInterrupted) else signal.SIGINT
-        raise RunInterrupted(f"{what} stopped by {signal.Signals(signum).name}; {manifest} is marked 'interrupted'; "
-                             f"continue it with: {shlex.join(command)}", signum) from None
-
-
 def cmd_experiment(args: argparse.Namespace) -> int:
     """``mesaevo experiment``: run an experiment and print its verdict (see evo/experiment.py)."""
     from evo.experiment_cli import main as experiment_main
 
     return experiment_main(args)
-
-
-def _quiet_dask(verbose: int) -> None:
-    """Dask's own INFO logs (scheduler, workers, nanny) only at ``-v``; warnings and errors always."""
-    level = "info" if verbose > 0 else "warning"
-    os.environ["DASK_LOGGING__DISTRIBUTED"] = level  # read by worker processes as they start
-    import dask
-
-    dask.config.set({"logging.distributed": level})
-    for name in ("distributed", "distributed.scheduler", "distributed.worker", "distributed.core",
-                 "distributed.http.proxy"):
-        logging.getLogger(name).setLevel(logging.INFO if verbose > 0 else logging.WARNING)
-    # "worker process still alive after 4 s, killing" at every local cluster's close: only at -v
-    logging.getLogger("distributed.nanny").setLevel(logging.INFO if verbose > 0 else logging.ERROR)
 
 
 def cmd_fit_objective(args: argparse.Namespace) -> int:

@@ -51,7 +51,7 @@ def main(args: argparse.Namespace) -> int:
         return 0
     from tqdm import tqdm
 
-    from evo.cli import _quiet_dask, resume_hint
+    from evo.cli_common import _quiet_dask, resume_hint
     from evo.experiment import EXPERIMENT_MANIFEST, conclude, run_experiment, summary
     from evo.simulation import run_one
 

@@ -176,6 +176,6 @@ def test_sigterm_to_the_experiment_command_exits_143_and_marks_it_interrupted(tm
                     '[arms.a]\nbase = "ancestral"\n'
                     '[measurement]\nmetric = "fitness_mean"\narm = "a"\nwindow = [4, 7]\n')
     assert main(["experiment", str(path), "--out", str(tmp_path / "exp"), "-q"]) == 143
-    assert "interrupted: stopped by SIGTERM" in capsys.readouterr().err
+    assert "interrupted: experiment stopped by SIGTERM" in capsys.readouterr().err
     on_disk = json.loads((tmp_path / "exp" / "experiment.json").read_text())
     assert on_disk["status"] == "interrupted" and on_disk["runs"][0]["status"] == "interrupted"

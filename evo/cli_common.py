@@ -1,0 +1,40 @@
+"""What the ``mesaevo`` commands share that ``evo/experiment_cli.py`` uses too (kept apart from
+``evo/cli.py``, which imports the experiment command: no circle of files)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shlex
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from evo.interrupt import RunInterrupted
+
+
+@contextmanager
+def resume_hint(what: str, manifest: Path, command: list[str]) -> Iterator[None]:
+    """Ctrl-C or a stop signal inside: :class:`RunInterrupted` saying which ``what`` (sweep, experiment) stopped,
+    that ``manifest`` is marked 'interrupted', and the command, with the real paths, that continues it."""
+    try:
+        yield
+    except (KeyboardInterrupt, RunInterrupted) as exc:
+        signum = exc.signum if isinstance(exc, RunInterrupted) else signal.SIGINT
+        raise RunInterrupted(f"{what} stopped by {signal.Signals(signum).name}; {manifest} is marked 'interrupted'; "
+                             f"continue it with: {shlex.join(command)}", signum) from None
+
+
+def _quiet_dask(verbose: int) -> None:
+    """Dask's own INFO logs (scheduler, workers, nanny) only at ``-v``; warnings and errors always."""
+    level = "info" if verbose > 0 else "warning"
+    os.environ["DASK_LOGGING__DISTRIBUTED"] = level  # read by worker processes as they start
+    import dask
+
+    dask.config.set({"logging.distributed": level})
+    for name in ("distributed", "distributed.scheduler", "distributed.worker", "distributed.core",
+                 "distributed.http.proxy"):
+        logging.getLogger(name).setLevel(logging.INFO if verbose > 0 else logging.WARNING)
+    # "worker process still alive after 4 s, killing" at every local cluster's close: only at -v
+    logging.getLogger("distributed.nanny").setLevel(logging.INFO if verbose > 0 else logging.ERROR)
