@@ -30,7 +30,7 @@ from tqdm import tqdm
 from agents.errors import MesaevoError
 from analysis.files import OutputPathError
 from analysis.load import RunFormatError, RunNotFoundError
-from evo.cli_common import _quiet_dask, resume_hint  # noqa: F401  (shared with evo.experiment_cli)
+from evo.cli_common import _max_memory, _quiet_dask, resume_hint  # noqa: F401  (shared with evo.experiment_cli)
 from evo.interrupt import RunInterrupted
 from evo.config import run_notes
 from evo.scenarios import list_scenarios, load_config
@@ -237,14 +237,6 @@ def cmd_resume(args: argparse.Namespace) -> int:
     from evo.simulation import Simulation
 
     return drive(Simulation.resume(args.run_dir, args.generations, _max_memory(args)), not args.no_plot)
-
-
-def _max_memory(args: argparse.Namespace) -> float | None:
-    """``--max-memory GIB``: a positive, finite number of GiB (None: the preflight default)."""
-    value = getattr(args, "max_memory", None)
-    if value is not None and not (math.isfinite(value) and value > 0):
-        raise MesaevoError(f"--max-memory must be a positive number of GiB (got {value})")
-    return value
 
 
 def _is_sweep_file(path: str) -> bool:

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import argparse
 import logging
+import math
 import os
 import shlex
 import signal
@@ -11,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from agents.errors import MesaevoError
 from evo.interrupt import RunInterrupted
 
 
@@ -38,3 +41,11 @@ def _quiet_dask(verbose: int) -> None:
         logging.getLogger(name).setLevel(logging.INFO if verbose > 0 else logging.WARNING)
     # "worker process still alive after 4 s, killing" at every local cluster's close: only at -v
     logging.getLogger("distributed.nanny").setLevel(logging.INFO if verbose > 0 else logging.ERROR)
+
+
+def _max_memory(args: argparse.Namespace) -> float | None:
+    """``--max-memory GIB``: a positive, finite number of GiB (None: the preflight default)."""
+    value = getattr(args, "max_memory", None)
+    if value is not None and not (math.isfinite(value) and value > 0):
+        raise MesaevoError(f"--max-memory must be a positive number of GiB (got {value})")
+    return value

@@ -38,7 +38,7 @@ def main(args: argparse.Namespace) -> int:
     size = "full" if args.full else "reduced"
     if args.first_seed and args.seeds is None:
         raise MesaevoError("--first-seed needs --seeds (how many seeds from it)")
-    from evo.cli import _max_memory
+    from evo.cli_common import _max_memory
 
     if args.max_hours is not None and not (0 < args.max_hours < float("inf")):
         raise MesaevoError(f"--max-hours must be a positive number of hours (got {args.max_hours})")

@@ -11,7 +11,6 @@ recorded digest is refused (a verdict is never drawn from edited tables).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -22,6 +21,7 @@ from analysis.run_files import GENERATIONS, MANIFEST
 from evo.experiment_spec import Experiment
 from evo.paths import confined, read_json, regular_file
 from evo.recorder import now
+from evo.table_digest import file_sha256
 
 EXPERIMENT_MANIFEST = "experiment.json"
 RUNS_DIR = "runs"
@@ -29,7 +29,6 @@ FORMAT = 1
 STATUSES = ("pending", "running", "completed", "failed", "interrupted")
 DIGEST = "generations_sha256"
 #: A generation table is megabytes; a digest reads it in chunks of this size.
-_CHUNK = 1 << 20
 
 
 def run_id(arm: str, seed: int) -> str:
@@ -46,15 +45,7 @@ def identity(exp: Experiment) -> dict[str, Any]:
 
 def table_digest(run_dir: Path) -> str:
     """SHA-256 of ``run_dir/generations.parquet`` (MesaevoError if it is not a regular file)."""
-    path = regular_file(run_dir / GENERATIONS, "generation table")
-    h = hashlib.sha256()
-    try:
-        with open(path, "rb") as fh:
-            while chunk := fh.read(_CHUNK):
-                h.update(chunk)
-    except OSError as exc:
-        raise MesaevoError(f"cannot read {path}: {exc.strerror or exc}") from None
-    return h.hexdigest()
+    return file_sha256(regular_file(run_dir / GENERATIONS, "generation table"))
 
 
 def record_digest(out: Path, entry: dict[str, Any]) -> None:

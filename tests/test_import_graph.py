@@ -33,15 +33,18 @@ def _is_type_checking(node: ast.If) -> bool:
         (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
 
 
-def imported_modules(path: Path, package: str) -> set[str]:
-    """Absolute names of the modules ``path`` imports (relative imports resolved within ``package``)."""
+def import_nodes(path: Path) -> list[ast.Import | ast.ImportFrom]:
+    """Every import statement of ``path``, lazy ones included, those under ``if TYPE_CHECKING`` left out."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     skip = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If) and _is_type_checking(node)
             for n in ast.walk(node)}
+    return [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom)) and id(n) not in skip]
+
+
+def imported_modules(path: Path, package: str) -> set[str]:
+    """Absolute names of the modules ``path`` imports (relative imports resolved within ``package``)."""
     out: set[str] = set()
-    for node in ast.walk(tree):
-        if id(node) in skip:
-            continue
+    for node in import_nodes(path):
         if isinstance(node, ast.Import):
             out.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -75,13 +78,8 @@ def module_imports(path: Path, known: set[str], name: str | None = None) -> set[
     is ``evo.sweep``, ``from evo.sweep import run_sweep`` is ``evo.sweep`` (relative imports resolved)."""
     name = name or module_name(path)
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    skip = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If) and _is_type_checking(node)
-            for n in ast.walk(node)}
     out: set[str] = set()
-    for node in ast.walk(tree):
-        if id(node) in skip:
-            continue
+    for node in import_nodes(path):
         if isinstance(node, ast.Import):
             out.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
