@@ -107,7 +107,12 @@ def least_squares(a: np.ndarray, y: np.ndarray) -> np.ndarray:
                     continue
                 rotated = True
                 zeta = (beta - alpha) / (2.0 * gamma)
-                t = (1.0 if zeta >= 0.0 else -1.0) / (abs(zeta) + math.hypot(1.0, zeta))
+                # math.sqrt, not math.hypot: CPython's hypot is its own algorithm, the C library's differs
+                # in the last bit, so the compiled kernel and its Python twin would not agree
+                if abs(zeta) < 1e150:
+                    t = (1.0 if zeta >= 0.0 else -1.0) / (abs(zeta) + math.sqrt(1.0 + zeta * zeta))
+                else:
+                    t = 0.5 / zeta
                 c = 1.0 / math.sqrt(1.0 + t * t)
                 s = c * t
                 for i in range(n):

@@ -44,6 +44,7 @@ if str(REPO) not in sys.path:
 import pyarrow.parquet as pq  # noqa: E402
 
 import evo.experiment as experiment_mod  # noqa: E402
+from evo.simulation import run_one  # noqa: E402
 from analysis.toml_text import dumps as toml_dumps  # noqa: E402
 from evo.cli import main  # noqa: E402
 from evo.experiment_spec import build_experiment  # noqa: E402
@@ -237,9 +238,9 @@ def call(argv: list[str]) -> tuple[int | None, str, str]:
     """(exit status or None, stderr, what escaped) of ``mesaevo ARGV``; experiments run on a one-thread pool."""
     real = experiment_mod.run_experiment
 
-    def on_pool(exp, out, **kw):
+    def on_pool(exp, out, *args, **kw):
         with ThreadPoolExecutor(1) as pool:
-            return real(exp, out, **{**kw, "client": pool})
+            return real(exp, out, *args, **{**kw, "client": pool})
 
     err, escaped = io.StringIO(), ""
     experiment_mod.run_experiment = on_pool
@@ -300,7 +301,7 @@ def template(work: Path) -> tuple[Path, dict[str, Any]]:
     (base / "fz.toml").write_text(toml_dumps(spec()))
     exp = build_experiment(spec())
     with ThreadPoolExecutor(1) as pool:
-        assert experiment_mod.run_experiment(exp, base / "out", client=pool)["status"] == "completed"
+        assert experiment_mod.run_experiment(exp, base / "out", run_one, client=pool)["status"] == "completed"
     return base, experiment_mod.conclude(exp, base / "out")
 
 

@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import evo.experiment as experiment_mod
+from evo.simulation import run_one
 from agents.errors import MesaevoError
 from evo.cli import main
 from evo.experiment_spec import build_experiment
@@ -55,9 +56,9 @@ def cli(argv: list[str], capsys, monkeypatch) -> tuple[int, str]:
     """``mesaevo ARGV`` in-process, experiments run on a one-thread pool instead of a local Dask cluster."""
     real = experiment_mod.run_experiment
 
-    def on_pool(exp, out, **kw):
+    def on_pool(exp, out, *args, **kw):
         with ThreadPoolExecutor(1) as pool:
-            return real(exp, out, **{**kw, "client": pool})
+            return real(exp, out, *args, **{**kw, "client": pool})
 
     monkeypatch.setattr(experiment_mod, "run_experiment", on_pool)
     rc = main(argv)
@@ -75,7 +76,7 @@ def done(tmp_path_factory) -> Path:
     (base / "exp.toml").write_text(toml_text(spec(name="exp")))
     exp = build_experiment(spec(name="exp"))
     with ThreadPoolExecutor(1) as pool:
-        assert experiment_mod.run_experiment(exp, base / "out", client=pool)["status"] == "completed"
+        assert experiment_mod.run_experiment(exp, base / "out", run_one, client=pool)["status"] == "completed"
     experiment_mod.conclude(exp, base / "out")
     return base
 
@@ -132,7 +133,7 @@ def test_unknown_metric_fails_before_any_run(tmp_path):
     exp = build_experiment(spec(measurement={"metric": "fitness_mena", "arm": "a", "window": [2, 3]}))
     with pytest.raises(MesaevoError, match="'fitness_mena' is not a generation-table column; did you mean "
                                            "'fitness_mean'"):
-        experiment_mod.run_experiment(exp, tmp_path / "out", client=ThreadPoolExecutor(1))
+        experiment_mod.run_experiment(exp, tmp_path / "out", run_one, client=ThreadPoolExecutor(1))
     assert not (tmp_path / "out").exists()
 
 

@@ -134,7 +134,7 @@ def test_an_address_that_is_not_a_dask_scheduler_says_so(tmp_path):
     import pytest
 
     from agents.errors import MesaevoError
-    from evo.sweep import connect
+    from evo.executor import connect
 
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
