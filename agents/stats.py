@@ -106,13 +106,14 @@ def least_squares(a: np.ndarray, y: np.ndarray) -> np.ndarray:
                 if gamma == 0.0 or abs(gamma) <= eps * math.sqrt(alpha * beta):
                     continue
                 rotated = True
-                zeta = (beta - alpha) / (2.0 * gamma)
+                diff, twice = beta - alpha, 2.0 * gamma
                 # math.sqrt, not math.hypot: CPython's hypot is its own algorithm, the C library's differs
                 # in the last bit, so the compiled kernel and its Python twin would not agree
-                if abs(zeta) < 1e150:
+                if abs(diff) < 1e150 * abs(twice):
+                    zeta = diff / twice
                     t = (1.0 if zeta >= 0.0 else -1.0) / (abs(zeta) + math.sqrt(1.0 + zeta * zeta))
-                else:
-                    t = 0.5 / zeta
+                else:  # zeta would overflow or lose 1 + zeta^2: t = 1 / (2 zeta) to rounding
+                    t = 0.5 * twice / diff
                 c = 1.0 / math.sqrt(1.0 + t * t)
                 s = c * t
                 for i in range(n):
