@@ -100,8 +100,7 @@ def run_experiment(exp: Experiment, out: str | Path, task: RunTask, *, workers: 
         check_scheduler(scheduler)
     manifest = open_experiment_dir(exp, out)
     todo = {e["arm"] for e in manifest["runs"] if e["status"] != "completed"}
-    if todo:
-        check_metrics(exp, todo)  # before anything is written or run
+    compiled = bool(todo) and check_metrics(exp, todo) > 0  # before anything is written or run
     create_experiment_dir(out)
     write_json_atomic(out / EXPERIMENT_MANIFEST, manifest)
     entries = {(e["arm"], e["seed"]): e for e in manifest["runs"]}
@@ -140,16 +139,17 @@ def run_experiment(exp: Experiment, out: str | Path, task: RunTask, *, workers: 
     roots = [arm for arm in exp.arms if arm.fork is None]
     tasks = [t for arm in roots for seed in exp.seeds for t in start(arm, seed)]
     first = exp.arms[0]
+    warm = None if compiled else lambda: warm_kernels(first.base, {**first.overrides, "run.seed": exp.seeds[0],
+                                                                   "run.generations": exp.generations})
     return run_batch(manifest, out / EXPERIMENT_MANIFEST, tasks, client=client, scheduler=scheduler,
-                     workers=workers, then=follow, on_result=ended,
-                     warm=lambda: warm_kernels(first.base, {**first.overrides, "run.seed": exp.seeds[0],
-                                                            "run.generations": exp.generations}))
+                     workers=workers, then=follow, on_result=ended, warm=warm)
 
 
-def check_metrics(exp: Experiment, arms: set[str] | None = None) -> None:
+def check_metrics(exp: Experiment, arms: set[str] | None = None) -> int:
     """Refuse a measurement whose metric is not a generation-table column of its arm, before any run: each
     measured arm (of ``arms``, default all) lives its first generation here, in this process, and its row's
-    columns are the table's (one generation in a run of many; it also compiles the kernels once)."""
+    columns are the table's (one generation in a run of many). Return how many arms lived one: when any
+    did, the kernels are compiled (and in numba's disk cache), so the batch needs no separate warm-up."""
     from analysis.verdict import window_mean, MetricError
     from evo.loop import Evolution
 
@@ -173,6 +173,7 @@ def check_metrics(exp: Experiment, arms: set[str] | None = None) -> None:
                 errors.append(f"arm '{arm_name}': {exc}")
     if errors:
         raise MesaevoError(f"experiment {exp.name}: " + "; ".join(errors))
+    return len(wanted)
 
 
 # --------------------------------------------------------------------------- the verdict

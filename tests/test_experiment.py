@@ -209,6 +209,22 @@ def _fork_experiment() -> dict:
         measurement={"metric": "fitness_mean", "arm": "online", "minus_arm": "frozen", "window": [4, 7]})
 
 
+def test_the_metric_check_is_the_only_warm_up(tmp_path, monkeypatch):
+    """The metric check lives one generation per measured arm (compiling the kernels), so the batch is
+    given no second warm-up; with nothing to check (every run completed) nothing is lived."""
+    import evo.experiment as ex
+
+    lived, given = [], []
+    monkeypatch.setattr(ex, "check_metrics", lambda exp, arms: lived.append(arms) or len(arms))
+    monkeypatch.setattr(ex, "run_batch", lambda manifest, *a, warm=None, **k: given.append(warm) or manifest)
+    exp = build_experiment(_fork_experiment(), seeds=1)
+    ex.run_experiment(exp, tmp_path / "exp", lambda *a: None)
+    assert lived == [{"online", "frozen"}] and given == [None]
+    monkeypatch.setattr(ex, "check_metrics", lambda exp, arms: 0)  # no measured arm left to run
+    ex.run_experiment(exp, tmp_path / "exp", lambda *a: None)
+    assert callable(given[-1])
+
+
 @pytest.mark.slow
 def test_forked_arm_shares_every_row_before_the_fork(tmp_path):
     from analysis.load import load_run
