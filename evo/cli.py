@@ -30,7 +30,7 @@ from tqdm import tqdm
 from agents.errors import MesaevoError
 from analysis.files import OutputPathError
 from analysis.load import RunFormatError, RunNotFoundError
-from evo.cli_common import _max_memory, _quiet_dask, resume_hint  # noqa: F401  (shared with evo.experiment_cli)
+from evo.cli_common import BatchProgress, _max_memory, _quiet_dask, resume_hint  # noqa: F401  (shared)
 from evo.interrupt import RunInterrupted
 from evo.config import run_notes
 from evo.scenarios import list_scenarios, load_config
@@ -335,31 +335,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             print(f"  {run.run_id}  seed {run.seed}  {setting}")
         return 0
     _quiet_dask(args.verbose)
-    tty = sys.stderr.isatty() and not args.quiet
-    finished = [0]
-    with tqdm(total=len(sweep.runs), unit="run", desc=sweep.name, file=sys.stderr, dynamic_ncols=True,
-              disable=not tty) as bar:
-        def done(entry: dict) -> None:
-            finished[0] += 1
-            if tty:
-                bar.set_postfix_str(f"{entry['id']} {entry['status']}")
-                bar.update(1)
-            elif not args.quiet:  # a pipe or a file: one plain line per finished run
-                print(f"{sweep.name}: run {finished[0]}/{len(sweep.runs)} {entry['id']} {entry['status']}",
-                      file=sys.stderr, flush=True)
-
-        def skipped(n: int) -> None:  # a sweep run again: its completed runs are kept
-            finished[0] += n
-            if tty:
-                bar.update(n)
-            elif not args.quiet:
-                print(f"{sweep.name}: {n} of {len(sweep.runs)} runs already completed, kept", file=sys.stderr,
-                      flush=True)
-
+    with BatchProgress(sweep.name, len(sweep.runs), args.quiet) as progress:
         with resume_hint("sweep", out / SWEEP_MANIFEST, ["mesaevo", "sweep", str(args.sweep), "--out", str(out),
                                                          "--resume"]):
-            manifest = run_sweep(sweep, out, run_one, workers=args.workers, scheduler=args.scheduler, on_result=done,
-                                 on_skip=skipped, max_memory_gib=_max_memory(args))
+            manifest = run_sweep(sweep, out, run_one, workers=args.workers, scheduler=args.scheduler,
+                                 on_result=progress.done, on_skip=progress.skipped,
+                                 max_memory_gib=_max_memory(args))
     counts: dict[str, int] = {}
     for entry in manifest["runs"]:
         counts[entry["status"]] = counts.get(entry["status"], 0) + 1

@@ -49,3 +49,44 @@ def _max_memory(args: argparse.Namespace) -> float | None:
     if value is not None and not (math.isfinite(value) and value > 0):
         raise MesaevoError(f"--max-memory must be a positive number of GiB (got {value})")
     return value
+
+
+class BatchProgress:
+    """Progress of a batch of runs on stderr: a tqdm bar on a terminal, one plain line per run on a pipe or
+    a file, nothing with ``quiet``. ``done(entry)`` is each finished run; ``skipped(n)`` runs already done."""
+
+    def __init__(self, name: str, total: int, quiet: bool):
+        import sys
+
+        from tqdm import tqdm
+
+        self.name, self.total, self.quiet, self.finished = name, total, quiet, 0
+        self.tty = sys.stderr.isatty() and not quiet
+        self.bar = tqdm(total=total, unit="run", desc=name, file=sys.stderr, dynamic_ncols=True, disable=not self.tty)
+
+    def __enter__(self) -> "BatchProgress":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.close()
+
+    def _say(self, text: str) -> None:
+        import sys
+
+        if not self.quiet:
+            print(f"{self.name}: {text}", file=sys.stderr, flush=True)
+
+    def done(self, entry: dict) -> None:
+        self.finished += 1
+        if self.tty:
+            self.bar.set_postfix_str(f"{entry['id']} {entry['status']}")
+            self.bar.update(1)
+        else:
+            self._say(f"run {self.finished}/{self.total} {entry['id']} {entry['status']}")
+
+    def skipped(self, n: int) -> None:
+        self.finished += n
+        if self.tty:
+            self.bar.update(n)
+        else:
+            self._say(f"{n} of {self.total} runs already completed, kept")

@@ -49,30 +49,18 @@ def main(args: argparse.Namespace) -> int:
         print(f"{args.experiment[0]}: valid ({exp.name}, {size} size: {len(exp.arms)} arms x {len(exp.seeds)} seeds, "
               f"{exp.generations} generations)")
         return 0
-    from tqdm import tqdm
-
-    from evo.cli_common import _quiet_dask, resume_hint
+    from evo.cli_common import BatchProgress, _quiet_dask, resume_hint
     from evo.experiment import EXPERIMENT_MANIFEST, conclude, run_experiment, summary
     from evo.simulation import run_one
 
     _quiet_dask(args.verbose)  # Dask's INFO lines only at -v
     out = args.out or Path("experiments") / f"{exp.name}-{size}"
-    tty = sys.stderr.isatty() and not args.quiet
-    finished = [0]
     again = ["mesaevo", "experiment", str(args.experiment[0]), "--out", str(out), *(["--full"] if args.full else []),
              *(["--seeds", str(args.seeds)] if args.seeds is not None else [])]
-    with tqdm(total=runs, unit="run", desc=exp.name, file=sys.stderr, dynamic_ncols=True, disable=not tty) as bar:
-        def done(entry: dict) -> None:
-            finished[0] += 1
-            if tty:
-                bar.set_postfix_str(f"{entry['id']} {entry['status']}")
-                bar.update(1)
-            elif not args.quiet:  # a pipe or a file: one plain line per finished run
-                print(f"{exp.name}: run {finished[0]}/{runs} {entry['id']} {entry['status']}", file=sys.stderr,
-                      flush=True)
-
+    with BatchProgress(exp.name, runs, args.quiet) as progress:
         with resume_hint("experiment", out / EXPERIMENT_MANIFEST, again):
-            manifest = run_experiment(exp, out, run_one, workers=args.workers, scheduler=args.scheduler, on_result=done)
+            manifest = run_experiment(exp, out, run_one, workers=args.workers, scheduler=args.scheduler,
+                                      on_result=progress.done)
     record = conclude(exp, out)
     print(f"experiment directory: {out}")
     print(summary(record))

@@ -101,7 +101,7 @@ def reference_step(seed, t, genes, grid, bodies, thirst_prob, mirror=False) -> N
         if o != ACT and py_uniform4(int(seed), i, t, THIRST) < thirst_prob:
             after = True
         f[2] = 1.0 if after else 0.0
-        for j in range(6):
+        for j in range(len(f)):
             features[i, j] += f[j]
         x[i], y[i] = nx, ny
         thirsty[i] = 1 if after else 0
