@@ -9,7 +9,9 @@ level 2+ declares the nesting genes (``agents.nesting.genes``). A population is 
 structure-of-arrays the world kernels take, reading the segments by name:
 ``architecture`` (at least 0.5 is a planner), ``drives`` (the objective weights,
 one per feature), ``competence`` (planner depth), ``policy`` (reshaped to the
-segment's ``shape``) and the segments of group ``nest``.
+segment's ``shape``), the segments of group ``nest`` and, where a world declares the
+neural policy, ``neural`` (among non-planners, at least 0.5 is neural) and ``network``
+(the network's weights).
 """
 
 from __future__ import annotations
@@ -21,10 +23,17 @@ import numpy as np
 
 ARCH_REACTIVE = 0
 ARCH_PLANNER = 1
+#: The evolved neural policy (a world that declares the ``network`` segment, e.g. foraging's ``agents.neural``).
+ARCH_NEURAL = 2
 #: Deepest planner search a config may ask for (one plan then expands up to 5**6 + ... + 5 nodes).
 MAX_DEPTH = 6
 #: The architecture gene's threshold: a gene at least this is a planner, whatever else is declared.
 PLANNER_AT = 0.5
+#: The ``neural`` gene's threshold among non-planners (architecture gene below ``PLANNER_AT``): at least this is
+#: neural, below it reactive. The architecture gene keeps its meaning whether or not the neural policy is on.
+NEURAL_AT = 0.5
+#: How a population decodes (``agents.architecture``): everyone one kind, or the genes decide (``"evolved"``).
+ARCHITECTURES: tuple[str, ...] = ("planner", "reactive", "neural", "evolved")
 
 
 @dataclass(frozen=True)
@@ -168,11 +177,12 @@ class GenomeLayout:
 class DecodedAgents(NamedTuple):
     """Structure-of-arrays view of a population, passed whole to the kernels."""
 
-    architecture: np.ndarray  # (n,) int8: ARCH_PLANNER or ARCH_REACTIVE
+    architecture: np.ndarray  # (n,) int8: ARCH_PLANNER, ARCH_REACTIVE or ARCH_NEURAL
     depth: np.ndarray  # (n,) int64: planner search depth (its competence), >= 1
     weights: np.ndarray  # (n, features) float64: the represented objective w
     policy: np.ndarray  # (n, *policy shape) float64: the reactive policy (empty where none is declared)
     nest: np.ndarray | None = None  # (n, nesting genes) float64: building and hand-down traits
+    network: np.ndarray | None = None  # (n, network genes) float64: the neural policy (no columns where undeclared)
 
     @property
     def n(self) -> int:
@@ -184,7 +194,7 @@ class DecodedAgents(NamedTuple):
         weights = np.ascontiguousarray(weights, dtype=np.float64)
         n = weights.shape[0]
         return cls(np.full(n, ARCH_PLANNER, dtype=np.int8), np.ascontiguousarray(depth, dtype=np.int64), weights,
-                   np.zeros((n, 0)), np.zeros((n, 0)))
+                   np.zeros((n, 0)), np.zeros((n, 0)), np.zeros((n, 0)))
 
     def copy(self) -> "DecodedAgents":
         """Independent copies of every array (the kernels write sub-agents' rows)."""
@@ -193,7 +203,7 @@ class DecodedAgents(NamedTuple):
 
 def with_capacity(agents: DecodedAgents, capacity: int, nest_genes: int = 0) -> DecodedAgents:
     """Copies of the arrays padded with empty rows up to ``capacity`` entities (for sub-agents); a missing
-    ``nest`` becomes ``nest_genes`` zero columns."""
+    ``nest`` becomes ``nest_genes`` zero columns, a missing ``network`` none."""
     n = agents.n
     if capacity < n:
         raise ValueError(f"capacity {capacity} is below the population {n}")
@@ -204,8 +214,9 @@ def with_capacity(agents: DecodedAgents, capacity: int, nest_genes: int = 0) -> 
         return out
 
     nest = agents.nest if agents.nest is not None else np.zeros((n, nest_genes))
+    network = agents.network if agents.network is not None else np.zeros((n, 0))
     return DecodedAgents(pad(agents.architecture, ARCH_PLANNER), pad(agents.depth, 1), pad(agents.weights),
-                         pad(agents.policy), pad(nest))
+                         pad(agents.policy), pad(nest), pad(network))
 
 
 def _columns(genomes: np.ndarray, layout: GenomeLayout, name: str, n: int) -> np.ndarray:
@@ -221,8 +232,9 @@ def decode(genomes: np.ndarray, layout: GenomeLayout, architecture: str, max_dep
            **comparators) -> DecodedAgents:
     """Decode a population ``(n, layout.size)`` into kernel arrays.
 
-    ``architecture`` is ``"planner"``, ``"reactive"`` or ``"evolved"`` (the
-    architecture gene decides: planner when it is at least ``PLANNER_AT``). Competence in
+    ``architecture`` is ``"planner"``, ``"reactive"``, ``"neural"`` or ``"evolved"`` (the
+    architecture gene decides: planner when it is at least ``PLANNER_AT``; a non-planner is neural when
+    the layout declares the ``neural`` gene and it is at least ``NEURAL_AT``, else reactive). Competence in
     [0, 1] maps to depth 1..max_depth in equal bins. ``comparators``
     (``fixed_weights``, ``fixed_depth``, ``heredity``) fix those traits first
     (:func:`apply_comparators`; the generation loop applies them to the genomes a
@@ -238,8 +250,13 @@ def decode(genomes: np.ndarray, layout: GenomeLayout, architecture: str, max_dep
         arch = np.full(n, ARCH_PLANNER, dtype=np.int8)
     elif architecture == "reactive":
         arch = np.full(n, ARCH_REACTIVE, dtype=np.int8)
+    elif architecture == "neural":
+        arch = np.full(n, ARCH_NEURAL, dtype=np.int8)
     elif architecture == "evolved":
         arch = (genomes[:, layout.slice("architecture")][:, 0] >= PLANNER_AT).astype(np.int8)
+        if layout.has("neural"):
+            neural = genomes[:, layout.slice("neural")][:, 0] >= NEURAL_AT
+            arch[(arch != ARCH_PLANNER) & neural] = ARCH_NEURAL
     else:
         raise ValueError(f"unknown architecture {architecture!r}")
     competence = genomes[:, layout.slice("competence")][:, 0]
@@ -250,7 +267,7 @@ def decode(genomes: np.ndarray, layout: GenomeLayout, architecture: str, max_dep
     nest = np.zeros((n, len(nest_names)))
     for k, name in enumerate(nest_names):
         nest[:, k] = genomes[:, layout.slice(name)][:, 0]
-    return DecodedAgents(arch, depth, weights, policy, nest)
+    return DecodedAgents(arch, depth, weights, policy, nest, _columns(genomes, layout, "network", n))
 
 
 #: Values of the ``nesting.heredity`` comparator: the heredity gene evolves, or is fixed at 1 (the

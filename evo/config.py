@@ -32,7 +32,11 @@ class RunSection(Section):
 
 class AgentsSection(Section):
     population: int = Field(500, ge=2, le=10_000_000)
-    architecture: Literal["planner", "reactive", "evolved"] = "planner"
+    architecture: Literal["planner", "reactive", "neural", "evolved"] = "planner"
+    # the evolved neural policy's genes (worlds that declare it): on with architecture "neural", or here for a
+    # mixed population, where among non-planners (architecture gene < 0.5) the neural gene >= 0.5 is neural
+    neural: bool = False
+    neural_hidden: int = Field(4, ge=1, le=32)  # the neural policy's hidden units
     max_depth: int = Field(3, ge=1, le=MAX_DEPTH)
     # comparators (None: evolved): the objective held fixed, and the planner depth fixed. Competence maps
     # only to depth, so fixed_depth is also the fixed competence (there is no separate fixed_competence).
@@ -138,7 +142,12 @@ class Config(Section):
             errors.append(f"agents.architecture = {self.agents.architecture!r}: the {entry.kind} world has "
                           "planners only")
         errors += comparator_errors(self, entry)
-        genes = entry.genome_layout(self).scalar_genes()
+        layout = entry.genome_layout(self)
+        if (self.agents.architecture == "neural" or self.agents.neural) and not layout.has("network"):
+            what = "agents.architecture = 'neural'" if self.agents.architecture == "neural" else "agents.neural"
+            errors.append(f"{what}: the {entry.kind} world has no neural policy (worlds that do: "
+                          f"{', '.join(k for k, e in worlds().items() if e.genome_layout(self).has('network'))})")
+        genes = layout.scalar_genes()
         for name in self.evolution.unselected_genes:
             if name not in genes:
                 errors.append(f"evolution.unselected_genes: no gene {name!r}{suggest(name, list(genes))}")

@@ -66,7 +66,7 @@ def estimate(config) -> Estimate:
     slots = int(agents.population * factor)
     visits = 4 * slots_for(min(world.steps + 1, cells))
     memory = cells * GRID_ARRAYS * 8 + slots * (ENTITY_BYTES + visits)
-    nodes = planner_nodes(agents.max_depth) if agents.architecture != "reactive" else 1
+    nodes = planner_nodes(agents.max_depth) if agents.architecture not in ("reactive", "neural") else 1
     seconds = config.run.generations * (world.steps * slots * nodes + cells) * SECONDS_PER_NODE
     return Estimate(int(memory), float(seconds), int(cells), slots)
 

@@ -6,7 +6,8 @@ One step, in this order (the reference implementation follows it line for line):
    per 3x3 block (``crowd_near``), the grid every decision of the step reads.
 2. Decide (parallel over agents): planners search (``worlds.foraging.model.plan``, the
    shared ``agents.search`` over this world's model),
-   reactive agents map perception to action (``worlds.foraging.reactive.react``). Each
+   reactive agents map perception to action (``worlds.foraging.reactive.react``), neural agents
+   through their evolved network (``worlds.foraging.neural.neural_react``). Each
    decision reads only the start-of-step world, so the order does not matter.
 3. Move: movers step onto the neighbouring cell (toroidal, cells hold any number
    of agents), pay ``move_cost``, count one effort, and one novelty on a first visit.
@@ -83,7 +84,7 @@ parameter vectors of the world and of nesting.
 
 import numpy as np
 
-from agents.genome import ARCH_PLANNER
+from agents.genome import ARCH_NEURAL, ARCH_PLANNER
 from agents.jit import kernel, parallel_kernel, prange
 from agents.nesting.delegation import may_build, remit
 from agents.nesting.handdown import make_handdown
@@ -114,6 +115,7 @@ from worlds.foraging.params import (
     TOOL_BONUS,
     TOOL_COST,
 )
+from worlds.foraging.neural import neural_react
 from worlds.foraging.reactive import react
 
 agreement, shown_agreement, build_subagent = make_handdown(plan)
@@ -171,6 +173,10 @@ def decide(seed, t, genes, grids, bodies, lineage, near, params, nparams, count,
                     action[i], nodes[i] = planned_action(seed, t, i, genes, lineage, alive, x, y, h, w, world,
                                                          audit_world, visited, bodies.carried[i], bodies.tools[i],
                                                          nparams)
+            elif genes.architecture[i] == ARCH_NEURAL:
+                action[i] = neural_react(genes.network[i], x[i], y[i], visited[i], grids.food, grids.sugar,
+                                         grids.material, grids.hazard, near)
+                nodes[i] = 0
             else:
                 action[i] = react(genes.policy[i], x[i], y[i], visited[i], grids.food, grids.sugar,
                                   grids.material, grids.hazard, near)

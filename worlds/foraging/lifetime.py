@@ -56,6 +56,9 @@ def check_state(state: ForagingState, agents: DecodedAgents, params: np.ndarray,
     _check("agents.nest", agents.nest, (n, len(NEST_GENES)), np.float64)
     _check("agents.weights", agents.weights, (n, N_FEATURES), np.float64)
     _check("agents.depth", agents.depth, (n,), np.int64)
+    network = agents.network
+    _check("agents.network", network, (n, network.shape[1] if network is not None and network.ndim == 2 else "genes"),
+           np.float64)
     _check("params", params, (len(PARAM_NAMES),), np.float64)
     if nparams is not None:
         _check("nparams", nparams, (len(NEST_PARAM_NAMES),), np.float64)

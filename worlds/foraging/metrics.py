@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from agents.genome import ARCH_PLANNER, DecodedAgents, GenomeLayout
+from agents.genome import ARCH_NEURAL, ARCH_PLANNER, ARCH_REACTIVE, DecodedAgents, GenomeLayout
 from worlds.foraging.genome import FEATURES
 from worlds.foraging.state import ForagingState
 from agents.nesting.reporters import (
@@ -19,6 +19,21 @@ from agents.nesting.reporters import (
     entity_oversight_columns,
 )
 from worlds.reporters import fitness_columns, genome_columns, level1_columns, objective_scores, proxy_columns
+
+
+def architecture_shares(layout: GenomeLayout, architecture: np.ndarray) -> dict[str, float]:
+    """``reactive_share`` and ``neural_share`` of the level-1 agents where the neural policy is declared (beside
+    ``planner_share``; absent otherwise, so the tables of runs without it keep their columns)."""
+    if not layout.has("network"):
+        return {}
+    return {"reactive_share": float((architecture == ARCH_REACTIVE).mean()),
+            "neural_share": float((architecture == ARCH_NEURAL).mean())}
+
+
+def architecture_names(architecture: np.ndarray) -> np.ndarray:
+    """Each entity's architecture by name: planner, reactive or neural."""
+    return np.where(architecture == ARCH_PLANNER, "planner",
+                    np.where(architecture == ARCH_NEURAL, "neural", "reactive"))
 
 
 def generation_row(
@@ -41,6 +56,7 @@ def generation_row(
         **fitness_columns(fitness),
         "offspring_total": float(fitness.sum() / 2.0),
         "planner_share": float(planners.mean()),
+        **architecture_shares(layout, agents.architecture[:n]),
         "nodes_mean": float((state.nodes[:n] / steps_alive).mean()),
         **level1_columns(objective_scores(agents.weights[:n], feats, planners), fitness, planners),
         **proxy_columns(FEATURES, feats, fitness),
@@ -80,7 +96,7 @@ def entity_columns(generation: int, agents: DecodedAgents, state: ForagingState,
         "level": state.level[:n].copy(),
         "root_id": state.root[:n].copy(),
         "parent_id": state.parent[:n].copy(),
-        "architecture": np.where(planners, "planner", "reactive"),
+        "architecture": architecture_names(agents.architecture[:n]),
         "depth": np.where(planners, agents.depth[:n], 0),
     }
     for k, f in enumerate(FEATURES):

@@ -14,8 +14,9 @@ import math
 import numpy as np
 
 from worlds.foraging.actions import BUILD, CONVERT, EAT, MATE, MOVE_DX, MOVE_DY, STAY
-from agents.genome import ARCH_PLANNER, DecodedAgents
+from agents.genome import ARCH_NEURAL, ARCH_PLANNER, DecodedAgents
 from agents.nesting.genes import NEST_GENES
+from worlds.foraging.neural_reference import ref_neural
 from worlds.foraging.params import P
 from worlds.foraging.state import ForagingState
 from agents.nesting.config import pack_nest
@@ -373,6 +374,8 @@ def reference_step(s: ForagingState, agents: DecodedAgents, params: np.ndarray, 
                                           PURPOSE_AUDIT_SLIP, 0, watcher=p)[0]
                     if agree < nst["audit_threshold"]:
                         s.shut_down[i] = 1
+        elif agents.architecture[i] == ARCH_NEURAL:
+            actions[i] = ref_neural(v, agents.network[i])
         else:
             actions[i] = ref_react(v, agents.policy[i])
     # settle the decisions' costs: audits to the builder, hiding to the hider
