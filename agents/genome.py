@@ -136,6 +136,16 @@ class GenomeLayout:
                 out[seg.name] = sl.start
         return out
 
+    def named_columns(self) -> dict[str, list[int]]:
+        """Columns by name, for taking genes out of selection: each scalar gene (:meth:`scalar_genes`) and each
+        segment of several genes as a whole (``policy``, ``network``)."""
+        out = {name: [col] for name, col in self.scalar_genes().items()}
+        for seg in self.segments:
+            if seg.size > 1 and seg.name not in out:
+                sl = self.slice(seg.name)
+                out[seg.name] = list(range(sl.start, sl.stop))
+        return out
+
     def gene_names(self) -> list[str]:
         """A name for every column of the genome array, in order: a labelled segment's labels
         (``w_taste``...), a one-gene segment's name, ``{segment}_{row}_{column}`` for a matrix

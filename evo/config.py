@@ -147,7 +147,7 @@ class Config(Section):
             what = "agents.architecture = 'neural'" if self.agents.architecture == "neural" else "agents.neural"
             errors.append(f"{what}: the {entry.kind} world has no neural policy (worlds that do: "
                           f"{', '.join(k for k, e in worlds().items() if e.genome_layout(self).has('network'))})")
-        genes = layout.scalar_genes()
+        genes = layout.named_columns()
         for name in self.evolution.unselected_genes:
             if name not in genes:
                 errors.append(f"evolution.unselected_genes: no gene {name!r}{suggest(name, list(genes))}")

@@ -95,12 +95,14 @@ class Evolution:
         return {"selection_fallback": fallback, "frozen": frozen}
 
     def redraw_unselected(self, rng: np.random.Generator) -> None:
-        """Give every offspring fresh draws of the genes taken out of selection (``evolution.unselected_genes``)
+        """Give every offspring fresh draws of the genes taken out of selection (``evolution.unselected_genes``:
+        one-gene names as ``GenomeLayout.scalar_genes`` gives them, or a whole segment such as ``network``)
         from the first generation's distribution: selection cannot move them (a control arm's switch)."""
         names = self.config.evolution.unselected_genes
         if not names:
             return
-        columns = [self.layout.scalar_genes()[name] for name in names]
+        named = self.layout.named_columns()
+        columns = [col for name in names for col in named[name]]
         self.genomes[:, columns] = self.layout.random(self.genomes.shape[0], rng)[:, columns]
         self.fitness = np.full(self.genomes.shape[0], np.nan)
 

@@ -180,3 +180,22 @@ def test_a_mixed_run_reports_each_architectures_share_and_names_neural_agents(tm
     assert names == {"planner", "reactive", "neural"}
     assert first.loc[first.architecture == "neural", "depth"].eq(0).all()
     assert (first.architecture == "neural").mean() == pytest.approx(g.neural_share.iloc[0])
+
+
+def test_taking_the_network_out_of_selection_redraws_only_its_genes():
+    """``evolution.unselected_genes`` names a whole segment: every offspring's network is drawn afresh, every
+    other gene is the GA's."""
+    from evo.loop import Evolution
+
+    _, cfg = load_config("ancestral", {"agents.architecture": "neural", "evolution.unselected_genes": ["network"]})
+    evo = Evolution(cfg)
+    layout = evo.layout
+    net = layout.slice("network")
+    assert layout.named_columns()["network"] == list(range(net.start, net.stop))
+    assert layout.named_columns()["w_taste"] == [layout.slice("drives").start]
+    before = evo.genomes.copy()
+    evo.redraw_unselected(np.random.default_rng(5))
+    changed = (evo.genomes != before).any(axis=0)
+    assert changed[net].all() and not changed[: net.start].any() and not changed[net.stop:].any()
+    with pytest.raises(MesaevoError, match="no gene 'netwrk'.*network"):
+        load_config("ancestral", {"agents.architecture": "neural", "evolution.unselected_genes": ["netwrk"]})
