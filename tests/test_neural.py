@@ -164,6 +164,7 @@ def test_neural_options_that_cannot_work_are_config_errors(scenario, overrides, 
         load_config(scenario, overrides)
 
 
+@pytest.mark.slow  # a whole (tiny) run: left out of the JIT-off pass, where its planners search in plain Python
 def test_a_mixed_run_reports_each_architectures_share_and_names_neural_agents(tmp_path):
     from evo.simulation import Simulation
     from tests.conftest import TINY
