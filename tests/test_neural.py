@@ -200,3 +200,32 @@ def test_taking_the_network_out_of_selection_redraws_only_its_genes():
     assert changed[net].all() and not changed[: net.start].any() and not changed[net.stop:].any()
     with pytest.raises(MesaevoError, match="no gene 'netwrk'.*network"):
         load_config("ancestral", {"agents.architecture": "neural", "evolution.unselected_genes": ["netwrk"]})
+
+
+def test_architecture_competence_summary_reads_each_arm_across_seeds(tmp_path):
+    """Per-seed window means 1..5 give mean 3 with the 90% t interval 3 +- 2.132 * 1.581 / sqrt(5); generations
+    outside the window do not count; a directory without runs is one error line."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import pandas as pd
+
+    root = Path(__file__).resolve().parents[1]
+    for arm in ("neural", "reactive"):
+        for s in range(5):
+            d = tmp_path / "runs" / f"{arm}-seed{s}"
+            d.mkdir(parents=True)
+            gen = list(range(100))
+            value = [float(s + 1) if 80 <= g <= 99 else (7.0 if arm == "neural" else 0.5) for g in gen]
+            pd.DataFrame({"generation": gen, "fitness_mean": value}).to_parquet(d / "generations.parquet")
+    script = str(root / "examples" / "architecture_competence.py")
+    proc = subprocess.run([sys.executable, script, str(tmp_path)], cwd=root, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "neural: 3 [1.49, 4.51] (n=5); first generations: 7 [7, 7] (n=5)" in proc.stdout
+    assert "reactive: 3 [1.49, 4.51] (n=5); first generations: 0.5 [0.5, 0.5] (n=5)" in proc.stdout
+    assert "planner" not in proc.stdout
+    bad = subprocess.run([sys.executable, script, str(tmp_path / "none")], cwd=root, capture_output=True, text=True,
+                         timeout=120)
+    assert bad.returncode == 2 and bad.stderr.startswith("error:") and "Traceback" not in bad.stderr
