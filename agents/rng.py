@@ -35,6 +35,9 @@ PURPOSES: dict[str, tuple[str, int]] = {
     "hungry-thirsty": ("stream", 8),  # start cells of the hungry-thirsty world, per generation
     "unselected": ("stream", 9),  # fresh draws of the genes taken out of selection, per generation
     "island": ("stream", 101),  # the root seed of each island
+    # task diversity (worlds.foraging.tasks; codes from 31 up, clear of the sequence above)
+    "tasks": ("stream", 31),  # the seed of the task draws (the active set, each lifetime's task)
+    "task-pool": ("stream", 32),  # the world configuration of pool entry i >= 1 (coordinate: i)
     # counter-based kernel draws
     "order": ("draw", 1),  # the order agents act in a step
     "conceive": ("draw", 2),  # whether a mating act conceives
@@ -54,6 +57,8 @@ PURPOSES: dict[str, tuple[str, int]] = {
     "audit-cells": ("draw", 15),  # an audit's sampled situations: sub = 2 * sample (+1 for y)
     "audit-slip": ("draw", 16),  # whether a hider slips (shows its own objective) in an audit sample: sub = sample
     "vet-slip": ("draw", 17),  # ... in a vetting sample: sub = attempt * 1024 + sample
+    "task-set": ("draw", 31),  # the active set of tasks: entity = position in the set, step = epoch
+    "task-pick": ("draw", 32),  # the task one lifetime lives in: step = generation
 }
 
 
@@ -81,6 +86,8 @@ PURPOSE_AUDIT = _draw("audit")
 PURPOSE_AUDIT_CELLS = _draw("audit-cells")
 PURPOSE_AUDIT_SLIP = _draw("audit-slip")
 PURPOSE_VET_SLIP = _draw("vet-slip")
+PURPOSE_TASK_SET = _draw("task-set")
+PURPOSE_TASK_PICK = _draw("task-pick")
 
 
 def seed_sequence(root: int, purpose: str, *coords: int) -> np.random.SeedSequence:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from agents.schema import Section
 from worlds.shifts import Relocation, ShiftBase
@@ -50,6 +50,17 @@ class ForagingSection(Section):
     food_regrow: float = Field(0.02, ge=0, le=1)
     sugar_regrow: float = Field(0.02, ge=0, le=1)
     build_allowed: float = Field(1.0, ge=0, le=1)  # 0 until an affordance shift makes building possible
+    # task diversity (worlds.foraging.tasks): a pool of world configurations, K active, redrawn every T generations
+    task_pool: int = Field(1, ge=1, le=100_000)  # configurations in the pool (1: the run's own world only)
+    tasks: int = Field(1, ge=1, le=100_000)  # K: the active set's size (at most task_pool)
+    task_period: int = Field(1, ge=1, le=1_000_000)  # T: generations between redraws of the active set
+
+    @model_validator(mode="after")
+    def _tasks_fit_the_pool(self) -> "ForagingSection":
+        if self.tasks > self.task_pool:
+            raise ValueError(f"world.tasks = {self.tasks} is larger than world.task_pool = {self.task_pool}: "
+                             "the active set is drawn from the pool without replacement")
+        return self
 
 
 class Superstimulus(ShiftBase):

@@ -119,3 +119,11 @@ def entity_columns(generation: int, agents: DecodedAgents, state: ForagingState,
     if max_level > 1:
         cols.update(entity_oversight_columns(lineage))
     return cols
+
+
+def task_columns(task, agents: DecodedAgents, n: int) -> dict[str, float | int | str]:
+    """Columns of a run with task diversity (``world.task_pool`` > 1): the pool entry lived in, its diet, and
+    the level-1 planners' mean search depth (NaN when there are none)."""
+    planners = agents.architecture[:n] == ARCH_PLANNER
+    depth = float(agents.depth[:n][planners].mean()) if planners.any() else float("nan")
+    return {"task": int(task.index), "task_diet": task.diet, "depth_mean": depth}

@@ -15,9 +15,10 @@ from agents.rng import seed_int, stream
 from worlds.base import LifetimeBase, RunConfig, WorldBase
 from worlds.foraging import ENTRY
 from worlds.foraging.lifetime import simulate_lifetime
-from worlds.foraging.metrics import entity_columns, generation_row
+from worlds.foraging.metrics import entity_columns, generation_row, task_columns
 from worlds.foraging.params import PARAM_DEFAULTS, PARAM_NAMES, pack_params
 from worlds.foraging.state import ForagingState, Landscape, make_landscape, new_lifetime
+from worlds.foraging.tasks import Task, TaskPool
 from worlds.shifts import WorldAtGeneration
 
 
@@ -27,6 +28,7 @@ class ForagingLifetime(LifetimeBase):
 
     state: ForagingState
     max_level: int = 1
+    task: Task | None = None  # the pool entry lived in (None: no task diversity; nothing recorded)
     shift_extras = ("sugar_level",)
 
     @property
@@ -35,7 +37,10 @@ class ForagingLifetime(LifetimeBase):
         return self.state.offspring[: self.genomes.shape[0]].astype(np.float64)
 
     def row(self) -> dict:
-        return generation_row(self.genomes, self.layout, self.agents, self.state, self.max_level)
+        row = generation_row(self.genomes, self.layout, self.agents, self.state, self.max_level)
+        if self.task is not None:
+            row.update(task_columns(self.task, self.agents, self.genomes.shape[0]))
+        return row
 
     def entity_columns(self) -> dict[str, np.ndarray]:
         return entity_columns(self.generation, self.agents, self.state, self.max_level)
@@ -54,6 +59,7 @@ class ForagingWorld(WorldBase):
         self.base_params = {name: float(getattr(w, name)) for name in PARAM_NAMES if name not in PARAM_DEFAULTS}
         self.base_params["fitness_objective"] = 1.0 if config.agents.objective == "fitness" else 0.0
         self._relocated: dict[int, Landscape] = {0: self.landscape}
+        self.tasks = TaskPool(w, config.run.seed)
 
     def landscape_for(self, relocation: int) -> Landscape:
         """The landscape with the food capacity map of relocation event ``relocation`` (0: the original)."""
@@ -71,10 +77,14 @@ class ForagingWorld(WorldBase):
         n, capacity = agents.n, cfg.nesting.capacity(agents.n)
         if capacity > n:
             agents = with_capacity(agents, capacity)
-        state = new_lifetime(self.landscape_for(world.relocation), n, cfg.world.initial_energy,
-                             world.extra["sugar_level"],
+        task = self.tasks.task_for(generation)
+        landscape = self.landscape_for(world.relocation) if task.landscape is None else task.landscape
+        params = {**world.params, **task.params}
+        sugar_level = world.extra["sugar_level"] if task.sugar_level is None else task.sugar_level
+        state = new_lifetime(landscape, n, cfg.world.initial_energy, sugar_level,
                              stream(root, "positions", generation), capacity, cfg.world.steps)
-        simulate_lifetime(state, agents, pack_params(world.params), seed_int(root, "world", generation),
+        simulate_lifetime(state, agents, pack_params(params), seed_int(root, "world", generation),
                           cfg.world.steps, pack_nest(cfg.nesting.kernel_values()))
         max_level = cfg.nesting.max_level if cfg.nesting.subagents else 1
-        return ForagingLifetime(generation, genomes, self.layout, agents, world, state, max_level)
+        return ForagingLifetime(generation, genomes, self.layout, agents, world, state, max_level,
+                                task if self.tasks.diverse else None)
