@@ -124,3 +124,16 @@ def test_a_diverse_run_records_the_task_lived_in(tmp_path):
     assert set(table["task_diet"]) <= set(DIET_NAMES)
     planners = table["planner_share"] > 0
     assert table.loc[planners, "depth_mean"].between(1, 2).all()  # max_depth 2 at the small size
+
+
+def test_preflight_estimates_a_mixed_population_as_if_every_agent_planned_at_full_depth():
+    """The worst case of a run whose architecture and depth genes evolve: every agent a depth-3 planner."""
+    from evo.preflight import SECONDS_PER_NODE, estimate
+    from evo.scenarios import load_config
+
+    over = {"agents.max_depth": 3, "agents.population": 50, "world.steps": 40, "run.generations": 10,
+            "world.task_pool": 8, "world.tasks": 4}
+    mixed = estimate(load_config("ancestral", {**over, "agents.architecture": "evolved"})[1])
+    planners = estimate(load_config("ancestral", {**over, "agents.architecture": "planner"})[1])
+    assert mixed.seconds == planners.seconds
+    assert mixed.seconds >= 10 * 40 * 50 * (5 + 25 + 125) * SECONDS_PER_NODE
