@@ -137,3 +137,18 @@ def test_preflight_estimates_a_mixed_population_as_if_every_agent_planned_at_ful
     planners = estimate(load_config("ancestral", {**over, "agents.architecture": "planner"})[1])
     assert mixed.seconds == planners.seconds
     assert mixed.seconds >= 10 * 40 * 50 * (5 + 25 + 125) * SECONDS_PER_NODE
+
+
+def test_the_shipped_phase_sweep_is_valid_and_starts_every_run_at_planner_share_one_half():
+    """The sweep file validates (every run's config), spans K, cost and T with 5+ seeds, and lets the
+    architecture and depth genes evolve (``evolved``, max depth 3), so the initial share is 0.5 in law."""
+    import tomllib
+    from pathlib import Path
+
+    from evo.sweep import build_sweep
+
+    path = Path(__file__).parents[1] / "examples" / "when-optimizers-arise.sweep.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    sweep = build_sweep(data, root=path.parent)
+    assert len(data["seeds"]) >= 5 and len(sweep.runs) == 5 * 5 * 3 * len(data["seeds"])
+    assert data["set"]["agents.architecture"] == "evolved" and data["set"]["agents.max_depth"] == 3
