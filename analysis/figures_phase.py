@@ -117,12 +117,15 @@ def period_lines(cells: pd.DataFrame, cost: float) -> Figure:
         g = g.sort_values(PERIOD)
         x = g[PERIOD].to_numpy(dtype=float)
         ax.plot(x, g["share"], marker="o", color=colour(i), label=f"K = {int(k)}")
-        ax.fill_between(x, g["share_lo"], g["share_hi"], color=colour(i), alpha=0.15, linewidth=0)
+        ax.fill_between(x, g["share_lo"], g["share_hi"], color=colour(i), alpha=0.1, linewidth=0)
     ax.set_xscale("log")
+    periods = sorted(sub[PERIOD].unique())
+    ax.set_xticks(periods, [f"{int(p)}" for p in periods])  # plain labels: figures draw text without mathtext
+    ax.minorticks_off()
     ax.axhline(0.5, color="0.5", linestyle=":", linewidth=1)
     ax.set_ylim(-0.05, 1.05)
     ax.set_xlabel("switch period T (generations)")
     ax.set_ylabel("planner share at the end")
     ax.set_title(f"planning cost {cost:g}", fontsize=9)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig
