@@ -5,7 +5,9 @@ Usage (from the repository root)::
     mesaevo sweep examples/when-optimizers-arise.sweep.toml --workers 2 --out sweeps/phase
     python examples/phase_diagram.py sweeps/phase OUT_DIR
 
-Writes into ``OUT_DIR`` (which must not be inside the sweep): ``cells.csv`` (per K, cost and T: mean planner
+Several sweep directories (the same settings on other seeds, e.g. a sweep split across machines) are pooled:
+``python examples/phase_diagram.py SWEEP_DIR... OUT_DIR``. Writes into ``OUT_DIR`` (which must not be inside a
+sweep): ``cells.csv`` (per K, cost and T: mean planner
 share over each run's last 10 generations with its 90% t interval across seeds, n, mean planner depth),
 ``k_star.csv`` (log2 K where the mean share crosses 0.5, per cost and T; -inf: planners hold the majority
 already at K = 1, inf: never within the sweep), ``phase-heatmap.png``, ``phase-lines-T<T>.png`` per T and
@@ -25,20 +27,24 @@ from analysis.figures_phase import COST, K, PERIOD, end_values, k_star, period_l
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
-        print("usage: python examples/phase_diagram.py SWEEP_DIR OUT_DIR", file=sys.stderr)
+    if len(argv) < 2:
+        print("usage: python examples/phase_diagram.py SWEEP_DIR... OUT_DIR", file=sys.stderr)
         return 2
-    sweep, out = Path(argv[0]), Path(argv[1])
-    try:
-        tables = load_sweep(sweep, statuses=("completed",))
-    except Exception as exc:  # a missing or unreadable sweep: one line
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    if out.resolve().is_relative_to(sweep.resolve()):
-        print(f"error: {out} is inside the sweep directory; choose another output directory", file=sys.stderr)
-        return 1
+    sweeps, out = [Path(a) for a in argv[:-1]], Path(argv[-1])
+    frames = []
+    for sweep in sweeps:
+        if out.resolve().is_relative_to(sweep.resolve()):
+            print(f"error: {out} is inside the sweep directory {sweep}; choose another output directory",
+                  file=sys.stderr)
+            return 1
+        try:
+            gens = load_sweep(sweep, statuses=("completed",)).generations
+        except Exception as exc:  # a missing or unreadable sweep: one line
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        frames.append(gens.assign(run_id=f"{sweep}:" + gens["run_id"].astype(str)))
     out.mkdir(parents=True, exist_ok=True)
-    cells = phase_cells(end_values(tables.generations))
+    cells = phase_cells(end_values(pd.concat(frames, ignore_index=True)))
     cells.to_csv(out / "cells.csv", index=False)
     stars = pd.DataFrame([{COST: cost, PERIOD: period, "log2_k_star": k_star(g[K].to_numpy(), g["share"].to_numpy())}
                           for (cost, period), g in cells.groupby([COST, PERIOD], sort=True)])
