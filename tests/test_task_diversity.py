@@ -152,3 +152,15 @@ def test_the_shipped_phase_sweep_is_valid_and_starts_every_run_at_planner_share_
     sweep = build_sweep(data, root=path.parent)
     assert len(data["seeds"]) >= 5 and len(sweep.runs) == 5 * 5 * 3 * len(data["seeds"])
     assert data["set"]["agents.architecture"] == "evolved" and data["set"]["agents.max_depth"] == 3
+
+
+def test_more_tasks_than_the_pool_is_one_error_line_and_writes_nothing(tmp_path, capsys):
+    from evo.cli import main
+
+    out = tmp_path / "r"
+    assert main(["run", "ancestral", "--no-plot", "--out", str(out), "--set", "world.tasks=3",
+                 "--set", "world.task_pool=2"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("error:") == 1 and "Traceback" not in err
+    assert "world.tasks = 3 is larger than world.task_pool = 2" in err
+    assert not out.exists()
