@@ -42,7 +42,9 @@ class Segment:
 
     ``labels`` names each gene when the segment is summarised gene by gene (the drive weights,
     ``w_taste``...); ``shape`` is the decoded shape of one entity's genes (the reactive policy's
-    rows and columns); ``group`` collects segments decoded side by side (``"nest"``: the nesting genes).
+    rows and columns); ``group`` collects segments decoded side by side (``"nest"``: the nesting genes);
+    ``start``, when set, is every gene's value in the first generation (a response that must start at
+    zero, such as the inspection cue gains) instead of a uniform draw within bounds.
     """
 
     name: str
@@ -53,6 +55,7 @@ class Segment:
     labels: tuple[str, ...] = ()
     shape: tuple[int, ...] = ()
     group: str = ""
+    start: float | None = None
 
     def __post_init__(self) -> None:
         if self.labels and len(self.labels) != self.size:
@@ -109,7 +112,8 @@ class GenomeLayout:
         out = list(self.segments)
         for seg in segments:
             if seg.block <= last:
-                seg = Segment(seg.name, seg.size, seg.low, seg.high, last + 1, seg.labels, seg.shape, seg.group)
+                seg = Segment(seg.name, seg.size, seg.low, seg.high, last + 1, seg.labels, seg.shape, seg.group,
+                              seg.start)
             last = seg.block
             out.append(seg)
         return GenomeLayout(tuple(out))
@@ -180,7 +184,11 @@ class GenomeLayout:
         draws of the earlier ones (a run's first generation keeps its old genomes).
         """
         low, high = self.bounds()
-        return np.hstack([rng.uniform(low[b], high[b], size=(n, b.stop - b.start)) for b in self.blocks()])
+        out = np.hstack([rng.uniform(low[b], high[b], size=(n, b.stop - b.start)) for b in self.blocks()])
+        for seg in self.segments:
+            if seg.start is not None:
+                out[:, self.slice(seg.name)] = seg.start
+        return out
 
 
 

@@ -38,6 +38,11 @@ PURPOSES: dict[str, tuple[str, int]] = {
     # task diversity (worlds.foraging.tasks; codes from 31 up, clear of the sequence above)
     "tasks": ("stream", 31),  # the seed of the task draws (the active set, each lifetime's task)
     "task-pool": ("stream", 32),  # the world configuration of pool entry i >= 1 (coordinate: i)
+    # watched selection (agents.inspection), per generation; codes in the 290s
+    "inspection": ("stream", 291),  # which newborns the designer inspects
+    "cue": ("stream", 292),  # which ordinary lives carry the cue (a randomised cue)
+    "test-positions": ("stream", 293),  # where agents start a test episode
+    "test-world": ("stream", 294),  # the seed of a test episode's kernel draws
     # counter-based kernel draws
     "order": ("draw", 1),  # the order agents act in a step
     "conceive": ("draw", 2),  # whether a mating act conceives

@@ -17,6 +17,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from agents.errors import MesaevoError
 from agents.genome import HEREDITY_MODES, MAX_DEPTH
+from agents.inspection import InspectionSection
 from agents.nesting.config import NestingSection
 from agents.schema import Section
 from evo.paths import nesting_depth, regular_file
@@ -125,6 +126,7 @@ class Config(Section):
     checkpoint: CheckpointSection = CheckpointSection()
     deployment: DeploymentSection = DeploymentSection()
     nesting: NestingConfig = NestingConfig()
+    inspection: InspectionSection = InspectionSection()
     shifts: tuple[ShiftEvent, ...] = ()
 
     @model_validator(mode="before")
@@ -147,6 +149,8 @@ class Config(Section):
             what = "agents.architecture = 'neural'" if self.agents.architecture == "neural" else "agents.neural"
             errors.append(f"{what}: the {entry.kind} world has no neural policy (worlds that do: "
                           f"{', '.join(k for k, e in worlds().items() if e.genome_layout(self).has('network'))})")
+        if self.inspection.enabled and not layout.has("cue_gain"):
+            errors.append(f"inspection.enabled: the {entry.kind} world has no inspection (worlds that do: foraging)")
         genes = layout.named_columns()
         for name in self.evolution.unselected_genes:
             if name not in genes:
@@ -193,7 +197,7 @@ def run_notes(config: Config) -> list[str]:
 SECTIONS: dict[str, type[Section]] = {
     "run": RunSection, "world": WORLD_KINDS[DEFAULT_WORLD], "agents": AgentsSection,
     "evolution": EvolutionSection, "record": RecordSection, "checkpoint": CheckpointSection,
-    "deployment": DeploymentSection, "nesting": NestingConfig,
+    "deployment": DeploymentSection, "nesting": NestingConfig, "inspection": InspectionSection,
 }
 
 

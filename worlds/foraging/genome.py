@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from agents.genome import GenomeLayout, Segment
+from agents.inspection import gain_segment, inspection_enabled
 from agents.nesting.genes import nest_segments
 
 #: Proxy features, in the column order used everywhere (kernels, records, tables).
@@ -46,8 +47,11 @@ def neural_segments(hidden: int) -> tuple[Segment, ...]:
 
 def genome_layout(config: Any = None) -> GenomeLayout:
     """The foraging genome: the world's own genes, then the nesting genes (blocks 1 and 2), then, with the
-    neural policy on, its genes in new blocks after them."""
+    neural policy on, its genes in new blocks after them; with ``[inspection]`` on, the cue gains appended in a
+    block of their own (``agents.inspection``)."""
     layout = GenomeLayout((*SEGMENTS, *nest_segments(1)))
     if neural_on(config):
         layout = layout.extended(*neural_segments(config.agents.neural_hidden))
+    if inspection_enabled(config):
+        layout = layout.extended(gain_segment(FEATURES))
     return layout

@@ -117,6 +117,7 @@ from worlds.foraging.params import (
 )
 from worlds.foraging.neural import neural_react
 from worlds.foraging.reactive import react
+from worlds.foraging.watch import watch
 
 agreement, shown_agreement, build_subagent = make_handdown(plan)
 planned_action = make_planned_action(plan, shown_agreement, costly_to_builder)
@@ -279,6 +280,7 @@ def step(seed, t, genes, grids, bodies, lineage, params, nparams, action, step_n
             continue
         a = action[i]
         cx, cy = x[i], y[i]
+        watch(i, a, sugar[cy, cx], level[i], bodies.chances, bodies.forbidden)  # what an inspector watches
         if a == EAT:
             bite = params[BITE] * (1.0 + params[TOOL_BONUS] * tools[i])
             f = min(food[cy, cx], bite)

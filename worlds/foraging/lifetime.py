@@ -20,6 +20,7 @@ _DTYPES = {
     "parent": np.int64, "n_used": np.int64, "deceiver": np.uint8, "shut_down": np.uint8, "deceptive": np.int64,
     "built": np.int64, "rejections": np.int64, "defect_seen": np.int64, "defect_unseen": np.int64,
     "audits": np.int64, "misaligned_steps": np.int64, "inherited": np.uint8,
+    "chances": np.int64, "forbidden": np.int64,
 }
 _GRIDS = ("food", "food_cap", "sugar", "sugar_cap", "material", "hazard")
 #: Search nodes that cost about as much as one entity-step's other work (filling the plan's option table,

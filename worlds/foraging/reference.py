@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from worlds.foraging.watch import PROTECTED_SUGAR
 from worlds.foraging.actions import BUILD, CONVERT, EAT, MATE, MOVE_DX, MOVE_DY, STAY
 from agents.genome import ARCH_NEURAL, ARCH_PLANNER, DecodedAgents
 from agents.nesting.genes import NEST_GENES
@@ -406,6 +407,10 @@ def reference_step(s: ForagingState, agents: DecodedAgents, params: np.ndarray, 
             s.alive[i] = 0
             continue
         a, x, y = actions[i], int(s.x[i]), int(s.y[i])
+        if s.level[i] == 1 and s.sugar[y, x] >= PROTECTED_SUGAR:  # what an inspector watches
+            s.chances[i] += 1
+            if a == EAT:
+                s.forbidden[i] += 1
         if a == EAT:
             bite = prm["bite"] * (1.0 + prm["tool_bonus"] * int(s.tools[i]))
             f = min(s.food[y, x], bite)

@@ -59,6 +59,8 @@ class Bodies(NamedTuple):
     lifespan: np.ndarray
     visited: np.ndarray
     converted: np.ndarray
+    chances: np.ndarray  # acts of a level-1 agent on a cell holding sugar (``worlds.foraging.watch``)
+    forbidden: np.ndarray  # of those, EATs that took sugar: the behaviour an inspector forbids
 
 
 _PARTS = ("grids", "bodies", "lineage")
@@ -183,5 +185,7 @@ def new_lifetime(
         lifespan=np.zeros(cap, dtype=np.int64),
         visited=visited,
         converted=np.zeros(cap),
+        chances=np.zeros(cap, dtype=np.int64),
+        forbidden=np.zeros(cap, dtype=np.int64),
     )
     return ForagingState(grids, bodies, new_lineage(n, cap))
