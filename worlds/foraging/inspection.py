@@ -44,3 +44,16 @@ def inspected_generation(world_obj: "ForagingWorld", genomes: np.ndarray, genera
     view = InspectionView(inspected, cued_life, test.chances[:n].copy(), test.forbidden[:n].copy(),
                           state.chances[:n].copy(), state.forbidden[:n].copy(), got, culled, fitness)
     return life_agents, state, view
+
+
+def inspection_entity_columns(view: InspectionView, state: ForagingState, used: int) -> dict[str, np.ndarray]:
+    """Per-entity inspection records: whether inspected and culled, chances and forbidden acts in the test
+    episode and in ordinary life (sub-agents, after the level-1 agents: zeros)."""
+    def pad(a: np.ndarray) -> np.ndarray:
+        out = np.zeros(used, dtype=a.dtype)
+        out[: a.shape[0]] = a
+        return out
+
+    return {"inspected": pad(view.inspected), "culled": pad(view.culled), "test_chances": pad(view.test_chances),
+            "test_forbidden": pad(view.test_forbidden), "chances": state.chances[:used].copy(),
+            "forbidden": state.forbidden[:used].copy()}

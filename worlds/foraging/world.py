@@ -16,7 +16,7 @@ from agents.nesting.config import pack_nest
 from agents.rng import seed_int, stream
 from worlds.base import LifetimeBase, RunConfig, WorldBase
 from worlds.foraging import ENTRY
-from worlds.foraging.inspection import inspected_generation
+from worlds.foraging.inspection import inspected_generation, inspection_entity_columns
 from worlds.foraging.lifetime import simulate_lifetime
 from worlds.foraging.metrics import entity_columns, generation_row, task_columns
 from worlds.foraging.params import PARAM_DEFAULTS, PARAM_NAMES, pack_params
@@ -52,7 +52,10 @@ class ForagingLifetime(LifetimeBase):
         return row
 
     def entity_columns(self) -> dict[str, np.ndarray]:
-        return entity_columns(self.generation, self.agents, self.state, self.max_level)
+        cols = entity_columns(self.generation, self.agents, self.state, self.max_level)
+        if self.inspection is not None:  # level-1 agents' inspection; sub-agents' rows are zeros
+            cols.update(inspection_entity_columns(self.inspection, self.state, int(self.state.n_used[0])))
+        return cols
 
 
 class ForagingWorld(WorldBase):
