@@ -205,7 +205,17 @@ def findings_markdown(found: list[tuple[Path, dict[str, Any]]], relative_to: Pat
                          f"left out of n): {md(r['seeds_without_value'])}")
         if r["failed_runs"]:
             lines.append(f"- failed runs: {md(', '.join(r['failed_runs']))}")
-        lines += [f"- figure: {figure}", f"- date: {md(r['date'])}, mesaevo {md(r['version'])}", ""]
+        lines.append(f"- figure: {figure}")
+        for name in r.get("courses") or []:  # time courses per arm (analysis.figures_arms)
+            try:
+                course = file_inside(d, name, "figure")
+            except ValueError:
+                continue
+            if course is None:
+                continue
+            shown = Path(os.path.relpath(course.resolve(), relative_to.resolve())) if relative_to else course
+            lines.append(f"- time course per arm: `{md(str(shown)).replace('`', '')}`")
+        lines += [f"- date: {md(r['date'])}, mesaevo {md(r['version'])}", ""]
     return "\n".join(lines)
 
 

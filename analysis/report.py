@@ -60,7 +60,7 @@ REPORT_DPI = 100
 #: Rows of the level-alignment table shown per level (the last generations).
 ALIGNMENT_ROWS = 5
 #: Columns drawn across the seeds of a setting (plus the headline proxy, see :func:`headline_proxy`).
-SWEEP_COLUMNS = ("L1_spearman", "fitness_mean")
+SWEEP_COLUMNS = ("L1_spearman", "fitness_mean", "compliance_gap")
 #: The proxy the headline numbers follow when the run has it: the taste drive sugar exploits.
 HEADLINE_PROXIES = ("taste",)
 TABLE_DIGITS = 3

@@ -228,8 +228,40 @@ def conclude(exp: Experiment, out: str | Path, figure: bool = True) -> dict[str,
                        **_verdict(exp, out, tables, a.name, a.claim, a.measurement, a.verdict, f"-{a.name}", figure,
                                   a.controlled),
                        **common} for a in exp.also]
+    record["courses"] = _arm_courses(exp, out, status) if figure else []
     write_json_atomic(out / VERDICT, record)
     return record
+
+
+def _arm_courses(exp: Experiment, out: Path, status: dict) -> list[str]:
+    """Write ``course-<column>.png`` for each column of ``analysis.figures_arms.ARM_COLUMNS`` the runs have:
+    the column against generation, one line per arm, a band across seeds. Returns the files written."""
+    import io
+
+    from analysis.figures_arms import ARM_COLUMNS, arm_course_figure
+    from analysis.load import RunFormatError, RunNotFoundError, load_run
+
+    arms: dict[str, list] = {}
+    for arm in (a.name for a in exp.arms):
+        for seed in exp.seeds:
+            entry = status.get((arm, seed))
+            if entry is not None and entry["status"] == "completed":
+                try:
+                    arms.setdefault(arm, []).append(load_run(completed_run_dir(out, entry)).generations)
+                except (RunNotFoundError, RunFormatError) as exc:
+                    raise MesaevoError(f"completed run {entry['id']} cannot be read: {exc}") from None
+    written = []
+    for column in ARM_COLUMNS:
+        if not any(column in t.columns for tables in arms.values() for t in tables):
+            continue
+        fig = arm_course_figure(arms, column, title=f"{exp.name} ({exp.size} size): {column} per arm, mean over "
+                                f"seeds and its 90% t interval across seeds")
+        png = io.BytesIO()
+        fig.savefig(png, format="png", dpi=110)
+        name = f"course-{column}.png"
+        write_atomically(out / name, png.getvalue())
+        written.append(name)
+    return written
 
 
 def _persistence(exp: Experiment, tables, arms: list[str], window: tuple[int, int]) -> list[dict[str, Any]]:
