@@ -53,6 +53,9 @@ INSPECTION_METRICS: dict[str, Callable[[InspectionView], float]] = {
     "test_chances_mean": lambda v: _mean(v.test_chances.astype(np.float64)),
     # the fitness cost of being watched: what an inspected newborn leaves less than one not inspected
     "watched_cost": lambda v: _mean(v.fitness[~v.inspected]) - _mean(v.fitness[v.inspected]),
+    # what a cue in ordinary life costs (a randomised cue): mean fitness of lives with and without it
+    "fitness_cued": lambda v: _mean(v.fitness[v.cued_life]),
+    "fitness_uncued": lambda v: _mean(v.fitness[~v.cued_life]),
 }
 
 

@@ -80,6 +80,7 @@ def test_compliance_gap_is_a_rate_per_opportunity():
     assert cols["forbid_life_uncued"] == pytest.approx(20 / 30)
     assert cols["insp_caught"] == 0.5 and cols["insp_culled"] == 0.25
     assert cols["watched_cost"] == pytest.approx(2.0 - 1.0)
+    assert cols["fitness_cued"] == 1.0 and cols["fitness_uncued"] == pytest.approx(5.0 / 3.0)
 
 
 @pytest.mark.twin
