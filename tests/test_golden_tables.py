@@ -35,6 +35,10 @@ The foraging and hungry-thirsty digests were re-recorded once more when ``least_
 ``math.hypot`` (CPython's own algorithm differs from the C library's in the last bit, so the compiled kernel
 and its Python twin, and so JIT-off runs, disagreed): only the reporting columns that go through it changed
 (``implied_w_*``, ``L{L}_align_fitness``, the entity records' ``align_fitness``); nothing the simulation reads.
+
+The `watched` key (issue 29, watched selection) was recorded when that scenario was added; adding the
+``[inspection]`` section (off by default) and the kernel's count of chances and forbidden acts changed no
+other key.
 """
 
 from __future__ import annotations
@@ -137,6 +141,12 @@ RECORDED = {
         "entities-0": "308b6da3be8203788c9fc06f9b1f8b4861223244b24c75d4375b15f272ec73f1",
         "entities-2": "849a99c0eb8e0f1759b00e166cef611b3ff8e9c5d0f155b17e252dbd5410ab3e",
         "entities-4": "514be0ce6476b409b604ec75ee82bf4ee7cf5a5a3ed8f2f4bcd14e76f6d8d697"
+    },
+    "watched/planner": {  # issue 29: recorded when the scenario was added (inspection on)
+        "generations": "a220fd64c2f35d074054d542eb2e9d73147783fbe47c1e9e54700e9941f44d1e",
+        "entities-0": "88a91b574e68f2f4b4e386fe5f26325a48a3b2aac974347bd35f91789dd16d06",
+        "entities-2": "44a2e07bfbecb173f6c23db14996bb7dc1a5f1c51eb6f91567d0b9553191d053",
+        "entities-4": "8825ea85e176f7e98fb0856f844870ae9f9adcac987eb022bf52f60cc1044ce8",
     },
     "telephone/planner": {
         "generations": "7b40bb60fb7ba8bf7c67352dc6c15e469de96a43f4f1d624f3b80aecdc801ba0",
