@@ -31,7 +31,6 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from agents.genome import Segment
-from agents.rng import stream
 from agents.schema import Section
 
 #: Bound of every cue gain: a gain of -2 turns any drive weight in [-1, 1] fully negative.
@@ -75,11 +74,15 @@ def inspection_enabled(config) -> bool:
 
 def draw_inspected(root: int, generation: int, n: int, rate: float) -> np.ndarray:
     """Which of ``n`` newborns are inspected this generation (each with probability ``rate``)."""
+    from agents.rng import stream  # here, not at the top: validating a config must not import numba
+
     return stream(root, "inspection", generation).random(n) < rate
 
 
 def draw_cued_lives(root: int, generation: int, n: int, section: InspectionSection) -> np.ndarray:
     """Which ordinary lives carry the cue: a share ``cue_share`` with a randomised cue, none otherwise."""
+    from agents.rng import stream
+
     if section.cue != "random" or section.cue_share <= 0:
         return np.zeros(n, dtype=bool)
     return stream(root, "cue", generation).random(n) < section.cue_share

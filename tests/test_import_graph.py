@@ -24,7 +24,7 @@ ALLOWED = {"evo": {"worlds", "agents", "analysis"}, "worlds": {"agents"}, "agent
 #: generation row's statistics, and the shared low-level pieces.
 AGENTS_ENTRY_POINTS = ("agents.search", "agents.reference_search", "agents.visits", "agents.visit_slots",
                        "agents.nesting", "agents.genome", "agents.stats", "agents.rng", "agents.jit", "agents.schema",
-                       "agents.errors")
+                       "agents.errors", "agents.inspection")  # the last also covers agents.inspection_reporters
 
 
 def _is_type_checking(node: ast.If) -> bool:
