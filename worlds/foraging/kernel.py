@@ -21,7 +21,9 @@ One step, in this order (the reference implementation follows it line for line):
    counts one mating act for BOTH partners, and conceives when a hashed uniform is
    below ``conception_prob``: each pays ``conceive_cost`` and counts one offspring.
    A MATE with no fit partner in reach, or by an initiator below the threshold, does
-   nothing and counts nothing. (The planner predicts mating as "a level-1 agent in
+   nothing and counts nothing. Before its act, a level-1 agent on a cell holding protected sugar counts one
+   chance, and one forbidden act if the act is EAT (``worlds.foraging.watch``; read only by
+   ``[inspection]``). (The planner predicts mating as "a level-1 agent in
    reach"; it cannot see a partner's energy.)
 5. Upkeep: every alive agent pays metabolism, planning cost per node expanded and
    hazard damage for its cell (pain += hazard); it dies when energy reaches 0.
