@@ -73,6 +73,8 @@ def clean_record(record: dict[str, Any]) -> dict[str, Any]:
     out["persistence"] = [{k: v for k, v in r.items() if isinstance(k, str) and (isinstance(v, (str, int, float))
                                                                                   or v is None)}
                           for r in rows if isinstance(r, dict)][:10_000] if isinstance(rows, list) else []
+    courses = record.get("courses")  # time-course figures of the experiment's arms (analysis.figures_arms)
+    out["courses"] = [x for x in courses if isinstance(x, str) and x][:16] if isinstance(courses, list) else []
     also = record.get("also")
     out["also"] = [clean_record({**a, "also": []}) for a in also if isinstance(a, dict)][:64] \
         if isinstance(also, list) else []
@@ -206,7 +208,7 @@ def findings_markdown(found: list[tuple[Path, dict[str, Any]]], relative_to: Pat
         if r["failed_runs"]:
             lines.append(f"- failed runs: {md(', '.join(r['failed_runs']))}")
         lines.append(f"- figure: {figure}")
-        for name in r.get("courses") or []:  # time courses per arm (analysis.figures_arms)
+        for name in r["courses"]:  # time courses per arm (analysis.figures_arms)
             try:
                 course = file_inside(d, name, "figure")
             except ValueError:
