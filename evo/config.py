@@ -151,6 +151,9 @@ class Config(Section):
                           f"{', '.join(k for k, e in worlds().items() if e.genome_layout(self).has('network'))})")
         if self.inspection.enabled and not layout.has("cue_gain"):
             errors.append(f"inspection.enabled: the {entry.kind} world has no inspection (worlds that do: foraging)")
+        elif self.inspection.enabled and self.agents.architecture != "planner":
+            errors.append(f"inspection.enabled: the cue gains act on drive weights, which only planners have "
+                          f"(agents.architecture = {self.agents.architecture!r}; set it to 'planner')")
         genes = layout.named_columns()
         for name in self.evolution.unselected_genes:
             if name not in genes:

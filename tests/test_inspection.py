@@ -131,3 +131,16 @@ def test_inspection_switched_off_changes_no_row():
     assert rows[0].keys() == rows[1].keys() and "compliance_gap" not in rows[0]
     for key, value in rows[0].items():
         assert value == rows[1][key] or (value != value and rows[1][key] != rows[1][key]), key
+
+
+@pytest.mark.parametrize("scenario, over, message", [
+    ("maze-corner", ["inspection.enabled=true"], "the maze world has no inspection"),
+    ("watched", ["agents.architecture=\"reactive\""], "only planners have"),
+    ("watched", ["inspection.cue_share=0.3"], "needs inspection.cue = 'random'"),
+    ("watched", ["inspection.rat=0.3"], "did you mean 'inspection.rate'"),
+])
+def test_bad_inspection_settings_are_one_clear_error(scenario, over, message):
+    from agents.errors import MesaevoError
+
+    with pytest.raises(MesaevoError, match=message):
+        load_config(scenario, over)
