@@ -43,6 +43,8 @@ PURPOSES: dict[str, tuple[str, int]] = {
     "cue": ("stream", 292),  # which ordinary lives carry the cue (a randomised cue)
     "test-positions": ("stream", 293),  # where agents start a test episode
     "test-world": ("stream", 294),  # the seed of a test episode's kernel draws
+    # objective recovery (evo.infer); codes in the 300s
+    "infer": ("stream", 301),  # objective recovery: 0 sample, (1, agent) sampler, (2, life) cells, (3, life) seed
     # counter-based kernel draws
     "order": ("draw", 1),  # the order agents act in a step
     "conceive": ("draw", 2),  # whether a mating act conceives

@@ -366,6 +366,23 @@ def cmd_fit_objective(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_infer(args: argparse.Namespace) -> int:
+    """``mesaevo infer``: recover sampled agents' objectives from replayed behaviour (see evo/infer.py)."""
+    from evo.infer import INFERRED, InferPlan, infer, plan_for, summary
+    from worlds.foraging.genome import FEATURES
+
+    plan: InferPlan = plan_for(args.run_dir, args.agents, args.steps, args.depth, args.iterations,
+                               max_hours=args.max_hours)
+    if not QUIET["quiet"]:
+        print(f"infer: {plan.agents} agents x {plan.steps} steps, depths {','.join(map(str, plan.depths))}: "
+              f"about {max(1, round(plan.seconds() / 60))} min", file=sys.stderr)
+    frame = infer(args.run_dir, args.agents, args.steps, args.depth, args.iterations, max_hours=args.max_hours)
+    for line in summary(frame, FEATURES):
+        print(line)
+    print(f"wrote {args.run_dir / INFERRED}")
+    return 0
+
+
 def cmd_scenarios(args: argparse.Namespace) -> int:
     for name, doc in list_scenarios().items():
         print(f"{name:14s} {doc.removeprefix(name + ':').strip()}")
@@ -513,6 +530,15 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--window", type=int, nargs=2, metavar=("FIRST", "LAST"),
                      help="generations to average over (default: the last 10)")
     fit.set_defaults(func=cmd_fit_objective)
+    inf = sub.add_parser("infer", help="recover sampled agents' objectives from their replayed behaviour "
+                         "(inverse planning) and write inferred.parquet into the run directory")
+    inf.add_argument("run_dir", type=Path)
+    inf.add_argument("--agents", type=int, default=20, help="agents to sample from the newest checkpoint (default 20)")
+    inf.add_argument("--steps", type=int, default=2000, help="situations observed per agent (default 2000)")
+    inf.add_argument("--depth", type=int, help="fix the planner depth the likelihood assumes (default: infer it)")
+    inf.add_argument("--iterations", type=int, default=600, help="sampler iterations per agent (default 600)")
+    inf.add_argument("--max-hours", type=float, default=6.0, help="refuse an inference estimated to take longer")
+    inf.set_defaults(func=cmd_infer)
     scen = sub.add_parser("scenarios", help="list the built-in scenarios")
     scen.set_defaults(func=cmd_scenarios)
     _complete(parser)

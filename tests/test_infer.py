@@ -1,0 +1,137 @@
+"""Objective recovery (``mesaevo infer``): the likelihood's path enumeration is the kernel's planner, the
+identifiability rule, the sampler on a known posterior, the command's output and its errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from agents.inverse import Prior, cosine, identifiable, sample_posterior, unit
+from evo.cli import main
+from evo.simulation import Simulation
+
+from .conftest import TINY
+
+
+@pytest.fixture(scope="module")
+def planner_run(tmp_path_factory):
+    """A tiny planner run (depths 1-2) with a checkpoint at its end."""
+    out = tmp_path_factory.mktemp("infer") / "run"
+    Simulation.from_scenario("ancestral", TINY, seed=3, out=out).run()
+    return out
+
+
+def _replayed(run_dir, watch_all=True):
+    from evo.infer import _load
+    from agents.genome import decode
+    from agents.rng import seed_int, stream
+    from worlds.foraging.replay import replay_lifetime
+    from worlds.foraging.situations import plan_tree
+    from worlds.shifts import world_at
+
+    config, entry, layout, ckpt = _load(run_dir)
+    world = entry.world_class()(config, layout)
+    agents = decode(ckpt.genomes, layout, world.architecture, config.agents.max_depth)
+    at = world_at(config.shifts, ckpt.generation - 1, world.base_params, entry.shift_params, entry.extra_base)
+    tree = plan_tree(config.agents.max_depth)
+    watch = np.arange(agents.n, dtype=np.int64)
+    out = replay_lifetime(world.landscape_for(0), agents, watch, tree, at.params, config.nesting.kernel_values(),
+                          agents.n, config.world.initial_energy, at.extra["sugar_level"], config.world.steps,
+                          stream(7, "infer", 2, 0), seed_int(7, "infer", 3, 0))
+    return agents, tree, watch, out
+
+
+def test_path_enumeration_picks_the_kernels_action(planner_run):
+    """In every recorded situation, the best first action over the enumerated paths' feature sums (with the
+    planner's own tie-breaking) is the action the world kernel's tree search took."""
+    from worlds.foraging.situations import planner_action
+
+    agents, tree, watch, (cells, novel, actions, who, _) = _replayed(planner_run)
+    assert actions.shape[0] > 500
+    assert len(set(agents.depth.tolist())) > 1  # more than one depth checked
+    predicted = np.array([planner_action(agents.weights[watch[who[r]]], int(agents.depth[watch[who[r]]]), cells[r],
+                                         novel[r], tree.parent, tree.option, tree.state, tree.start, tree.centre)
+                          for r in range(actions.shape[0])])
+    assert np.array_equal(predicted, actions)
+    assert len(set(actions.tolist())) >= 4  # moves and in-place acts both
+
+
+def test_truth_explains_the_choices_better_than_its_opposite(planner_run):
+    from worlds.foraging.situations import boltzmann_log_likelihood
+
+    agents, tree, watch, (cells, novel, actions, who, _) = _replayed(planner_run)
+    i = 0
+    rows = who == i
+    u, d = unit(agents.weights[watch[i]]), int(agents.depth[watch[i]])
+    args = (cells[rows], novel[rows], actions[rows], tree.parent, tree.option, tree.state, tree.start, tree.centre)
+    assert boltzmann_log_likelihood(u, 100.0, d, *args) > boltzmann_log_likelihood(-u, 100.0, d, *args)
+
+
+def test_exercised_and_identifiable():
+    """A world without hazard never exercises pain; a drive counts only above the fixed share."""
+    from worlds.foraging.situations import C_HAZARD, C_TASTE, exercised, plan_tree
+
+    tree = plan_tree(2)
+    cells = np.zeros((10, tree.side * tree.side, 5))
+    novel = np.zeros((10, tree.nodes), dtype=np.uint8)
+    cells[:, tree.centre, C_TASTE] = 1.0
+    cells[0, 0, C_HAZARD] = 1.0  # a corner of the window: no plan of depth 2 reaches it
+    cells[1, tree.centre - 1, C_HAZARD] = 1.0
+    ex = exercised(cells, novel, 2, tree.option, tree.state, tree.start)
+    assert ex[:, 0].all() and ex[:, 5].all()  # taste here, effort always
+    assert not ex[:, 3].any() and not ex[:, 2].any()  # no novel cell, no one to mate with
+    assert ex[:, 1].tolist() == [False, True] + [False] * 8
+    assert identifiable(ex, 0.05).tolist() == [True, True, False, False, False, True]
+    assert identifiable(ex, 0.2).tolist() == [True, False, False, False, False, True]
+
+
+def test_sampler_recovers_a_known_direction():
+    """On a likelihood whose posterior is known (a von Mises-Fisher-like bump around u0), the pooled draws
+    centre on u0 and their 90% intervals hold it."""
+    u0 = unit(np.array([0.6, -0.3, 0.5, 0.0, -0.4, 0.2]))
+
+    def loglik(u, r, d):
+        return 200.0 * float(u @ u0) - (0.0 if d == 2 else 50.0)
+
+    prior = Prior(np.full(6, -1.0), np.full(6, 1.0), (1, 2))
+    post = sample_posterior(loglik, prior, np.random.default_rng(4), iterations=600)
+    assert cosine(post.mean_direction, u0) > 0.98
+    lo, hi = post.interval()
+    assert np.all(lo <= u0) and np.all(u0 <= hi)
+    assert np.all(hi - lo < 0.6)
+    assert post.depth_mode == 2
+
+
+def test_infer_command_writes_one_row_per_agent(planner_run, capsys):
+    code = main(["infer", str(planner_run), "--agents", "3", "--steps", "200", "--iterations", "40", "-q"])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "median cosine_true" in out and "intervals cover" in out
+    frame = pd.read_parquet(planner_run / "inferred.parquet")
+    assert len(frame) == 3
+    assert frame["architecture"].eq("planner").all()
+    assert frame["cosine_true"].between(-1, 1).all()
+    assert (frame["u_taste_lo"] <= frame["u_taste_hi"]).all()
+    norms = np.linalg.norm(frame[[f"true_{f}" for f in ("taste", "pain", "mating", "novelty", "craft", "effort")]],
+                           axis=1)
+    assert np.allclose(norms, 1.0)
+    assert frame["true_depth"].between(1, 2).all() and frame["depth"].between(1, 2).all()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--agents", "0"], "at least 1 agent"),
+    (["--depth", "5"], "outside 1..2"),
+    (["--steps", "100000000", "--max-hours", "0.001"], "estimated to take"),
+])
+def test_infer_bad_input_is_one_error_line(planner_run, capsys, args, message):
+    assert main(["infer", str(planner_run), *args]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ") and message in err[0]
+
+
+def test_infer_on_a_missing_run_is_one_error_line(tmp_path, capsys):
+    assert main(["infer", str(tmp_path / "nothing")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "not a run directory" in err[0]
+    assert not (tmp_path / "nothing").exists()
