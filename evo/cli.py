@@ -376,6 +376,13 @@ def cmd_infer(args: argparse.Namespace) -> int:
     if not QUIET["quiet"]:
         print(f"infer: {plan.agents} agents x {plan.steps} steps, depths {','.join(map(str, plan.depths))}: "
               f"about {max(1, round(plan.seconds() / 60))} min", file=sys.stderr)
+    if args.axis:
+        from evo.infer_axis import INFERRED_AXIS, alignment_axis, axis_summary
+
+        table = axis_summary(alignment_axis(args.run_dir, args.agents, args.steps, args.iterations))
+        print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        print(f"wrote {args.run_dir / INFERRED_AXIS}")
+        return 0
     frame = infer(args.run_dir, args.agents, args.steps, args.depth, args.iterations, max_hours=args.max_hours)
     for line in summary(frame, FEATURES):
         print(line)
@@ -538,6 +545,8 @@ def build_parser() -> argparse.ArgumentParser:
     inf.add_argument("--depth", type=int, help="fix the planner depth the likelihood assumes (default: infer it)")
     inf.add_argument("--iterations", type=int, default=600, help="sampler iterations per agent (default 600)")
     inf.add_argument("--max-hours", type=float, default=6.0, help="refuse an inference estimated to take longer")
+    inf.add_argument("--axis", action="store_true", help="infer at every kept checkpoint and place each architecture "
+                     "on the one alignment scale by its inferred objective (writes inferred_axis.parquet)")
     inf.set_defaults(func=cmd_infer)
     scen = sub.add_parser("scenarios", help="list the built-in scenarios")
     scen.set_defaults(func=cmd_scenarios)

@@ -24,7 +24,8 @@ from agents.errors import MesaevoError
 from agents.genome import ARCH_PLANNER, DecodedAgents, apply_comparators, comparators_of, decode
 from agents.inverse import INTERVAL, Posterior, Prior, cosine, identifiable, sample_posterior, unit
 from agents.rng import seed_int, stream
-from evo.checkpoint import latest_checkpoint
+from analysis.run_files import CHECKPOINT_DIR, CHECKPOINT_RE as NAME, checkpoint_stem
+from evo.checkpoint import checkpoint_files, latest_checkpoint, read_checkpoint, validate_checkpoint
 from evo.config import validate_config
 from evo.recorder import read_manifest, write_parquet
 from worlds.foraging.genome import FEATURES
@@ -63,7 +64,12 @@ class InferPlan:
         return self.agents * evals * self.steps * nodes * SECONDS_PER_NODE
 
 
-def _load(run_dir: Path):
+def checkpoint_generations(run_dir: Path) -> list[int]:
+    """Generations of the checkpoints a run directory holds, oldest first."""
+    return sorted(int(NAME.match(p.name).group(1)) for p in checkpoint_files(run_dir / CHECKPOINT_DIR))
+
+
+def _load(run_dir: Path, generation: int | None = None):
     if not (run_dir / "manifest.json").is_file():
         raise MesaevoError(f"{run_dir} is not a run directory (it has no manifest.json)")
     manifest = read_manifest(run_dir)
@@ -80,9 +86,17 @@ def _load(run_dir: Path):
         raise MesaevoError(f"infer supports the foraging world; {run_dir} is a {config.world.kind!r} run")
     entry = world_entry(config.world.kind)
     layout = entry.genome_layout(config)
-    ckpt = latest_checkpoint(run_dir, config, layout)
-    if ckpt is None:
-        raise MesaevoError(f"{run_dir} has no checkpoint: infer replays the genomes of the newest checkpoint")
+    if generation is None:
+        ckpt = latest_checkpoint(run_dir, config, layout)
+        if ckpt is None:
+            raise MesaevoError(f"{run_dir} has no checkpoint: infer replays the genomes of the newest checkpoint")
+    else:
+        meta = run_dir / CHECKPOINT_DIR / f"{checkpoint_stem(generation)}.json"
+        if not meta.is_file():
+            have = ", ".join(map(str, checkpoint_generations(run_dir))) or "none"
+            raise MesaevoError(f"{run_dir} has no checkpoint at generation {generation} (it has: {have})")
+        ckpt = read_checkpoint(meta)
+        validate_checkpoint(ckpt, config, layout, str(meta))
     return config, entry, layout, ckpt
 
 
@@ -118,11 +132,11 @@ def _row(k: int, agent_id: int, agents, post: Posterior, exercised: np.ndarray, 
 
 
 def _setup(run_dir: Path, n_agents: int, steps: int, depth: int | None, iterations: int, starts: int,
-           max_hours: float):
+           max_hours: float, checkpoint: int | None = None):
     """The run's config, world entry, layout and newest checkpoint, and the plan (refused when too costly)."""
     if n_agents < 1 or steps < 1 or iterations < 10 or starts < 1:
         raise MesaevoError("infer needs at least 1 agent, 1 step, 10 iterations and 1 start")
-    config, entry, layout, ckpt = _load(run_dir)
+    config, entry, layout, ckpt = _load(run_dir, checkpoint)
     max_depth = config.agents.max_depth
     if depth is not None and not 1 <= depth <= max_depth:
         raise MesaevoError(f"--depth {depth} is outside 1..{max_depth} (the run's agents.max_depth)")
@@ -165,11 +179,13 @@ class Observation:
 
 
 def observe(run_dir: str | Path, n_agents: int = 20, steps: int = 2000, depth: int | None = None,
-            iterations: int = 600, starts: int = 64, max_hours: float = 6.0) -> Observation:
+            iterations: int = 600, starts: int = 64, max_hours: float = 6.0,
+            checkpoint: int | None = None) -> Observation:
     """Replay the newest checkpoint's genomes of the run at ``run_dir`` until ``n_agents`` sampled agents were
     each seen in ``steps`` situations (the preflight refuses an inference estimated past ``max_hours``)."""
     run_dir = Path(run_dir)
-    config, entry, layout, ckpt, plan = _setup(run_dir, n_agents, steps, depth, iterations, starts, max_hours)
+    config, entry, layout, ckpt, plan = _setup(run_dir, n_agents, steps, depth, iterations, starts, max_hours,
+                                               checkpoint)
     log.info("infer: %d agents x %d steps, depths %s: about %.0f s", plan.agents, steps, plan.depths, plan.seconds())
     root, max_depth, population = config.run.seed, config.agents.max_depth, ckpt.genomes.shape[0]
     genomes = apply_comparators(ckpt.genomes, layout, max_depth, **comparators_of(config))
@@ -209,12 +225,14 @@ def fit_agent(obs: Observation, k: int, steps: int | None = None, depths: tuple[
 
 
 def infer(run_dir: str | Path, n_agents: int = 20, steps: int = 2000, depth: int | None = None,
-          iterations: int = 600, starts: int = 64, max_hours: float = 6.0) -> pd.DataFrame:
+          iterations: int = 600, starts: int = 64, max_hours: float = 6.0, checkpoint: int | None = None,
+          write: bool = True) -> pd.DataFrame:
     """Infer the objectives of ``n_agents`` agents of the run at ``run_dir`` from ``steps`` situations each
-    and write ``inferred.parquet`` there; returns its rows. ``depth`` fixes the planner depth the likelihood
+    and write ``inferred.parquet`` there (unless ``write`` is False); returns its rows. ``checkpoint`` picks
+    the checkpoint's generation (default: the newest). ``depth`` fixes the planner depth the likelihood
     assumes (a misspecification check); by default every depth up to the run's ``agents.max_depth`` is a
     candidate (uniform prior)."""
-    obs = observe(run_dir, n_agents, steps, depth, iterations, starts, max_hours)
+    obs = observe(run_dir, n_agents, steps, depth, iterations, starts, max_hours, checkpoint)
     rows = []
     for k, i in enumerate(obs.watch):
         seen = obs.situations(k).actions.shape[0]
@@ -224,7 +242,8 @@ def infer(run_dir: str | Path, n_agents: int = 20, steps: int = 2000, depth: int
         rows.append(_row(k, int(i), obs.agents, post, ex, seen, FEATURES, obs.truth[k]))
     frame = pd.DataFrame(rows)
     frame.insert(1, "generation", obs.generation)
-    write_parquet(Path(run_dir) / INFERRED, pa.Table.from_pandas(frame, preserve_index=False))
+    if write:
+        write_parquet(Path(run_dir) / INFERRED, pa.Table.from_pandas(frame, preserve_index=False))
     return frame
 
 

@@ -135,3 +135,43 @@ def test_infer_on_a_missing_run_is_one_error_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "not a run directory" in err[0]
     assert not (tmp_path / "nothing").exists()
+
+
+def test_axis_places_planners_where_the_run_recorded_them(tmp_path):
+    """``--axis``: each kept checkpoint inferred and placed on the one alignment scale; a planner's
+    represented objective lands exactly where the run's own entity records put it (``align_fitness``)."""
+    from evo.infer_axis import alignment_axis, axis_summary
+
+    out = tmp_path / "run"
+    overrides = {**TINY, "agents.architecture": "evolved", "checkpoint.every": 2, "checkpoint.keep": 5,
+                 "run.generations": 4}
+    Simulation.from_scenario("ancestral", overrides, seed=5, out=out).run()
+    rows = alignment_axis(out, n_agents=4, steps=60, iterations=20, generations=[0, 2])
+    assert sorted(rows["generation"].unique()) == [0, 2]
+    assert (out / "inferred_axis.parquet").is_file()
+    assert rows["align_inferred"].dropna().between(-1, 1).all() and rows["align_inferred"].notna().any()
+    entities = pd.read_parquet(out / "entities")
+    planners = rows[rows["architecture"] == "planner"]
+    assert len(planners) >= 2 and rows["architecture"].nunique() == 2
+    recorded = entities.set_index(["generation", "entity_id"])["align_fitness"]
+    expected = [recorded[(g, a)] for g, a in zip(planners["generation"], planners["agent"])]
+    np.testing.assert_allclose(planners["align_represented"], expected, rtol=1e-9, atol=1e-12)
+    assert rows.loc[rows["architecture"] == "reactive", "align_represented"].isna().all()
+    summary = axis_summary(rows)
+    assert set(summary.columns) >= {"generation", "architecture", "agents", "align_inferred", "align_represented"}
+
+
+def test_recovery_figure_draws_from_a_validation_table():
+    from analysis.figures_infer import DRIVES, recovery_figure
+
+    rows = []
+    for seed in (0, 1):
+        for control, steps in (("none", 300), ("none", 1000), ("random", 1000)):
+            row = {"seed": seed, "agent": 1, "control": control, "steps": steps, "cosine_true": 0.5 + steps / 4000,
+                   "cosine_true_identifiable": 0.6}
+            row.update({f"covered_{d}": seed == 0 for d in DRIVES})
+            rows.append(row)
+    fig = recovery_figure(pd.DataFrame(rows))
+    left, right = fig.axes
+    assert list(left.lines[0].get_ydata()) == [0.575, 0.75]
+    assert all(list(line.get_ydata()) == [0.5, 0.5] for line in right.lines[:6])
