@@ -26,6 +26,7 @@ from agents.inverse import INTERVAL, Posterior, Prior, cosine, identifiable, sam
 from agents.rng import seed_int, stream
 from analysis.run_files import CHECKPOINT_DIR, CHECKPOINT_RE as NAME, checkpoint_stem
 from evo.checkpoint import checkpoint_files, latest_checkpoint, read_checkpoint, validate_checkpoint
+from evo import preflight
 from evo.config import validate_config
 from evo.recorder import read_manifest, write_parquet
 from worlds.foraging.genome import FEATURES
@@ -56,12 +57,16 @@ class InferPlan:
     depths: tuple[int, ...]
     iterations: int
     starts: int
+    replay_entity_steps: int = 0  # entity-steps the replay lives (about twice the lifetimes ``steps`` needs)
+    replay_nodes: int = 1  # search nodes per entity-step of the run's deepest planner
 
     def seconds(self) -> float:
-        """A rough estimate (errs high) of the sampler's time: evaluations x situations x tree nodes."""
+        """A rough estimate (errs high) of the time: the sampler's evaluations x situations x tree nodes,
+        plus the replay's entity-steps x search nodes at the run preflight's rate."""
         nodes = sum(5**k for k in range(1, max(self.depths) + 1))
-        evals = self.iterations * EVALS_PER_ITERATION + self.starts * len(self.depths) * 3
-        return self.agents * evals * self.steps * nodes * SECONDS_PER_NODE
+        evals = self.iterations * EVALS_PER_ITERATION + self.starts * len(self.depths)
+        replay = self.replay_entity_steps * self.replay_nodes * preflight.SECONDS_PER_NODE
+        return self.agents * evals * self.steps * nodes * SECONDS_PER_NODE + replay
 
 
 def checkpoint_generations(run_dir: Path) -> list[int]:
@@ -144,7 +149,10 @@ def _setup(run_dir: Path, n_agents: int, steps: int, depth: int | None, iteratio
     if max(depths) > MAX_INFER_DEPTH:
         raise MesaevoError(f"infer enumerates plans to depth {MAX_INFER_DEPTH} at most; this run's planners reach "
                            f"depth {max_depth}: pass --depth 1..{MAX_INFER_DEPTH}")
-    plan = InferPlan(min(n_agents, ckpt.genomes.shape[0]), steps, depths, iterations, starts)
+    population, life = ckpt.genomes.shape[0], config.world.steps
+    lifetimes = min(MAX_LIFETIMES, 2 * -(-steps // life))
+    plan = InferPlan(min(n_agents, population), steps, depths, iterations, starts, lifetimes * life * population,
+                     preflight.planner_nodes(max_depth) if config.agents.architecture != "reactive" else 1)
     if plan.seconds() > max_hours * 3600:
         raise MesaevoError(f"inferring {plan.agents} agents from {steps} steps each is estimated to take about "
                            f"{plan.seconds() / 3600:.3g} hours, more than the limit of {max_hours:g} hours; "

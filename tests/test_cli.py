@@ -405,7 +405,7 @@ def test_set_appends_a_shift(capsys):
 def test_shell_completion(tmp_path, capsys):
     assert main(["--print-completion", "bash"]) == 0
     script = capsys.readouterr().out
-    assert "_shtab_mesaevo_subparsers=(run resume validate plot report sweep experiment config fit-objective scenarios)" in script
+    assert "_shtab_mesaevo_subparsers=(run resume validate plot report sweep experiment config fit-objective infer scenarios)" in script
     (tmp_path / "mesaevo.bash").write_text(script)
     # complete "mesaevo rep" and "mesaevo plot RUN --kind " in a real bash with the script sourced
     probe = ('source mesaevo.bash; complete_line() { COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMPREPLY=(); '

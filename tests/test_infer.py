@@ -175,3 +175,30 @@ def test_recovery_figure_draws_from_a_validation_table():
     left, right = fig.axes
     assert list(left.lines[0].get_ydata()) == [0.575, 0.75]
     assert all(list(line.get_ydata()) == [0.5, 0.5] for line in right.lines[:6])
+
+
+@pytest.mark.slow
+def test_recovery_on_a_small_planner_run(tmp_path):
+    """On a small planner run, planners' objectives come back close (median cosine >= 0.8 from 3,000
+    situations; the issue's target, 0.95 from 10,000 with 85-95% coverage, is not met: docs/inference.md),
+    and the random-agent control is far from the truth with wider intervals."""
+    from evo.infer import fit_agent, observe
+    from evo.infer_validation import _random_actions
+
+    out = tmp_path / "run"
+    Simulation.from_scenario("ancestral", {"agents.population": 60, "world.width": 24, "world.height": 24,
+                                           "world.steps": 100}, seed=2, generations=10, out=out).run()
+    obs = observe(out, 3, 3000)
+    cos, cos_random, width, width_random = [], [], [], []
+    for k in range(3):
+        post, _ = fit_agent(obs, k, 3000)
+        cos.append(cosine(post.mean_direction, obs.truth[k]))
+        lo, hi = post.interval()
+        width.append(np.mean(hi - lo))
+        post, _ = fit_agent(obs, k, 1000, actions=_random_actions(obs, k, 1000))
+        cos_random.append(cosine(post.mean_direction, obs.truth[k]))
+        lo, hi = post.interval()
+        width_random.append(np.mean(hi - lo))
+    assert np.median(cos) >= 0.8
+    assert np.median(cos_random) < np.median(cos) - 0.3
+    assert np.mean(width_random) > 1.5 * np.mean(width)
