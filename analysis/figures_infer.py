@@ -17,6 +17,13 @@ __all__ = ["recovery_figure"]
 DRIVES = ("taste", "pain", "mating", "novelty", "craft", "effort")
 
 
+def _steps_axis(ax, steps: np.ndarray) -> None:
+    """A log axis of steps labelled at the steps themselves, in plain text (no math-text powers of ten)."""
+    ax.set_xscale("log")
+    ax.set_xticks(steps, [f"{int(s):,}" for s in steps])
+    ax.minorticks_off()
+
+
 @plain_text
 def recovery_figure(rows: pd.DataFrame, target_cosine: float = 0.95,
                     target_coverage: tuple[float, float] = (0.85, 0.95)) -> Figure:
@@ -35,7 +42,7 @@ def recovery_figure(rows: pd.DataFrame, target_cosine: float = 0.95,
         left.scatter(g["steps"].median(), g["cosine_true"].median(), color=colour(k + 2), marker="x", s=60,
                      label=f"control: {control}")
     left.axhline(target_cosine, color="grey", linestyle=":", linewidth=1, label=f"target {target_cosine}")
-    left.set_xscale("log")
+    _steps_axis(left, steps)
     left.set_xlabel("situations observed per agent")
     left.set_ylabel("median cosine(inferred, true)")
     left.set_ylim(-0.2, 1.02)
@@ -43,7 +50,7 @@ def recovery_figure(rows: pd.DataFrame, target_cosine: float = 0.95,
     for k, drive in enumerate(DRIVES):
         right.plot(steps, grouped[f"covered_{drive}"].mean().loc[steps], label=drive, **style(k))
     right.axhspan(*target_coverage, color="grey", alpha=0.2, label="target 85-95%")
-    right.set_xscale("log")
+    _steps_axis(right, steps)
     right.set_xlabel("situations observed per agent")
     right.set_ylabel("90% interval covers the truth")
     right.set_ylim(0, 1.02)
