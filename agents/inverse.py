@@ -12,11 +12,12 @@ truth 33-64% of the time in development (docs/inference.md).
 
 The prior is fixed in advance and never looks at an agent: the weights uniform over the genes' bounds
 (the direction is that of a uniform draw in the box, its length a nuisance the likelihood ignores),
-the rationality uniform over [0, 1] and depth uniform over the candidates (as the
-competence gene, uniform, maps to depth). The sampler (``sample_posterior``) is slice sampling on
-(weights, rationality) along random directions, with a Metropolis depth move, started at the best of a set of
-prior draws, the rationality annealed up during burn-in; the directions' covariance is adapted during burn-in only, so kept draws come from a fixed
-kernel.
+the rationality scalar uniform over its bounds (``log beta`` for the Boltzmann model) and depth uniform
+over the candidates (as the competence gene, uniform, maps to depth). The sampler (``sample_posterior``)
+is slice sampling on (weights, rationality) along random directions with a Metropolis depth move, pooled
+over chains, each started at the best of a set of prior draws (optionally climbed by Nelder-Mead at each
+depth, ``climb``); each chain's covariance is adapted during burn-in only, so kept draws come from a
+fixed kernel.
 """
 
 from __future__ import annotations
@@ -193,8 +194,29 @@ def _chain(loglik: LogLik, prior: Prior, rng: np.random.Generator, iterations: i
     return kept_u, kept_r, kept_depth, moves
 
 
+def _optimise(loglik: LogLik, prior: Prior, start, evals: int) -> tuple:
+    """Climb from ``start`` = (weights, rationality, depth, loglik) by Nelder-Mead on (weights, rationality)
+    at its depth: the posterior of a near-deterministic planner is a needle the sampler's random directions
+    rarely find from a prior draw."""
+    from scipy.optimize import minimize
+
+    k = prior.low.shape[0]
+    w, r, depth, ll = start
+
+    def cost(y: np.ndarray) -> float:
+        if not prior.inside(y[:k], y[k]):
+            return 1e300
+        return -loglik(unit(y[:k]), float(y[k]), depth)
+
+    res = minimize(cost, np.append(w, r), method="Nelder-Mead",
+                   options={"maxfev": evals, "xatol": 1e-4, "fatol": 1e-3, "initial_simplex": None})
+    if res.fun < -ll:
+        return res.x[:k], float(res.x[k]), depth, float(-res.fun)
+    return start
+
+
 def sample_posterior(loglik: LogLik, prior: Prior, rng: np.random.Generator, iterations: int = 600,
-                     starts: int = 64, chains: int = CHAINS) -> Posterior:
+                     starts: int = 64, chains: int = CHAINS, climb: int = 0) -> Posterior:
     """Draw from the posterior: ``chains`` chains of ``iterations // chains`` updates each, pooled. An update is
     a slice-sampling move of (weights, rationality) along a random direction, or with probability 0.2 a
     Metropolis move to another depth; each chain's first half is burn-in, during which its directions'
@@ -206,7 +228,14 @@ def sample_posterior(loglik: LogLik, prior: Prior, rng: np.random.Generator, ite
     mid = np.array([0.5 * (prior.rationality[0] + prior.rationality[1])])
     per_chain = max(10, iterations // chains)
     for _ in range(chains):
-        u, r, d, m = _chain(loglik, prior, rng, per_chain, _start(loglik, prior, rng, max(1, starts // chains), mid))
+        if climb:  # the best prior draw of each depth, climbed; the best climb starts the chain
+            climbed = [_optimise(loglik, Prior(prior.low, prior.high, (d,), prior.rationality),
+                                 _start(loglik, Prior(prior.low, prior.high, (d,), prior.rationality), rng,
+                                        max(1, starts // chains), mid), climb) for d in prior.depths]
+            begin = max(climbed, key=lambda c: c[3])
+        else:
+            begin = _start(loglik, prior, rng, max(1, starts // chains), mid)
+        u, r, d, m = _chain(loglik, prior, rng, per_chain, begin)
         us += u
         rs += r
         ds += d

@@ -44,6 +44,8 @@ MAX_INFER_DEPTH = 4
 MAX_LIFETIMES = 200
 #: Seconds per (likelihood evaluation x situation x plan-tree node), measured on this project's machine.
 SECONDS_PER_NODE = 1e-8
+#: Nelder-Mead evaluations that climb each chain's start at each candidate depth (``agents.inverse``).
+CLIMB = 400
 #: Likelihood evaluations one sampler iteration costs, about (a slice move steps out and shrinks).
 EVALS_PER_ITERATION = 8
 
@@ -64,7 +66,7 @@ class InferPlan:
         """A rough estimate (errs high) of the time: the sampler's evaluations x situations x tree nodes,
         plus the replay's entity-steps x search nodes at the run preflight's rate."""
         nodes = sum(5**k for k in range(1, max(self.depths) + 1))
-        evals = self.iterations * EVALS_PER_ITERATION + self.starts * len(self.depths)
+        evals = self.iterations * EVALS_PER_ITERATION + (self.starts + 4 * CLIMB) * len(self.depths)
         replay = self.replay_entity_steps * self.replay_nodes * preflight.SECONDS_PER_NODE
         return self.agents * evals * self.steps * nodes * SECONDS_PER_NODE + replay
 
@@ -117,7 +119,8 @@ def _row(k: int, agent_id: int, agents, post: Posterior, exercised: np.ndarray, 
     lo, hi = post.interval()
     mean = post.mean_direction
     keep = identifiable(exercised)
-    row = {"agent": agent_id, "architecture": "planner" if agents.architecture[agent_id] == ARCH_PLANNER else "reactive",
+    arch = "planner" if agents.architecture[agent_id] == ARCH_PLANNER else "reactive"
+    row = {"agent": agent_id, "architecture": arch,
            "steps_observed": steps, "beta": float(np.exp(np.median(post.rationality))), "depth": post.depth_mode,
            "depth_share": post.depth_share, "acceptance": post.acceptance,
            "identifiable": int(keep.sum()), "dropped_share": float(1.0 - keep.mean())}
@@ -212,7 +215,8 @@ def observe(run_dir: str | Path, n_agents: int = 20, steps: int = 2000, depth: i
 
 
 def fit_agent(obs: Observation, k: int, steps: int | None = None, depths: tuple[int, ...] | None = None,
-              iterations: int = 600, starts: int = 64, actions: np.ndarray | None = None) -> tuple[Posterior, np.ndarray]:
+              iterations: int = 600, starts: int = 64,
+              actions: np.ndarray | None = None) -> tuple[Posterior, np.ndarray]:
     """The posterior of watched agent ``k`` from its first ``steps`` situations (``actions`` in place of the
     recorded ones: the null controls), and which drives its situations exercise (situations x drives)."""
     rec = obs.situations(k, steps)
@@ -225,10 +229,11 @@ def fit_agent(obs: Observation, k: int, steps: int | None = None, depths: tuple[
     prior = Prior(np.full(n, obs.prior_bounds[0]), np.full(n, obs.prior_bounds[1]), depths)
 
     def loglik(u: np.ndarray, rationality: float, d: int) -> float:
-        return boltzmann_log_likelihood(u, float(np.exp(rationality)), d, rec.cells, rec.novel, acts, t.parent, t.option, t.state, t.start,
-                              t.centre)
+        return boltzmann_log_likelihood(u, float(np.exp(rationality)), d, rec.cells, rec.novel, acts, t.parent,
+                                        t.option, t.state, t.start, t.centre)
 
-    post = sample_posterior(loglik, prior, stream(obs.root, "infer", 1, int(obs.watch[k])), iterations, starts)
+    post = sample_posterior(loglik, prior, stream(obs.root, "infer", 1, int(obs.watch[k])), iterations, starts,
+                            climb=CLIMB)
     return post, exercised(rec.cells, rec.novel, max(depths), t.option, t.state, t.start)
 
 
@@ -279,7 +284,8 @@ def _replay(world, agents, watch, tree, at, config, root, steps) -> Recording:
 
 def summary(frame: pd.DataFrame, features) -> list[str]:
     """The stdout summary of an inference: agents, median cosine to the truth, interval coverage."""
-    lines = [f"inferred {len(frame)} agents ({', '.join(f'{n} {a}' for a, n in frame['architecture'].value_counts().items())}),"
+    kinds = ", ".join(f"{n} {a}" for a, n in frame["architecture"].value_counts().items())
+    lines = [f"inferred {len(frame)} agents ({kinds}),"
              f" median {int(frame['steps_observed'].median())} steps observed each"]
     truth = frame[frame["cosine_true"].notna()]
     if truth.empty:
