@@ -16,8 +16,8 @@ import pandas as pd
 
 from .run_files import CHECKPOINT_DIR, CHECKPOINT_RE, ENTITIES_DIR, ENTITY_PART_GLOB, GENERATIONS, MANIFEST
 
-__all__ = ["MAX_RUN_DEPTH", "RunNotFoundError", "RunFormatError", "RunTables", "find_runs", "load_run", "load_runs",
-           "read_json_object", "shift_generation", "shift_label"]
+__all__ = ["MAX_RUN_DEPTH", "RunNotFoundError", "RunFormatError", "RunTables", "find_runs", "load_generations",
+           "load_run", "load_runs", "read_json_object", "shift_generation", "shift_label"]
 
 
 log = logging.getLogger(__name__)
@@ -220,6 +220,18 @@ def read_entities(path: str | Path, columns: Sequence[str] | None = None) -> pd.
     if keys:
         entities = entities.sort_values(keys, kind="stable")
     return entities.reset_index(drop=True)
+
+
+def load_generations(path: str | Path) -> pd.DataFrame:
+    """The generation table of the run directory at ``path``, checked as :func:`load_run` checks it, without
+    reading the entity records (a verdict or a sweep table needs only this; the entity parts are most of a
+    run's bytes)."""
+    run_path = Path(path)
+    manifest = _read_manifest(run_path)
+    if str(manifest.get("status") or "unknown") != "completed":
+        log.warning("run %s is %s (%s generations written): its tables may be partial",
+                    run_path, manifest.get("status") or "unknown", manifest.get("generations_done", "?"))
+    return _read_generations(run_path)
 
 
 def load_run(path: str | Path, entity_columns: Sequence[str] | None = None) -> RunTables:

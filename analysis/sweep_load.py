@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from .load import RunFormatError, RunNotFoundError, load_run, read_json_object
+from .load import RunFormatError, RunNotFoundError, load_generations, read_json_object
 from .run_files import SWEEP_MANIFEST
 
 __all__ = ["SweepTables", "column_name", "load_sweep", "setting_label"]
@@ -96,7 +96,7 @@ def load_sweep(path: str | Path, statuses: tuple[str, ...] | None = None) -> Swe
         if statuses is not None and e["status"] not in statuses:
             continue
         try:
-            gens = load_run(root / str(e["dir"])).generations
+            gens = load_generations(root / str(e["dir"]))
         except RunNotFoundError:
             continue
         if gens.empty:

@@ -46,6 +46,24 @@ CONNECT_TIMEOUT_S = 5
 WAKE_SECONDS = 0.5
 ADDRESS_RE = re.compile(r"^(?:(?:tcp|tls)://)?(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$")
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
+#: Dask settings of the LocalCluster this module starts. The runs are long numba calls; Dask's own
+#: bookkeeping runs beside them on the same cores, and with its defaults (a statistical profiler sampling
+#: each worker's thread every 10 ms, event-loop ticks every 20 ms, system and memory monitors every 0.5 and
+#: 0.1 s, work stealing every 0.1 s) it took 0.17 of a core on an idle 2-worker cluster (3.5 s of CPU in
+#: 20 s of sleeping tasks), about 8% of a 2-core machine, taken from the runs when every core has a worker.
+#: With these it takes 0.016 (benchmarks/dask_overhead.py). A run's memory is still watched (every second).
+LOCAL_CLUSTER_CONFIG = {
+    # A worker gets a run only when its thread is free (Dask's default queues a second one on it): runs
+    # then start in submission order, roots before forks, and no run waits behind another on a busy
+    # worker while a worker is idle at the end.
+    "distributed.scheduler.worker-saturation": 1.0,
+    "distributed.scheduler.work-stealing": False,  # nothing to steal: queued runs wait at the scheduler
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.admin.system-monitor.disk": False,
+    "distributed.worker.memory.monitor-interval": "1s",
+}
 
 
 #: A task: ``(base, overrides, seed, generations, run_dir, max_memory_gib) -> {"status", "error", ...}``
@@ -165,10 +183,7 @@ def open_executor(client: Any, scheduler: str | None, workers: int | None) -> tu
     import dask
     from distributed import Client, LocalCluster
 
-    # A worker gets a run only when its thread is free (Dask's default queues a second one on it): runs
-    # then start in submission order, roots before forks, and no run waits behind another on a busy
-    # worker while a worker is idle at the end.
-    with dask.config.set({"distributed.scheduler.worker-saturation": 1.0}):
+    with dask.config.set(LOCAL_CLUSTER_CONFIG):
         cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
                                dashboard_address=":0")
     try:

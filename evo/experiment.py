@@ -192,7 +192,7 @@ def conclude(exp: Experiment, out: str | Path, figure: bool = True) -> dict[str,
     """Measure every seed, apply the verdict rule and write ``verdict.json``, ``table.csv`` and
     ``verdict.png`` under ``out``; return the verdict record. Each ``also`` measurement gets its own
     record (in the first one's ``also`` list), ``table-<name>.csv`` and ``verdict-<name>.png``."""
-    from analysis.load import RunFormatError, RunNotFoundError, load_run
+    from analysis.load import RunFormatError, RunNotFoundError, load_generations
 
     out = Path(out)
     manifest = read_experiment_manifest(exp, out)
@@ -211,7 +211,7 @@ def conclude(exp: Experiment, out: str | Path, figure: bool = True) -> dict[str,
                     tables[(arm, seed)] = None
                     continue
                 try:
-                    tables[(arm, seed)] = load_run(completed_run_dir(out, entry)).generations
+                    tables[(arm, seed)] = load_generations(completed_run_dir(out, entry))
                 except (RunNotFoundError, RunFormatError) as exc:
                     raise MesaevoError(f"completed run {entry['id']} cannot be read: {exc}") from None
     common = {"size": exp.size, "seeds": list(exp.seeds), "generations": exp.generations,
@@ -239,7 +239,7 @@ def _arm_courses(exp: Experiment, out: Path, status: dict) -> list[str]:
     import io
 
     from analysis.figures_arms import ARM_COLUMNS, arm_course_figure
-    from analysis.load import RunFormatError, RunNotFoundError, load_run
+    from analysis.load import RunFormatError, RunNotFoundError, load_generations
 
     arms: dict[str, list] = {}
     for arm in (a.name for a in exp.arms):
@@ -247,7 +247,7 @@ def _arm_courses(exp: Experiment, out: Path, status: dict) -> list[str]:
             entry = status.get((arm, seed))
             if entry is not None and entry["status"] == "completed":
                 try:
-                    arms.setdefault(arm, []).append(load_run(completed_run_dir(out, entry)).generations)
+                    arms.setdefault(arm, []).append(load_generations(completed_run_dir(out, entry)))
                 except (RunNotFoundError, RunFormatError) as exc:
                     raise MesaevoError(f"completed run {entry['id']} cannot be read: {exc}") from None
     written = []

@@ -147,6 +147,21 @@ def test_table_that_is_not_parquet_is_a_format_error_naming_the_file(tmp_path, t
     assert table.split("/")[-1] in str(info.value)
 
 
+def test_generation_table_alone_leaves_the_entity_records_unread(tmp_path):
+    """A verdict or a sweep table reads only the generation table: an entity part it would choke on is
+    never opened, and the manifest is still checked."""
+    from analysis.load import load_generations
+
+    run = write_run(tmp_path / "run", {"scenario": "s", "status": "completed"}, small_generations())
+    (run / "entities").mkdir()
+    (run / "entities" / "part-00000.parquet").write_text("this is not parquet")
+    pd.testing.assert_frame_equal(load_generations(run), small_generations())
+    with pytest.raises(RunFormatError, match="not a readable parquet table"):
+        load_run(run)
+    with pytest.raises(RunFormatError, match="expected a JSON object"):
+        load_generations(write_run(tmp_path / "bad", "[1, 2]", small_generations()))
+
+
 def test_malformed_manifest_fields_do_not_break_figures(tmp_path):
     manifest = {"scenario": "s", "status": "completed", "shift_events": ["oops", {"generation": "x"}, 3,
                 {"generation": 1, "name": "ok"}], "config": "not an object"}
