@@ -24,6 +24,7 @@ import logging
 import math
 import os
 import shutil
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
@@ -34,6 +35,7 @@ from analysis.run_files import (CHECKPOINT_DIR, ENTITIES_DIR, ENTITY_PART_GLOB, 
 from evo.experiment_dir import (EXPERIMENT_MANIFEST, RUNS_DIR, completed_run_dir, create_experiment_dir,
                                 open_experiment_dir, read_experiment_manifest, record_digest, run_id)
 from evo.executor import RunTask, Task, check_scheduler, run_batch, warm_kernels
+from evo.experiment_infer import needs_inference, run_then_infer, with_infer_columns
 from evo.experiment_spec import Experiment
 from evo.paths import confined, read_json
 from evo.recorder import MANIFEST, write_json_atomic
@@ -104,6 +106,8 @@ def run_experiment(exp: Experiment, out: str | Path, task: RunTask, *, workers: 
     create_experiment_dir(out)
     write_json_atomic(out / EXPERIMENT_MANIFEST, manifest)
     entries = {(e["arm"], e["seed"]): e for e in manifest["runs"]}
+    settings = exp.infer.settings() if exp.infer is not None else None
+    inferred = set(exp.infer.arms) if exp.infer is not None else set()
     children: dict[str, list] = {}
     for arm in exp.arms:
         if arm.fork is not None:
@@ -113,9 +117,9 @@ def run_experiment(exp: Experiment, out: str | Path, task: RunTask, *, workers: 
         """The task of ``arm``'s run of ``seed`` (forked from its parent's first), or, when it is already
         completed or cannot start, the tasks of its forks."""
         entry = entries[(arm.name, seed)]
-        if entry["status"] == "completed":
-            return follow(entry)
         run_dir = confined(out, entry["dir"], f"run {entry['id']} directory")
+        if entry["status"] == "completed" and not (arm.name in inferred and needs_inference(run_dir, settings)):
+            return follow(entry)
         if arm.fork is not None and not os.path.lexists(run_dir / MANIFEST):
             parent = entries[(arm.fork, seed)]
             if parent["status"] != "completed" or not _parent_ready(out, parent, arm.fork_at):
@@ -126,7 +130,10 @@ def run_experiment(exp: Experiment, out: str | Path, task: RunTask, *, workers: 
             except (MesaevoError, OSError) as exc:
                 entry.update(status="failed", error=f"fork failed: {exc}")
                 return follow(entry)
-        return [Task(entry, task, (arm.base, dict(arm.overrides), seed, exp.generations, str(run_dir.resolve())))]
+        args = (arm.base, dict(arm.overrides), seed, exp.generations, str(run_dir.resolve()))
+        if arm.name in inferred:  # the run, then its inference, in one task on one worker
+            return [Task(entry, partial(run_then_infer, task, settings), args)]
+        return [Task(entry, task, args)]
 
     def follow(entry: dict[str, Any]) -> list[Task]:
         return [t for arm in children.get(entry["arm"], []) for t in start(arm, entry["seed"])]
@@ -156,8 +163,12 @@ def check_metrics(exp: Experiment, arms: set[str] | None = None) -> int:
     import pandas as pd
 
     wanted: dict[str, set[str]] = {}
+    from evo.experiment_infer import INFER_METRICS
+
     for m in [exp.measurement, *(a.measurement for a in exp.also)]:
         for arm, metric, _ in m.terms():
+            if metric in INFER_METRICS:  # added after the run by its inference (checked by the spec)
+                continue
             if arms is None or arm in arms:
                 wanted.setdefault(arm, set()).add(metric)
     errors = []
@@ -211,7 +222,10 @@ def conclude(exp: Experiment, out: str | Path, figure: bool = True) -> dict[str,
                     tables[(arm, seed)] = None
                     continue
                 try:
-                    tables[(arm, seed)] = load_generations(completed_run_dir(out, entry))
+                    run_dir = completed_run_dir(out, entry)
+                    tables[(arm, seed)] = load_generations(run_dir)
+                    if exp.infer is not None and arm in exp.infer.arms:
+                        tables[(arm, seed)] = with_infer_columns(tables[(arm, seed)], run_dir)
                 except (RunNotFoundError, RunFormatError) as exc:
                     raise MesaevoError(f"completed run {entry['id']} cannot be read: {exc}") from None
     common = {"size": exp.size, "seeds": list(exp.seeds), "generations": exp.generations,

@@ -57,6 +57,12 @@ An experiment is TOML::
     arms.frozen.fork_at = 20             # arms.<name>.set / .fork_at may be resized too
     measurement.window = [30, 39]
 
+    [infer]                              # optional: after each run of these arms, its checkpoints are
+    arms = ["online"]                    # inferred onto the alignment axis; measurements may then name
+    generations = [90, 150]              # infer_align_<architecture>, repr_align_planner and
+    agents = 3                           # infer_cosine_true (``evo.experiment_infer``)
+    steps = 500
+
 Every problem is reported at once, before any run starts, as one line.
 """
 
@@ -73,6 +79,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, f
 
 from agents.errors import MesaevoError
 from evo.config import parse_toml, read_toml, suggest
+from evo.experiment_infer import InferSpec, checkpoint_overrides, config_errors, infer_errors, infer_seconds
 from evo.paths import plain_name
 from evo.scenarios import load_config
 
@@ -210,6 +217,7 @@ class ExperimentFile(_Strict):
     no_control_because: str = Field("", max_length=2000)
     tuned_on: TunedOnSpec | None = None
     also: list[AlsoSpec] = Field([], max_length=8)
+    infer: InferSpec | None = None  # post-run inference of some arms (``evo.experiment_infer``)
     reduced: dict[str, Any] = {}
     full: dict[str, Any] = {}
 
@@ -233,7 +241,7 @@ class ExperimentFile(_Strict):
         raise ValueError(f"expected a count of seeds or a list of seeds, got {type(value).__name__}")
 
 
-SIZE_KEYS = ("seeds", "generations", "set", "arms", "measurement", "verdict", "also")
+SIZE_KEYS = ("seeds", "generations", "set", "arms", "measurement", "verdict", "also", "infer")
 
 
 @dataclass(frozen=True)
@@ -266,6 +274,7 @@ class Experiment:
     control: ControlSpec | None = None
     no_control_because: str = ""
     tuned_on: TunedOnSpec | None = None
+    infer: InferSpec | None = None
     sha256: str = ""  # of the experiment file's text (of its canonical JSON when built from a mapping)
 
     def arm(self, name: str) -> Arm:
@@ -312,7 +321,7 @@ def _schema_errors(data: dict[str, Any]) -> list[str]:
         if isinstance(spec, dict):
             errors += _unknown(spec, ArmSpec, f"arms.{arm}.")
     for section, model in (("measurement", MeasurementSpec), ("verdict", VerdictSpec), ("control", ControlSpec),
-                           ("tuned_on", TunedOnSpec)):
+                           ("tuned_on", TunedOnSpec), ("infer", InferSpec)):
         if isinstance(data.get(section), dict):
             errors += _unknown(data[section], model, f"{section}.")
     for size in SIZES:
@@ -435,6 +444,10 @@ def build_experiment(data: dict[str, Any], source: str = "experiment", root: Pat
     for k, extra in enumerate(spec.also):
         errors += _measurement_errors(extra.measurement, f"also[{k}].measurement", names, gens)
     errors += _control_errors(spec, names)
+    measured = [("measurement", a, metric) for a, metric, _ in m.terms()]
+    measured += [(f"also[{k}].measurement", a, metric) for k, x in enumerate(spec.also) for a, metric, _ in
+                 x.measurement.terms()]
+    errors += infer_errors(spec.infer, names, gens, measured)
     if errors:
         raise _fail(f"{source} ({size} size)", errors)
     order = _fork_order(spec, errors)
@@ -453,17 +466,25 @@ def build_experiment(data: dict[str, Any], source: str = "experiment", root: Pat
             base, overrides = parent.base, {**parent.overrides, **_flatten(a.set)}
         arms[name] = Arm(name, base, {**overrides, **_checkpoints(spec, name)}, a.fork, a.fork_at)
     hours = preflight.DEFAULT_MAX_HOURS if max_hours is None else max_hours
+    inferred = set(spec.infer.arms) if spec.infer is not None else set()
     for arm in arms.values():  # every arm's config, before any work
         try:
             _, config = load_config(arm.base, {**arm.overrides, "run.seed": seed_list[0], "run.generations": gens})
-            preflight.check(config, max_memory_gib, max_hours=hours)
+            est = preflight.check(config, max_memory_gib, max_hours=hours)
+            if arm.name in inferred:
+                errors += config_errors(config, arm.name)
+                seconds = est.seconds + infer_seconds(config, spec.infer)
+                if seconds > hours * 3600:
+                    raise MesaevoError(f"one run and its inference are estimated to take about {seconds / 3600:.3g} "
+                                       f"hours, more than the limit of {hours:g} hours; infer fewer agents, steps "
+                                       "or generations, or raise the limit with --max-hours HOURS")
         except MesaevoError as exc:
             errors.append(f"arm '{arm.name}': {str(exc).replace(chr(10), ' ')}")
     if errors:
         raise _fail(f"{source} ({size} size)", errors)
     return Experiment(spec.name or default_name, spec.claim.strip(), spec.needs.strip(), size, tuple(seed_list),
                       gens, tuple(arms.values()), m, spec.verdict, source, data, tuple(spec.also), spec.control,
-                      spec.no_control_because.strip(), spec.tuned_on, sha256 or canonical_sha256(data))
+                      spec.no_control_because.strip(), spec.tuned_on, spec.infer, sha256 or canonical_sha256(data))
 
 
 def canonical_sha256(data: dict[str, Any]) -> str:
@@ -539,14 +560,9 @@ def _fork_order(spec: ExperimentFile, errors: list[str]) -> list[str]:
 
 def _checkpoints(spec: ExperimentFile, name: str) -> dict[str, Any]:
     """A parent arm checkpoints at every generation its forks start from and keeps those checkpoints
-    (checkpoints change no result)."""
-    import math
-
+    (checkpoints change no result), and an inferred arm those its inference reads."""
     points = [a.fork_at for a in spec.arms.values() if a.fork == name]
-    if not points:
-        return {}
-    every = math.gcd(*points)
-    return {"checkpoint.every": every, "checkpoint.keep": spec.generations // every + 2}
+    return checkpoint_overrides(spec.infer, name, points, spec.generations)
 
 
 # --------------------------------------------------------------------------- files and names

@@ -30,6 +30,7 @@ from evo import preflight
 from evo.config import validate_config
 from evo.recorder import read_manifest, write_parquet
 from worlds.foraging.genome import FEATURES
+from worlds.foraging.metrics import architecture_names
 from worlds.foraging.replay import Recording, replay_lifetime
 from worlds.foraging.situations import boltzmann_log_likelihood, exercised, plan_tree
 from worlds.registry import world_entry
@@ -119,7 +120,7 @@ def _row(k: int, agent_id: int, agents, post: Posterior, exercised: np.ndarray, 
     lo, hi = post.interval()
     mean = post.mean_direction
     keep = identifiable(exercised)
-    arch = "planner" if agents.architecture[agent_id] == ARCH_PLANNER else "reactive"
+    arch = str(architecture_names(agents.architecture[agent_id:agent_id + 1])[0])
     row = {"agent": agent_id, "architecture": arch,
            "steps_observed": steps, "beta": float(np.exp(np.median(post.rationality))), "depth": post.depth_mode,
            "depth_share": post.depth_share, "acceptance": post.acceptance,

@@ -1,0 +1,182 @@
+"""An experiment's post-run inference: ``[infer]``, the one alignment axis as measurable columns.
+
+An experiment file may declare::
+
+    [infer]                       # after each run of these arms ends, on its worker
+    arms = ["neural", "planner"]
+    generations = [20, 40]        # checkpoints inferred (kept automatically)
+    agents = 3                    # agents sampled per checkpoint
+    steps = 500                   # situations observed per agent
+    iterations = 300              # sampler iterations per agent
+
+Each run of a listed arm is followed, in the same executor task (so in parallel with ``--workers``),
+by ``evo.infer_axis.alignment_axis`` on those checkpoints; its rows go to ``inferred_axis.parquet``
+inside the run directory, and a run whose file already holds every declared generation is not
+inferred again (resume). The verdict reads, beside the run's generation table, one value per
+inferred generation (NaN elsewhere) in the columns of :data:`INFER_METRICS`: the mean placement on
+the alignment scale by inferred objective of each architecture's sampled agents, the planners'
+mean placement by represented objective, and the planners' median ``cosine_true``.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
+
+log = logging.getLogger(__name__)
+
+ARCHITECTURES = ("planner", "reactive", "neural")
+#: Columns ``[infer]`` adds to an inferred arm's generation table (NaN at generations not inferred).
+INFER_METRICS = (*(f"infer_align_{a}" for a in ARCHITECTURES), "repr_align_planner", "infer_cosine_true")
+MAX_INFER_GENERATIONS = 16
+
+
+class InferSpec(BaseModel):
+    """The ``[infer]`` table: which arms are inferred, at which checkpoints, how many agents, how hard."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    arms: list[str] = Field(min_length=1, max_length=16)
+    generations: list[StrictInt] = Field(min_length=1, max_length=MAX_INFER_GENERATIONS)
+    agents: StrictInt = Field(4, ge=1, le=200)
+    steps: StrictInt = Field(1000, ge=1, le=100_000)
+    iterations: StrictInt = Field(600, ge=10, le=100_000)
+
+    def settings(self) -> dict[str, Any]:
+        """What a worker needs (plain data, so the task pickles)."""
+        return {"generations": sorted(set(self.generations)), "agents": self.agents, "steps": self.steps,
+                "iterations": self.iterations}
+
+
+def infer_errors(spec: InferSpec | None, names: list[str], gens: int, measured: list[tuple[str, str, str]]) -> list[str]:
+    """Problems of an ``[infer]`` table against the experiment's arms and length, and of measurements that
+    name an inference column (``measured``: (where, arm, metric)) of an arm that is not inferred."""
+    errors = []
+    inferred = set(spec.arms) if spec is not None else set()
+    if spec is not None:
+        from evo.config import suggest
+
+        errors += [f"infer.arms: no arm '{a}'{suggest(a, names, '')}" for a in spec.arms if a not in names]
+        if len(set(spec.arms)) != len(spec.arms):
+            errors.append(f"infer.arms: repeated arms {spec.arms}")
+        errors += [f"infer.generations: {g} is not a checkpoint within the run (1..{gens - 1})"
+                   for g in spec.generations if not 1 <= g < gens]
+    for where, arm, metric in measured:
+        if metric in INFER_METRICS and arm not in inferred:
+            errors.append(f"{where}: '{metric}' is an inference column; arm '{arm}' must be listed in infer.arms")
+    return errors
+
+
+def checkpoint_overrides(spec: InferSpec | None, name: str, fork_points: list[int], gens: int) -> dict[str, Any]:
+    """Checkpoint settings under which an arm keeps every checkpoint its forks and its inference need
+    (checkpoints change no result)."""
+    points = list(fork_points) + (list(spec.generations) if spec is not None and name in spec.arms else [])
+    if not points:
+        return {}
+    every = math.gcd(*points)
+    return {"checkpoint.every": every, "checkpoint.keep": gens // every + 2}
+
+
+def config_errors(config: Any, arm: str) -> list[str]:
+    """Why an inferred arm's config cannot be inferred (the axis needs the foraging world and entity records)."""
+    errors = []
+    if config.world.kind != "foraging":
+        errors.append(f"arm '{arm}': infer supports the foraging world, not {config.world.kind!r}")
+    if config.record.entity_every <= 0:
+        errors.append(f"arm '{arm}': infer needs entity records for the alignment scale (record.entity_every > 0)")
+    return errors
+
+
+def infer_seconds(config: Any, spec: InferSpec) -> float:
+    """The inference's estimated seconds for one run of ``config`` (``evo.infer.InferPlan``, errs high)."""
+    from evo import preflight
+    from evo.infer import MAX_LIFETIMES, InferPlan
+
+    life, population = config.world.steps, config.agents.population
+    lifetimes = min(MAX_LIFETIMES, 2 * -(-spec.steps // life))
+    nodes = preflight.planner_nodes(config.agents.max_depth) if config.agents.architecture != "reactive" else 1
+    plan = InferPlan(min(spec.agents, population), spec.steps, tuple(range(1, config.agents.max_depth + 1)),
+                     spec.iterations, 64, lifetimes * life * population, nodes)
+    return plan.seconds() * len(set(spec.generations))
+
+
+def _done(run_dir: Path, generations: list[int]) -> bool:
+    """Whether ``inferred_axis.parquet`` already holds every generation of ``generations``."""
+    from evo.infer_axis import INFERRED_AXIS
+
+    path = run_dir / INFERRED_AXIS
+    if not path.is_file():
+        return False
+    try:
+        have = set(pd.read_parquet(path, columns=["generation"])["generation"].astype(int))
+    except Exception:  # a torn or foreign file: infer again (the write replaces it atomically)
+        return False
+    return set(generations) <= have
+
+
+def infer_run(run_dir: str | Path, settings: dict[str, Any]) -> bool:
+    """Infer a completed run's checkpoints onto the alignment axis, unless done; True when it inferred."""
+    from evo.infer_axis import alignment_axis
+
+    run_dir = Path(run_dir)
+    if _done(run_dir, settings["generations"]):
+        return False
+    alignment_axis(run_dir, settings["agents"], settings["steps"], settings["iterations"], settings["generations"])
+    return True
+
+
+def run_then_infer(task: Callable[..., dict[str, Any]], settings: dict[str, Any], *args: Any) -> dict[str, Any]:
+    """The executor task of an inferred arm: ``task(*args)`` (``evo.simulation.run_one``), then, when the
+    run completed, its inference (``args[4]`` is the run directory). Never raises: a failing inference
+    marks the run failed with the error, and the next resume infers it again."""
+    result = task(*args)
+    if result.get("status") != "completed":
+        return result
+    try:
+        infer_run(args[4], settings)
+    except Exception as exc:  # a failing inference must not stop the other runs
+        log.warning("inference of %s failed: %s", args[4], exc)
+        return {"status": "failed", "error": f"inference: {type(exc).__name__}: {exc}"}
+    return result
+
+
+def needs_inference(run_dir: Path, settings: dict[str, Any]) -> bool:
+    """Whether a completed run still lacks its inference (an experiment reopened after an interruption)."""
+    return os.path.lexists(run_dir) and not _done(run_dir, settings["generations"])
+
+
+def infer_columns(run_dir: str | Path) -> pd.DataFrame:
+    """Per inferred generation, the columns of :data:`INFER_METRICS` from the run's ``inferred_axis.parquet``."""
+    from evo.infer_axis import INFERRED_AXIS
+
+    path = Path(run_dir) / INFERRED_AXIS
+    rows = pd.read_parquet(path) if path.is_file() else pd.DataFrame()
+    out = []
+    for gen, frame in (rows.groupby("generation", sort=True) if not rows.empty else []):
+        row: dict[str, float] = {"generation": int(gen)}
+        for arch in ARCHITECTURES:
+            mine = frame.loc[frame["architecture"] == arch, "align_inferred"].to_numpy(dtype=np.float64)
+            row[f"infer_align_{arch}"] = float(mine.mean()) if mine.size else math.nan
+        planners = frame[frame["architecture"] == "planner"]
+        represented = planners["align_represented"].to_numpy(dtype=np.float64)
+        represented = represented[np.isfinite(represented)]
+        row["repr_align_planner"] = float(represented.mean()) if represented.size else math.nan
+        cos = planners["cosine_true"].to_numpy(dtype=np.float64)
+        cos = cos[np.isfinite(cos)]
+        row["infer_cosine_true"] = float(np.median(cos)) if cos.size else math.nan
+        out.append(row)
+    return pd.DataFrame(out, columns=["generation", *INFER_METRICS])
+
+
+def with_infer_columns(generations: pd.DataFrame, run_dir: str | Path) -> pd.DataFrame:
+    """The generation table with the inference columns joined on ``generation`` (NaN where not inferred)."""
+    extra = infer_columns(run_dir)
+    table = generations.drop(columns=[c for c in INFER_METRICS if c in generations.columns])
+    return table.merge(extra, on="generation", how="left")
