@@ -243,6 +243,10 @@ def conclude(exp: Experiment, out: str | Path, figure: bool = True) -> dict[str,
                                   a.controlled),
                        **common} for a in exp.also]
     record["courses"] = _arm_courses(exp, out, status) if figure else []
+    if figure and exp.infer is not None:
+        from evo.experiment_infer import axis_courses
+
+        record["courses"] += axis_courses(exp, out, status)
     write_json_atomic(out / VERDICT, record)
     return record
 

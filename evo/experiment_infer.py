@@ -15,7 +15,9 @@ inside the run directory, and a run whose file already holds every declared gene
 inferred again (resume). The verdict reads, beside the run's generation table, one value per
 inferred generation (NaN elsewhere) in the columns of :data:`INFER_METRICS`: the mean placement on
 the alignment scale by inferred objective of each architecture's sampled agents, the planners'
-mean placement by represented objective, and the planners' median ``cosine_true``.
+mean placement by represented objective, the planners' median ``cosine_true``, and its shuffled-truth
+control ``infer_cosine_shuffled`` (each planner's inferred direction against the represented direction
+of the next planner sampled at that checkpoint: what a population's typical direction alone gives).
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ log = logging.getLogger(__name__)
 
 ARCHITECTURES = ("planner", "reactive", "neural")
 #: Columns ``[infer]`` adds to an inferred arm's generation table (NaN at generations not inferred).
-INFER_METRICS = (*(f"infer_align_{a}" for a in ARCHITECTURES), "repr_align_planner", "infer_cosine_true")
+INFER_METRICS = (*(f"infer_align_{a}" for a in ARCHITECTURES), "repr_align_planner", "infer_cosine_true",
+                 "infer_cosine_shuffled")
 MAX_INFER_GENERATIONS = 16
 
 
@@ -85,12 +88,12 @@ def checkpoint_overrides(spec: InferSpec | None, name: str, fork_points: list[in
 
 
 def config_errors(config: Any, arm: str) -> list[str]:
-    """Why an inferred arm's config cannot be inferred (the axis needs the foraging world and entity records)."""
+    """Why an inferred or edited arm's config cannot be (both need the foraging world; the axis, entity records)."""
     errors = []
     if config.world.kind != "foraging":
         errors.append(f"arm '{arm}': infer supports the foraging world, not {config.world.kind!r}")
     if config.record.entity_every <= 0:
-        errors.append(f"arm '{arm}': infer needs entity records for the alignment scale (record.entity_every > 0)")
+        errors.append(f"arm '{arm}': infer and edit need entity records (record.entity_every > 0)")
     return errors
 
 
@@ -171,8 +174,23 @@ def infer_columns(run_dir: str | Path) -> pd.DataFrame:
         cos = planners["cosine_true"].to_numpy(dtype=np.float64)
         cos = cos[np.isfinite(cos)]
         row["infer_cosine_true"] = float(np.median(cos)) if cos.size else math.nan
+        row["infer_cosine_shuffled"] = _shuffled_cosine(planners)
         out.append(row)
     return pd.DataFrame(out, columns=["generation", *INFER_METRICS])
+
+
+def _shuffled_cosine(planners: pd.DataFrame) -> float:
+    """The shuffled-truth control: median cosine between each planner's inferred direction and the represented
+    direction of the next planner sampled at the same checkpoint (NaN with fewer than two planners)."""
+    from worlds.foraging.genome import FEATURES
+
+    known = planners[np.isfinite(planners["cosine_true"].to_numpy(dtype=np.float64))]
+    if len(known) < 2 or f"u_{FEATURES[0]}" not in known.columns:
+        return math.nan
+    u = known[[f"u_{f}" for f in FEATURES]].to_numpy(dtype=np.float64)
+    truth = np.roll(known[[f"true_{f}" for f in FEATURES]].to_numpy(dtype=np.float64), -1, axis=0)
+    cos = np.sum(u * truth, axis=1) / (np.linalg.norm(u, axis=1) * np.linalg.norm(truth, axis=1))
+    return float(np.median(cos))
 
 
 def with_infer_columns(generations: pd.DataFrame, run_dir: str | Path) -> pd.DataFrame:
@@ -180,3 +198,33 @@ def with_infer_columns(generations: pd.DataFrame, run_dir: str | Path) -> pd.Dat
     extra = infer_columns(run_dir)
     table = generations.drop(columns=[c for c in INFER_METRICS if c in generations.columns])
     return table.merge(extra, on="generation", how="left")
+
+
+def axis_courses(exp: Any, out: Path, status: dict) -> list[str]:
+    """Write ``course-<column>.png`` for each inference column some inferred arm has a value of: the column
+    at each inferred generation, one line per arm (mean over seeds, a t band across seeds). Returns the names."""
+    import io
+
+    from analysis.figures_arms import arm_course_figure
+    from analysis.files import write_atomically
+    from evo.experiment_dir import completed_run_dir
+
+    columns: dict[str, dict[str, list]] = {}
+    for arm in exp.infer.arms:
+        for seed in exp.seeds:
+            entry = status.get((arm, seed))
+            if entry is None or entry["status"] != "completed":
+                continue
+            table = infer_columns(completed_run_dir(out, entry))
+            for column in INFER_METRICS:
+                if table[column].notna().any():
+                    columns.setdefault(column, {}).setdefault(arm, []).append(table[["generation", column]])
+    written = []
+    for column, arms in columns.items():
+        fig = arm_course_figure(arms, column, title=f"{exp.name} ({exp.size} size): {column} at each inferred "
+                                "checkpoint per arm, mean over seeds and its 90% t interval across seeds")
+        png = io.BytesIO()
+        fig.savefig(png, format="png", dpi=110)
+        write_atomically(out / f"course-{column}.png", png.getvalue())
+        written.append(f"course-{column}.png")
+    return written

@@ -36,7 +36,7 @@ def _experiment(**infer) -> dict:
     ({"infer": {"arms": ["a"], "generations": [2], "agents": 0}}, "infer.agents"),
     ({"measurement": {"metric": "infer_align_planner", "arm": "b", "window": [4, 4]}},
      "'infer_align_planner' is an inference column; arm 'b' must be listed in infer.arms"),
-    ({"set": {**TINY, "record.entity_every": 0}}, r"arm 'a': infer needs entity records"),
+    ({"set": {**TINY, "record.entity_every": 0}}, r"arm 'a': infer and edit need entity records"),
 ])
 def test_bad_declarations_are_one_error_line(change, message):
     data = {**_experiment(), **change}
@@ -93,6 +93,24 @@ def test_infer_columns_summarise_each_generation(tmp_path):
     assert cols.loc[2, "infer_align_neural"] == pytest.approx(-0.3)
     assert math.isnan(cols.loc[2, "infer_align_reactive"]) and math.isnan(cols.loc[4, "infer_align_planner"])
     assert cols.loc[4, "infer_align_reactive"] == pytest.approx(0.3)
+
+
+def test_the_shuffled_truth_control_pairs_each_planner_with_the_next_ones_truth(tmp_path):
+    from worlds.foraging.genome import FEATURES
+
+    e = np.eye(len(FEATURES))
+    us = [e[0], e[1], (e[0] + e[1]) / np.sqrt(2)]
+    truths = [e[0], e[1], e[1]]  # pairs: u1.t2 = 0, u2.t3 = 1, u3.t1 = 1/sqrt(2): median 1/sqrt(2)
+    rows = [{"generation": 4, "architecture": "planner", "align_inferred": 0.0, "align_represented": 0.0,
+             "cosine_true": float(u @ t), **{f"u_{f}": u[j] for j, f in enumerate(FEATURES)},
+             **{f"true_{f}": t[j] for j, f in enumerate(FEATURES)}} for u, t in zip(us, truths)]
+    rows.append({**rows[0], "architecture": "neural", "cosine_true": math.nan})  # not a planner: left out
+    _axis_rows(tmp_path, rows)
+    cols = infer_columns(tmp_path).set_index("generation")
+    assert cols.loc[4, "infer_cosine_shuffled"] == pytest.approx(1 / np.sqrt(2))
+    assert cols.loc[4, "infer_cosine_true"] == pytest.approx(1.0)  # the median of 1, 1, 1/sqrt(2)
+    _axis_rows(tmp_path, rows[:1])
+    assert math.isnan(infer_columns(tmp_path).loc[0, "infer_cosine_shuffled"])
 
 
 def test_finished_inference_is_skipped_and_a_failed_run_is_not_inferred(tmp_path, monkeypatch):
