@@ -45,6 +45,8 @@ PURPOSES: dict[str, tuple[str, int]] = {
     "test-world": ("stream", 294),  # the seed of a test episode's kernel draws
     # objective recovery (evo.infer); codes in the 300s
     "infer": ("stream", 301),  # objective recovery: 0 sample, (1, agent) sampler, (2, life) cells, (3, life) seed
+    "edit": ("stream", 302),  # objective edits (evo.edit): 0 sample, (1, agent) target, (2, agent) search,
+    # (3, life) cells, (4, life) seed
     # counter-based kernel draws
     "order": ("draw", 1),  # the order agents act in a step
     "conceive": ("draw", 2),  # whether a mating act conceives

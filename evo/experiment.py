@@ -35,6 +35,7 @@ from analysis.run_files import (CHECKPOINT_DIR, ENTITIES_DIR, ENTITY_PART_GLOB, 
 from evo.experiment_dir import (EXPERIMENT_MANIFEST, RUNS_DIR, completed_run_dir, create_experiment_dir,
                                 open_experiment_dir, read_experiment_manifest, record_digest, run_id)
 from evo.executor import RunTask, Task, check_scheduler, run_batch, warm_kernels
+from evo.experiment_edit import needs_edit, run_then_edit, with_edit_columns
 from evo.experiment_infer import needs_inference, run_then_infer, with_infer_columns
 from evo.experiment_spec import Experiment
 from evo.paths import confined, read_json
@@ -108,6 +109,7 @@ def run_experiment(exp: Experiment, out: str | Path, task: RunTask, *, workers: 
     entries = {(e["arm"], e["seed"]): e for e in manifest["runs"]}
     settings = exp.infer.settings() if exp.infer is not None else None
     inferred = set(exp.infer.arms) if exp.infer is not None else set()
+    edited = set(exp.edit.arms) if exp.edit is not None else set()
     children: dict[str, list] = {}
     for arm in exp.arms:
         if arm.fork is not None:
@@ -118,7 +120,8 @@ def run_experiment(exp: Experiment, out: str | Path, task: RunTask, *, workers: 
         completed or cannot start, the tasks of its forks."""
         entry = entries[(arm.name, seed)]
         run_dir = confined(out, entry["dir"], f"run {entry['id']} directory")
-        if entry["status"] == "completed" and not (arm.name in inferred and needs_inference(run_dir, settings)):
+        if entry["status"] == "completed" and not (arm.name in inferred and needs_inference(run_dir, settings)) \
+                and not (arm.name in edited and needs_edit(run_dir)):
             return follow(entry)
         if arm.fork is not None and not os.path.lexists(run_dir / MANIFEST):
             parent = entries[(arm.fork, seed)]
@@ -131,9 +134,12 @@ def run_experiment(exp: Experiment, out: str | Path, task: RunTask, *, workers: 
                 entry.update(status="failed", error=f"fork failed: {exc}")
                 return follow(entry)
         args = (arm.base, dict(arm.overrides), seed, exp.generations, str(run_dir.resolve()))
-        if arm.name in inferred:  # the run, then its inference, in one task on one worker
-            return [Task(entry, partial(run_then_infer, task, settings), args)]
-        return [Task(entry, task, args)]
+        fn = task
+        if arm.name in inferred:  # the run, then its inference and edits, in one task on one worker
+            fn = partial(run_then_infer, fn, settings)
+        if arm.name in edited:
+            fn = partial(run_then_edit, fn, exp.edit.settings(arm.name))
+        return [Task(entry, fn, args)]
 
     def follow(entry: dict[str, Any]) -> list[Task]:
         return [t for arm in children.get(entry["arm"], []) for t in start(arm, entry["seed"])]
@@ -162,12 +168,14 @@ def check_metrics(exp: Experiment, arms: set[str] | None = None) -> int:
 
     import pandas as pd
 
-    wanted: dict[str, set[str]] = {}
+    from evo.experiment_edit import EDIT_METRICS
     from evo.experiment_infer import INFER_METRICS
+
+    wanted: dict[str, set[str]] = {}
 
     for m in [exp.measurement, *(a.measurement for a in exp.also)]:
         for arm, metric, _ in m.terms():
-            if metric in INFER_METRICS:  # added after the run by its inference (checked by the spec)
+            if metric in INFER_METRICS or metric in EDIT_METRICS:  # added after the run by its inference (checked by the spec)
                 continue
             if arms is None or arm in arms:
                 wanted.setdefault(arm, set()).add(metric)
@@ -225,7 +233,10 @@ def conclude(exp: Experiment, out: str | Path, figure: bool = True) -> dict[str,
                     run_dir = completed_run_dir(out, entry)
                     tables[(arm, seed)] = load_generations(run_dir)
                     if exp.infer is not None and arm in exp.infer.arms:
-                        tables[(arm, seed)] = with_infer_columns(tables[(arm, seed)], run_dir)
+                        tables[(arm, seed)] = with_infer_columns(tables[(arm, seed)], run_dir,
+                                                                 arm in exp.infer.shuffled)
+                    if exp.edit is not None and arm in exp.edit.arms:
+                        tables[(arm, seed)] = with_edit_columns(tables[(arm, seed)], run_dir)
                 except (RunNotFoundError, RunFormatError) as exc:
                     raise MesaevoError(f"completed run {entry['id']} cannot be read: {exc}") from None
     common = {"size": exp.size, "seeds": list(exp.seeds), "generations": exp.generations,

@@ -62,6 +62,9 @@ An experiment is TOML::
     generations = [90, 150]              # infer_align_<architecture>, repr_align_planner and
     agents = 3                           # infer_cosine_true (``evo.experiment_infer``)
     steps = 500
+    [edit]                               # optional: after each run, agents' objectives edited (or a sham)
+    arms = { online = "edit" }           # and scored: edit_score, edit_agree_before/_after (``evo.experiment_edit``)
+    generation = 150
 
 Every problem is reported at once, before any run starts, as one line.
 """
@@ -79,6 +82,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, f
 
 from agents.errors import MesaevoError
 from evo.config import parse_toml, read_toml, suggest
+from evo.experiment_edit import EditSpec, edit_errors, edit_points, edit_seconds
 from evo.experiment_infer import InferSpec, checkpoint_overrides, config_errors, infer_errors, infer_seconds
 from evo.paths import plain_name
 from evo.scenarios import load_config
@@ -218,6 +222,7 @@ class ExperimentFile(_Strict):
     tuned_on: TunedOnSpec | None = None
     also: list[AlsoSpec] = Field([], max_length=8)
     infer: InferSpec | None = None  # post-run inference of some arms (``evo.experiment_infer``)
+    edit: EditSpec | None = None  # post-run objective edits of some arms (``evo.experiment_edit``)
     reduced: dict[str, Any] = {}
     full: dict[str, Any] = {}
 
@@ -241,7 +246,7 @@ class ExperimentFile(_Strict):
         raise ValueError(f"expected a count of seeds or a list of seeds, got {type(value).__name__}")
 
 
-SIZE_KEYS = ("seeds", "generations", "set", "arms", "measurement", "verdict", "also", "infer")
+SIZE_KEYS = ("seeds", "generations", "set", "arms", "measurement", "verdict", "also", "infer", "edit")
 
 
 @dataclass(frozen=True)
@@ -275,6 +280,7 @@ class Experiment:
     no_control_because: str = ""
     tuned_on: TunedOnSpec | None = None
     infer: InferSpec | None = None
+    edit: EditSpec | None = None
     sha256: str = ""  # of the experiment file's text (of its canonical JSON when built from a mapping)
 
     def arm(self, name: str) -> Arm:
@@ -321,7 +327,7 @@ def _schema_errors(data: dict[str, Any]) -> list[str]:
         if isinstance(spec, dict):
             errors += _unknown(spec, ArmSpec, f"arms.{arm}.")
     for section, model in (("measurement", MeasurementSpec), ("verdict", VerdictSpec), ("control", ControlSpec),
-                           ("tuned_on", TunedOnSpec), ("infer", InferSpec)):
+                           ("tuned_on", TunedOnSpec), ("infer", InferSpec), ("edit", EditSpec)):
         if isinstance(data.get(section), dict):
             errors += _unknown(data[section], model, f"{section}.")
     for size in SIZES:
@@ -448,6 +454,7 @@ def build_experiment(data: dict[str, Any], source: str = "experiment", root: Pat
     measured += [(f"also[{k}].measurement", a, metric) for k, x in enumerate(spec.also) for a, metric, _ in
                  x.measurement.terms()]
     errors += infer_errors(spec.infer, names, gens, measured)
+    errors += edit_errors(spec.edit, names, gens, measured)
     if errors:
         raise _fail(f"{source} ({size} size)", errors)
     order = _fork_order(spec, errors)
@@ -467,15 +474,17 @@ def build_experiment(data: dict[str, Any], source: str = "experiment", root: Pat
         arms[name] = Arm(name, base, {**overrides, **_checkpoints(spec, name)}, a.fork, a.fork_at)
     hours = preflight.DEFAULT_MAX_HOURS if max_hours is None else max_hours
     inferred = set(spec.infer.arms) if spec.infer is not None else set()
+    edited = set(spec.edit.arms) if spec.edit is not None else set()
     for arm in arms.values():  # every arm's config, before any work
         try:
             _, config = load_config(arm.base, {**arm.overrides, "run.seed": seed_list[0], "run.generations": gens})
             est = preflight.check(config, max_memory_gib, max_hours=hours)
-            if arm.name in inferred:
+            if arm.name in inferred or arm.name in edited:
                 errors += config_errors(config, arm.name)
-                seconds = est.seconds + infer_seconds(config, spec.infer)
+                seconds = est.seconds + (infer_seconds(config, spec.infer) if arm.name in inferred else 0.0)
+                seconds += edit_seconds(config, spec.edit) if arm.name in edited else 0.0
                 if seconds > hours * 3600:
-                    raise MesaevoError(f"one run and its inference are estimated to take about {seconds / 3600:.3g} "
+                    raise MesaevoError(f"one run and its inference or edits are estimated to take about {seconds / 3600:.3g} "
                                        f"hours, more than the limit of {hours:g} hours; infer fewer agents, steps "
                                        "or generations, or raise the limit with --max-hours HOURS")
         except MesaevoError as exc:
@@ -484,7 +493,7 @@ def build_experiment(data: dict[str, Any], source: str = "experiment", root: Pat
         raise _fail(f"{source} ({size} size)", errors)
     return Experiment(spec.name or default_name, spec.claim.strip(), spec.needs.strip(), size, tuple(seed_list),
                       gens, tuple(arms.values()), m, spec.verdict, source, data, tuple(spec.also), spec.control,
-                      spec.no_control_because.strip(), spec.tuned_on, spec.infer, sha256 or canonical_sha256(data))
+                      spec.no_control_because.strip(), spec.tuned_on, spec.infer, spec.edit, sha256 or canonical_sha256(data))
 
 
 def canonical_sha256(data: dict[str, Any]) -> str:
@@ -561,7 +570,7 @@ def _fork_order(spec: ExperimentFile, errors: list[str]) -> list[str]:
 def _checkpoints(spec: ExperimentFile, name: str) -> dict[str, Any]:
     """A parent arm checkpoints at every generation its forks start from and keeps those checkpoints
     (checkpoints change no result), and an inferred arm those its inference reads."""
-    points = [a.fork_at for a in spec.arms.values() if a.fork == name]
+    points = [a.fork_at for a in spec.arms.values() if a.fork == name] + edit_points(spec.edit, name)
     return checkpoint_overrides(spec.infer, name, points, spec.generations)
 
 
