@@ -8,6 +8,7 @@ An experiment file may declare::
     agents = 3                    # agents sampled per checkpoint
     steps = 500                   # situations observed per agent
     iterations = 300              # sampler iterations per agent
+    shuffled = []                 # control arms whose infer_cosine_true is the shuffled-truth control
 
 Each run of a listed arm is followed, in the same executor task (so in parallel with ``--workers``),
 by ``evo.infer_axis.alignment_axis`` on those checkpoints; its rows go to ``inferred_axis.parquet``
@@ -51,6 +52,7 @@ class InferSpec(BaseModel):
     agents: StrictInt = Field(4, ge=1, le=200)
     steps: StrictInt = Field(1000, ge=1, le=100_000)
     iterations: StrictInt = Field(600, ge=10, le=100_000)
+    shuffled: list[str] = Field([], max_length=16)  # control arms whose infer_cosine_true is the shuffled truth's
 
     def settings(self) -> dict[str, Any]:
         """What a worker needs (plain data, so the task pickles)."""
@@ -67,6 +69,7 @@ def infer_errors(spec: InferSpec | None, names: list[str], gens: int, measured: 
         from evo.config import suggest
 
         errors += [f"infer.arms: no arm '{a}'{suggest(a, names, '')}" for a in spec.arms if a not in names]
+        errors += [f"infer.shuffled: arm '{a}' is not in infer.arms" for a in spec.shuffled if a not in spec.arms]
         if len(set(spec.arms)) != len(spec.arms):
             errors.append(f"infer.arms: repeated arms {spec.arms}")
         errors += [f"infer.generations: {g} is not a checkpoint within the run (1..{gens - 1})"
@@ -193,9 +196,12 @@ def _shuffled_cosine(planners: pd.DataFrame) -> float:
     return float(np.median(cos))
 
 
-def with_infer_columns(generations: pd.DataFrame, run_dir: str | Path) -> pd.DataFrame:
-    """The generation table with the inference columns joined on ``generation`` (NaN where not inferred)."""
+def with_infer_columns(generations: pd.DataFrame, run_dir: str | Path, shuffled: bool = False) -> pd.DataFrame:
+    """The generation table with the inference columns joined on ``generation`` (NaN where not inferred);
+    ``shuffled`` (an arm of ``infer.shuffled``, a control): ``infer_cosine_true`` is the shuffled truth's."""
     extra = infer_columns(run_dir)
+    if shuffled:
+        extra["infer_cosine_true"] = extra["infer_cosine_shuffled"]
     table = generations.drop(columns=[c for c in INFER_METRICS if c in generations.columns])
     return table.merge(extra, on="generation", how="left")
 

@@ -11,7 +11,8 @@ import pyarrow as pa
 import pytest
 
 from agents.errors import MesaevoError
-from evo.experiment_infer import INFER_METRICS, checkpoint_overrides, infer_columns, infer_run, run_then_infer
+from evo.experiment_infer import (INFER_METRICS, checkpoint_overrides, infer_columns, infer_run, run_then_infer,
+                                  with_infer_columns)
 from evo.experiment_spec import build_experiment
 
 TINY = {"agents.population": 16, "world.width": 8, "world.height": 8, "world.steps": 20, "agents.max_depth": 1,
@@ -36,6 +37,7 @@ def _experiment(**infer) -> dict:
     ({"infer": {"arms": ["a"], "generations": [2], "agents": 0}}, "infer.agents"),
     ({"measurement": {"metric": "infer_align_planner", "arm": "b", "window": [4, 4]}},
      "'infer_align_planner' is an inference column; arm 'b' must be listed in infer.arms"),
+    ({"infer": {"arms": ["a"], "generations": [2], "shuffled": ["b"]}}, "infer.shuffled: arm 'b' is not in infer.arms"),
     ({"set": {**TINY, "record.entity_every": 0}}, r"arm 'a': infer and edit need entity records"),
 ])
 def test_bad_declarations_are_one_error_line(change, message):
@@ -109,6 +111,11 @@ def test_the_shuffled_truth_control_pairs_each_planner_with_the_next_ones_truth(
     cols = infer_columns(tmp_path).set_index("generation")
     assert cols.loc[4, "infer_cosine_shuffled"] == pytest.approx(1 / np.sqrt(2))
     assert cols.loc[4, "infer_cosine_true"] == pytest.approx(1.0)  # the median of 1, 1, 1/sqrt(2)
+    table = pd.DataFrame({"generation": [3, 4, 5]})
+    control = with_infer_columns(table, tmp_path, shuffled=True).set_index("generation")
+    assert control.loc[4, "infer_cosine_true"] == pytest.approx(1 / np.sqrt(2))  # the control arm's reading
+    assert with_infer_columns(table, tmp_path).set_index("generation").loc[4, "infer_cosine_true"] == 1.0
+    assert control.loc[[3, 5], "infer_cosine_true"].isna().all()
     _axis_rows(tmp_path, rows[:1])
     assert math.isnan(infer_columns(tmp_path).loc[0, "infer_cosine_shuffled"])
 
