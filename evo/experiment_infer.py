@@ -40,6 +40,9 @@ ARCHITECTURES = ("planner", "reactive", "neural")
 INFER_METRICS = (*(f"infer_align_{a}" for a in ARCHITECTURES), "repr_align_planner", "infer_cosine_true",
                  "infer_cosine_shuffled")
 MAX_INFER_GENERATIONS = 16
+#: Seconds of inference per (agent x situation x plan-tree node) at up to 600 sampler iterations: measured
+#: here at 1.1-1.3e-4 (opaque-after-sugar and recovery-accuracy, depth 2, loaded 2-core machine), doubled.
+SECONDS_PER_SITUATION_NODE = 2.5e-4
 
 
 class InferSpec(BaseModel):
@@ -101,16 +104,19 @@ def config_errors(config: Any, arm: str) -> list[str]:
 
 
 def infer_seconds(config: Any, spec: InferSpec) -> float:
-    """The inference's estimated seconds for one run of ``config`` (``evo.infer.InferPlan``, errs high)."""
+    """The inference's estimated seconds for one run of ``config`` (errs high): agents x checkpoints x
+    situations x plan-tree nodes of the deepest candidate depth at ``SECONDS_PER_SITUATION_NODE`` (scaled
+    by the iterations past 600), plus the replay's whole-population lifetimes at the run preflight's rate.
+    Kept here, numba-free, so that validating an experiment never loads the kernels."""
     from evo import preflight
-    from evo.infer import MAX_LIFETIMES, InferPlan
 
-    life, population = config.world.steps, config.agents.population
-    lifetimes = min(MAX_LIFETIMES, 2 * -(-spec.steps // life))
-    nodes = preflight.planner_nodes(config.agents.max_depth) if config.agents.architecture != "reactive" else 1
-    plan = InferPlan(min(spec.agents, population), spec.steps, tuple(range(1, config.agents.max_depth + 1)),
-                     spec.iterations, 64, lifetimes * life * population, nodes)
-    return plan.seconds() * len(set(spec.generations))
+    life, population, depth = config.world.steps, config.agents.population, config.agents.max_depth
+    nodes = preflight.planner_nodes(depth)
+    lifetimes = 2 * -(-spec.steps // life)
+    replay_nodes = nodes if config.agents.architecture != "reactive" else 1
+    replay = lifetimes * life * population * replay_nodes * preflight.SECONDS_PER_NODE
+    fit = min(spec.agents, population) * spec.steps * nodes * SECONDS_PER_SITUATION_NODE
+    return (fit * max(1.0, spec.iterations / 600) + replay) * len(set(spec.generations))
 
 
 def _done(run_dir: Path, generations: list[int]) -> bool:

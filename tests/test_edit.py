@@ -47,6 +47,19 @@ def test_bad_edit_declarations_are_one_error_line():
         build_experiment({k: v for k, v in data.items() if k != "edit"})
 
 
+def test_the_preflight_counts_the_edits():
+    from evo import preflight
+    from evo.experiment_edit import edit_seconds
+    from evo.scenarios import load_config
+
+    exp = load_experiment("control-edits", "full")
+    _, config = load_config("ancestral", {**exp.arm("neural").overrides, "run.seed": 100, "run.generations": 41})
+    run, cost = preflight.estimate(config).seconds, edit_seconds(config, exp.edit)
+    assert cost > 0 and edit_seconds(config, exp.edit.model_copy(update={"budget": 0})) < cost / 10
+    with pytest.raises(MesaevoError, match="one run and its inference or edits are estimated"):
+        load_experiment("control-edits", "full", max_hours=(run + cost / 2) / 3600)
+
+
 @pytest.mark.slow
 def test_control_edits_reduced_end_to_end(tmp_path):
     """The shipped experiment at its reduced size: a planner edited toward the target becomes the target planner

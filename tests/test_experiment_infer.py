@@ -67,7 +67,7 @@ def test_the_preflight_counts_the_inference():
     assert cost > run > 0  # the inference dominates at this size
     assert infer_seconds(config, spec.model_copy(update={"generations": [2]})) == pytest.approx(cost / 2)
     hours = (run + cost / 2) / 3600  # enough for the run, not for the run and its inference
-    with pytest.raises(MesaevoError, match="one run and its inference are estimated"):
+    with pytest.raises(MesaevoError, match="one run and its inference or edits are estimated"):
         build_experiment(_experiment(), max_hours=hours)
     build_experiment({k: v for k, v in _experiment().items() if k not in ("infer", "measurement")}
                      | {"measurement": {"metric": "fitness_mean", "arm": "a", "window": [4, 4]}}, max_hours=hours)
