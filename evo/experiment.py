@@ -257,7 +257,7 @@ def conclude(exp: Experiment, out: str | Path, figure: bool = True) -> dict[str,
     if figure and exp.infer is not None:
         from evo.experiment_infer import axis_courses
 
-        record["courses"] += axis_courses(exp, out, status)
+        record["courses"] += axis_courses(exp, out, status, completed_run_dir)
     write_json_atomic(out / VERDICT, record)
     return record
 

@@ -212,14 +212,14 @@ def with_infer_columns(generations: pd.DataFrame, run_dir: str | Path, shuffled:
     return table.merge(extra, on="generation", how="left")
 
 
-def axis_courses(exp: Any, out: Path, status: dict) -> list[str]:
+def axis_courses(exp: Any, out: Path, status: dict, run_dir_of: Callable[[Path, dict], Path]) -> list[str]:
     """Write ``course-<column>.png`` for each inference column some inferred arm has a value of: the column
-    at each inferred generation, one line per arm (mean over seeds, a t band across seeds). Returns the names."""
+    at each inferred generation, one line per arm (mean over seeds, a t band across seeds). ``run_dir_of``:
+    a completed run's directory (``evo.experiment_dir.completed_run_dir``). Returns the names."""
     import io
 
     from analysis.figures_arms import arm_course_figure
     from analysis.files import write_atomically
-    from evo.experiment_dir import completed_run_dir
 
     columns: dict[str, dict[str, list]] = {}
     for arm in exp.infer.arms:
@@ -227,7 +227,7 @@ def axis_courses(exp: Any, out: Path, status: dict) -> list[str]:
             entry = status.get((arm, seed))
             if entry is None or entry["status"] != "completed":
                 continue
-            table = infer_columns(completed_run_dir(out, entry))
+            table = infer_columns(run_dir_of(out, entry))
             for column in INFER_METRICS:
                 if table[column].notna().any():
                     columns.setdefault(column, {}).setdefault(arm, []).append(table[["generation", column]])

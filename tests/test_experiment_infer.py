@@ -161,7 +161,9 @@ def test_an_experiment_infers_its_runs_and_measures_the_columns(tmp_path, monkey
         assert sorted(rows["generation"].unique()) == [2, 4]
         assert set(rows["architecture"]) == {"reactive"} and rows["align_inferred"].between(-1, 1).all()
         assert not (out / "runs" / f"b-seed{seed}" / "inferred_axis.parquet").exists()
-    record = conclude(exp, out, figure=False)
+    record = conclude(exp, out)
+    assert "course-infer_align_reactive.png" in record["courses"] and (out / "course-infer_align_reactive.png").is_file()
+    assert "course-infer_align_planner.png" not in record["courses"]  # no planner was inferred
     table = pd.read_csv(out / "table.csv")
     for seed in (0, 1):
         rows = pd.read_parquet(out / "runs" / f"a-seed{seed}" / "inferred_axis.parquet")
