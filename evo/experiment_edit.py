@@ -63,7 +63,7 @@ def edit_errors(spec: EditSpec | None, names: list[str], gens: int, measured: li
         errors += [f"edit.arms: no arm '{a}'{suggest(a, names, '')}" for a in spec.arms if a not in names]
         if not 1 <= spec.generation < gens:
             errors.append(f"edit.generation: {spec.generation} is not a checkpoint within the run (1..{gens - 1})")
-    for where, arm, metric in measured:
+    for where, arm, metric in dict.fromkeys(measured):  # a term repeated over windows is named once
         if metric in EDIT_METRICS and arm not in edited:
             errors.append(f"{where}: '{metric}' is an edit column; arm '{arm}' must be listed in edit.arms")
     return errors

@@ -77,7 +77,7 @@ def infer_errors(spec: InferSpec | None, names: list[str], gens: int, measured: 
             errors.append(f"infer.arms: repeated arms {spec.arms}")
         errors += [f"infer.generations: {g} is not a checkpoint within the run (1..{gens - 1})"
                    for g in spec.generations if not 1 <= g < gens]
-    for where, arm, metric in measured:
+    for where, arm, metric in dict.fromkeys(measured):  # a term repeated over windows is named once
         if metric in INFER_METRICS and arm not in inferred:
             errors.append(f"{where}: '{metric}' is an inference column; arm '{arm}' must be listed in infer.arms")
     return errors
