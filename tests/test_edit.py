@@ -87,6 +87,11 @@ def test_control_edits_reduced_end_to_end(tmp_path):
         sham = rows[f"{arm}_sham"]
         assert np.array_equal(sham["agree_before"], rows[arm]["agree_before"])
         assert (sham["kind"] == "sham").all() and (sham["evaluations"] == 0).all()
+    (out / "runs" / "neural-seed1" / "edited.parquet").unlink()  # as if interrupted during its edits
+    with ThreadPoolExecutor(1) as pool:
+        assert run_experiment(exp, out, run_one, client=pool)["status"] == "completed"
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "runs" / "neural-seed1" / "edited.parquet"),
+                                  rows["neural"].iloc[1:].reset_index(drop=True))  # edited again, the same
     record = conclude(exp, out, figure=False)
     table = pd.read_csv(out / "table-planner-edit.csv")
     for seed in (0, 1):

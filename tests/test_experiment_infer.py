@@ -161,6 +161,7 @@ def test_an_experiment_infers_its_runs_and_measures_the_columns(tmp_path, monkey
         assert sorted(rows["generation"].unique()) == [2, 4]
         assert set(rows["architecture"]) == {"reactive"} and rows["align_inferred"].between(-1, 1).all()
         assert not (out / "runs" / f"b-seed{seed}" / "inferred_axis.parquet").exists()
+    first = pd.read_parquet(out / "runs" / "a-seed0" / "inferred_axis.parquet")
     record = conclude(exp, out)
     assert "course-infer_align_reactive.png" in record["courses"] and (out / "course-infer_align_reactive.png").is_file()
     assert "course-infer_align_planner.png" not in record["courses"]  # no planner was inferred
@@ -170,6 +171,14 @@ def test_an_experiment_infers_its_runs_and_measures_the_columns(tmp_path, monkey
         mean = rows.groupby("generation")["align_inferred"].mean()
         assert table.loc[table.seed == seed, "value"].item() == pytest.approx(mean[4] - mean[2])
     assert record["n"] == 2
+    kept = (out / "runs" / "a-seed1" / "inferred_axis.parquet").stat().st_mtime_ns
+    (out / "runs" / "a-seed0" / "inferred_axis.parquet").unlink()  # as if interrupted during its inference
+    with ThreadPoolExecutor(1) as pool:
+        again = run_experiment(exp, out, run_one, client=pool)
+    assert again["status"] == "completed"
+    redone = pd.read_parquet(out / "runs" / "a-seed0" / "inferred_axis.parquet")
+    pd.testing.assert_frame_equal(redone, first)  # inferred again, the same rows (seeded streams)
+    assert (out / "runs" / "a-seed1" / "inferred_axis.parquet").stat().st_mtime_ns == kept
     calls = []
     monkeypatch.setattr(ei, "infer_run", lambda *a: calls.append(a))
     with ThreadPoolExecutor(1) as pool:
