@@ -1,46 +1,62 @@
 """Bayesian inverse planning: a posterior over an agent's objective direction, rationality and depth.
 
-The likelihood is given by the caller (a world's planner as a model of the agent, e.g.
-``worlds.foraging.situations.log_likelihood``): ``loglik(direction, rationality, depth)``, the log
-probability of the recorded actions when the agent takes the action its planner of ``depth`` takes under
-the unit weight vector ``direction`` with probability ``rationality``, and otherwise one of the
-alternatives at random. A planner's choices do not change when its weights are scaled, so only the
-direction is inferred (Baker, Saxe & Tenenbaum 2009). Why a trembling hand and not the Boltzmann model of
-inverse planning: a planner is deterministic, and a Boltzmann model, which holds it only in the limit,
-favoured directions with wide margins at moderate rationality; on planners its 90% intervals covered the
-truth 33-64% of the time in development (docs/inference.md).
+The agent is modelled as Boltzmann-rational about its planner's values (Baker, Saxe & Tenenbaum 2009):
+``P(a) ~ exp(beta * Q_{u,d}(a))`` over the situation's alternatives, ``u`` the unit direction of the
+weights (a planner's choices do not change when its weights are scaled, so only the direction is
+inferred), ``beta`` the rationality and ``d`` the plan depth. The likelihood is given by the caller (a
+world's planner, e.g. ``worlds.foraging.situations.BoltzmannLikelihood``) as per-observation log
+probabilities for many parameter values at once (``Likelihood``).
 
 The prior is fixed in advance and never looks at an agent: the weights uniform over the genes' bounds
 (the direction is that of a uniform draw in the box, its length a nuisance the likelihood ignores),
-the rationality scalar uniform over its bounds (``log beta`` for the Boltzmann model) and depth uniform
-over the candidates (as the competence gene, uniform, maps to depth). The sampler (``sample_posterior``)
-is slice sampling on (weights, rationality) along random directions with a Metropolis depth move, pooled
-over chains, each started at the best of a set of prior draws (optionally climbed by Nelder-Mead at each
-depth, ``climb``); each chain's covariance is adapted during burn-in only, so kept draws come from a
-fixed kernel.
+``log beta`` uniform over its bounds and depth uniform over the candidates (as the competence gene,
+uniform, maps to depth).
+
+The sampler (``sample_posterior``) is sequential Monte Carlo (Del Moral, Doucet & Jasra 2006; Chopin
+2002): particles drawn from the prior are carried to the posterior through a sequence of targets that
+take in the observations a fraction at a time (the next fraction chosen so that the particles' effective
+sample size stays at half their number), resampled and moved by random-walk Metropolis steps scaled from
+the particles' own covariance; one such run per candidate depth, the depths weighted by the evidence each
+run estimates. A near-deterministic planner's
+posterior is a needle in the prior: tempering walks the particles to it instead of searching for it, and
+the particles' spread, not a chain's tuning, sets the interval.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Protocol
 
 import numpy as np
 
 #: Share of situations in which a drive's feature must vary between plans for the drive to count as
 #: identifiable (fixed before any validation run).
 EXERCISED_SHARE = 0.01
-#: Chains a posterior pools (each started at its own best prior draw).
-CHAINS = 4
+#: Particles the sampler carries at each candidate depth (and the posterior's draws).
+PARTICLES = 128
+#: Effective sample size, as a share of the particles, that each next target keeps.
+ESS_SHARE = 0.5
 #: Equal-tailed credible interval of each direction component.
 INTERVAL = 0.9
 
-LogLik = Callable[[np.ndarray, float, int], float]
+
+
+class Likelihood(Protocol):
+    """Observations whose log probabilities, given an objective, add up to the log likelihood."""
+
+    @property
+    def n(self) -> int:
+        """Observations (situations)."""
+
+    def terms(self, directions: np.ndarray, rationality: np.ndarray, depth: int, rows: np.ndarray) -> np.ndarray:
+        """``log P(observation)`` per row of ``directions`` (unit vectors; ``rationality`` one value per row,
+        the prior's scalar, ``log beta``) and per observation of ``rows``: ``(len(directions), len(rows))``."""
 
 
 @dataclass(frozen=True)
 class Prior:
-    """Uniform over the weight genes' bounds, the rationality uniform over [0, 1], uniform over ``depths``."""
+    """Uniform over the weight genes' bounds, the rationality scalar (``log beta``) uniform over its bounds,
+    depth uniform over ``depths``."""
 
     low: np.ndarray
     high: np.ndarray
@@ -59,7 +75,10 @@ class Posterior:
     directions: np.ndarray
     rationality: np.ndarray
     depth: np.ndarray
-    acceptance: float  # share of iterations that moved to another depth (slice moves always move)
+    acceptance: float  # share of the random-walk moves accepted
+    stages: int = 0  # the sampler's resample-move stages
+    evaluated: int = 0  # observation terms the sampler computed (its cost)
+    depth_probability: dict | None = None  # each candidate depth's posterior probability (from its evidence)
 
     @property
     def mean_direction(self) -> np.ndarray:
@@ -107,137 +126,165 @@ def identifiable(exercised: np.ndarray, share: float = EXERCISED_SHARE) -> np.nd
     return exercised.mean(axis=0) >= share
 
 
-def _start(loglik: LogLik, prior: Prior, rng: np.random.Generator, starts: int,
-           rationalities: np.ndarray) -> tuple[np.ndarray, float, int, float]:
-    """The best of ``starts`` prior draws per depth, each at the ``rationalities``."""
-    best = (None, 0.0, prior.depths[0], -np.inf)
-    for depth in prior.depths:
-        for w in rng.uniform(prior.low, prior.high, size=(starts, prior.low.shape[0])):
-            u = unit(w)
-            for r in rationalities:
-                ll = loglik(u, float(r), depth)
-                if ll > best[3]:
-                    best = (w, float(r), depth, ll)
-    return best
+class _Particles:
+    """The sampler's state: weights ``w`` (particles x drives) in the prior's box, rationality ``r``, depth
+    ``d``, and ``s``, each particle's log likelihood of the observations taken in so far."""
+
+    def __init__(self, lik: Likelihood, prior: Prior, order: np.ndarray, w, r, d):
+        self.lik, self.prior, self.order = lik, prior, order
+        self.w, self.r, self.d = w, r, d
+        self.s = np.zeros(w.shape[0])
+        self.evaluated = 0  # observation terms computed (the cost)
+
+    def terms(self, w, r, d, lo: int, hi: int) -> np.ndarray:
+        """Terms of observations ``lo..hi`` (in the sampler's order) for the particles given, by depth."""
+        out = np.empty((w.shape[0], hi - lo))
+        rows = self.order[lo:hi]
+        for depth in np.unique(d):
+            at = d == depth
+            out[at] = self.lik.terms(unit(w[at]), r[at], int(depth), rows)
+        self.evaluated += w.shape[0] * (hi - lo)
+        return out
+
+    def loglik(self, w, r, d, t: float) -> np.ndarray:
+        """The tempered log likelihood at ``t``: the first ``floor(t)`` observations whole, the next one's
+        term times the fraction ``t - floor(t)``."""
+        whole = int(np.floor(t))
+        frac = t - whole
+        hi = min(self.lik.n, whole + (1 if frac > 0 else 0))
+        if hi == 0:
+            return np.zeros(w.shape[0])
+        terms = self.terms(w, r, d, 0, hi)
+        if frac > 0:
+            terms[:, -1] *= frac
+        return terms.sum(axis=1)
+
+    def inside(self, w, r) -> np.ndarray:
+        p = self.prior
+        return (np.all((w >= p.low) & (w <= p.high), axis=1) & (r >= p.rationality[0]) & (r <= p.rationality[1])
+                & np.any(w != 0.0, axis=1))
 
 
-def _slice(logp: Callable[[np.ndarray], float], x: np.ndarray, lp: float, direction: np.ndarray,
-           rng: np.random.Generator, width: float = 1.0, max_steps: int = 8) -> tuple[np.ndarray, float, int]:
-    """One slice-sampling update of ``x`` along ``direction`` (stepping out, then shrinking; Neal 2003)."""
-    level = lp + np.log(rng.random())
-    left = -width * rng.random()
-    right = left + width
-    evals = 0
-    for _ in range(max_steps):
-        if logp(x + left * direction) <= level:
-            evals += 1
+def _ess(logw: np.ndarray) -> float:
+    w = np.exp(logw - logw.max())
+    return float(w.sum() ** 2 / (w @ w))
+
+
+def _advance(logw: np.ndarray, terms: np.ndarray, t: float, m0: int, target: float) -> tuple[float, np.ndarray]:
+    """The furthest ``t'`` in ``[t, m0 + terms.shape[1]]`` at which the weights ``logw`` plus the new terms'
+    increment keep an effective sample size of at least ``target`` (bisection), and that increment."""
+    cum = np.concatenate([np.zeros((terms.shape[0], 1)), np.cumsum(terms, axis=1)], axis=1)
+
+    def at(u: float) -> np.ndarray:
+        j = min(int(np.floor(u)) - m0, terms.shape[1])
+        part = cum[:, j] + ((u - m0 - j) * terms[:, j] if j < terms.shape[1] else 0.0)
+        return part
+
+    base = at(t)
+    hi = float(m0 + terms.shape[1])
+    if _ess(logw + at(hi) - base) >= target:
+        return hi, at(hi) - base
+    lo = t
+    for _ in range(40):
+        mid = 0.5 * (lo + hi)
+        if _ess(logw + at(mid) - base) >= target:
+            lo = mid
+        else:
+            hi = mid
+    lo = max(lo, t + 1e-9 * (hi - t + 1.0))
+    return lo, at(lo) - base
+
+
+def _resample(logw: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Systematic resampling: indices of the particles kept."""
+    w = np.exp(logw - logw.max())
+    c = np.cumsum(w / w.sum())
+    c[-1] = 1.0
+    return np.searchsorted(c, (rng.random() + np.arange(w.shape[0])) / w.shape[0])
+
+
+def _move(ps: _Particles, t: float, rng: np.random.Generator, scale: float, min_moves: int,
+          max_moves: int) -> tuple[float, float]:
+    """Random-walk Metropolis moves of (weights, rationality) at the particles' depth, proposals scaled from
+    the particles' covariance (Chopin 2002), until nine in ten particles moved
+    (at least ``min_moves``, at most ``max_moves``). Returns the adapted scale and the acceptance."""
+    n, k = ps.w.shape
+    x = np.column_stack([ps.w, ps.r])
+    chol = np.linalg.cholesky(np.cov(x.T) + 1e-12 * np.eye(k + 1))
+    moved = np.zeros(n, dtype=bool)
+    accepted = tried = 0
+    for it in range(max_moves):
+        y = x + scale * rng.standard_normal((n, k + 1)) @ chol.T
+        ok = ps.inside(y[:, :k], y[:, k])
+        s_new = np.full(n, -np.inf)
+        if ok.any():
+            s_new[ok] = ps.loglik(y[ok, :k], y[ok, k], ps.d[ok], t)
+        take = np.log(rng.random(n)) < s_new - ps.s
+        x[take], ps.s[take] = y[take], s_new[take]
+        moved |= take
+        rate = take.mean()
+        accepted, tried = accepted + take.sum(), tried + n
+        scale *= 0.6 if rate < 0.1 else 0.85 if rate < 0.2 else 1.25 if rate > 0.4 else 1.0
+        if it + 1 >= min_moves and moved.mean() >= 0.9:
             break
-        evals += 1
-        left -= width
-    for _ in range(max_steps):
-        if logp(x + right * direction) <= level:
-            evals += 1
-            break
-        evals += 1
-        right += width
-    while True:
-        t = rng.uniform(left, right)
-        y = x + t * direction
-        lp_y = logp(y)
-        evals += 1
-        if lp_y > level:
-            return y, lp_y, evals
-        if t < 0:
-            left = t
-        else:
-            right = t
-        if right - left < 1e-12:
-            return x, lp, evals
+    ps.w, ps.r = x[:, :k].copy(), x[:, k].copy()
+    return float(np.clip(scale, 0.02, 3.0)), accepted / max(1, tried)
 
 
-def _chain(loglik: LogLik, prior: Prior, rng: np.random.Generator, iterations: int, start) -> tuple:
-    """One chain from ``start`` = (weights, rationality, depth, loglik): its kept draws and depth moves."""
+def _smc(lik: Likelihood, prior: Prior, depth: int, rng: np.random.Generator, particles: int, min_moves: int,
+         max_moves: int, final_moves: int) -> tuple[_Particles, float, float, int]:
+    """Sequential Monte Carlo at one depth: the particles, the log evidence (the log marginal likelihood, by
+    the product of the mean incremental weights), the moves' acceptance and the stages."""
     k = prior.low.shape[0]
-    w, r, depth, ll = start
-    x = np.append(w, r)
-    chol = np.diag(np.append(np.full(k, 0.1 * (prior.high - prior.low).mean()),
-                             0.1 * (prior.rationality[1] - prior.rationality[0])))
-    burn = iterations // 2
-    history, kept_u, kept_r, kept_depth = [], [], [], []
-    moves = 0
-    current = {"depth": depth}
-
-    def logp(y: np.ndarray) -> float:
-        if not prior.inside(y[:k], y[k]):
-            return -np.inf
-        return loglik(unit(y[:k]), float(y[k]), current["depth"])
-
-    for it in range(iterations):
-        if len(prior.depths) > 1 and rng.random() < 0.2:
-            d = int(rng.choice([d for d in prior.depths if d != depth]))
-            ll_d = loglik(unit(x[:k]), float(x[k]), d)
-            if np.log(rng.random()) < ll_d - ll:
-                depth, ll = d, ll_d
-                moves += 1
-        else:
-            current["depth"] = depth
-            x, ll, _ = _slice(logp, x, ll, chol @ rng.standard_normal(k + 1), rng)
-        if it < burn:
-            history.append(x)
-            if it >= 40 and it % 20 == 0:  # Haario: the chain's own covariance
-                cov = np.cov(np.array(history[len(history) // 2:]).T) + np.eye(k + 1) * 1e-8
-                chol = np.linalg.cholesky(cov)
-        else:
-            kept_u.append(unit(x[:k]))
-            kept_r.append(x[k])
-            kept_depth.append(depth)
-    return kept_u, kept_r, kept_depth, moves
+    n = particles
+    order = rng.permutation(lik.n).astype(np.int64)
+    ps = _Particles(lik, prior, order, rng.uniform(prior.low, prior.high, size=(n, k)),
+                    rng.uniform(*prior.rationality, size=n), np.full(n, depth, dtype=np.int64))
+    logw = np.zeros(n)
+    t, scale, stages, acc, log_z = 0.0, 2.38 / np.sqrt(k + 1), 0, [], 0.0
+    while t < lik.n:
+        m0 = int(np.floor(t))
+        m1 = min(lik.n, max(m0 + 8, 2 * m0))
+        t_new, inc = _advance(logw, ps.terms(ps.w, ps.r, ps.d, m0, m1), t, m0, ESS_SHARE * n)
+        top = logw.max()
+        norm = np.exp(logw - top)
+        log_z += float(np.log(np.sum(norm * np.exp(inc - inc.max())) / norm.sum()) + inc.max())
+        logw += inc
+        ps.s += inc
+        limited = t_new < m1
+        t = t_new if t_new < lik.n - 1e-9 else float(lik.n)
+        if limited or t >= lik.n:
+            keep = _resample(logw, rng)
+            ps.w, ps.r, ps.d, ps.s = ps.w[keep], ps.r[keep], ps.d[keep], ps.s[keep]
+            logw = np.zeros(n)
+            last = t >= lik.n
+            scale, a = _move(ps, t, rng, scale, final_moves if last else min_moves,
+                             max(max_moves, final_moves) if last else max_moves)
+            acc.append(a)
+            stages += 1
+    return ps, log_z, float(np.mean(acc)) if acc else 0.0, stages
 
 
-def _optimise(loglik: LogLik, prior: Prior, start, evals: int) -> tuple:
-    """Climb from ``start`` = (weights, rationality, depth, loglik) by Nelder-Mead on (weights, rationality)
-    at its depth: the posterior of a near-deterministic planner is a needle the sampler's random directions
-    rarely find from a prior draw."""
-    from scipy.optimize import minimize
+def sample_posterior(lik: Likelihood, prior: Prior, rng: np.random.Generator, particles: int = PARTICLES,
+                     min_moves: int = 2, max_moves: int = 10, final_moves: int = 10) -> Posterior:
+    """``particles`` draws from the posterior, by sequential Monte Carlo over the observations at each depth.
 
-    k = prior.low.shape[0]
-    w, r, depth, ll = start
-
-    def cost(y: np.ndarray) -> float:
-        if not prior.inside(y[:k], y[k]):
-            return 1e300
-        return -loglik(unit(y[:k]), float(y[k]), depth)
-
-    res = minimize(cost, np.append(w, r), method="Nelder-Mead",
-                   options={"maxfev": evals, "xatol": 1e-4, "fatol": 1e-3, "initial_simplex": None})
-    if res.fun < -ll:
-        return res.x[:k], float(res.x[k]), depth, float(-res.fun)
-    return start
-
-
-def sample_posterior(loglik: LogLik, prior: Prior, rng: np.random.Generator, iterations: int = 600,
-                     starts: int = 64, chains: int = CHAINS, climb: int = 0) -> Posterior:
-    """Draw from the posterior: ``chains`` chains of ``iterations // chains`` updates each, pooled. An update is
-    a slice-sampling move of (weights, rationality) along a random direction, or with probability 0.2 a
-    Metropolis move to another depth; each chain's first half is burn-in, during which its directions'
-    covariance is adapted to its own (Haario et al. 2001), the rest kept. Each chain starts at the best of
-    ``starts`` prior draws per depth (its own draws). Slice sampling adapts its step to the width of the
-    posterior along each direction, which for a near-deterministic planner is a thin region of directions;
-    the chains start apart, so pooling them shows a posterior with several modes as one."""
-    us, rs, ds, moves = [], [], [], 0
-    mid = np.array([0.5 * (prior.rationality[0] + prior.rationality[1])])
-    per_chain = max(10, iterations // chains)
-    for _ in range(chains):
-        if climb:  # the best prior draw of each depth, climbed; the best climb starts the chain
-            climbed = [_optimise(loglik, Prior(prior.low, prior.high, (d,), prior.rationality),
-                                 _start(loglik, Prior(prior.low, prior.high, (d,), prior.rationality), rng,
-                                        max(1, starts // chains), mid), climb) for d in prior.depths]
-            begin = max(climbed, key=lambda c: c[3])
-        else:
-            begin = _start(loglik, prior, rng, max(1, starts // chains), mid)
-        u, r, d, m = _chain(loglik, prior, rng, per_chain, begin)
-        us += u
-        rs += r
-        ds += d
-        moves += m
-    return Posterior(np.array(us), np.array(rs), np.array(ds, dtype=np.int64), moves / max(1, iterations))
+    At each candidate depth, ``particles`` particles start as prior draws; the target ``t`` takes in the
+    first ``floor(t)`` observations (in a random order) and a fraction of the next, and grows as far as the
+    importance weights keep an effective sample size of ``ESS_SHARE`` of the particles. Then the particles
+    are resampled (systematic) and moved (``_move``) at that target, until all observations are in; a last
+    round of at least ``final_moves`` moves spreads the final draws. The depths' posterior probabilities are
+    their evidences (the prior over depths is uniform), and the draws are resampled from the depths'
+    particles in those proportions. Separate runs per depth keep a depth that the first observations
+    disfavour from dying out before the rest are in."""
+    runs = [_smc(lik, prior, d, rng, particles, min_moves, max_moves, final_moves) for d in prior.depths]
+    log_z = np.array([r[1] for r in runs])
+    share = np.exp(log_z - log_z.max())
+    share /= share.sum()
+    logw = np.concatenate([np.full(particles, np.log(max(s, 1e-300))) for s in share])
+    keep = _resample(logw, rng)[:particles]
+    w = np.concatenate([r[0].w for r in runs])[keep]
+    r_ = np.concatenate([r[0].r for r in runs])[keep]
+    d = np.concatenate([r[0].d for r in runs])[keep]
+    return Posterior(unit(w), r_, d, float(np.mean([r[2] for r in runs])), sum(r[3] for r in runs),
+                     sum(r[0].evaluated for r in runs), dict(zip(prior.depths, share.tolist())))

@@ -368,9 +368,11 @@ def cmd_fit_objective(args: argparse.Namespace) -> int:
 
 def cmd_infer(args: argparse.Namespace) -> int:
     """``mesaevo infer``: recover sampled agents' objectives from replayed behaviour (see evo/infer.py)."""
+    from agents.inverse import PARTICLES
     from evo.infer import INFERRED, InferPlan, infer, plan_for, summary
     from worlds.foraging.genome import FEATURES
 
+    args.iterations = args.iterations or PARTICLES
     plan: InferPlan = plan_for(args.run_dir, args.agents, args.steps, args.depth, args.iterations,
                                max_hours=args.max_hours)
     if not QUIET["quiet"]:
@@ -543,7 +545,8 @@ def build_parser() -> argparse.ArgumentParser:
     inf.add_argument("--agents", type=int, default=20, help="agents to sample from the newest checkpoint (default 20)")
     inf.add_argument("--steps", type=int, default=2000, help="situations observed per agent (default 2000)")
     inf.add_argument("--depth", type=int, help="fix the planner depth the likelihood assumes (default: infer it)")
-    inf.add_argument("--iterations", type=int, default=600, help="sampler iterations per agent (default 600)")
+    inf.add_argument("--particles", "--iterations", dest="iterations", type=int,
+                     help="the sampler's particles (posterior draws) per agent (default 256)")
     inf.add_argument("--max-hours", type=float, default=6.0, help="refuse an inference estimated to take longer")
     inf.add_argument("--axis", action="store_true", help="infer at every kept checkpoint and place each architecture "
                      "on the one alignment scale by its inferred objective (writes inferred_axis.parquet)")

@@ -10,7 +10,10 @@ controls at ``control_steps`` situations, fixed before any run:
   answer the situations: a sound instrument must give low cosine and wide intervals);
 - ``random``: each action drawn uniformly from the situation's alternatives (an agent acting at random);
 - ``wrong_depth``: the likelihood's depth fixed at a wrong value (1 for a deeper planner, the run's
-  ``max_depth`` for a depth-1 planner): a misspecified model of the agent.
+  ``max_depth`` for a depth-1 planner): a misspecified model of the agent;
+- ``synthetic``: actions drawn from the likelihood's own model (Boltzmann-rational at ``SYNTHETIC_BETA``
+  about the planner's true direction and depth) in the planner's recorded situations: the model is exactly
+  right, so the intervals must cover the truth about 90% of the time, or the sampler is wrong.
 
 One row per (run, agent, control, steps), written by the caller (``examples/objective_recovery.py``).
 """
@@ -22,13 +25,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from agents.inverse import cosine, identifiable
+from agents.inverse import PARTICLES, cosine, identifiable
 from agents.rng import stream
 from evo.infer import FEATURES, Observation, fit_agent, observe
-from worlds.foraging.situations import alternatives
+from worlds.foraging.situations import alternatives, boltzmann_log_probs
 
 STEPS: tuple[int, ...] = (300, 1000, 3000, 10000)
-CONTROLS: tuple[str, ...] = ("shuffled", "random", "wrong_depth")
+CONTROLS: tuple[str, ...] = ("shuffled", "random", "wrong_depth", "synthetic")
+#: Rationality of the synthetic control's Boltzmann agent (about 85% of its choices are its planner's).
+SYNTHETIC_BETA = 100.0
 
 
 def _random_actions(obs: Observation, k: int, steps: int) -> np.ndarray:
@@ -36,6 +41,23 @@ def _random_actions(obs: Observation, k: int, steps: int) -> np.ndarray:
     alt = alternatives(rec.cells, rec.tree.centre)
     rng = stream(obs.root, "infer", 4, int(obs.watch[k]))
     return np.array([rng.choice(np.flatnonzero(row)) for row in alt], dtype=np.int64)
+
+
+def _boltzmann_actions(obs: Observation, k: int, steps: int, beta: float) -> np.ndarray:
+    """Actions drawn from the likelihood's own model in the agent's recorded situations: Boltzmann-rational at
+    rationality ``beta`` about the planner's true direction and depth (the model exactly right)."""
+    rec = obs.situations(k, steps)
+    t = rec.tree
+    depth = int(obs.agents.depth[obs.watch[k]])
+    rows = np.arange(rec.actions.shape[0], dtype=np.int64)
+    alt = alternatives(rec.cells, t.centre)
+    logp = np.stack([boltzmann_log_probs(obs.truth[k][None, :], np.array([beta]), depth, rec.cells, rec.novel,
+                                         np.full(rows.shape[0], a, dtype=np.int64), rows, t.parent, t.option,
+                                         t.state, t.start, t.centre)[0] for a in range(alt.shape[1])], axis=1)
+    p = np.where(alt, np.exp(logp), 0.0)
+    cum = np.cumsum(p / p.sum(axis=1, keepdims=True), axis=1)
+    draws = stream(obs.root, "infer", 6, int(obs.watch[k])).random(rows.shape[0])
+    return np.minimum((cum < draws[:, None]).sum(axis=1), alt.shape[1] - 1).astype(np.int64)
 
 
 def _shuffled_actions(obs: Observation, k: int, steps: int) -> np.ndarray:
@@ -60,29 +82,34 @@ def _score(obs: Observation, k: int, post, ex: np.ndarray, **labels) -> dict:
 
 
 def validate_run(run_dir: str | Path, seed: int, n_agents: int = 4, steps: tuple[int, ...] = STEPS,
-                 control_steps: int = 3000, iterations: int = 600, starts: int = 64) -> pd.DataFrame:
-    """Validation rows of the planners among ``n_agents`` sampled agents of one run."""
-    obs = observe(run_dir, n_agents, max(steps), iterations=iterations, starts=starts)
+                 control_steps: int = 3000, iterations: int = PARTICLES,
+                 largest_for: int | None = None) -> pd.DataFrame:
+    """Validation rows of the planners among ``n_agents`` sampled agents of one run (``iterations``: the
+    sampler's particles); only the first ``largest_for`` planners (all when None) are fitted from the
+    largest of ``steps`` (the costliest fit)."""
+    obs = observe(run_dir, n_agents, max(steps), iterations=iterations)
     max_depth = max(obs.depths)
     rows = []
+    planners = 0
     for k in range(obs.watch.shape[0]):
         if obs.truth[k] is None:
             continue
+        planners += 1
         seen = obs.situations(k).actions.shape[0]
         for s in steps:
-            if s > seen:
+            if s > seen or (s == max(steps) and largest_for is not None and planners > largest_for):
                 break
-            post, ex = fit_agent(obs, k, s, iterations=iterations, starts=starts)
+            post, ex = fit_agent(obs, k, s, iterations=iterations)
             rows.append(_score(obs, k, post, ex, seed=seed, control="none", steps=s))
         s = min(control_steps, seen)
         for control in CONTROLS:
             if control == "wrong_depth":
                 true_depth = int(obs.agents.depth[obs.watch[k]])
-                post, ex = fit_agent(obs, k, s, depths=(1 if true_depth > 1 else max_depth,), iterations=iterations,
-                                     starts=starts)
+                post, ex = fit_agent(obs, k, s, depths=(1 if true_depth > 1 else max_depth,), iterations=iterations)
             else:
-                acts = _shuffled_actions(obs, k, s) if control == "shuffled" else _random_actions(obs, k, s)
-                post, ex = fit_agent(obs, k, s, iterations=iterations, starts=starts, actions=acts)
+                acts = (_shuffled_actions(obs, k, s) if control == "shuffled" else _random_actions(obs, k, s)
+                        if control == "random" else _boltzmann_actions(obs, k, s, SYNTHETIC_BETA))
+                post, ex = fit_agent(obs, k, s, iterations=iterations, actions=acts)
             rows.append(_score(obs, k, post, ex, seed=seed, control=control, steps=s))
     return pd.DataFrame(rows)
 

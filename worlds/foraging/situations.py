@@ -322,3 +322,57 @@ def alternatives(cells, centre):
     for i in range(n):
         in_place_acts(w, cells[i], centre, values, out[i])
     return out
+
+
+
+@kernel
+def boltzmann_log_probs(directions, betas, depth, cells, novel, actions, rows, parent, option, state, start, centre):
+    """``log P(action)`` of the Boltzmann-rational planner (``boltzmann_log_likelihood``'s terms) per row of
+    ``directions`` (unit vectors, with rationality ``betas``) and per situation of ``rows``: an array
+    ``(len(directions), len(rows))``. The situations are the outer loop, so each is read once for all
+    directions (a sampler's particles); each term is computed as the scalar kernel computes it."""
+    n = directions.shape[0]
+    out = np.empty((n, rows.shape[0]))
+    scratch = np.empty(parent.shape[0])
+    best = np.empty(N_OPTIONS)
+    q = np.empty(N_ACTIONS)
+    avail = np.empty(N_ACTIONS, dtype=np.bool_)
+    for j in range(rows.shape[0]):
+        i = rows[j]
+        act = actions[i]
+        for p in range(n):
+            action_values(directions[p], depth, cells[i], novel[i], parent, option, state, start, centre, scratch,
+                          best, q, avail)
+            top = -np.inf
+            for a in range(N_ACTIONS):
+                if avail[a] and q[a] > top:
+                    top = q[a]
+            beta = betas[p]
+            z = 0.0
+            for a in range(N_ACTIONS):
+                if avail[a]:
+                    z += np.exp(beta * (q[a] - top))
+            out[p, j] = beta * (q[act] - top) - np.log(z)
+    return out
+
+
+@dataclass(frozen=True)
+class BoltzmannLikelihood:
+    """One agent's recorded situations and actions as the likelihood ``agents.inverse`` samples: the
+    Boltzmann-rational planner's ``log P(action)`` per situation (``boltzmann_log_probs``)."""
+
+    cells: np.ndarray
+    novel: np.ndarray
+    actions: np.ndarray
+    tree: PlanTree
+
+    @property
+    def n(self) -> int:
+        return int(self.actions.shape[0])
+
+    def terms(self, directions: np.ndarray, rationality: np.ndarray, depth: int, rows: np.ndarray) -> np.ndarray:
+        t = self.tree
+        return boltzmann_log_probs(np.ascontiguousarray(directions, dtype=np.float64),
+                                   np.exp(np.asarray(rationality, dtype=np.float64)), depth, self.cells, self.novel,
+                                   self.actions, np.ascontiguousarray(rows, dtype=np.int64), t.parent, t.option,
+                                   t.state, t.start, t.centre)
