@@ -20,6 +20,7 @@ One row per (run, agent, control, steps), written by the caller (``examples/obje
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -65,7 +66,7 @@ def _shuffled_actions(obs: Observation, k: int, steps: int) -> np.ndarray:
     return stream(obs.root, "infer", 5, int(obs.watch[k])).permutation(rec.actions)
 
 
-def _score(obs: Observation, k: int, post, ex: np.ndarray, **labels) -> dict:
+def _score(obs: Observation, k: int, post, ex: np.ndarray, seconds: float, **labels) -> dict:
     truth = obs.truth[k]
     lo, hi = post.interval()
     keep = identifiable(ex)
@@ -73,7 +74,8 @@ def _score(obs: Observation, k: int, post, ex: np.ndarray, **labels) -> dict:
            "depth": post.depth_mode, "beta": float(np.exp(np.median(post.rationality))),
            "cosine_true": cosine(post.mean_direction, truth),
            "cosine_true_identifiable": cosine(post.mean_direction, truth, keep),
-           "dropped_share": float(1.0 - keep.mean())}
+           "dropped_share": float(1.0 - keep.mean()), "seconds": seconds,
+           "passes": post.evaluated / max(1, post.directions.shape[0] * labels["steps"])}
     for j, f in enumerate(FEATURES):
         row[f"covered_{f}"] = bool(lo[j] <= truth[j] <= hi[j])
         row[f"width_{f}"] = float(hi[j] - lo[j])
@@ -99,10 +101,12 @@ def validate_run(run_dir: str | Path, seed: int, n_agents: int = 4, steps: tuple
         for s in steps:
             if s > seen or (s == max(steps) and largest_for is not None and planners > largest_for):
                 break
+            t0 = time.perf_counter()
             post, ex = fit_agent(obs, k, s, iterations=iterations)
-            rows.append(_score(obs, k, post, ex, seed=seed, control="none", steps=s))
+            rows.append(_score(obs, k, post, ex, time.perf_counter() - t0, seed=seed, control="none", steps=s))
         s = min(control_steps, seen)
         for control in CONTROLS:
+            t0 = time.perf_counter()
             if control == "wrong_depth":
                 true_depth = int(obs.agents.depth[obs.watch[k]])
                 post, ex = fit_agent(obs, k, s, depths=(1 if true_depth > 1 else max_depth,), iterations=iterations)
@@ -110,7 +114,7 @@ def validate_run(run_dir: str | Path, seed: int, n_agents: int = 4, steps: tuple
                 acts = (_shuffled_actions(obs, k, s) if control == "shuffled" else _random_actions(obs, k, s)
                         if control == "random" else _boltzmann_actions(obs, k, s, SYNTHETIC_BETA))
                 post, ex = fit_agent(obs, k, s, iterations=iterations, actions=acts)
-            rows.append(_score(obs, k, post, ex, seed=seed, control=control, steps=s))
+            rows.append(_score(obs, k, post, ex, time.perf_counter() - t0, seed=seed, control=control, steps=s))
     return pd.DataFrame(rows)
 
 
