@@ -29,7 +29,8 @@ def recovery_figure(rows: pd.DataFrame, target_cosine: float = 0.95,
                     target_coverage: tuple[float, float] = (0.85, 0.95)) -> Figure:
     """Left: median cosine between the inferred and the true direction against steps observed (planners;
     all drives and identifiable drives), the controls as single points. Right: per drive, the share of 90%
-    intervals holding the true component, with the target band."""
+    intervals holding the true component, with the target band, and (a star) the share over all drives where
+    the actions were drawn from the likelihood's own model (the ``synthetic`` control)."""
     fig = Figure(figsize=(10, 4))
     left, right = fig.subplots(1, 2)
     main = rows[rows["control"] == "none"]
@@ -49,6 +50,11 @@ def recovery_figure(rows: pd.DataFrame, target_cosine: float = 0.95,
     left.legend(fontsize=LEGEND_FONT, loc="lower right")
     for k, drive in enumerate(DRIVES):
         right.plot(steps, grouped[f"covered_{drive}"].mean().loc[steps], label=drive, **style(k))
+    synthetic = rows[rows["control"] == "synthetic"]
+    if not synthetic.empty:  # the model exactly right: where a calibrated sampler's coverage must sit
+        covered = synthetic[[f"covered_{d}" for d in DRIVES]].to_numpy(dtype=float).mean()
+        right.scatter(synthetic["steps"].median(), covered, color="black", marker="*", s=120, zorder=3,
+                      label="synthetic (model exact), all drives")
     right.axhspan(*target_coverage, color="grey", alpha=0.2, label="target 85-95%")
     _steps_axis(right, steps)
     right.set_xlabel("situations observed per agent")

@@ -3,8 +3,9 @@
 For each run, sampled planners are observed once (``evo.infer.observe``) and their posterior drawn from
 the first ``steps`` situations for each of several ``steps``; the direction's posterior mean is compared
 with the planner's true weights (cosine over all drives and over the identifiable ones) and each
-component's 90% interval checked for covering the truth. The same planners then go through three
-controls at ``control_steps`` situations, fixed before any run:
+component's 90% interval checked for covering the truth. The same planners then go through the
+controls at ``control_steps`` situations, fixed before the confirmatory runs (the two synthetic ones
+added in development, on tuning seeds):
 
 - ``shuffled``: the recorded actions permuted across the agent's situations (choices that no longer
   answer the situations: a sound instrument must give low cosine and wide intervals);
@@ -13,7 +14,10 @@ controls at ``control_steps`` situations, fixed before any run:
   ``max_depth`` for a depth-1 planner): a misspecified model of the agent;
 - ``synthetic``: actions drawn from the likelihood's own model (Boltzmann-rational at ``SYNTHETIC_BETA``
   about the planner's true direction and depth) in the planner's recorded situations: the model is exactly
-  right, so the intervals must cover the truth about 90% of the time, or the sampler is wrong.
+  right but for the truth, an evolved planner's, which need not be a typical prior draw;
+- ``synthetic_prior``: the same with the truth (direction and depth) drawn from the fixed prior: model
+  and prior both exactly right, so the 90% intervals must cover the truth 90% of the time on average over
+  agents (simulation-based calibration, Talts et al. 2018), or the sampler is wrong.
 
 One row per (run, agent, control, steps), written by the caller (``examples/objective_recovery.py``).
 """
@@ -32,7 +36,7 @@ from evo.infer import FEATURES, Observation, fit_agent, observe
 from worlds.foraging.situations import alternatives, boltzmann_log_probs
 
 STEPS: tuple[int, ...] = (300, 1000, 3000, 10000)
-CONTROLS: tuple[str, ...] = ("shuffled", "random", "wrong_depth", "synthetic")
+CONTROLS: tuple[str, ...] = ("shuffled", "random", "wrong_depth", "synthetic", "synthetic_prior")
 #: Rationality of the synthetic control's Boltzmann agent (about 85% of its choices are its planner's).
 SYNTHETIC_BETA = 100.0
 
@@ -44,15 +48,25 @@ def _random_actions(obs: Observation, k: int, steps: int) -> np.ndarray:
     return np.array([rng.choice(np.flatnonzero(row)) for row in alt], dtype=np.int64)
 
 
-def _boltzmann_actions(obs: Observation, k: int, steps: int, beta: float) -> np.ndarray:
+def _prior_truth(obs: Observation, k: int) -> tuple[np.ndarray, int]:
+    """A direction and depth drawn from the fixed prior (its own stream per agent): the truth of the
+    ``synthetic_prior`` control."""
+    rng = stream(obs.root, "infer", 7, int(obs.watch[k]))
+    w = rng.uniform(obs.prior_bounds[0], obs.prior_bounds[1], size=len(FEATURES))
+    return w / np.linalg.norm(w), int(rng.choice(np.array(obs.depths)))
+
+
+def _boltzmann_actions(obs: Observation, k: int, steps: int, beta: float,
+                       truth: tuple[np.ndarray, int] | None = None) -> np.ndarray:
     """Actions drawn from the likelihood's own model in the agent's recorded situations: Boltzmann-rational at
-    rationality ``beta`` about the planner's true direction and depth (the model exactly right)."""
+    rationality ``beta`` about ``truth`` (direction, depth; default the planner's own), the model exactly
+    right."""
     rec = obs.situations(k, steps)
     t = rec.tree
-    depth = int(obs.agents.depth[obs.watch[k]])
+    u, depth = truth if truth is not None else (obs.truth[k], int(obs.agents.depth[obs.watch[k]]))
     rows = np.arange(rec.actions.shape[0], dtype=np.int64)
     alt = alternatives(rec.cells, t.centre)
-    logp = np.stack([boltzmann_log_probs(obs.truth[k][None, :], np.array([beta]), depth, rec.cells, rec.novel,
+    logp = np.stack([boltzmann_log_probs(u[None, :], np.array([beta]), depth, rec.cells, rec.novel,
                                          np.full(rows.shape[0], a, dtype=np.int64), rows, t.parent, t.option,
                                          t.state, t.start, t.centre)[0] for a in range(alt.shape[1])], axis=1)
     p = np.where(alt, np.exp(logp), 0.0)
@@ -66,11 +80,11 @@ def _shuffled_actions(obs: Observation, k: int, steps: int) -> np.ndarray:
     return stream(obs.root, "infer", 5, int(obs.watch[k])).permutation(rec.actions)
 
 
-def _score(obs: Observation, k: int, post, ex: np.ndarray, seconds: float, **labels) -> dict:
-    truth = obs.truth[k]
+def _score(obs: Observation, k: int, post, ex: np.ndarray, seconds: float, truth=None, **labels) -> dict:
+    truth, true_depth = truth if truth is not None else (obs.truth[k], int(obs.agents.depth[obs.watch[k]]))
     lo, hi = post.interval()
     keep = identifiable(ex)
-    row = {**labels, "agent": int(obs.watch[k]), "true_depth": int(obs.agents.depth[obs.watch[k]]),
+    row = {**labels, "agent": int(obs.watch[k]), "true_depth": true_depth,
            "depth": post.depth_mode, "beta": float(np.exp(np.median(post.rationality))),
            "cosine_true": cosine(post.mean_direction, truth),
            "cosine_true_identifiable": cosine(post.mean_direction, truth, keep),
@@ -111,10 +125,12 @@ def validate_run(run_dir: str | Path, seed: int, n_agents: int = 4, steps: tuple
                 true_depth = int(obs.agents.depth[obs.watch[k]])
                 post, ex = fit_agent(obs, k, s, depths=(1 if true_depth > 1 else max_depth,), iterations=iterations)
             else:
+                truth = _prior_truth(obs, k) if control == "synthetic_prior" else None
                 acts = (_shuffled_actions(obs, k, s) if control == "shuffled" else _random_actions(obs, k, s)
-                        if control == "random" else _boltzmann_actions(obs, k, s, SYNTHETIC_BETA))
+                        if control == "random" else _boltzmann_actions(obs, k, s, SYNTHETIC_BETA, truth))
                 post, ex = fit_agent(obs, k, s, iterations=iterations, actions=acts)
-            rows.append(_score(obs, k, post, ex, time.perf_counter() - t0, seed=seed, control=control, steps=s))
+            rows.append(_score(obs, k, post, ex, time.perf_counter() - t0, truth, seed=seed, control=control,
+                               steps=s))
     return pd.DataFrame(rows)
 
 

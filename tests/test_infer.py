@@ -133,7 +133,7 @@ def test_vectorised_terms_add_up_to_the_scalar_likelihood(planner_run):
 
 
 def test_infer_command_writes_one_row_per_agent(planner_run, capsys):
-    code = main(["infer", str(planner_run), "--agents", "3", "--steps", "200", "--iterations", "40", "-q"])
+    code = main(["infer", str(planner_run), "--agents", "3", "--steps", "200", "--particles", "40", "-q"])
     assert code == 0
     out = capsys.readouterr().out
     assert "median cosine_true" in out and "intervals cover" in out
@@ -195,7 +195,7 @@ def test_recovery_figure_draws_from_a_validation_table():
 
     rows = []
     for seed in (0, 1):
-        for control, steps in (("none", 300), ("none", 1000), ("random", 1000)):
+        for control, steps in (("none", 300), ("none", 1000), ("random", 1000), ("synthetic", 1000)):
             row = {"seed": seed, "agent": 1, "control": control, "steps": steps, "cosine_true": 0.5 + steps / 4000,
                    "cosine_true_identifiable": 0.6}
             row.update({f"covered_{d}": seed == 0 for d in DRIVES})
@@ -204,30 +204,37 @@ def test_recovery_figure_draws_from_a_validation_table():
     left, right = fig.axes
     assert list(left.lines[0].get_ydata()) == [0.575, 0.75]
     assert all(list(line.get_ydata()) == [0.5, 0.5] for line in right.lines[:6])
+    star = right.collections[0].get_offsets()  # the synthetic control's coverage over all drives
+    assert np.allclose(star, [[1000, 0.5]])
 
 
 @pytest.mark.slow
-def test_recovery_on_a_small_planner_run(tmp_path):
-    """On a small planner run, planners' objectives come back close (median cosine >= 0.8 from 1,000
-    situations; the issue's target, 0.95 from 10,000 with 85-95% coverage, is not met: docs/inference.md),
-    and the random-agent control is far from the truth with wider intervals."""
+def test_recovery_on_a_small_planner_run(planner_run):
+    """The issue's targets, as far as a small run allows: 4 planners of the tiny run, 1,000 situations each,
+    the default sampler. Checks (1) calibration where the model is exactly right (actions drawn from the
+    Boltzmann planner at each planner's true direction and depth, beta 100): the 90% intervals cover the true
+    components at least 75% of the time (24 checks: the 85-95% band is within the binomial noise of so few);
+    (2) the recorded planners: median cosine_true at least 0.9 and coverage at least 75% (the targets, 0.95
+    and 85-95%, are measured on 20 planners in docs/inference.md); (3) the random-agent control far from the
+    truth with wider intervals."""
     from evo.infer import fit_agent, observe
-    from evo.infer_validation import _random_actions
+    from evo.infer_validation import _boltzmann_actions, _random_actions
 
-    out = tmp_path / "run"
-    Simulation.from_scenario("ancestral", {"agents.population": 60, "world.width": 24, "world.height": 24,
-                                           "world.steps": 100}, seed=2, generations=10, out=out).run()
-    obs = observe(out, 3, 1000)
-    cos, cos_random, width, width_random = [], [], [], []
-    for k in range(3):
-        post, _ = fit_agent(obs, k, 1000)
-        cos.append(cosine(post.mean_direction, obs.truth[k]))
-        lo, hi = post.interval()
-        width.append(np.mean(hi - lo))
-        post, _ = fit_agent(obs, k, 1000, actions=_random_actions(obs, k, 1000))
-        cos_random.append(cosine(post.mean_direction, obs.truth[k]))
-        lo, hi = post.interval()
-        width_random.append(np.mean(hi - lo))
-    assert np.median(cos) >= 0.8
-    assert np.median(cos_random) < np.median(cos) - 0.3
-    assert np.mean(width_random) > 1.5 * np.mean(width)
+    obs = observe(planner_run, 6, 1000)
+    planners = [k for k in range(6) if obs.truth[k] is not None][:4]
+    assert len(planners) == 4
+    found = {"real": ([], [], []), "synthetic": ([], [], []), "random": ([], [], [])}
+    for k in planners:
+        for kind, acts in (("real", None), ("synthetic", _boltzmann_actions(obs, k, 1000, 100.0)),
+                           ("random", _random_actions(obs, k, 1000))):
+            post, _ = fit_agent(obs, k, 1000, actions=acts)
+            lo, hi = post.interval()
+            cos, covered, width = found[kind]
+            cos.append(cosine(post.mean_direction, obs.truth[k]))
+            covered.extend((lo <= obs.truth[k]) & (obs.truth[k] <= hi))
+            width.append(np.mean(hi - lo))
+    cos, covered, width = found["real"]
+    assert np.median(cos) >= 0.9 and np.mean(covered) >= 0.75
+    assert np.mean(found["synthetic"][1]) >= 0.75
+    assert np.median(found["random"][0]) < np.median(cos) - 0.3
+    assert np.mean(found["random"][2]) > 1.5 * np.mean(width)
