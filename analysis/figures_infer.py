@@ -29,8 +29,9 @@ def recovery_figure(rows: pd.DataFrame, target_cosine: float = 0.95,
                     target_coverage: tuple[float, float] = (0.85, 0.95)) -> Figure:
     """Left: median cosine between the inferred and the true direction against steps observed (planners;
     all drives and identifiable drives), the controls as single points. Right: per drive, the share of 90%
-    intervals holding the true component, with the target band, and (a star) the share over all drives where
-    the actions were drawn from the likelihood's own model (the ``synthetic`` control)."""
+    intervals holding the true component, with the target band, and (black markers) the share over all drives
+    where the actions were drawn from the likelihood's own model at the planner's truth (``synthetic``) and
+    at a truth drawn from the prior (``synthetic_prior``)."""
     fig = Figure(figsize=(10, 4))
     left, right = fig.subplots(1, 2)
     main = rows[rows["control"] == "none"]
@@ -50,11 +51,13 @@ def recovery_figure(rows: pd.DataFrame, target_cosine: float = 0.95,
     left.legend(fontsize=LEGEND_FONT, loc="lower right")
     for k, drive in enumerate(DRIVES):
         right.plot(steps, grouped[f"covered_{drive}"].mean().loc[steps], label=drive, **style(k))
-    synthetic = rows[rows["control"] == "synthetic"]
-    if not synthetic.empty:  # the model exactly right: where a calibrated sampler's coverage must sit
-        covered = synthetic[[f"covered_{d}" for d in DRIVES]].to_numpy(dtype=float).mean()
-        right.scatter(synthetic["steps"].median(), covered, color="black", marker="*", s=120, zorder=3,
-                      label="synthetic (model exact), all drives")
+    for control, marker, label in (("synthetic", "*", "synthetic, planner's truth"),
+                                   ("synthetic_prior", "D", "synthetic, truth from the prior")):
+        synthetic = rows[rows["control"] == control]
+        if not synthetic.empty:  # the model exactly right: a calibrated sampler covers 90% of prior truths
+            covered = synthetic[[f"covered_{d}" for d in DRIVES]].to_numpy(dtype=float).mean()
+            right.scatter(synthetic["steps"].median(), covered, color="black", marker=marker, s=90, zorder=3,
+                          label=f"{label} (all drives)")
     right.axhspan(*target_coverage, color="grey", alpha=0.2, label="target 85-95%")
     _steps_axis(right, steps)
     right.set_xlabel("situations observed per agent")

@@ -45,8 +45,10 @@ MAX_INFER_DEPTH = 4
 MAX_LIFETIMES = 200
 #: Seconds per (likelihood evaluation x situation x plan-tree node), measured on this project's machine.
 SECONDS_PER_NODE = 1e-8
-#: Passes over an agent's situations per particle the sampler makes, about (``agents.inverse``).
-PASSES_PER_PARTICLE = 60
+#: Passes over an agent's situations per particle the sampler makes, summed over the candidate depths, about
+#: (``agents.inverse``; 85-114 medians in the validation, docs/inference.md). Charged at the deepest
+#: candidate's nodes, so the estimate errs high: measured fits took 0.27 (median) to 0.91 of it.
+PASSES_PER_PARTICLE = 100
 
 
 @dataclass(frozen=True)
