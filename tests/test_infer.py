@@ -211,8 +211,8 @@ def test_recovery_figure_draws_from_a_validation_table():
 @pytest.mark.slow
 def test_recovery_on_a_small_planner_run(tmp_path):
     """The issue's targets, as far as a small run allows (a 60-generation planner run of tuning seed 2 at the
-    validation's size, depths 1-2; 4 planners, 1,000 situations each, the default sampler; about 25 s). Checks (1) the sampler's
-    calibration where model and prior are exactly right (actions drawn from the Boltzmann planner, beta 100,
+    validation's size, depths 1-2; 4 planners, 1,000 situations each, the default sampler; about 25 s).
+    Checks (1) the sampler's calibration where model and prior are exactly right (actions drawn from the Boltzmann planner, beta 100,
     at a direction and depth drawn from the prior): the 90% intervals cover the truth at least 75% of the
     time (24 checks: the 85-95% band is within the binomial noise of so few); (2) the recorded planners:
     median cosine_true at least 0.9 and coverage at least 70% (on 20 planners of seeds 110-119,
