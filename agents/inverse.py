@@ -40,7 +40,6 @@ ESS_SHARE = 0.5
 INTERVAL = 0.9
 
 
-
 class Likelihood(Protocol):
     """Observations whose log probabilities, given an objective, add up to the log likelihood."""
 
