@@ -372,8 +372,8 @@ def cmd_infer(args: argparse.Namespace) -> int:
     from evo.infer import INFERRED, InferPlan, infer, plan_for, summary
     from worlds.foraging.genome import FEATURES
 
-    args.iterations = args.iterations or PARTICLES
-    plan: InferPlan = plan_for(args.run_dir, args.agents, args.steps, args.depth, args.iterations,
+    args.particles = args.particles or PARTICLES
+    plan: InferPlan = plan_for(args.run_dir, args.agents, args.steps, args.depth, args.particles,
                                max_hours=args.max_hours)
     if not QUIET["quiet"]:
         print(f"infer: {plan.agents} agents x {plan.steps} steps, depths {','.join(map(str, plan.depths))}: "
@@ -381,11 +381,11 @@ def cmd_infer(args: argparse.Namespace) -> int:
     if args.axis:
         from evo.infer_axis import INFERRED_AXIS, alignment_axis, axis_summary
 
-        table = axis_summary(alignment_axis(args.run_dir, args.agents, args.steps, args.iterations))
+        table = axis_summary(alignment_axis(args.run_dir, args.agents, args.steps, args.particles))
         print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
         print(f"wrote {args.run_dir / INFERRED_AXIS}")
         return 0
-    frame = infer(args.run_dir, args.agents, args.steps, args.depth, args.iterations, max_hours=args.max_hours)
+    frame = infer(args.run_dir, args.agents, args.steps, args.depth, args.particles, max_hours=args.max_hours)
     for line in summary(frame, FEATURES):
         print(line)
     print(f"wrote {args.run_dir / INFERRED}")
@@ -545,8 +545,8 @@ def build_parser() -> argparse.ArgumentParser:
     inf.add_argument("--agents", type=int, default=20, help="agents to sample from the newest checkpoint (default 20)")
     inf.add_argument("--steps", type=int, default=2000, help="situations observed per agent (default 2000)")
     inf.add_argument("--depth", type=int, help="fix the planner depth the likelihood assumes (default: infer it)")
-    inf.add_argument("--particles", "--iterations", dest="iterations", type=int,
-                     help="the sampler's particles (posterior draws) per agent (default 256)")
+    inf.add_argument("--particles", type=int,
+                     help="the sampler's particles per candidate depth and agent (default 128)")
     inf.add_argument("--max-hours", type=float, default=6.0, help="refuse an inference estimated to take longer")
     inf.add_argument("--axis", action="store_true", help="infer at every kept checkpoint and place each architecture "
                      "on the one alignment scale by its inferred objective (writes inferred_axis.parquet)")

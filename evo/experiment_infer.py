@@ -7,7 +7,7 @@ An experiment file may declare::
     generations = [20, 40]        # checkpoints inferred (kept automatically)
     agents = 3                    # agents sampled per checkpoint
     steps = 500                   # situations observed per agent
-    iterations = 300              # sampler iterations per agent
+    particles = 128               # the sampler's particles per candidate depth, per agent
     shuffled = []                 # control arms whose infer_cosine_true is the shuffled-truth control
 
 Each run of a listed arm is followed, in the same executor task (so in parallel with ``--workers``),
@@ -54,13 +54,13 @@ class InferSpec(BaseModel):
     generations: list[StrictInt] = Field(min_length=1, max_length=MAX_INFER_GENERATIONS)
     agents: StrictInt = Field(4, ge=1, le=200)
     steps: StrictInt = Field(1000, ge=1, le=100_000)
-    iterations: StrictInt = Field(600, ge=10, le=100_000)
+    particles: StrictInt = Field(128, ge=10, le=100_000)  # the sampler's, per candidate depth (evo.infer's default)
     shuffled: list[str] = Field([], max_length=16)  # control arms whose infer_cosine_true is the shuffled truth's
 
     def settings(self) -> dict[str, Any]:
         """What a worker needs (plain data, so the task pickles)."""
         return {"generations": sorted(set(self.generations)), "agents": self.agents, "steps": self.steps,
-                "iterations": self.iterations}
+                "particles": self.particles}
 
 
 def infer_errors(spec: InferSpec | None, names: list[str], gens: int, measured: list[tuple[str, str, str]]) -> list[str]:
@@ -106,7 +106,7 @@ def config_errors(config: Any, arm: str) -> list[str]:
 def infer_seconds(config: Any, spec: InferSpec) -> float:
     """The inference's estimated seconds for one run of ``config`` (errs high): agents x checkpoints x
     situations x plan-tree nodes of the deepest candidate depth at ``SECONDS_PER_SITUATION_NODE`` (scaled
-    by the iterations past 600), plus the replay's whole-population lifetimes at the run preflight's rate.
+    by the particles over 128), plus the replay's whole-population lifetimes at the run preflight's rate.
     Kept here, numba-free, so that validating an experiment never loads the kernels."""
     from evo import preflight
 
@@ -116,7 +116,7 @@ def infer_seconds(config: Any, spec: InferSpec) -> float:
     replay_nodes = nodes if config.agents.architecture != "reactive" else 1
     replay = lifetimes * life * population * replay_nodes * preflight.SECONDS_PER_NODE
     fit = min(spec.agents, population) * spec.steps * nodes * SECONDS_PER_SITUATION_NODE
-    return (fit * max(1.0, spec.iterations / 600) + replay) * len(set(spec.generations))
+    return (fit * spec.particles / 128 + replay) * len(set(spec.generations))
 
 
 def _done(run_dir: Path, generations: list[int]) -> bool:
@@ -140,7 +140,7 @@ def infer_run(run_dir: str | Path, settings: dict[str, Any]) -> bool:
     run_dir = Path(run_dir)
     if _done(run_dir, settings["generations"]):
         return False
-    alignment_axis(run_dir, settings["agents"], settings["steps"], settings["iterations"], settings["generations"])
+    alignment_axis(run_dir, settings["agents"], settings["steps"], settings["particles"], settings["generations"])
     return True
 
 

@@ -58,7 +58,7 @@ class InferPlan:
     agents: int
     steps: int
     depths: tuple[int, ...]
-    iterations: int  # the sampler's particles (its posterior draws)
+    particles: int  # the sampler's particles (its posterior draws)
     replay_entity_steps: int = 0  # entity-steps the replay lives (about twice the lifetimes ``steps`` needs)
     replay_nodes: int = 1  # search nodes per entity-step of the run's deepest planner
 
@@ -67,7 +67,7 @@ class InferPlan:
         nodes of the deepest candidate, plus the replay's entity-steps x search nodes at the run preflight's
         rate."""
         nodes = sum(5**k for k in range(1, max(self.depths) + 1))
-        evals = self.iterations * PASSES_PER_PARTICLE
+        evals = self.particles * PASSES_PER_PARTICLE
         replay = self.replay_entity_steps * self.replay_nodes * preflight.SECONDS_PER_NODE
         return self.agents * evals * self.steps * nodes * SECONDS_PER_NODE + replay
 
@@ -140,10 +140,10 @@ def _row(k: int, agent_id: int, agents, post: Posterior, exercised: np.ndarray, 
     return row
 
 
-def _setup(run_dir: Path, n_agents: int, steps: int, depth: int | None, iterations: int, max_hours: float,
+def _setup(run_dir: Path, n_agents: int, steps: int, depth: int | None, particles: int, max_hours: float,
            checkpoint: int | None = None):
     """The run's config, world entry, layout and newest checkpoint, and the plan (refused when too costly)."""
-    if n_agents < 1 or steps < 1 or iterations < 10:
+    if n_agents < 1 or steps < 1 or particles < 10:
         raise MesaevoError("infer needs at least 1 agent, 1 step and 10 particles")
     config, entry, layout, ckpt = _load(run_dir, checkpoint)
     max_depth = config.agents.max_depth
@@ -155,7 +155,7 @@ def _setup(run_dir: Path, n_agents: int, steps: int, depth: int | None, iteratio
                            f"depth {max_depth}: pass --depth 1..{MAX_INFER_DEPTH}")
     population, life = ckpt.genomes.shape[0], config.world.steps
     lifetimes = min(MAX_LIFETIMES, 2 * -(-steps // life))
-    plan = InferPlan(min(n_agents, population), steps, depths, iterations, lifetimes * life * population,
+    plan = InferPlan(min(n_agents, population), steps, depths, particles, lifetimes * life * population,
                      preflight.planner_nodes(max_depth) if config.agents.architecture != "reactive" else 1)
     if plan.seconds() > max_hours * 3600:
         raise MesaevoError(f"inferring {plan.agents} agents from {steps} steps each is estimated to take about "
@@ -165,9 +165,9 @@ def _setup(run_dir: Path, n_agents: int, steps: int, depth: int | None, iteratio
 
 
 def plan_for(run_dir: str | Path, n_agents: int = 20, steps: int = 2000, depth: int | None = None,
-             iterations: int = PARTICLES, max_hours: float = 6.0) -> InferPlan:
+             particles: int = PARTICLES, max_hours: float = 6.0) -> InferPlan:
     """What ``infer`` with these arguments will do (and its cost), or the one-line error it would raise."""
-    return _setup(Path(run_dir), n_agents, steps, depth, iterations, max_hours)[4]
+    return _setup(Path(run_dir), n_agents, steps, depth, particles, max_hours)[4]
 
 
 @dataclass
@@ -191,11 +191,11 @@ class Observation:
 
 
 def observe(run_dir: str | Path, n_agents: int = 20, steps: int = 2000, depth: int | None = None,
-            iterations: int = PARTICLES, max_hours: float = 6.0, checkpoint: int | None = None) -> Observation:
+            particles: int = PARTICLES, max_hours: float = 6.0, checkpoint: int | None = None) -> Observation:
     """Replay the newest checkpoint's genomes of the run at ``run_dir`` until ``n_agents`` sampled agents were
     each seen in ``steps`` situations (the preflight refuses an inference estimated past ``max_hours``)."""
     run_dir = Path(run_dir)
-    config, entry, layout, ckpt, plan = _setup(run_dir, n_agents, steps, depth, iterations, max_hours, checkpoint)
+    config, entry, layout, ckpt, plan = _setup(run_dir, n_agents, steps, depth, particles, max_hours, checkpoint)
     log.info("infer: %d agents x %d steps, depths %s: about %.0f s", plan.agents, steps, plan.depths, plan.seconds())
     root, max_depth, population = config.run.seed, config.agents.max_depth, ckpt.genomes.shape[0]
     genomes = apply_comparators(ckpt.genomes, layout, max_depth, **comparators_of(config))
@@ -214,9 +214,9 @@ def observe(run_dir: str | Path, n_agents: int = 20, steps: int = 2000, depth: i
 
 
 def fit_agent(obs: Observation, k: int, steps: int | None = None, depths: tuple[int, ...] | None = None,
-              iterations: int = PARTICLES, actions: np.ndarray | None = None) -> tuple[Posterior, np.ndarray]:
+              particles: int = PARTICLES, actions: np.ndarray | None = None) -> tuple[Posterior, np.ndarray]:
     """The posterior of watched agent ``k`` from its first ``steps`` situations (``actions`` in place of the
-    recorded ones: the null controls), drawn with ``iterations`` particles, and which drives its situations
+    recorded ones: the null controls), drawn with ``particles`` particles, and which drives its situations
     exercise (situations x drives)."""
     rec = obs.situations(k, steps)
     acts = rec.actions if actions is None else np.ascontiguousarray(actions, dtype=np.int64)
@@ -227,25 +227,25 @@ def fit_agent(obs: Observation, k: int, steps: int | None = None, depths: tuple[
     n = len(FEATURES)
     prior = Prior(np.full(n, obs.prior_bounds[0]), np.full(n, obs.prior_bounds[1]), depths)
     lik = BoltzmannLikelihood(rec.cells, rec.novel, acts, t)
-    post = sample_posterior(lik, prior, stream(obs.root, "infer", 1, int(obs.watch[k])), particles=iterations)
+    post = sample_posterior(lik, prior, stream(obs.root, "infer", 1, int(obs.watch[k])), particles=particles)
     return post, exercised(rec.cells, rec.novel, max(depths), t.option, t.state, t.start)
 
 
 def infer(run_dir: str | Path, n_agents: int = 20, steps: int = 2000, depth: int | None = None,
-          iterations: int = PARTICLES, max_hours: float = 6.0, checkpoint: int | None = None,
+          particles: int = PARTICLES, max_hours: float = 6.0, checkpoint: int | None = None,
           write: bool = True) -> pd.DataFrame:
     """Infer the objectives of ``n_agents`` agents of the run at ``run_dir`` from ``steps`` situations each
     and write ``inferred.parquet`` there (unless ``write`` is False); returns its rows. ``checkpoint`` picks
     the checkpoint's generation (default: the newest). ``depth`` fixes the planner depth the likelihood
     assumes (a misspecification check); by default every depth up to the run's ``agents.max_depth`` is a
     candidate (uniform prior)."""
-    obs = observe(run_dir, n_agents, steps, depth, iterations, max_hours, checkpoint)
+    obs = observe(run_dir, n_agents, steps, depth, particles, max_hours, checkpoint)
     rows = []
     for k, i in enumerate(obs.watch):
         seen = obs.situations(k).actions.shape[0]
         if seen == 0:
             continue
-        post, ex = fit_agent(obs, k, iterations=iterations)
+        post, ex = fit_agent(obs, k, particles=particles)
         rows.append(_row(k, int(i), obs.agents, post, ex, seen, FEATURES, obs.truth[k]))
     frame = pd.DataFrame(rows)
     frame.insert(1, "generation", obs.generation)

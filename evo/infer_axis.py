@@ -21,7 +21,7 @@ import pyarrow as pa
 from agents.errors import MesaevoError
 from agents.nesting.reporters import fitness_alignment, fitness_scale
 from analysis.load import read_entities
-from evo.infer import FEATURES, checkpoint_generations, infer
+from evo.infer import FEATURES, PARTICLES, checkpoint_generations, infer
 from evo.recorder import write_parquet
 
 INFERRED_AXIS = "inferred_axis.parquet"
@@ -37,7 +37,7 @@ def _scale(entities: pd.DataFrame, generation: int) -> tuple[np.ndarray, np.ndar
     return fitness_scale(rows[list(FEATURES)].to_numpy(dtype=np.float64), rows["fitness"].to_numpy(dtype=np.float64))
 
 
-def alignment_axis(run_dir: str | Path, n_agents: int = 10, steps: int = 1000, iterations: int = 600,
+def alignment_axis(run_dir: str | Path, n_agents: int = 10, steps: int = 1000, particles: int = PARTICLES,
                    generations: list[int] | None = None) -> pd.DataFrame:
     """Infer ``n_agents`` agents at each kept checkpoint (or those of ``generations``) and place them on the
     one alignment scale; writes ``inferred_axis.parquet`` into the run directory and returns its rows."""
@@ -51,7 +51,7 @@ def alignment_axis(run_dir: str | Path, n_agents: int = 10, steps: int = 1000, i
         raise MesaevoError(f"{run_dir} has no entity records (record.entity_every = 0): no alignment scale")
     frames = []
     for gen in chosen:
-        frame = infer(run_dir, n_agents, steps, iterations=iterations, checkpoint=gen, write=False)
+        frame = infer(run_dir, n_agents, steps, particles=particles, checkpoint=gen, write=False)
         scale = _scale(entities, gen)
         inferred = frame[[f"u_{f}" for f in FEATURES]].to_numpy(dtype=np.float64)
         truth = frame[[f"true_{f}" for f in FEATURES]].to_numpy(dtype=np.float64)

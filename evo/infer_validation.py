@@ -98,12 +98,12 @@ def _score(obs: Observation, k: int, post, ex: np.ndarray, seconds: float, truth
 
 
 def validate_run(run_dir: str | Path, seed: int, n_agents: int = 4, steps: tuple[int, ...] = STEPS,
-                 control_steps: int = 3000, iterations: int = PARTICLES,
+                 control_steps: int = 3000, particles: int = PARTICLES,
                  largest_for: int | None = None) -> pd.DataFrame:
-    """Validation rows of the planners among ``n_agents`` sampled agents of one run (``iterations``: the
+    """Validation rows of the planners among ``n_agents`` sampled agents of one run (``particles``: the
     sampler's particles); only the first ``largest_for`` planners (all when None) are fitted from the
     largest of ``steps`` (the costliest fit)."""
-    obs = observe(run_dir, n_agents, max(steps), iterations=iterations)
+    obs = observe(run_dir, n_agents, max(steps), particles=particles)
     max_depth = max(obs.depths)
     rows = []
     planners = 0
@@ -116,19 +116,19 @@ def validate_run(run_dir: str | Path, seed: int, n_agents: int = 4, steps: tuple
             if s > seen or (s == max(steps) and largest_for is not None and planners > largest_for):
                 break
             t0 = time.perf_counter()
-            post, ex = fit_agent(obs, k, s, iterations=iterations)
+            post, ex = fit_agent(obs, k, s, particles=particles)
             rows.append(_score(obs, k, post, ex, time.perf_counter() - t0, seed=seed, control="none", steps=s))
         s = min(control_steps, seen)
         for control in CONTROLS:
             t0 = time.perf_counter()
             if control == "wrong_depth":
                 true_depth = int(obs.agents.depth[obs.watch[k]])
-                post, ex = fit_agent(obs, k, s, depths=(1 if true_depth > 1 else max_depth,), iterations=iterations)
+                post, ex = fit_agent(obs, k, s, depths=(1 if true_depth > 1 else max_depth,), particles=particles)
             else:
                 truth = _prior_truth(obs, k) if control == "synthetic_prior" else None
                 acts = (_shuffled_actions(obs, k, s) if control == "shuffled" else _random_actions(obs, k, s)
                         if control == "random" else _boltzmann_actions(obs, k, s, SYNTHETIC_BETA, truth))
-                post, ex = fit_agent(obs, k, s, iterations=iterations, actions=acts)
+                post, ex = fit_agent(obs, k, s, particles=particles, actions=acts)
             rows.append(_score(obs, k, post, ex, time.perf_counter() - t0, truth, seed=seed, control=control,
                                steps=s))
     return pd.DataFrame(rows)

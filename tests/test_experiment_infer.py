@@ -26,7 +26,7 @@ def _experiment(**infer) -> dict:
         "arms": {"a": {"base": "ancestral", "set": {"agents.architecture": "reactive"}},
                  "b": {"base": "ancestral"}},
         "measurement": {"metric": "infer_align_reactive", "arm": "a", "window": [4, 4], "minus_window": [2, 2]},
-        "infer": {"arms": ["a"], "generations": [2, 4], "agents": 2, "steps": 30, "iterations": 20, **infer},
+        "infer": {"arms": ["a"], "generations": [2, 4], "agents": 2, "steps": 30, "particles": 20, **infer},
     }
 
 
@@ -62,7 +62,7 @@ def test_the_preflight_counts_the_inference():
     exp = build_experiment(_experiment())
     _, config = load_config("ancestral", {**exp.arm("a").overrides, "run.seed": 0, "run.generations": 6})
     run = preflight.estimate(config).seconds
-    spec = InferSpec(arms=["a"], generations=[2, 4], agents=2, steps=30, iterations=20)
+    spec = InferSpec(arms=["a"], generations=[2, 4], agents=2, steps=30, particles=20)
     cost = infer_seconds(config, spec)
     assert cost > run > 0  # the inference dominates at this size
     assert infer_seconds(config, spec.model_copy(update={"generations": [2]})) == pytest.approx(cost / 2)
@@ -126,7 +126,7 @@ def test_finished_inference_is_skipped_and_a_failed_run_is_not_inferred(tmp_path
     calls = []
     monkeypatch.setattr(axis, "alignment_axis", lambda *a: calls.append(a))
     _axis_rows(tmp_path, [{"generation": 2, "architecture": "planner"}])
-    settings = {"generations": [2, 4], "agents": 1, "steps": 10, "iterations": 10}
+    settings = {"generations": [2, 4], "agents": 1, "steps": 10, "particles": 10}
     assert infer_run(tmp_path, settings) is True and len(calls) == 1  # generation 4 missing: inferred
     assert infer_run(tmp_path, {**settings, "generations": [2]}) is False and len(calls) == 1
     failed = run_then_infer(lambda *a: {"status": "failed", "error": "x"}, settings, "b", {}, 0, 6, str(tmp_path))

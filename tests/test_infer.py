@@ -175,7 +175,7 @@ def test_axis_places_planners_where_the_run_recorded_them(tmp_path):
     overrides = {**TINY, "agents.architecture": "evolved", "checkpoint.every": 2, "checkpoint.keep": 5,
                  "run.generations": 4}
     Simulation.from_scenario("ancestral", overrides, seed=5, out=out).run()
-    rows = alignment_axis(out, n_agents=4, steps=60, iterations=20, generations=[0, 2])
+    rows = alignment_axis(out, n_agents=4, steps=60, particles=20, generations=[0, 2])
     assert sorted(rows["generation"].unique()) == [0, 2]
     assert (out / "inferred_axis.parquet").is_file()
     assert rows["align_inferred"].dropna().between(-1, 1).all() and rows["align_inferred"].notna().any()
