@@ -59,10 +59,10 @@ class _World:
     """The run's world at a checkpoint, ready to replay one watched agent of its population."""
 
     def __init__(self, run_dir: Path, generation: int | None, target_depth: int) -> None:
-        from evo.infer import _load
+        from evo.infer import load_checkpoint
         from agents.genome import apply_comparators, comparators_of
 
-        config, entry, layout, ckpt = _load(run_dir, generation)
+        config, entry, layout, ckpt = load_checkpoint(run_dir, generation)
         self.config, self.layout, self.root = config, layout, config.run.seed
         self.genomes = apply_comparators(ckpt.genomes, layout, config.agents.max_depth, **comparators_of(config))
         self.world = entry.world_class()(config, layout)

@@ -40,8 +40,9 @@ ARCHITECTURES = ("planner", "reactive", "neural")
 INFER_METRICS = (*(f"infer_align_{a}" for a in ARCHITECTURES), "repr_align_planner", "infer_cosine_true",
                  "infer_cosine_shuffled")
 MAX_INFER_GENERATIONS = 16
-#: Seconds of inference per (agent x situation x plan-tree node) at up to 600 sampler iterations: measured
-#: here at 1.1-1.3e-4 (opaque-after-sugar and recovery-accuracy, depth 2, loaded 2-core machine), doubled.
+#: Seconds of inference per (agent x situation x plan-tree node) at 128 particles per depth: measured here at
+#: about 0.9e-4 with the replay included (recovery-accuracy, depth 2, 2 workers on a 2-core machine; 1.1-1.3e-4
+#: with the earlier slice sampler at 300-600 iterations), kept high so that the estimate errs high.
 SECONDS_PER_SITUATION_NODE = 2.5e-4
 
 

@@ -15,6 +15,7 @@ import logging
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -77,7 +78,9 @@ def checkpoint_generations(run_dir: Path) -> list[int]:
     return sorted(int(NAME.match(p.name).group(1)) for p in checkpoint_files(run_dir / CHECKPOINT_DIR))
 
 
-def _load(run_dir: Path, generation: int | None = None):
+def load_checkpoint(run_dir: Path, generation: int | None = None) -> tuple[Any, Any, Any, Any]:
+    """(config, world entry, genome layout, checkpoint) of a foraging run at ``generation`` (default: its
+    newest checkpoint), or one MesaevoError naming what is missing."""
     if not (run_dir / "manifest.json").is_file():
         raise MesaevoError(f"{run_dir} is not a run directory (it has no manifest.json)")
     manifest = read_manifest(run_dir)
@@ -145,7 +148,7 @@ def _setup(run_dir: Path, n_agents: int, steps: int, depth: int | None, particle
     """The run's config, world entry, layout and newest checkpoint, and the plan (refused when too costly)."""
     if n_agents < 1 or steps < 1 or particles < 10:
         raise MesaevoError("infer needs at least 1 agent, 1 step and 10 particles")
-    config, entry, layout, ckpt = _load(run_dir, checkpoint)
+    config, entry, layout, ckpt = load_checkpoint(run_dir, checkpoint)
     max_depth = config.agents.max_depth
     if depth is not None and not 1 <= depth <= max_depth:
         raise MesaevoError(f"--depth {depth} is outside 1..{max_depth} (the run's agents.max_depth)")
