@@ -23,14 +23,14 @@ def planner_run(tmp_path_factory):
 
 
 def _replayed(run_dir, watch_all=True):
-    from evo.infer import _load
+    from evo.infer import load_checkpoint
     from agents.genome import decode
     from agents.rng import seed_int, stream
     from worlds.foraging.replay import replay_lifetime
     from worlds.foraging.situations import plan_tree
     from worlds.shifts import world_at
 
-    config, entry, layout, ckpt = _load(run_dir)
+    config, entry, layout, ckpt = load_checkpoint(run_dir)
     world = entry.world_class()(config, layout)
     agents = decode(ckpt.genomes, layout, world.architecture, config.agents.max_depth)
     at = world_at(config.shifts, ckpt.generation - 1, world.base_params, entry.shift_params, entry.extra_base)
