@@ -172,10 +172,9 @@ def check_metrics(exp: Experiment, arms: set[str] | None = None) -> int:
     from evo.experiment_infer import INFER_METRICS
 
     wanted: dict[str, set[str]] = {}
-
     for m in [exp.measurement, *(a.measurement for a in exp.also)]:
         for arm, metric, _ in m.terms():
-            if metric in INFER_METRICS or metric in EDIT_METRICS:  # added after the run by its inference (checked by the spec)
+            if metric in INFER_METRICS or metric in EDIT_METRICS:  # added after the run (checked by the spec)
                 continue
             if arms is None or arm in arms:
                 wanted.setdefault(arm, set()).add(metric)
