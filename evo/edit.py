@@ -32,13 +32,11 @@ import pyarrow as pa
 
 from agents.errors import MesaevoError
 from agents.es import one_plus_lambda
-from agents.genome import ARCH_NEURAL, ARCH_PLANNER, decode
+from agents.genome import ARCH_NEURAL, ARCH_PLANNER
 from agents.rng import seed_int, stream
 from evo.recorder import write_parquet
 from worlds.foraging.metrics import architecture_names
-from worlds.foraging.replay import replay_lifetime
 from worlds.foraging.situations import canonical_action, plan_tree, planner_action
-from worlds.shifts import world_at
 
 log = logging.getLogger(__name__)
 
@@ -56,36 +54,28 @@ def _target_actions(w: np.ndarray, depth: int, cells: np.ndarray, novel: np.ndar
 
 
 class _World:
-    """The run's world at a checkpoint, ready to replay one watched agent of its population."""
+    """The run's world at a checkpoint (``evo.infer.ReplayWorld``) and the target planner's plan tree."""
 
     def __init__(self, run_dir: Path, generation: int | None, target_depth: int) -> None:
-        from evo.infer import load_checkpoint
-        from agents.genome import apply_comparators, comparators_of
+        from evo.infer import replay_world
 
-        config, entry, layout, ckpt = load_checkpoint(run_dir, generation)
-        self.config, self.layout, self.root = config, layout, config.run.seed
-        self.genomes = apply_comparators(ckpt.genomes, layout, config.agents.max_depth, **comparators_of(config))
-        self.world = entry.world_class()(config, layout)
-        self.generation = ckpt.generation
-        self.at = world_at(config.shifts, min(ckpt.generation, config.run.generations - 1), self.world.base_params,
-                           entry.shift_params, entry.extra_base)
+        self.replay = replay_world(run_dir, generation)
+        self.layout, self.genomes, self.root = self.replay.layout, self.replay.genomes, self.replay.root
+        self.generation = self.replay.generation
         self.tree = plan_tree(target_depth)
         self.depth = target_depth
 
     def agents(self, genomes: np.ndarray):
-        return decode(genomes, self.layout, self.world.architecture, self.config.agents.max_depth)
+        return self.replay.decode(genomes)
 
     def agreement(self, genomes: np.ndarray, i: int, w: np.ndarray, lives: range) -> tuple[float, int]:
         """Agent ``i``'s share of choices equal to the target planner's over the fresh lifetimes ``lives``."""
-        agents, config, at = self.agents(genomes), self.config, self.at
+        agents = self.agents(genomes)
         watch = np.array([i], dtype=np.int64)
         same = seen = 0
         for life in lives:
-            cells, novel, actions, _, _ = replay_lifetime(
-                self.world.landscape_for(at.relocation), agents, watch, self.tree, at.params,
-                config.nesting.kernel_values(), config.nesting.capacity(agents.n), config.world.initial_energy,
-                at.extra["sugar_level"], config.world.steps, stream(self.root, "edit", 3, life),
-                seed_int(self.root, "edit", 4, life))
+            cells, novel, actions, _, _ = self.replay.lifetime(
+                agents, watch, self.tree, stream(self.root, "edit", 3, life), seed_int(self.root, "edit", 4, life))
             same += int((_target_actions(w, self.depth, cells, novel, self.tree) == actions).sum())
             seen += actions.shape[0]
         return (same / seen if seen else math.nan), seen

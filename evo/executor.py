@@ -80,6 +80,22 @@ class Task:
     args: tuple
 
 
+def run_then(task: RunTask, after: Callable[[str], Any], label: str, *args: Any) -> dict[str, Any]:
+    """A task followed, on the same worker, by a step on its completed run: ``task(*args)``, then
+    ``after(run_dir)`` (``args[4]``; an experiment's inference or edits, which skip what is done). Never
+    raises: a failing step marks the run failed with ``label`` and its error, and the next resume does it
+    again."""
+    result = task(*args)
+    if result.get("status") != "completed":
+        return result
+    try:
+        after(args[4])
+    except Exception as exc:  # a failing step must not stop the other runs
+        log.warning("%s of %s failed: %s", label, args[4], exc)
+        return {"status": "failed", "error": f"{label}: {type(exc).__name__}: {exc}"}
+    return result
+
+
 def check_scheduler(address: str) -> str:
     """A Dask scheduler address: ``tcp://host:port`` or ``host:port`` (also ``tls://``)."""
     m = ADDRESS_RE.match(address or "")

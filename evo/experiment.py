@@ -34,9 +34,9 @@ from analysis.run_files import (CHECKPOINT_DIR, ENTITIES_DIR, ENTITY_PART_GLOB, 
                                 VERDICT_TABLE, checkpoint_stem, entity_part_first, measurement_file)
 from evo.experiment_dir import (EXPERIMENT_MANIFEST, RUNS_DIR, completed_run_dir, create_experiment_dir,
                                 open_experiment_dir, read_experiment_manifest, record_digest, run_id)
-from evo.executor import RunTask, Task, check_scheduler, run_batch, warm_kernels
-from evo.experiment_edit import needs_edit, run_then_edit, with_edit_columns
-from evo.experiment_infer import needs_inference, run_then_infer, with_infer_columns
+from evo.executor import RunTask, Task, check_scheduler, run_batch, run_then, warm_kernels
+from evo.experiment_edit import edit_once, needs_edit, with_edit_columns
+from evo.experiment_infer import infer_run, needs_inference, with_infer_columns
 from evo.experiment_spec import Experiment
 from evo.paths import confined, read_json
 from evo.recorder import MANIFEST, write_json_atomic
@@ -136,9 +136,9 @@ def run_experiment(exp: Experiment, out: str | Path, task: RunTask, *, workers: 
         args = (arm.base, dict(arm.overrides), seed, exp.generations, str(run_dir.resolve()))
         fn = task
         if arm.name in inferred:  # the run, then its inference and edits, in one task on one worker
-            fn = partial(run_then_infer, fn, settings)
+            fn = partial(run_then, fn, partial(infer_run, settings=settings), "inference")
         if arm.name in edited:
-            fn = partial(run_then_edit, fn, exp.edit.settings(arm.name))
+            fn = partial(run_then, fn, partial(edit_once, settings=exp.edit.settings(arm.name)), "edit")
         return [Task(entry, fn, args)]
 
     def follow(entry: dict[str, Any]) -> list[Task]:

@@ -19,17 +19,14 @@ the share of disagreement with the target planner an edit removed), ``edit_agree
 
 from __future__ import annotations
 
-import logging
 import math
 import os
 from pathlib import Path
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
-
-log = logging.getLogger(__name__)
 
 EDIT_METRICS = ("edit_score", "edit_agree_before", "edit_agree_after")
 
@@ -89,21 +86,15 @@ def _done(run_dir: Path) -> bool:
     return (run_dir / EDITED).is_file()
 
 
-def run_then_edit(task: Callable[..., dict[str, Any]], settings: dict[str, Any], *args: Any) -> dict[str, Any]:
-    """The executor task of an edited arm: ``task(*args)``, then, when the run completed, its edits (unless
-    done; ``args[4]`` is the run directory). Never raises: a failing edit marks the run failed."""
-    result = task(*args)
-    if result.get("status") != "completed" or _done(Path(args[4])):
-        return result
-    try:
-        from evo.edit import edit_run
+def edit_once(run_dir: str | Path, settings: dict[str, Any]) -> bool:
+    """Edit a completed run's agents as ``settings`` say, unless done; True when it edited."""
+    if _done(Path(run_dir)):
+        return False
+    from evo.edit import edit_run
 
-        edit_run(args[4], settings["kind"], settings["generation"], settings["agents"], settings["budget"],
-                 settings["train"], settings["test"], settings["target_depth"])
-    except Exception as exc:  # a failing edit must not stop the other runs
-        log.warning("edits of %s failed: %s", args[4], exc)
-        return {"status": "failed", "error": f"edit: {type(exc).__name__}: {exc}"}
-    return result
+    edit_run(run_dir, settings["kind"], settings["generation"], settings["agents"], settings["budget"],
+             settings["train"], settings["test"], settings["target_depth"])
+    return True
 
 
 def needs_edit(run_dir: Path) -> bool:

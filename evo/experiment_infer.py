@@ -23,7 +23,6 @@ of the next planner sampled at that checkpoint: what a population's typical dire
 
 from __future__ import annotations
 
-import logging
 import math
 import os
 from pathlib import Path
@@ -32,8 +31,6 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
-
-log = logging.getLogger(__name__)
 
 ARCHITECTURES = ("planner", "reactive", "neural")
 #: Columns ``[infer]`` adds to an inferred arm's generation table (NaN at generations not inferred).
@@ -143,21 +140,6 @@ def infer_run(run_dir: str | Path, settings: dict[str, Any]) -> bool:
         return False
     alignment_axis(run_dir, settings["agents"], settings["steps"], settings["particles"], settings["generations"])
     return True
-
-
-def run_then_infer(task: Callable[..., dict[str, Any]], settings: dict[str, Any], *args: Any) -> dict[str, Any]:
-    """The executor task of an inferred arm: ``task(*args)`` (``evo.simulation.run_one``), then, when the
-    run completed, its inference (``args[4]`` is the run directory). Never raises: a failing inference
-    marks the run failed with the error, and the next resume infers it again."""
-    result = task(*args)
-    if result.get("status") != "completed":
-        return result
-    try:
-        infer_run(args[4], settings)
-    except Exception as exc:  # a failing inference must not stop the other runs
-        log.warning("inference of %s failed: %s", args[4], exc)
-        return {"status": "failed", "error": f"inference: {type(exc).__name__}: {exc}"}
-    return result
 
 
 def needs_inference(run_dir: Path, settings: dict[str, Any]) -> bool:

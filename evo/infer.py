@@ -111,6 +111,47 @@ def load_checkpoint(run_dir: Path, generation: int | None = None) -> tuple[Any, 
     return config, entry, layout, ckpt
 
 
+@dataclass(frozen=True)
+class ReplayWorld:
+    """A foraging run's world at a checkpoint, ready to replay its population in fresh lifetimes (inference
+    and edits): the config, the genome layout, the checkpoint's genomes with the run's comparators applied,
+    the world, and its parameters at that generation (shifts applied)."""
+
+    config: Any
+    layout: Any
+    genomes: np.ndarray
+    world: Any
+    at: Any
+    generation: int
+
+    @property
+    def root(self) -> int:
+        return self.config.run.seed
+
+    def decode(self, genomes: np.ndarray | None = None) -> DecodedAgents:
+        """The population (or ``genomes`` in its place) as the kernels read it."""
+        return decode(self.genomes if genomes is None else genomes, self.layout, self.world.architecture,
+                      self.config.agents.max_depth)
+
+    def lifetime(self, agents: DecodedAgents, watch: np.ndarray, tree: Any, positions: np.random.Generator,
+                 seed: int) -> tuple[np.ndarray, ...]:
+        """One fresh lifetime of ``agents``; the ``watch``ed agents' situations (``replay_lifetime``)."""
+        c, at = self.config, self.at
+        return replay_lifetime(self.world.landscape_for(at.relocation), agents, watch, tree, at.params,
+                               c.nesting.kernel_values(), c.nesting.capacity(agents.n), c.world.initial_energy,
+                               at.extra["sugar_level"], c.world.steps, positions, seed)
+
+
+def replay_world(run_dir: Path, generation: int | None = None) -> ReplayWorld:
+    """The :class:`ReplayWorld` of the run at ``run_dir`` at checkpoint ``generation`` (default: the newest)."""
+    config, entry, layout, ckpt = load_checkpoint(run_dir, generation)
+    genomes = apply_comparators(ckpt.genomes, layout, config.agents.max_depth, **comparators_of(config))
+    world = entry.world_class()(config, layout)
+    at = world_at(config.shifts, min(ckpt.generation, config.run.generations - 1), world.base_params,
+                  entry.shift_params, entry.extra_base)
+    return ReplayWorld(config, layout, genomes, world, at, ckpt.generation)
+
+
 def _truth(agents, k: int, fitness_objective: bool) -> np.ndarray | None:
     """The represented objective of agent ``k`` (a planner's weights), None where there is none."""
     if agents.architecture[k] != ARCH_PLANNER or fitness_objective:
@@ -143,12 +184,15 @@ def _row(k: int, agent_id: int, agents, post: Posterior, exercised: np.ndarray, 
     return row
 
 
-def _setup(run_dir: Path, n_agents: int, steps: int, depth: int | None, particles: int, max_hours: float,
-           checkpoint: int | None = None):
-    """The run's config, world entry, layout and newest checkpoint, and the plan (refused when too costly)."""
+def _check_sizes(n_agents: int, steps: int, particles: int) -> None:
     if n_agents < 1 or steps < 1 or particles < 10:
         raise MesaevoError("infer needs at least 1 agent, 1 step and 10 particles")
-    config, entry, layout, ckpt = load_checkpoint(run_dir, checkpoint)
+
+
+def _plan(rw: ReplayWorld, n_agents: int, steps: int, depth: int | None, particles: int,
+          max_hours: float) -> InferPlan:
+    """What an inference of the run's population will do (refused when too costly)."""
+    config = rw.config
     max_depth = config.agents.max_depth
     if depth is not None and not 1 <= depth <= max_depth:
         raise MesaevoError(f"--depth {depth} is outside 1..{max_depth} (the run's agents.max_depth)")
@@ -156,7 +200,7 @@ def _setup(run_dir: Path, n_agents: int, steps: int, depth: int | None, particle
     if max(depths) > MAX_INFER_DEPTH:
         raise MesaevoError(f"infer enumerates plans to depth {MAX_INFER_DEPTH} at most; this run's planners reach "
                            f"depth {max_depth}: pass --depth 1..{MAX_INFER_DEPTH}")
-    population, life = ckpt.genomes.shape[0], config.world.steps
+    population, life = rw.genomes.shape[0], config.world.steps
     lifetimes = min(MAX_LIFETIMES, 2 * -(-steps // life))
     plan = InferPlan(min(n_agents, population), steps, depths, particles, lifetimes * life * population,
                      preflight.planner_nodes(max_depth) if config.agents.architecture != "reactive" else 1)
@@ -164,13 +208,14 @@ def _setup(run_dir: Path, n_agents: int, steps: int, depth: int | None, particle
         raise MesaevoError(f"inferring {plan.agents} agents from {steps} steps each is estimated to take about "
                            f"{plan.seconds() / 3600:.3g} hours, more than the limit of {max_hours:g} hours; "
                            "infer fewer agents or steps, or raise --max-hours")
-    return config, entry, layout, ckpt, plan
+    return plan
 
 
 def plan_for(run_dir: str | Path, n_agents: int = 20, steps: int = 2000, depth: int | None = None,
              particles: int = PARTICLES, max_hours: float = 6.0) -> InferPlan:
     """What ``infer`` with these arguments will do (and its cost), or the one-line error it would raise."""
-    return _setup(Path(run_dir), n_agents, steps, depth, particles, max_hours)[4]
+    _check_sizes(n_agents, steps, particles)
+    return _plan(replay_world(Path(run_dir)), n_agents, steps, depth, particles, max_hours)
 
 
 @dataclass
@@ -198,21 +243,18 @@ def observe(run_dir: str | Path, n_agents: int = 20, steps: int = 2000, depth: i
     """Replay the newest checkpoint's genomes of the run at ``run_dir`` until ``n_agents`` sampled agents were
     each seen in ``steps`` situations (the preflight refuses an inference estimated past ``max_hours``)."""
     run_dir = Path(run_dir)
-    config, entry, layout, ckpt, plan = _setup(run_dir, n_agents, steps, depth, particles, max_hours, checkpoint)
+    _check_sizes(n_agents, steps, particles)
+    rw = replay_world(run_dir, checkpoint)
+    plan = _plan(rw, n_agents, steps, depth, particles, max_hours)
     log.info("infer: %d agents x %d steps, depths %s: about %.0f s", plan.agents, steps, plan.depths, plan.seconds())
-    root, max_depth, population = config.run.seed, config.agents.max_depth, ckpt.genomes.shape[0]
-    genomes = apply_comparators(ckpt.genomes, layout, max_depth, **comparators_of(config))
-    world = entry.world_class()(config, layout)
-    agents = decode(genomes, layout, world.architecture, max_depth)
-    fitness_objective = config.agents.objective == "fitness"
-    generation = min(ckpt.generation, config.run.generations - 1)
-    at = world_at(config.shifts, generation, world.base_params, entry.shift_params, entry.extra_base)
-    watch = np.sort(stream(root, "infer", 0).choice(population, size=plan.agents, replace=False)).astype(np.int64)
-    tree = plan_tree(max(plan.depths))
-    recording = _replay(world, agents, watch, tree, at, config, root, steps)
+    agents = rw.decode()
+    population = rw.genomes.shape[0]
+    watch = np.sort(stream(rw.root, "infer", 0).choice(population, size=plan.agents, replace=False)).astype(np.int64)
+    recording = _replay(rw, agents, watch, plan_tree(max(plan.depths)), steps)
+    fitness_objective = rw.config.agents.objective == "fitness"
     truth = [_truth(agents, int(i), fitness_objective) for i in watch]
-    drives = layout.segment("drives")
-    return Observation(recording, agents, watch, truth, plan.depths, ckpt.generation, root, steps,
+    drives = rw.layout.segment("drives")
+    return Observation(recording, agents, watch, truth, plan.depths, rw.generation, rw.root, steps,
                        (drives.low, drives.high))
 
 
@@ -257,16 +299,13 @@ def infer(run_dir: str | Path, n_agents: int = 20, steps: int = 2000, depth: int
     return frame
 
 
-def _replay(world, agents, watch, tree, at, config, root, steps) -> Recording:
+def _replay(rw: ReplayWorld, agents: DecodedAgents, watch: np.ndarray, tree: Any, steps: int) -> Recording:
     """Fresh lifetimes until every watched agent was seen ``steps`` times (or ``MAX_LIFETIMES``)."""
     parts = []
     counts = np.zeros(watch.shape[0], dtype=np.int64)
-    capacity = config.nesting.capacity(agents.n)
     for life in range(MAX_LIFETIMES):
-        cells, novel, actions, who, when = replay_lifetime(
-            world.landscape_for(at.relocation), agents, watch, tree, at.params, config.nesting.kernel_values(),
-            capacity, config.world.initial_energy, at.extra["sugar_level"], config.world.steps,
-            stream(root, "infer", 2, life), seed_int(root, "infer", 3, life))
+        cells, novel, actions, who, when = rw.lifetime(agents, watch, tree, stream(rw.root, "infer", 2, life),
+                                                       seed_int(rw.root, "infer", 3, life))
         parts.append((cells, novel, actions, who, np.full(who.shape[0], life), when))
         counts += np.bincount(who, minlength=watch.shape[0])
         if counts.min() >= steps:

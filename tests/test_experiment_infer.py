@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -11,7 +12,8 @@ import pyarrow as pa
 import pytest
 
 from agents.errors import MesaevoError
-from evo.experiment_infer import (INFER_METRICS, checkpoint_overrides, infer_columns, infer_run, run_then_infer,
+from evo.executor import run_then
+from evo.experiment_infer import (INFER_METRICS, checkpoint_overrides, infer_columns, infer_run,
                                   with_infer_columns)
 from evo.experiment_spec import build_experiment
 
@@ -129,15 +131,16 @@ def test_finished_inference_is_skipped_and_a_failed_run_is_not_inferred(tmp_path
     settings = {"generations": [2, 4], "agents": 1, "steps": 10, "particles": 10}
     assert infer_run(tmp_path, settings) is True and len(calls) == 1  # generation 4 missing: inferred
     assert infer_run(tmp_path, {**settings, "generations": [2]}) is False and len(calls) == 1
-    failed = run_then_infer(lambda *a: {"status": "failed", "error": "x"}, settings, "b", {}, 0, 6, str(tmp_path))
+    failed = run_then(lambda *a: {"status": "failed", "error": "x"}, partial(infer_run, settings=settings), "inference",
+                      "b", {}, 0, 6, str(tmp_path))
     assert failed["status"] == "failed" and len(calls) == 1
 
     def broken(*a):
         raise ValueError("no checkpoint")
 
     monkeypatch.setattr(axis, "alignment_axis", broken)
-    result = run_then_infer(lambda *a: {"status": "completed", "error": None}, settings, "b", {}, 0, 6,
-                            str(tmp_path / "other"))
+    result = run_then(lambda *a: {"status": "completed", "error": None}, partial(infer_run, settings=settings),
+                      "inference", "b", {}, 0, 6, str(tmp_path / "other"))
     assert result == {"status": "failed", "error": "inference: ValueError: no checkpoint"}
 
 
